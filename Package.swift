@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+//
+// swift-weight-init: neural-network weight initialisation, counter-based and
+// bit-reproducible. The targets below are layered bottom-up:
+//   system modules (OpenBLAS, LAPACKE) → sampling kernels (Philox, Box–Muller)
+//   → WeightInit (linear algebra, distributions, schemes, file formats) → CLI.
+
+import PackageDescription
+
+let package = Package(
+    name: "swift-weight-init",
+    products: [
+        .library(name: "WeightInit", targets: ["WeightInit"]),
+        .executable(name: "weightinit", targets: ["weightinit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", .upToNextMinor(from: "1.8.2")),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", .upToNextMinor(from: "1.5.0")),
+    ],
+    targets: [
+        // MARK: System libraries (Debian packages, found through pkg-config)
+
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Modules/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLAPACKE",
+            path: "Modules/CLAPACKE",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]
+        ),
+
+        // MARK: Sampling kernels (C; no stable API)
+
+        // Philox4x32-10 and the uniform / normal / truncated-normal block
+        // kernels, written once and compiled per ISA with function-level
+        // target attributes; dispatch happens at run time.
+        .target(
+            name: "_WeightInitKernels",
+            path: "Sources/_WeightInitKernels"
+        ),
+
+        // MARK: The library
+
+        .target(
+            name: "WeightInit",
+            dependencies: ["COpenBLAS", "CLAPACKE", "_WeightInitKernels"],
+            path: "Sources/WeightInit"
+        ),
+
+        // MARK: The command-line tool
+
+        .executableTarget(
+            name: "weightinit",
+            dependencies: [
+                "WeightInit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/weightinit"
+        ),
+
+        // MARK: Tests
+
+        .testTarget(
+            name: "WeightInitTests",
+            dependencies: ["WeightInit", "_WeightInitKernels", "COpenBLAS", "CLAPACKE"],
+            path: "Tests/WeightInitTests"
+        ),
+        .testTarget(
+            name: "WeightInitCLITests",
+            dependencies: ["weightinit"],
+            path: "Tests/WeightInitCLITests"
+        ),
+    ]
+)
