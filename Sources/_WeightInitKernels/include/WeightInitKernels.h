@@ -37,6 +37,11 @@ double wi_log(double x);
 void wi_sincos2pif(float u, float *s, float *c);
 void wi_sincos2pi(double u, double *s, double *c);
 
+/// float → bfloat16 and float → binary16, round to nearest even (the
+/// conversions every path uses).
+uint16_t wi_float_to_bf16(float x);
+uint16_t wi_float_to_f16(float x);
+
 // MARK: Output formats, distributions, ISA paths
 
 typedef enum {
@@ -72,6 +77,13 @@ int wi_isa_available(int32_t isa);
 /// if set and available, else the best available. Returns -1 if WEIGHTINIT_ISA
 /// names a path that is unknown or unavailable.
 int32_t wi_isa_default(void);
+
+/// The clamp bounds of a distribution in an output format: for uniform the
+/// smallest format value ≥ low and the largest < high; for truncated normal the
+/// smallest ≥ a and the largest ≤ b; ±∞ for normal. Returns 0, or -1 for an
+/// unknown distribution. Callers reject parameters where lo > hi (no
+/// representable value in the interval).
+int wi_output_bounds(int32_t format, const wi_params *params, double *lo, double *hi);
 
 /// Fills `count` values of `format` into `out`, the values at flat indices
 /// `first_index ..< first_index + count` of the stream (seed, stream).

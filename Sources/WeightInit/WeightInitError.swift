@@ -1,0 +1,39 @@
+/// Everything that can go wrong in WeightInit, each case saying what was wrong
+/// and what is allowed.
+public enum WeightInitError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A tensor shape the operation cannot take (`reason` says what is allowed).
+    case invalidShape([Int], reason: String)
+    /// A parameter outside its domain, e.g. `invalidParameter("std", value: "-1.0", reason: "must be finite and > 0")`.
+    case invalidParameter(String, value: String, reason: String)
+    /// The tensor would not fit: `elements` values of `bytesPerElement` bytes.
+    case tooLarge(shape: [Int], reason: String)
+    /// A LAPACK routine returned `info ≠ 0` (negative: argument −info was illegal).
+    case lapack(routine: String, info: Int)
+    /// The requested kernel path (`WEIGHTINIT_ISA` or an explicit choice) is unknown or not supported by this CPU.
+    case kernelUnavailable(String)
+    /// A file could not be read or written.
+    case io(path: String, reason: String)
+    /// A file is not in the format it claims (malformed or truncated).
+    case malformedFile(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidShape(shape, reason):
+            return "invalid shape \(shape.map(String.init).joined(separator: ",")): \(reason)"
+        case let .invalidParameter(name, value, reason):
+            return "invalid \(name) \(value): \(reason)"
+        case let .tooLarge(shape, reason):
+            return "shape \(shape.map(String.init).joined(separator: ",")) is too large: \(reason)"
+        case let .lapack(routine, info):
+            return info < 0
+                ? "LAPACK \(routine): argument \(-info) had an illegal value"
+                : "LAPACK \(routine) failed with info = \(info)"
+        case let .kernelUnavailable(name):
+            return "kernel path '\(name)' is unknown or not supported by this CPU (scalar, sse2, avx2, avx512, neon)"
+        case let .io(path, reason):
+            return "\(path): \(reason)"
+        case let .malformedFile(path, reason):
+            return "\(path): not a valid file: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+// Declarations shared by the kernel files; not part of the module's API.
+
+#ifndef WEIGHTINIT_INTERNAL_H
+#define WEIGHTINIT_INTERNAL_H
+
+#include "WeightInitKernels.h"
+#include "Scalar.h"
+
+/// Parameters prepared once per fill call. Bounds are values representable in
+/// the output format (so clamping in the sampling type, then rounding, keeps
+/// them).
+typedef struct {
+    int32_t distribution, format;
+    float a_f, b_f;      ///< uniform: low, width; normal & truncated: mean, std
+    double a_d, b_d;
+    float lo_f, hi_f;    ///< clamp bounds in float sampling
+    double lo_d, hi_d;   ///< clamp bounds in double sampling
+    /// Truncated normal: the standardised window and the method chosen for it
+    /// (TruncatedNormal.c).
+    int32_t tn_method;
+    float alpha_f, beta_f, tn_c0_f, tn_c1_f;
+    double alpha_d, beta_d, tn_c0_d, tn_c1_d;
+} wi_prepared;
+
+int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params);
+int wi_prepare_truncated(wi_prepared *p, const wi_params *params);
+
+/// The truncated-normal value of element `index`, given the main-stream
+/// standard normal `z` of that element (attempt 0).
+float wi_truncated_value_f(const wi_prepared *p, uint64_t seed, uint32_t stream, uint64_t index, float z);
+double wi_truncated_value_d(const wi_prepared *p, uint64_t seed, uint32_t stream, uint64_t index, double z);
+
+void wi_fill_scalar(void *out, const wi_prepared *p, uint64_t first, size_t count,
+                    uint64_t seed, uint32_t stream);
+
+/// Whether this build has a vector implementation for `isa` (Vector.c).
+int wi_vector_path_exists(int32_t isa);
+int wi_fill_vector(int32_t isa, void *out, const wi_prepared *p, uint64_t first, size_t count,
+                   uint64_t seed, uint32_t stream);
+
+#endif

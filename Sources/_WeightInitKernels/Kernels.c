@@ -1,0 +1,278 @@
+// The scalar reference path of the stream format, parameter preparation and
+// ISA dispatch. Vector paths live in Vector.c and must agree with this file
+// bit for bit.
+
+#include "WeightInitKernels.h"
+#include "Internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+// MARK: Exposed elementary functions (for tests)
+
+void wi_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
+    wi_philox_scalar(ctr[0], ctr[1], ctr[2], ctr[3], key[0], key[1], out);
+}
+
+float wi_logf(float x) { return wi_logf_scalar(x); }
+double wi_log(double x) { return wi_log_scalar(x); }
+
+void wi_sincos2pif(float u, float *s, float *c) {
+    wi_sincos2pi_m24((uint32_t)(u * 0x1p24f), s, c);
+}
+
+void wi_sincos2pi(double u, double *s, double *c) {
+    wi_sincos2pi_m53((uint64_t)(u * 0x1p53), s, c);
+}
+
+uint16_t wi_float_to_bf16(float x) { return wi_f32_to_bf16(x); }
+uint16_t wi_float_to_f16(float x) { return wi_f32_to_f16(x); }
+
+// MARK: Values representable in an output format
+
+/// x rounded to `format` (f32, f16 or bf16) and back to float.
+static float format_round(int32_t format, float x) {
+    switch (format) {
+    case WI_FORMAT_F16: return wi_f16_to_f32(wi_f32_to_f16(x));
+    case WI_FORMAT_BF16: return wi_bf16_to_f32(wi_f32_to_bf16(x));
+    default: return x;
+    }
+}
+
+/// The neighbour of x (representable in `format`) towards +∞ (up) or −∞.
+static float format_step(int32_t format, float x, int up) {
+    if (format == WI_FORMAT_F32) return nextafterf(x, up ? INFINITY : -INFINITY);
+    uint16_t h = format == WI_FORMAT_F16 ? wi_f32_to_f16(x) : wi_f32_to_bf16(x);
+    int negative = (h & 0x8000u) != 0, zero = (h & 0x7FFFu) == 0;
+    if (zero) h = up ? 0x0001u : 0x8001u;
+    else if (negative == !up) h = (uint16_t)(h + 1);  // away from zero
+    else h = (uint16_t)(h - 1);                       // towards zero
+    return format == WI_FORMAT_F16 ? wi_f16_to_f32(h) : wi_bf16_to_f32(h);
+}
+
+/// Smallest value of the format ≥ v (strict = 0) or > v (strict = 1).
+static double format_above(int32_t format, double v, int strict) {
+    if (format == WI_FORMAT_F64) {
+        return strict ? nextafter(v, INFINITY) : v;
+    }
+    float x = format_round(format, (float)v);
+    while (strict ? (double)x <= v : (double)x < v) x = format_step(format, x, 1);
+    for (;;) {
+        float below = format_step(format, x, 0);
+        if (strict ? (double)below <= v : (double)below < v) break;
+        x = below;
+    }
+    return x;
+}
+
+/// Largest value of the format ≤ v (strict = 0) or < v (strict = 1).
+static double format_below(int32_t format, double v, int strict) {
+    if (format == WI_FORMAT_F64) {
+        return strict ? nextafter(v, -INFINITY) : v;
+    }
+    float x = format_round(format, (float)v);
+    while (strict ? (double)x >= v : (double)x > v) x = format_step(format, x, 0);
+    for (;;) {
+        float above = format_step(format, x, 1);
+        if (strict ? (double)above >= v : (double)above > v) break;
+        x = above;
+    }
+    return x;
+}
+
+int wi_output_bounds(int32_t format, const wi_params *params, double *lo, double *hi) {
+    switch (params->distribution) {
+    case WI_DIST_UNIFORM:
+        *lo = format_above(format, params->p0, 0);
+        *hi = format_below(format, params->p1, 1);
+        return 0;
+    case WI_DIST_TRUNCATED_NORMAL:
+        *lo = format_above(format, params->p2, 0);
+        *hi = format_below(format, params->p3, 0);
+        return 0;
+    case WI_DIST_NORMAL:
+        *lo = -INFINITY;
+        *hi = INFINITY;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+// MARK: Parameter preparation (once per fill call)
+
+int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
+    memset(p, 0, sizeof *p);
+    p->distribution = params->distribution;
+    p->format = format;
+    if (format < WI_FORMAT_F32 || format > WI_FORMAT_BF16) return -1;
+    double lo, hi;
+    if (wi_output_bounds(format, params, &lo, &hi) != 0) return -1;
+    p->lo_d = lo; p->hi_d = hi;
+    p->lo_f = (float)lo; p->hi_f = (float)hi;  // exact: representable in the format
+    switch (params->distribution) {
+    case WI_DIST_UNIFORM:
+        p->a_d = params->p0; p->b_d = params->p1 - params->p0;
+        p->a_f = (float)params->p0; p->b_f = (float)(params->p1 - params->p0);
+        return 0;
+    case WI_DIST_NORMAL:
+        p->a_d = params->p0; p->b_d = params->p1;
+        p->a_f = (float)params->p0; p->b_f = (float)params->p1;
+        return 0;
+    case WI_DIST_TRUNCATED_NORMAL:
+        p->a_d = params->p0; p->b_d = params->p1;
+        p->a_f = (float)params->p0; p->b_f = (float)params->p1;
+        return wi_prepare_truncated(p, params);
+    default:
+        return -1;
+    }
+}
+
+// MARK: The scalar reference path
+
+static inline float clamp_f(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
+static inline double clamp_d(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
+
+/// The four float-sampled values of block `block` (elements 4·block …).
+static void block_values_f(const wi_prepared *p, uint64_t seed, uint32_t stream, uint64_t block,
+                           float v[4]) {
+    uint32_t w[4];
+    wi_block(seed, stream, 0, block, w);
+    switch (p->distribution) {
+    case WI_DIST_UNIFORM:
+        for (int j = 0; j < 4; j++) v[j] = clamp_f(fmaf(wi_u24(w[j]), p->b_f, p->a_f), p->lo_f, p->hi_f);
+        return;
+    case WI_DIST_NORMAL:
+        wi_box_muller_f(w[0], w[1], &v[0], &v[1]);
+        wi_box_muller_f(w[2], w[3], &v[2], &v[3]);
+        for (int j = 0; j < 4; j++) v[j] = fmaf(p->b_f, v[j], p->a_f);
+        return;
+    default: {
+        float z[4];
+        wi_box_muller_f(w[0], w[1], &z[0], &z[1]);
+        wi_box_muller_f(w[2], w[3], &z[2], &z[3]);
+        for (int j = 0; j < 4; j++) v[j] = wi_truncated_value_f(p, seed, stream, block * 4 + (uint64_t)j, z[j]);
+        return;
+    }
+    }
+}
+
+/// The two double-sampled values of block `block` (elements 2·block, 2·block + 1).
+static void block_values_d(const wi_prepared *p, uint64_t seed, uint32_t stream, uint64_t block,
+                           double v[2]) {
+    uint32_t w[4];
+    wi_block(seed, stream, 0, block, w);
+    switch (p->distribution) {
+    case WI_DIST_UNIFORM:
+        v[0] = clamp_d(fma(wi_u53(w[0], w[1]), p->b_d, p->a_d), p->lo_d, p->hi_d);
+        v[1] = clamp_d(fma(wi_u53(w[2], w[3]), p->b_d, p->a_d), p->lo_d, p->hi_d);
+        return;
+    case WI_DIST_NORMAL:
+        wi_box_muller_d(w[0], w[1], w[2], w[3], &v[0], &v[1]);
+        v[0] = fma(p->b_d, v[0], p->a_d);
+        v[1] = fma(p->b_d, v[1], p->a_d);
+        return;
+    default: {
+        double z[2];
+        wi_box_muller_d(w[0], w[1], w[2], w[3], &z[0], &z[1]);
+        v[0] = wi_truncated_value_d(p, seed, stream, block * 2, z[0]);
+        v[1] = wi_truncated_value_d(p, seed, stream, block * 2 + 1, z[1]);
+        return;
+    }
+    }
+}
+
+static inline void store_f(void *out, int32_t format, size_t j, float x) {
+    switch (format) {
+    case WI_FORMAT_F16: ((uint16_t *)out)[j] = wi_f32_to_f16(x); break;
+    case WI_FORMAT_BF16: ((uint16_t *)out)[j] = wi_f32_to_bf16(x); break;
+    default: ((float *)out)[j] = x; break;
+    }
+}
+
+void wi_fill_scalar(void *out, const wi_prepared *p, uint64_t first, size_t count,
+                    uint64_t seed, uint32_t stream) {
+    if (count == 0) return;
+    uint64_t last = first + count;  // exclusive
+    if (p->format == WI_FORMAT_F64) {
+        double *o = (double *)out;
+        for (uint64_t block = first / 2; block * 2 < last; block++) {
+            double v[2];
+            block_values_d(p, seed, stream, block, v);
+            for (uint64_t j = 0; j < 2; j++) {
+                uint64_t i = block * 2 + j;
+                if (i >= first && i < last) o[i - first] = v[j];
+            }
+        }
+        return;
+    }
+    for (uint64_t block = first / 4; block * 4 < last; block++) {
+        float v[4];
+        block_values_f(p, seed, stream, block, v);
+        for (uint64_t j = 0; j < 4; j++) {
+            uint64_t i = block * 4 + j;
+            if (i >= first && i < last) store_f(out, p->format, (size_t)(i - first), v[j]);
+        }
+    }
+}
+
+// MARK: ISA selection and dispatch
+
+int wi_isa_available(int32_t isa) {
+    switch (isa) {
+    case WI_ISA_SCALAR: return 1;
+#if defined(__x86_64__)
+    case WI_ISA_SSE2: return 1;
+    case WI_ISA_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+               __builtin_cpu_supports("f16c");
+    case WI_ISA_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#elif defined(__aarch64__)
+    case WI_ISA_NEON: return 1;
+#endif
+    default: return 0;
+    }
+}
+
+static int32_t best_isa(void) {
+    static const int32_t order[] = {WI_ISA_AVX512, WI_ISA_AVX2, WI_ISA_NEON, WI_ISA_SSE2};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        if (wi_isa_available(order[k]) && wi_vector_path_exists(order[k])) return order[k];
+    }
+    return WI_ISA_SCALAR;
+}
+
+int32_t wi_isa_default(void) {
+    const char *requested = getenv("WEIGHTINIT_ISA");
+    if (requested == NULL || requested[0] == '\0' || strcmp(requested, "auto") == 0) return best_isa();
+    static const struct { const char *name; int32_t isa; } names[] = {
+        {"scalar", WI_ISA_SCALAR}, {"sse2", WI_ISA_SSE2}, {"avx2", WI_ISA_AVX2},
+        {"avx512", WI_ISA_AVX512}, {"neon", WI_ISA_NEON},
+    };
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        if (strcmp(requested, names[k].name) == 0) {
+            int usable = names[k].isa == WI_ISA_SCALAR ||
+                         (wi_isa_available(names[k].isa) && wi_vector_path_exists(names[k].isa));
+            return usable ? names[k].isa : -1;
+        }
+    }
+    return -1;
+}
+
+int wi_fill(void *out, int32_t format, uint64_t first_index, size_t count,
+            uint64_t seed, uint32_t stream, const wi_params *params, int32_t isa) {
+    if (isa == WI_ISA_AUTO) isa = wi_isa_default();
+    if (isa < 0) return -1;
+    if (isa != WI_ISA_SCALAR && !(wi_isa_available(isa) && wi_vector_path_exists(isa))) return -1;
+    wi_prepared p;
+    if (wi_prepare(&p, format, params) != 0) return -2;
+    if (isa == WI_ISA_SCALAR) {
+        wi_fill_scalar(out, &p, first_index, count, seed, stream);
+        return 0;
+    }
+    return wi_fill_vector(isa, out, &p, first_index, count, seed, stream);
+}
