@@ -1,19 +1,3 @@
-/// How the fans of a weight tensor are read from its shape.
-public enum Layout: Sendable, Equatable {
-    /// PyTorch: (out, in, kernel…) — fan_in = in·∏kernel, fan_out = out·∏kernel.
-    case torch
-    /// Keras/TensorFlow: (kernel…, in, out).
-    case keras
-    /// JAX style: explicit input and output axes; every other axis is a
-    /// receptive-field axis.
-    case axes(input: Int, output: Int)
-}
-
-/// Which fan a variance-scaling scheme divides by.
-public enum FanMode: String, CaseIterable, Sendable {
-    case fanIn = "fan-in", fanOut = "fan-out", fanAvg = "fan-avg"
-}
-
 /// The distribution of Keras' `VarianceScaling`.
 public enum VarianceDistribution: String, CaseIterable, Sendable {
     case normal, truncatedNormal = "truncated-normal", uniform
@@ -28,21 +12,214 @@ public enum OrthogonalMethod: String, CaseIterable, Sendable {
 
 /// A weight-initialisation scheme: its distribution plus its parameters.
 ///
+/// Every sampling scheme reduces to one ``Distribution`` — see
+/// ``distribution(shape:layout:)`` — and is drawn by the same fill path, so
+/// every scheme runs at the sampling engine's speed. Names follow PyTorch
+/// (`torch.nn.init`), with the Keras names as CLI aliases.
+///
 /// ```swift
 /// let w: [Float] = try Initializer.kaimingNormal(mode: .fanIn, nonlinearity: .relu)
 ///     .makeArray(shape: [256, 128], seed: 42)
 /// ```
 public enum Initializer: Sendable, Equatable {
+    /// All zeros.
     case zeros
+    /// All ones.
     case ones
+    /// Every element `value`.
     case constant(Double)
+    /// U[low, high) (PyTorch `uniform_`, default U[0, 1)).
     case uniform(low: Double = 0, high: Double = 1)
+    /// U(−1/√fan_in, 1/√fan_in): PyTorch's default for `nn.Linear` and
+    /// `nn.Conv*` weights (`kaiming_uniform_(a=√5)` works out to this bound).
+    case uniformFanIn
+    /// N(mean, std²) (PyTorch `normal_`, default N(0, 1); "small random" init is std 0.01).
     case normal(mean: Double = 0, std: Double = 1)
+    /// N(mean, std²) truncated to [low, high], default mean ± 2·std
+    /// (PyTorch `trunc_normal_` takes absolute bounds; Keras `TruncatedNormal`
+    /// uses ± 2·std). No value is ever outside the bounds.
+    case truncatedNormal(mean: Double = 0, std: Double = 1, low: Double? = nil, high: Double? = nil)
+    /// Glorot & Bengio (2010), "Understanding the difficulty of training deep
+    /// feedforward neural networks": U(±a), a = gain·√(6/(fan_in + fan_out)).
+    /// Also: `glorot_uniform` (Keras), `xavier_uniform_` (PyTorch).
+    case xavierUniform(gain: Double = 1)
+    /// Glorot & Bengio (2010): N(0, σ²), σ = gain·√(2/(fan_in + fan_out)).
+    /// `truncated: true` is Keras' `glorot_normal` (see ``Initializer/truncatedStdCorrection``).
+    case xavierNormal(gain: Double = 1, truncated: Bool = false)
+    /// He et al. (2015), "Delving deep into rectifiers": U(±a), a = gain·√(3/fan),
+    /// gain from `nonlinearity` unless given. Also: `he_uniform`, `kaiming_uniform_`.
+    case kaimingUniform(mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .relu, gain: Double? = nil)
+    /// He et al. (2015): N(0, σ²), σ = gain/√fan. `truncated: true` is Keras' `he_normal`.
+    case kaimingNormal(mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .relu, gain: Double? = nil,
+                       truncated: Bool = false)
+    /// LeCun et al. (1998), "Efficient BackProp": U(±√(3/fan_in)).
+    case lecunUniform
+    /// LeCun et al. (1998): N(0, 1/fan_in); with SELU this is the
+    /// self-normalising init of Klambauer et al. (2017). `truncated: true` is
+    /// Keras' `lecun_normal`.
+    case lecunNormal(truncated: Bool = false)
+    /// Keras `VarianceScaling`: with n the chosen fan and s = scale/n —
+    /// normal: N(0, s); truncated-normal: N(0, s/0.8796…²) truncated at ±2σ;
+    /// uniform: U(±√(3s)).
+    case varianceScaling(scale: Double = 1, mode: FanMode = .fanIn, distribution: VarianceDistribution = .truncatedNormal)
+    /// Saxe et al. (2014), "Exact solutions to the nonlinear dynamics of
+    /// learning in deep linear neural networks": a Haar-random matrix with
+    /// orthonormal rows (or columns) times gain, the tensor flattened to
+    /// rows × ∏rest.
     case orthogonal(gain: Double = 1, method: OrthogonalMethod = .qr)
+    /// The identity matrix times gain (2-D; PyTorch `eye_`, Keras `Identity`).
+    case eye(gain: Double = 1)
+    /// The Dirac delta of a convolution (3-, 4-, 5-D): the layer passes
+    /// `min(out/groups, in)` channels through unchanged in each group
+    /// (PyTorch `dirac_`).
+    case dirac(groups: Int = 1)
+    /// Martens (2010), "Deep learning via Hessian-free optimization": N(0, std²)
+    /// with ⌈sparsity·rows⌉ zeros at random rows of every column (2-D, PyTorch `sparse_`).
+    case sparse(sparsity: Double, std: Double = 0.01)
+
+    /// The standard deviation of a standard normal truncated to [−2, 2]:
+    /// √(1 − 4φ(2)/(Φ(2) − Φ(−2))) = 0.87962566103423978. Keras divides the
+    /// target σ by it before truncating at ±2σ, so the *truncated* samples have
+    /// the intended standard deviation.
+    public static let truncatedStdCorrection = 0.87962566103423978
 }
+
+// MARK: - Distributions of the sampling schemes
+
+extension Initializer {
+    /// What a scheme does to a tensor.
+    enum Plan: Equatable {
+        case constant(Double)
+        case sample(Distribution)
+        case orthogonal(gain: Double, method: OrthogonalMethod)
+        case eye(gain: Double)
+        case dirac(groups: Int)
+        case sparse(sparsity: Double, std: Double)
+    }
+
+    /// The distribution this scheme samples for a tensor of `shape` in
+    /// `layout`, or `nil` for the structured schemes (zeros, ones, constant,
+    /// orthogonal, eye, dirac, sparse).
+    public func distribution(shape: [Int], layout: Layout = .torch) throws -> Distribution? {
+        if case let .sample(distribution) = try plan(shape: shape, layout: layout) { return distribution }
+        return nil
+    }
+
+    func plan(shape: [Int], layout: Layout) throws -> Plan {
+        func fans() throws -> Fans { try Fans(shape: shape, layout: layout) }
+        switch self {
+        case .zeros: return .constant(0)
+        case .ones: return .constant(1)
+        case let .constant(value):
+            try check("value", value, finite: true)
+            return .constant(value)
+        case let .uniform(low, high):
+            return .sample(.uniform(low: low, high: high))
+        case .uniformFanIn:
+            return .sample(Self.symmetricUniform(bound: 1 / Double(try fans().fanIn).squareRoot()))
+        case let .normal(mean, std):
+            return .sample(.normal(mean: mean, std: std))
+        case let .truncatedNormal(mean, std, low, high):
+            return .sample(.truncatedNormal(mean: mean, std: std, low: low ?? mean - 2 * std, high: high ?? mean + 2 * std))
+        case let .xavierUniform(gain):
+            try check("gain", gain, positive: true)
+            let f = try fans()
+            return .sample(Self.symmetricUniform(bound: gain * (6 / Double(f.fanIn + f.fanOut)).squareRoot()))
+        case let .xavierNormal(gain, truncated):
+            try check("gain", gain, positive: true)
+            let f = try fans()
+            return .sample(Self.centredNormal(std: gain * (2 / Double(f.fanIn + f.fanOut)).squareRoot(), truncated: truncated))
+        case let .kaimingUniform(mode, nonlinearity, gain):
+            let g = try Self.resolvedGain(gain, nonlinearity)
+            return .sample(Self.symmetricUniform(bound: g * (3 / (try fans().fan(mode))).squareRoot()))
+        case let .kaimingNormal(mode, nonlinearity, gain, truncated):
+            let g = try Self.resolvedGain(gain, nonlinearity)
+            return .sample(Self.centredNormal(std: g / (try fans().fan(mode)).squareRoot(), truncated: truncated))
+        case .lecunUniform:
+            return .sample(Self.symmetricUniform(bound: (3 / Double(try fans().fanIn)).squareRoot()))
+        case let .lecunNormal(truncated):
+            return .sample(Self.centredNormal(std: 1 / Double(try fans().fanIn).squareRoot(), truncated: truncated))
+        case let .varianceScaling(scale, mode, distribution):
+            try check("scale", scale, positive: true)
+            let s = scale / max(1, try fans().fan(mode))
+            switch distribution {
+            case .normal: return .sample(Self.centredNormal(std: s.squareRoot(), truncated: false))
+            case .truncatedNormal: return .sample(Self.centredNormal(std: s.squareRoot(), truncated: true))
+            case .uniform: return .sample(Self.symmetricUniform(bound: (3 * s).squareRoot()))
+            }
+        case let .orthogonal(gain, method):
+            return .orthogonal(gain: gain, method: method)
+        case let .eye(gain):
+            try check("gain", gain, finite: true)
+            guard shape.count == 2 else {
+                throw WeightInitError.invalidShape(shape, reason: "eye needs a 2-D shape")
+            }
+            return .eye(gain: gain)
+        case let .dirac(groups):
+            try Self.checkDirac(shape: shape, layout: layout, groups: groups)
+            return .dirac(groups: groups)
+        case let .sparse(sparsity, std):
+            guard sparsity.isFinite, (0...1).contains(sparsity) else {
+                throw WeightInitError.invalidParameter("sparsity", value: "\(sparsity)", reason: "must be in [0, 1]")
+            }
+            try check("std", std, positive: true)
+            guard shape.count == 2 else {
+                throw WeightInitError.invalidShape(shape, reason: "sparse needs a 2-D shape (rows, columns)")
+            }
+            return .sparse(sparsity: sparsity, std: std)
+        }
+    }
+
+    static func symmetricUniform(bound: Double) -> Distribution { .uniform(low: -bound, high: bound) }
+
+    /// N(0, σ²), or Keras' truncated variant: σ/0.8796… truncated at ±2 of that σ.
+    static func centredNormal(std: Double, truncated: Bool) -> Distribution {
+        guard truncated else { return .normal(mean: 0, std: std) }
+        let s = std / truncatedStdCorrection
+        return .truncatedNormal(mean: 0, std: s, low: -2 * s, high: 2 * s)
+    }
+
+    static func resolvedGain(_ gain: Double?, _ nonlinearity: Nonlinearity) throws -> Double {
+        if case let .leakyRelu(slope) = nonlinearity {
+            try check("negative slope", slope, finite: true)
+        }
+        let g = gain ?? Gain.recommended(for: nonlinearity)
+        try check("gain", g, positive: true)
+        return g
+    }
+
+    static func checkDirac(shape: [Int], layout: Layout, groups: Int) throws {
+        guard (3...5).contains(shape.count) else {
+            throw WeightInitError.invalidShape(shape, reason: "dirac needs a 3-, 4- or 5-D convolution weight")
+        }
+        guard groups >= 1 else {
+            throw WeightInitError.invalidParameter("groups", value: "\(groups)", reason: "must be ≥ 1")
+        }
+        let (_, output) = try layout.axes(rank: shape.count, shape: shape)
+        guard shape[output] % groups == 0 else {
+            throw WeightInitError.invalidParameter(
+                "groups", value: "\(groups)", reason: "must divide the \(shape[output]) output channels")
+        }
+    }
+}
+
+private func check(_ name: String, _ value: Double, finite: Bool = true, positive: Bool = false) throws {
+    if positive {
+        guard value.isFinite, value > 0 else {
+            throw WeightInitError.invalidParameter(name, value: "\(value)", reason: "must be finite and > 0")
+        }
+    } else if finite, !value.isFinite {
+        throw WeightInitError.invalidParameter(name, value: "\(value)", reason: "must be finite")
+    }
+}
+
+// MARK: - Filling
 
 extension Initializer {
     /// Fills `buffer`, a tensor of `shape` in C order, from `stream`.
+    ///
+    /// Parameters and shape are checked before anything is written; on error
+    /// the buffer is unchanged.
     public func fill<T: WeightScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout = .torch,
         stream: RandomStream, options: FillOptions = FillOptions()
@@ -52,20 +229,22 @@ extension Initializer {
             throw WeightInitError.invalidShape(
                 shape, reason: "the buffer holds \(buffer.count) elements, the shape needs \(count)")
         }
-        switch self {
-        case .zeros: buffer.update(repeating: T(rounding: 0))
-        case .ones: buffer.update(repeating: T(rounding: 1))
+        switch try plan(shape: shape, layout: layout) {
         case let .constant(value):
-            guard value.isFinite else {
-                throw WeightInitError.invalidParameter("value", value: "\(value)", reason: "must be finite")
-            }
             buffer.update(repeating: T(rounding: value))
-        case let .uniform(low, high):
-            try stream.fill(buffer, with: .uniform(low: low, high: high), options: options)
-        case let .normal(mean, std):
-            try stream.fill(buffer, with: .normal(mean: mean, std: std), options: options)
+        case let .sample(distribution):
+            try stream.fill(buffer, with: distribution, options: options)
         case let .orthogonal(gain, method):
             try Orthogonal.fill(buffer, shape: shape, gain: gain, method: method, stream: stream, options: options)
+        case let .eye(gain):
+            buffer.update(repeating: T(rounding: 0))
+            let (rows, cols) = (shape[0], shape[1])
+            let one = T(rounding: gain)
+            for d in 0..<min(rows, cols) { buffer[d * cols + d] = one }
+        case let .dirac(groups):
+            try Self.fillDirac(buffer, shape: shape, layout: layout, groups: groups)
+        case let .sparse(sparsity, std):
+            try Self.fillSparse(buffer, shape: shape, sparsity: sparsity, std: std, stream: stream, options: options)
         }
     }
 
@@ -87,6 +266,29 @@ extension Initializer {
         }
         if let error { throw error }
         return array
+    }
+
+    /// Ones at the kernel centre of (group·out/groups + d, d) for
+    /// d < min(out/groups, in), zeros elsewhere (PyTorch `dirac_`).
+    static func fillDirac<T: WeightScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout, groups: Int
+    ) throws {
+        let (inputAxis, outputAxis) = try layout.axes(rank: shape.count, shape: shape)
+        buffer.update(repeating: T(rounding: 0))
+        var strides = [Int](repeating: 1, count: shape.count)
+        for axis in stride(from: shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+        // Offset of the kernel centre (k // 2 on every receptive axis).
+        var centre = 0
+        for axis in shape.indices where axis != inputAxis && axis != outputAxis {
+            centre += (shape[axis] / 2) * strides[axis]
+        }
+        let outPerGroup = shape[outputAxis] / groups
+        let one = T(rounding: 1)
+        for g in 0..<groups {
+            for d in 0..<min(outPerGroup, shape[inputAxis]) {
+                buffer[(g * outPerGroup + d) * strides[outputAxis] + d * strides[inputAxis] + centre] = one
+            }
+        }
     }
 }
 
