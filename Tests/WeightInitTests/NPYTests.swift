@@ -187,45 +187,46 @@ struct ScratchDirectory {
 
     static let valid = file(dict: dict(), dataBytes: 16)
 
-    static let malformed: [(String, [UInt8])] = [
-        ("empty file", []),
-        ("shorter than the fixed prefix", Array(valid[0 ..< 9])),
-        ("bad magic", [0x93] + Array("NUMPX".utf8) + Array(valid[8...])),
-        ("no magic at all", Array("just some text that is long enough".utf8)),
-        ("unsupported version", Array(valid[0 ..< 6]) + [9, 0] + Array(valid[8...])),
-        ("unsupported minor version", Array(valid[0 ..< 6]) + [1, 1] + Array(valid[8...])),
-        ("header length past the end", Array(valid[0 ..< 8]) + [0xFF, 0xFF] + Array(valid[10...])),
-        ("header not a dict", file(dict: "[1, 2, 3]", dataBytes: 16)),
-        ("empty dict", file(dict: "{}", dataBytes: 16)),
-        ("missing shape", file(dict: "{'descr': '<f4', 'fortran_order': False, }", dataBytes: 16)),
-        ("unknown key", file(dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'x': 1, }", dataBytes: 16)),
-        ("duplicate key", file(dict: "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", dataBytes: 16)),
-        ("missing comma", file(dict: "{'descr': '<f4' 'fortran_order': False, 'shape': (4,), }", dataBytes: 16)),
-        ("unterminated string", file(dict: "{'descr: '<f4', 'fortran_order': False, 'shape': (4,), }", dataBytes: 16)),
-        ("text after the dict", file(dict: dict() + " x", dataBytes: 16)),
-        ("non-ASCII header", file(dict: dict(descr: "'<f4é'"), dataBytes: 16)),
-        ("big-endian dtype", file(dict: dict(descr: "'>f4'"), dataBytes: 16)),
-        ("integer dtype", file(dict: dict(descr: "'<i4'"), dataBytes: 16)),
-        ("descr not a string", file(dict: dict(descr: "4"), dataBytes: 16)),
-        ("Fortran order", file(dict: dict(fortran: "True"), dataBytes: 16)),
-        ("fortran_order not a bool", file(dict: dict(fortran: "0"), dataBytes: 16)),
-        ("negative dimension", file(dict: dict(shape: "(-1, 4)"), dataBytes: 16)),
-        ("fractional dimension", file(dict: dict(shape: "(2.5,)"), dataBytes: 16)),
-        ("shape not a tuple", file(dict: dict(shape: "(4)"), dataBytes: 16)),
-        ("shape a list", file(dict: dict(shape: "[4]"), dataBytes: 16)),
-        ("unclosed shape", file(dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (4, }", dataBytes: 16)),
-        ("dimension overflows Int", file(dict: dict(shape: "(99999999999999999999,)"), dataBytes: 16)),
-        ("element count overflows Int", file(dict: dict(shape: "(4294967296, 4294967296, 4)"), dataBytes: 16)),
-        ("byte count overflows Int", file(dict: dict(shape: "(4611686018427387904,)"), dataBytes: 16)),
-        ("absurd shape, small file", file(dict: dict(shape: "(1000000000, 1000000000)"), dataBytes: 16)),
-        ("truncated data", Array(valid.dropLast())),
-        ("trailing data", valid + [0]),
-        ("version 2 truncated length", Array(file(dict: dict(), dataBytes: 0, version: 2)[0 ..< 10])),
+    /// (case, file bytes, text the reason must contain)
+    static let malformed: [(String, [UInt8], String)] = [
+        ("empty file", [], "too short"),
+        ("shorter than the fixed prefix", Array(valid[0 ..< 9]), "too short"),
+        ("bad magic", [0x93] + Array("NUMPX".utf8) + Array(valid[8...]), "bad magic"),
+        ("no magic at all", Array("just some text that is long enough".utf8), "bad magic"),
+        ("unsupported version", Array(valid[0 ..< 6]) + [9, 0] + Array(valid[8...]), "version 9.0"),
+        ("unsupported minor version", Array(valid[0 ..< 6]) + [1, 1] + Array(valid[8...]), "version 1.1"),
+        ("header length past the end", Array(valid[0 ..< 8]) + [0xFF, 0xFF] + Array(valid[10...]), "runs past the end"),
+        ("header not a dict", file(dict: "[1, 2, 3]", dataBytes: 16), "expected '{'"),
+        ("empty dict", file(dict: "{}", dataBytes: 16), "missing key"),
+        ("missing shape", file(dict: "{'descr': '<f4', 'fortran_order': False, }", dataBytes: 16), "missing key"),
+        ("unknown key", file(dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'x': 1, }", dataBytes: 16), "unexpected key 'x'"),
+        ("duplicate key", file(dict: "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", dataBytes: 16), "duplicate key"),
+        ("missing comma", file(dict: "{'descr': '<f4' 'fortran_order': False, 'shape': (4,), }", dataBytes: 16), "expected ',' or '}'"),
+        ("unterminated string", file(dict: "{'descr: '<f4', 'fortran_order': False, 'shape': (4,), }", dataBytes: 16), "expected ':'"),
+        ("text after the dict", file(dict: dict() + " x", dataBytes: 16), "after the dict"),
+        ("non-ASCII header", file(dict: dict(descr: "'<f4é'"), dataBytes: 16), "ASCII"),
+        ("big-endian dtype", file(dict: dict(descr: "'>f4'"), dataBytes: 16), "unsupported dtype '>f4'"),
+        ("integer dtype", file(dict: dict(descr: "'<i4'"), dataBytes: 16), "unsupported dtype '<i4'"),
+        ("descr not a string", file(dict: dict(descr: "4"), dataBytes: 16), "expected a string"),
+        ("Fortran order", file(dict: dict(fortran: "True"), dataBytes: 16), "Fortran order"),
+        ("fortran_order not a bool", file(dict: dict(fortran: "0"), dataBytes: 16), "True or False"),
+        ("negative dimension", file(dict: dict(shape: "(-1, 4)"), dataBytes: 16), "non-negative integer"),
+        ("fractional dimension", file(dict: dict(shape: "(2.5,)"), dataBytes: 16), "expected ',' or ')'"),
+        ("shape not a tuple", file(dict: dict(shape: "(4)"), dataBytes: 16), "not a tuple"),
+        ("shape a list", file(dict: dict(shape: "[4]"), dataBytes: 16), "expected '('"),
+        ("unclosed shape", file(dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (4, }", dataBytes: 16), "non-negative integer"),
+        ("dimension overflows Int", file(dict: dict(shape: "(99999999999999999999,)"), dataBytes: 16), "overflows Int"),
+        ("element count overflows Int", file(dict: dict(shape: "(4294967296, 4294967296, 4)"), dataBytes: 16), "overflows the element count"),
+        ("byte count overflows Int", file(dict: dict(shape: "(4611686018427387904,)"), dataBytes: 16), "overflows the byte count"),
+        ("absurd shape, small file", file(dict: dict(shape: "(1000000000, 1000000000)"), dataBytes: 16), "truncated data"),
+        ("truncated data", Array(valid.dropLast()), "truncated data"),
+        ("trailing data", valid + [0], "after the data"),
+        ("version 2 truncated length", Array(file(dict: dict(), dataBytes: 0, version: 2)[0 ..< 10]), "truncated header length"),
     ]
 
     @Test(arguments: malformed.map(\.0))
     func malformedFileIsRejected(name: String) throws {
-        let bytes = Self.malformed.first { $0.0 == name }!.1
+        let (_, bytes, expectedReason) = Self.malformed.first { $0.0 == name }!
         let directory = try ScratchDirectory()
         defer { directory.remove() }
         let path = directory.file("bad.npy")
@@ -236,7 +237,7 @@ struct ScratchDirectory {
             return
         }
         #expect(errorPath == path)
-        #expect(!reason.isEmpty)
+        #expect(reason.contains(expectedReason), "\(name): \(reason)")
     }
 
     /// The fixture builder itself produces a readable file, so the cases above
