@@ -78,7 +78,12 @@ struct Generate: ParsableCommand {
             throw CommandLineError.usage("invalid --output '\(output)': only .npy files can be written; use a .npy path")
         }
         _ = try NPY.descr(for: dtype.format)
-        _ = try Shape.elementCount(shape, elementSize: dtype.format.byteCount)
+        let count = try Shape.elementCount(shape, elementSize: dtype.format.byteCount)
+        let bytes = UInt64(count) * UInt64(dtype.format.byteCount)
+        if let available = AvailableMemory.bytes(), bytes > available {
+            throw WeightInitError.tooLarge(
+                shape: shape, reason: "\(bytes) bytes exceed the \(available) bytes of memory available now")
+        }
         let given = Dictionary(uniqueKeysWithValues: SchemeParameter.allCases.compactMap { parameter in
             parameterOption(parameter).map { (parameter, $0) }
         })
