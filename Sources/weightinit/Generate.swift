@@ -15,8 +15,8 @@ struct Generate: ParsableCommand {
               weightinit generate orthogonal --shape 64,3,3 --gain 1.41 --output c.npy
               weightinit generate normal --shape 768,3072 --std 0.02 --output mlp.npy
 
-            The values depend only on the scheme, its parameters, --shape, --seed, \
-            --stream and --dtype, never on --threads.
+            The values depend only on the scheme, its parameters, --shape, --layout, \
+            --seed, --stream and --dtype, never on --threads.
             """
     )
 
