@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// `weightinit`: the root command; the work happens in its subcommands.
+struct WeightInitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weightinit",
+        abstract: "Write neural-network weight tensors, bit-reproducible from a seed.",
+        discussion: """
+            Example:
+              weightinit generate orthogonal --shape 512,256 --seed 42 --output w.npy
+
+            Exit status: 0 on success, 64 for invalid arguments, 1 for a failure while \
+            generating or writing. Errors are one line on stderr.
+            """,
+        subcommands: [Generate.self]
+    )
+}

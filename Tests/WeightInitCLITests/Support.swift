@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// Runs the built `weightinit` executable.
+enum CLI {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+
+        var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast() }
+    }
+
+    struct NotFound: Error, CustomStringConvertible {
+        let candidates: [String]
+        var description: String {
+            "the weightinit executable was not found (build it with `swift build --build-tests`, "
+                + "or set WEIGHTINIT_EXECUTABLE); looked in: \(candidates.joined(separator: ", "))"
+        }
+    }
+
+    /// The executable built with the tests: beside the test runner in the same
+    /// build-products directory (so debug tests run the debug build), else under
+    /// the package's `.build`, or `$WEIGHTINIT_EXECUTABLE` if set.
+    static func executable() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["WEIGHTINIT_EXECUTABLE"] { return path }
+        var directories: [URL] = []
+        if let runner = Bundle.main.executableURL { directories.append(runner.resolvingSymlinksInPath().deletingLastPathComponent()) }
+        directories += Bundle.allBundles.map { $0.bundleURL.resolvingSymlinksInPath().deletingLastPathComponent() }
+        // Tests/WeightInitCLITests/Support.swift → package root.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        directories += ["debug", "release"].map { root.appendingPathComponent(".build/\($0)") }
+        let candidates = directories.map { $0.appendingPathComponent("weightinit").path }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw NotFound(candidates: candidates)
+        }
+        return found
+    }
+
+    /// Runs `weightinit arguments` with `directory` as the working directory.
+    /// stdout and stderr go to files outside `directory`, so the directory
+    /// holds only what weightinit wrote.
+    static func run(_ arguments: [String], in directory: Scratch) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try executable())
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.output)
+        let (stdout, stderr) = (directory.root + "/stdout", directory.root + "/stderr")
+        for path in [stdout, stderr] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: try String(contentsOfFile: stdout, encoding: .utf8),
+            stderr: try String(contentsOfFile: stderr, encoding: .utf8))
+    }
+}
+
+/// A scratch area: `output` is where weightinit runs and writes; `root` holds
+/// it and the captured streams.
+struct Scratch {
+    let root: String
+    var output: String { root + "/out" }
+
+    init() throws {
+        root = NSTemporaryDirectory() + "weightinit-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { output + "/" + name }
+    func contents() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: output).sorted() }
+
+    func remove() {
+        // A test may have made a subdirectory read-only.
+        if let items = FileManager.default.enumerator(atPath: output) {
+            for case let item as String in items {
+                try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: output + "/" + item)
+            }
+        }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// Reads files back with numpy, the reference reader for `.npy`.
+enum Numpy {
+    struct Unavailable: Error, CustomStringConvertible {
+        let detail: String
+        var description: String {
+            "python3 with numpy is required to read the CLI's output back (bash .ci/setup installs it): \(detail)"
+        }
+    }
+
+    struct ScriptFailed: Error, CustomStringConvertible {
+        let stderr: String
+        var description: String { "numpy check failed: \(stderr)" }
+    }
+
+    /// Runs `script` under `python3 -c` with `arguments` in `sys.argv[1...]`;
+    /// returns its stdout, trimmed.
+    static func run(_ script: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        let (stdout, stderr) = (Pipe(), Pipe())
+        process.standardOutput = stdout
+        process.standardError = stderr
+        do { try process.run() } catch { throw Unavailable(detail: "cannot start python3: \(error)") }
+        // Outputs are a few lines; read both before waiting so neither pipe can fill.
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if process.terminationStatus == 127 || err.contains("No module named 'numpy'") {
+            throw Unavailable(detail: err.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        guard process.terminationStatus == 0 else { throw ScriptFailed(stderr: err) }
+        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `numpy.load(path)` summarised as `(shape, dtype)` plus the values of `expressions` of `a`.
+    static func load(_ path: String, _ expressions: [String] = []) throws -> (shape: String, dtype: String, values: [Double]) {
+        let script = """
+            import sys, numpy
+            a = numpy.load(sys.argv[1], allow_pickle=False)
+            d = a.astype(numpy.float64)
+            print(a.shape)
+            print(a.dtype)
+            for e in sys.argv[2:]:
+                print(repr(float(eval(e))))
+            """
+        let lines = try run(script, [path] + expressions).split(separator: "\n").map(String.init)
+        guard lines.count == 2 + expressions.count else { throw ScriptFailed(stderr: "unexpected output \(lines)") }
+        return (lines[0], lines[1], lines.dropFirst(2).map { Double($0) ?? .nan })
+    }
+}
