@@ -105,18 +105,20 @@ public enum Orthogonal {
                 try LAPACK.geqrf(m: m, n: n, a: a, lda: lda, tau: t, work: work)
             } else {
                 // A = LQ, Q cols×rows with orthonormal rows: W = Qᵀ has orthonormal
-                // columns. Equivalently W = Qᵀ, R = Lᵀ is the QR decomposition of W.
+                // columns. G = Aᵀ = Qᵀ·Lᵀ, so this is the QR decomposition of G
+                // itself, with R = Lᵀ.
                 try LAPACK.gelqf(m: m, n: n, a: a, lda: lda, tau: t, work: work)
             }
 
             // QR is unique only up to Q → QD, R → DR with D = diag(±1), and
-            // LAPACK's Householder convention picks D from the data
-            // (R_ii = −sign(a_ii)·‖a_i‖), so its Q is *not* Haar-distributed:
+            // LAPACK's Householder convention picks D from the data (R_ii is
+            // minus the sign of the column's leading entry times its norm),
+            // so its Q is *not* Haar-distributed:
             // its diagonal leans negative. Requiring diag(R) > 0 makes the
             // decomposition unique; then for any fixed orthogonal H, HG has the
             // law of G and QR(HG) = (HQ)R, so Q's law is invariant under H — the
             // Haar measure (Mezzadri, "How to generate random matrices from the
-            // classical compact groups", Notices AMS 54, 2007, §5). Hence
+            // classical compact groups", Notices AMS 54(5), 2007). Hence
             // Q ← Q·diag(sign R_ii), for L the same with sign L_ii. The
             // diagonal must be read now, before orgqr/orglq overwrite it.
             // sign(0) = +1: a zero R_ii happens only with probability 0.
