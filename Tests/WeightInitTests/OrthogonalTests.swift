@@ -136,7 +136,7 @@ import Testing
     }
 
     /// OpenBLAS's thread count changes the last bits (so it is part of the
-    /// reproducibility contract, see <doc:Orthogonal>) but never orthogonality.
+    /// reproducibility contract, see WeightInit.docc/Orthogonal.md) but never orthogonality.
     @Test func threadCountChangesOnlyRounding() throws {
         let (rows, cols) = (256, 256)
         let results = try [1, 2].map { threads in

@@ -12,7 +12,7 @@
 ///
 /// Algorithm: W starts as the standard normal values of `stream` at flat
 /// indices 0 ..< rows·cols; it is replaced, in place, by the Q factor of its QR
-/// decomposition with the signs of diag(R) folded in. See <doc:Orthogonal>.
+/// decomposition with the signs of diag(R) folded in (details below).
 ///
 /// ```swift
 /// let w: [Float] = try Initializer.orthogonal(gain: 2.0.squareRoot())
