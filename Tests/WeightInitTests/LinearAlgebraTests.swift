@@ -181,4 +181,26 @@ import Testing
         #expect(wrong.reduce(0, +) == 0)
         #expect(BLASThreads.current == before)
     }
+
+    /// A fill inside a benchmark's `BLASThreads.with(1)` neither deadlocks nor
+    /// changes the count; asking for another count inside is an error.
+    @Test func sectionsNest() throws {
+        let before = BLASThreads.current
+        let seen = try BLASThreads.with(1) {
+            try BLASThreads.with(nil) { try BLASThreads.with(1) { BLASThreads.current } }
+        }
+        #expect(seen == 1)
+        #expect(BLASThreads.current == before)
+        #expect(throws: WeightInitError.self) {
+            try BLASThreads.with(1) { try BLASThreads.with(2) {} }
+        }
+        var w = [Double](repeating: 0, count: 12)
+        try BLASThreads.with(1) {
+            try w.withUnsafeMutableBufferPointer {
+                try Orthogonal.fill($0, rows: 3, cols: 4, gain: 1, stream: RandomStream(seed: 1),
+                                    options: FillOptions(threads: 1))
+            }
+        }
+        #expect(w.contains { $0 != 0 })
+    }
 }

@@ -14,7 +14,9 @@ import Darwin
 /// only at a fixed count. To keep concurrent callers from seeing each other's
 /// count, ``with(_:_:)`` holds a process-wide readers–writer lock: sections
 /// that keep the current count share it, a section that changes the count
-/// runs alone. Do not nest these sections.
+/// runs alone. Sections nest (a benchmark may wrap fills in
+/// `BLASThreads.with(1)`): an inner section runs inside the outer one and may
+/// not ask for a different count.
 public enum BLASThreads {
     /// The number of threads OpenBLAS currently uses.
     public static var current: Int { Int(openblas_get_num_threads()) }
@@ -24,24 +26,38 @@ public enum BLASThreads {
     /// core") keeps OpenBLAS's count: one thread per core unless
     /// `OPENBLAS_NUM_THREADS` says otherwise.
     public static func with<R>(_ threads: Int?, _ body: () throws -> R) throws -> R {
+        if let threads {
+            guard threads >= 1, Int32(exactly: threads) != nil else {
+                throw WeightInitError.invalidParameter("threads", value: "\(threads)", reason: "must be ≥ 1")
+            }
+        }
+        if let held = heldCount {
+            // Nested: the lock is already ours; re-locking would deadlock.
+            guard threads == nil || threads == held else {
+                throw WeightInitError.invalidParameter(
+                    "threads", value: "\(threads!)",
+                    reason: "an enclosing BLASThreads section runs OpenBLAS with \(held) threads")
+            }
+            return try body()
+        }
         guard let threads else {
             lock.lockShared()
             defer { lock.unlock() }
-            return try body()
-        }
-        guard threads >= 1, let requested = Int32(exactly: threads) else {
-            throw WeightInitError.invalidParameter("threads", value: "\(threads)", reason: "must be ≥ 1")
+            return try $heldCount.withValue(current, operation: body)
         }
         lock.lockExclusive()
         defer { lock.unlock() }
         let previous = openblas_get_num_threads()
-        guard requested != previous else { return try body() }
-        openblas_set_num_threads(requested)
-        defer { openblas_set_num_threads(previous) }
-        return try body()
+        if Int32(threads) != previous { openblas_set_num_threads(Int32(threads)) }
+        defer { if Int32(threads) != previous { openblas_set_num_threads(previous) } }
+        return try $heldCount.withValue(threads, operation: body)
     }
 
     private static let lock = ReadersWriterLock()
+
+    /// The count fixed by the section this thread (or task) is in, if any.
+    /// Task-local values fall back to thread-local storage outside tasks.
+    @TaskLocal private static var heldCount: Int?
 }
 
 /// A pthread readers–writer lock on a stable heap address.
