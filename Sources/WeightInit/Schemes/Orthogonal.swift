@@ -10,9 +10,11 @@
 /// cols = d₁·d₂·…, in C order. If rows ≤ cols the rows of W are orthonormal
 /// (W Wᵀ = gain²·I), otherwise its columns are (Wᵀ W = gain²·I).
 ///
-/// Algorithm: W starts as the standard normal values of `stream` at flat
-/// indices 0 ..< rows·cols; it is replaced, in place, by the Q factor of its QR
-/// decomposition with the signs of diag(R) folded in (details below).
+/// Algorithm: W starts as the Gaussian G, the standard normal values of
+/// `stream` at flat indices 0 ..< rows·cols; it is replaced, in place, by the
+/// Q factor of the QR decomposition of G (rows > cols) or of Gᵀ (rows ≤ cols)
+/// with the signs of diag(R) folded in — the Gram–Schmidt orthonormalisation
+/// of G's columns or rows (details below).
 ///
 /// ```swift
 /// let w: [Float] = try Initializer.orthogonal(gain: 2.0.squareRoot())
