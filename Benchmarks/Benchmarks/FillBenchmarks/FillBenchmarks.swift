@@ -1,0 +1,94 @@
+// Sampling-engine throughput: uniform, normal and truncated-normal fills of
+// 4096² and 16384² Float (and the schemes' he-normal / xavier-uniform in f32
+// and bf16), on 1 thread and all threads, beside memset of the same bytes.
+
+import Benchmark
+import Foundation
+import WeightInit
+
+/// One buffer, allocated and touched once, reused by every benchmark.
+final class Arena: @unchecked Sendable {
+    static let shared = Arena()
+    let bytes = 16384 * 16384 * MemoryLayout<Float>.stride
+    let base: UnsafeMutableRawPointer
+
+    init() {
+        base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        memset(base, 1, bytes)
+    }
+
+    func buffer<T>(_: T.Type, count: Int) -> UnsafeMutableBufferPointer<T> {
+        UnsafeMutableBufferPointer(start: base.bindMemory(to: T.self, capacity: count), count: count)
+    }
+}
+
+let allThreads = ProcessInfo.processInfo.activeProcessorCount
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .peakMemoryResident],
+        timeUnits: .milliseconds,
+        warmupIterations: 1,
+        maxDuration: .seconds(4),
+        maxIterations: 20
+    )
+    let arena = Arena.shared
+
+    for side in [4096, 16384] {
+        let count = side * side
+        let bytes = count * MemoryLayout<Float>.stride
+
+        Benchmark("memset \(side)² f32") { benchmark in
+            for _ in benchmark.scaledIterations {
+                memset(arena.base, 0, bytes)
+                blackHole(arena.base.load(as: UInt8.self))
+            }
+        }
+
+        let distributions: [(String, Distribution)] = [
+            ("uniform", .uniform(low: -1, high: 1)),
+            ("normal", .normal(mean: 0, std: 1)),
+            ("truncated-normal", .truncatedNormal(mean: 0, std: 1, low: -2, high: 2)),
+        ]
+        for (name, distribution) in distributions {
+            for threads in Set([1, allThreads]).sorted() {
+                Benchmark("\(name) \(side)² f32 \(threads)t") { benchmark in
+                    let buffer = arena.buffer(Float.self, count: count)
+                    let options = FillOptions(threads: threads)
+                    for _ in benchmark.scaledIterations {
+                        try RandomStream(seed: 42).fill(buffer, with: distribution, options: options)
+                        blackHole(buffer[count - 1])
+                    }
+                }
+            }
+        }
+    }
+
+    // Schemes run at the engine's speed, with the bf16 conversion fused.
+    let side = 4096, count = side * side
+    let schemes: [(String, Initializer)] = [
+        ("he-normal", .kaimingNormal()), ("xavier-uniform", .xavierUniform()),
+    ]
+    for (name, scheme) in schemes {
+        Benchmark("\(name) \(side)² f32") { benchmark in
+            let buffer = arena.buffer(Float.self, count: count)
+            for _ in benchmark.scaledIterations {
+                try scheme.fill(buffer, shape: [side, side], stream: RandomStream(seed: 7))
+                blackHole(buffer[0])
+            }
+        }
+        Benchmark("\(name) \(side)² bf16") { benchmark in
+            let buffer = arena.buffer(BFloat16.self, count: count)
+            for _ in benchmark.scaledIterations {
+                try scheme.fill(buffer, shape: [side, side], stream: RandomStream(seed: 7))
+                blackHole(buffer[0])
+            }
+        }
+    }
+    Benchmark("memset \(side)² bf16") { benchmark in
+        for _ in benchmark.scaledIterations {
+            memset(arena.base, 0, count * 2)
+            blackHole(arena.base.load(as: UInt8.self))
+        }
+    }
+}
