@@ -114,6 +114,7 @@ int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
     if (format < WI_FORMAT_F32 || format > WI_FORMAT_BF16) return -1;
     double lo, hi;
     if (wi_output_bounds(format, params, &lo, &hi) != 0) return -1;
+    if (lo > hi) return -1;  // no value of the format in the interval: nothing valid to write
     p->lo_d = lo; p->hi_d = hi;
     p->lo_f = (float)lo; p->hi_f = (float)hi;  // exact: representable in the format
     switch (params->distribution) {
