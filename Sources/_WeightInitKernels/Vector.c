@@ -387,16 +387,20 @@ WI_AI vd tn_attempt_d(const wi_prepared *p, vblock w, vi64 *accepted) {
 
 /// Elements per truncated-normal work unit: results go to a buffer of this
 /// size, rejected elements to a queue, before the 16-bit formats are rounded.
-#define WI_TN_CHUNK 1024
+/// Large enough that the retry rounds' partly filled batches are rare (4096
+/// measured ~20 % faster than 1024 for [−2, 2]).
+#define WI_TN_CHUNK 4096
 
-/// Appends e0 + base + l·stride for every lane l whose bit is clear in `accepted`.
-WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint32_t accepted, uint64_t first_of_lane0,
-                            uint64_t stride) {
-    uint32_t rejected = ~accepted & 0xFFFFu;
+/// Appends first + offset(b) for every bit b clear in `accepted` (one
+/// loop over a whole iteration's lanes: fewer mispredicted loop exits).
+WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint64_t accepted, uint64_t all, uint64_t first,
+                            int word_shift) {
+    uint64_t rejected = ~accepted & all;
     while (rejected) {
-        int l = __builtin_ctz(rejected);
+        int b = __builtin_ctzll(rejected);
         rejected &= rejected - 1;
-        queue[n++] = first_of_lane0 + (uint64_t)l * stride;
+        // Bit b = word·16 + lane: element lane·(words) + word of the iteration.
+        queue[n++] = first + ((uint64_t)(b & 15) << word_shift) + (uint64_t)(b >> 4);
     }
     return n;
 }
@@ -408,14 +412,18 @@ WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint32_t accepted, uint64
         size_t kept = 0;                                                                       \
         for (size_t i = 0; i < n; i += WI_LANES) {                                             \
             size_t lanes = n - i < WI_LANES ? n - i : WI_LANES;                                \
+            uint64_t lane_index[WI_LANES];                                                     \
+            for (size_t l = 0; l < WI_LANES; l++) lane_index[l] = queue[i + (l < lanes ? l : 0)]; \
             vu64 index;                                                                        \
-            for (size_t l = 0; l < WI_LANES; l++) index[l] = queue[i + (l < lanes ? l : 0)];   \
+            memcpy(&index, lane_index, sizeof index);                                          \
             VM accepted;                                                                       \
             VT x = finish(p, attempt(p, substream_blocks(index, stream, k, seed), &accepted)); \
+            T lane_x[WI_LANES];                                                                \
+            memcpy(lane_x, &x, sizeof x);                                                      \
             uint32_t done = k == WI_TN_MAX_ATTEMPTS ? 0xFFFFu : bits(accepted);                \
             for (size_t l = 0; l < lanes; l++) {                                               \
-                if (done >> l & 1u) ((T *)buf)[index[l] - e0] = x[l];                          \
-                else queue[kept++] = index[l];                                                 \
+                if (done >> l & 1u) ((T *)buf)[lane_index[l] - e0] = lane_x[l];                \
+                else queue[kept++] = lane_index[l];                                            \
             }                                                                                  \
         }                                                                                      \
         n = kept;                                                                              \
@@ -435,11 +443,12 @@ WI_AI void tn_chunk_f(const wi_prepared *p, float *buf, uint64_t e0, size_t len,
             vf z[4];
             box_muller_f(w.w0, w.w1, &z[0], &z[1]);
             box_muller_f(w.w2, w.w3, &z[2], &z[3]);
+            uint64_t accepted = 0;
             for (int word = 0; word < 4; word++) {
-                n = queue_rejected(queue, n, bits_of((p->alpha_f <= z[word]) & (z[word] <= p->beta_f)),
-                                   e0 + j + (uint64_t)word, 4);
+                accepted |= (uint64_t)bits_of((p->alpha_f <= z[word]) & (z[word] <= p->beta_f)) << (16 * word);
                 z[word] = tn_finish_f(p, z[word]);
             }
+            n = queue_rejected(queue, n, accepted, ~0ull, e0 + j, 2);
             vf64 x = interleave4(z[0], z[1], z[2], z[3]);
             memcpy(buf + j, &x, sizeof x);
         }
@@ -451,7 +460,7 @@ WI_AI void tn_chunk_f(const wi_prepared *p, float *buf, uint64_t e0, size_t len,
             vi accepted;
             vf x = tn_finish_f(p, tn_attempt_f(p, substream_blocks(index, stream, 1, seed), &accepted));
             memcpy(buf + j, &x, sizeof x);
-            n = queue_rejected(queue, n, bits_of(accepted), e0 + j, 1);
+            n = queue_rejected(queue, n, bits_of(accepted), 0xFFFFu, e0 + j, 0);
         }
         first_k = 2;
     }
@@ -469,12 +478,12 @@ WI_AI void tn_chunk_d(const wi_prepared *p, double *buf, uint64_t e0, size_t len
             vblock w = main_blocks((e0 + j) / 2, stream, seed);
             vd z[2];
             box_muller_d(w.w0, w.w1, w.w2, w.w3, &z[0], &z[1]);
+            uint64_t accepted = 0;
             for (int half = 0; half < 2; half++) {
-                n = queue_rejected(queue, n,
-                                   bits_of64((p->alpha_d <= z[half]) & (z[half] <= p->beta_d)),
-                                   e0 + j + (uint64_t)half, 2);
+                accepted |= (uint64_t)bits_of64((p->alpha_d <= z[half]) & (z[half] <= p->beta_d)) << (16 * half);
                 z[half] = tn_finish_d(p, z[half]);
             }
+            n = queue_rejected(queue, n, accepted, 0xFFFFFFFFu, e0 + j, 1);
             vd32 x = interleave2(z[0], z[1]);
             memcpy(buf + j, &x, sizeof x);
         }
@@ -485,7 +494,7 @@ WI_AI void tn_chunk_d(const wi_prepared *p, double *buf, uint64_t e0, size_t len
             vi64 accepted;
             vd x = tn_finish_d(p, tn_attempt_d(p, substream_blocks(index, stream, 1, seed), &accepted));
             memcpy(buf + j, &x, sizeof x);
-            n = queue_rejected(queue, n, bits_of64(accepted), e0 + j, 1);
+            n = queue_rejected(queue, n, bits_of64(accepted), 0xFFFFu, e0 + j, 0);
         }
         first_k = 2;
     }
