@@ -139,7 +139,7 @@ WI_AI vd log_d(vd x) {
     vu64 bits = (vu64)x;
     vi64 e = (vi64)(bits >> 52) - 1023;
     vu64 mant = bits & 0x000FFFFFFFFFFFFFull;
-    vi64 big = mant > 0x0006A09E667F3BCDull;
+    vi64 big = (vi64)(mant > 0x0006A09E667F3BCDull);
     e -= big;
     vd m = (vd)(mant | (0x3FF0000000000000ull - ((vu64)big & 0x0010000000000000ull)));
     vd f = m - 1.0;
@@ -278,7 +278,7 @@ WI_AI vf clamp_f(vf x, float lo, float hi) {
     return sel_f(x < lo, (vf)lo, sel_f(x > hi, (vf)hi, x));
 }
 WI_AI vd clamp_d(vd x, double lo, double hi) {
-    return sel_d(x < lo, (vd)lo, sel_d(x > hi, (vd)hi, x));
+    return sel_d((vi64)(x < lo), (vd)lo, sel_d((vi64)(x > hi), (vd)hi, x));
 }
 
 /// The 64 float-sampled values of main-stream blocks block0 … block0 + 15.
@@ -328,8 +328,8 @@ WI_AI vf tn_finish_f(const wi_prepared *p, vf z) {
 WI_AI vd tn_finish_d(const wi_prepared *p, vd z) {
     if (p->tn_mirror) z = -z;
     vd x = fma_d((vd)p->b_d, z, (vd)p->a_d);
-    x = sel_d(x >= p->lo_d, x, (vd)p->lo_d);
-    return sel_d(x <= p->hi_d, x, (vd)p->hi_d);
+    x = sel_d((vi64)(x >= p->lo_d), x, (vd)p->lo_d);
+    return sel_d((vi64)(x <= p->hi_d), x, (vd)p->hi_d);
 }
 
 /// One attempt (k ≥ 1) per lane: the proposal, and the acceptance mask.
@@ -364,14 +364,14 @@ WI_AI vd tn_attempt_d(const wi_prepared *p, vblock w, vi64 *accepted) {
     case WI_TN_NORMAL: {
         vd z, unused;
         box_muller_d(w.w0, w.w1, w.w2, w.w3, &z, &unused);
-        *accepted = (p->alpha_d <= z) & (z <= p->beta_d);
+        *accepted = (vi64)((p->alpha_d <= z) & (z <= p->beta_d));
         return z;
     }
     case WI_TN_UNIFORM: {
         vd z = fma_d(u53(w.w0, w.w1), (vd)p->tn_c0_d, (vd)p->alpha_d);
         vd c = (vd)p->tn_c1_d;
         vd rho = ((c - z) * (c + z)) * 0.5;
-        *accepted = log_d(u53_open(w.w2, w.w3)) <= rho;
+        *accepted = (vi64)(log_d(u53_open(w.w2, w.w3)) <= rho);
         return z;
     }
     default: {
@@ -379,7 +379,7 @@ WI_AI vd tn_attempt_d(const wi_prepared *p, vblock w, vi64 *accepted) {
         vd z = p->alpha_d - log_d(u53_open(w.w0, w.w1)) / lambda;
         vd d = z - lambda;
         vd rho = (d * d) * -0.5;
-        *accepted = (z <= p->beta_d) & (log_d(u53_open(w.w2, w.w3)) <= rho);
+        *accepted = (vi64)((z <= p->beta_d) & (log_d(u53_open(w.w2, w.w3)) <= rho));
         return z;
     }
     }
@@ -480,7 +480,7 @@ WI_AI void tn_chunk_d(const wi_prepared *p, double *buf, uint64_t e0, size_t len
             box_muller_d(w.w0, w.w1, w.w2, w.w3, &z[0], &z[1]);
             uint64_t accepted = 0;
             for (int half = 0; half < 2; half++) {
-                accepted |= (uint64_t)bits_of64((p->alpha_d <= z[half]) & (z[half] <= p->beta_d)) << (16 * half);
+                accepted |= (uint64_t)bits_of64((vi64)((p->alpha_d <= z[half]) & (z[half] <= p->beta_d))) << (16 * half);
                 z[half] = tn_finish_d(p, z[half]);
             }
             n = queue_rejected(queue, n, accepted, 0xFFFFFFFFu, e0 + j, 1);
