@@ -262,12 +262,18 @@ WI_AI vh64 to_bf16(vf64 x) {
     return __builtin_convertvector((quiet & nan_mask) | (rounded & ~nan_mask), vh64);
 }
 
-/// Stores 64 float-sampled values in `format` at element j of `out`.
-WI_AI void store64(void *out, int32_t format, size_t j, vf64 v) {
+typedef _Float16 vhf64 __attribute__((ext_vector_type(64)));
+
+/// Stores 64 float-sampled values in `format` at element j of `out`. With
+/// `native_f16` (a constant per instantiation) binary16 rounding is the
+/// hardware conversion (vcvtps2ph / fcvtn, round to nearest even under the
+/// default rounding mode) — the same IEEE operation as to_f16.
+WI_AI void store64(void *out, int32_t format, size_t j, vf64 v, int native_f16) {
     if (format == WI_FORMAT_F32) {
         memcpy((float *)out + j, &v, sizeof v);
     } else {
-        vh64 h = format == WI_FORMAT_F16 ? to_f16(v) : to_bf16(v);
+        vh64 h = format == WI_FORMAT_BF16 ? to_bf16(v)
+               : native_f16 ? (vh64)__builtin_convertvector(v, vhf64) : to_f16(v);
         memcpy((uint16_t *)out + j, &h, sizeof h);
     }
 }
@@ -506,7 +512,7 @@ WI_AI void tn_chunk_d(const wi_prepared *p, double *buf, uint64_t e0, size_t len
 /// Fills elements [start, start + groups·per·16) — start a multiple of `per`
 /// (values per block) — at `out` (element `start` of the caller's range).
 WI_AI void fill_groups(void *out, const wi_prepared *p, uint64_t start, size_t len, uint32_t stream,
-                       uint64_t seed) {
+                       uint64_t seed, int native_f16) {
     if (p->distribution == WI_DIST_TRUNCATED_NORMAL) {
         for (size_t j = 0; j < len; j += WI_TN_CHUNK) {
             size_t chunk = len - j < WI_TN_CHUNK ? len - j : WI_TN_CHUNK;
@@ -520,7 +526,7 @@ WI_AI void fill_groups(void *out, const wi_prepared *p, uint64_t start, size_t l
                 for (size_t i = 0; i < chunk; i += 64) {
                     vf64 v;
                     memcpy(&v, buf + i, sizeof v);
-                    store64(out, p->format, j + i, v);
+                    store64(out, p->format, j + i, v, native_f16);
                 }
             }
         }
@@ -534,12 +540,12 @@ WI_AI void fill_groups(void *out, const wi_prepared *p, uint64_t start, size_t l
         return;
     }
     for (size_t j = 0; j < len; j += 4 * WI_LANES) {
-        store64(out, p->format, j, values_f(p, (start + j) / 4, stream, seed));
+        store64(out, p->format, j, values_f(p, (start + j) / 4, stream, seed), native_f16);
     }
 }
 
 WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
-                     uint32_t stream) {
+                     uint32_t stream, int native_f16) {
     size_t size = p->format == WI_FORMAT_F64 ? 8 : (p->format == WI_FORMAT_F32 ? 4 : 2);
     uint64_t per = p->format == WI_FORMAT_F64 ? 2 : 4;
     uint64_t group = per * WI_LANES;
@@ -551,7 +557,7 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
     }
     size_t body = (count - head) / group * group;
     wi_fill_scalar(out, p, first, head, seed, stream);
-    fill_groups((char *)out + head * size, p, start, body, stream, seed);
+    fill_groups((char *)out + head * size, p, start, body, stream, seed, native_f16);
     wi_fill_scalar((char *)out + (head + body) * size, p, start + body, count - head - body, seed, stream);
 }
 
@@ -561,24 +567,24 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
 __attribute__((target("sse2")))
 static void fill_sse2(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                       uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream);
+    fill_body(out, p, first, count, seed, stream, 0);
 }
 
 __attribute__((target("avx2,fma,f16c")))
 static void fill_avx2(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                       uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream);
+    fill_body(out, p, first, count, seed, stream, 1);
 }
 
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")))
 static void fill_avx512(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                         uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream);
+    fill_body(out, p, first, count, seed, stream, 1);
 }
 #elif defined(__aarch64__)
 static void fill_neon(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                       uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream);
+    fill_body(out, p, first, count, seed, stream, 1);
 }
 #endif
 
