@@ -112,8 +112,17 @@ WI_AI vf u24_open(vu w) { return __builtin_convertvector((vi)((w >> 8) + 1u), vf
 WI_AI vu64 m53(vu lo, vu hi) {
     return ((__builtin_convertvector(hi, vu64) << 32) | __builtin_convertvector(lo, vu64)) >> 11;
 }
-WI_AI vd u53(vu lo, vu hi) { return __builtin_convertvector((vi64)m53(lo, hi), vd) * 0x1p-53; }
-WI_AI vd u53_open(vu lo, vu hi) { return __builtin_convertvector((vi64)(m53(lo, hi) + 1u), vd) * 0x1p-53; }
+/// (double)x for |x| < 2⁵¹, exactly: x + 1.5·2⁵² has x in its low mantissa
+/// bits. AVX2 has no 64-bit integer → double conversion (LLVM would convert
+/// lane by lane); the result is the same exact value as the scalar cast.
+WI_AI vd small_i64_to_d(vi64 x) { return (vd)((vu64)x + 0x4338000000000000ull) - 0x1.8p52; }
+/// (double)m for 0 ≤ m ≤ 2⁵³, exactly: high and low 32-bit halves converted
+/// separately, then hi·2³² + lo (both terms and the sum are exact).
+WI_AI vd u54_to_d(vu64 m) {
+    return small_i64_to_d((vi64)(m >> 32)) * 0x1p32 + small_i64_to_d((vi64)(m & 0xFFFFFFFFull));
+}
+WI_AI vd u53(vu lo, vu hi) { return u54_to_d(m53(lo, hi)) * 0x1p-53; }
+WI_AI vd u53_open(vu lo, vu hi) { return u54_to_d(m53(lo, hi) + 1u) * 0x1p-53; }
 
 // MARK: log (Scalar.h wi_logf_scalar / wi_log_scalar)
 
@@ -156,7 +165,7 @@ WI_AI vd log_d(vd x) {
     p = fma_d(s2, p, (vd)0x1.5555555555555p-2);
     vd t = s + s;
     vd lnm = fma_d(t * s2, p, t);
-    vd ed = __builtin_convertvector(e, vd);
+    vd ed = small_i64_to_d(e);
     return fma_d(ed, (vd)0x1.62e42fee00000p-1, fma_d(ed, (vd)0x1.a39ef35793c76p-33, lnm));
 }
 
@@ -183,7 +192,7 @@ WI_AI void sincos_m24(vu m, vf *sin_out, vf *cos_out) {
 WI_AI void sincos_m53(vu64 m, vd *sin_out, vd *cos_out) {
     vu64 q = (m + (1ull << 50)) >> 51;
     vi64 ri = (vi64)m - (vi64)(q << 51);
-    vd r = __builtin_convertvector(ri, vd) * 0x1p-53;
+    vd r = small_i64_to_d(ri) * 0x1p-53;  // |ri| ≤ 2⁵⁰
     vd r2 = r * r;
     vd sp = (vd)0x1.aaec32af93359p-4;
     sp = fma_d(r2, sp, (vd)-0x1.6fadb9f155744p-1);
