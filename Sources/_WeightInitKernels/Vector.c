@@ -406,15 +406,17 @@ WI_AI vd tn_attempt_d(const wi_prepared *p, vblock w, vi64 *accepted) {
 /// measured ~20 % faster than 1024 for [−2, 2]).
 #define WI_TN_CHUNK 4096
 
-/// Appends first + offset(b) for every bit b clear in `accepted` (one
-/// loop over a whole iteration's lanes: fewer mispredicted loop exits).
+/// Appends the element index of every bit clear in `accepted` (restricted to
+/// `all`). Bit b = 16·word + lane belongs to element
+/// first + (lane << word_shift) + word, word_shift being log₂ of the values
+/// per lane (2: float main stream, 1: double, 0: one value per lane). One loop
+/// over a whole iteration's mask: fewer mispredicted loop exits.
 WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint64_t accepted, uint64_t all, uint64_t first,
                             int word_shift) {
     uint64_t rejected = ~accepted & all;
     while (rejected) {
         int b = __builtin_ctzll(rejected);
         rejected &= rejected - 1;
-        // Bit b = word·16 + lane: element lane·(words) + word of the iteration.
         queue[n++] = first + ((uint64_t)(b & 15) << word_shift) + (uint64_t)(b >> 4);
     }
     return n;
