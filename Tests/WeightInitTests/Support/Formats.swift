@@ -1,3 +1,4 @@
+import Foundation
 import WeightInit
 
 /// Per-format facts the tests need, written independently of the library.
@@ -13,9 +14,18 @@ extension ScalarFormat {
     }
 }
 
-/// The raw bytes of `values` (bit-for-bit comparisons, any scalar type).
-func bytes<T>(_ values: [T]) -> [UInt8] {
-    values.withUnsafeBytes { Array($0) }
+/// The index of the first element where `a` and `b` differ in any bit (or
+/// the shorter length), nil if they are identical. Cheap to report, unlike an
+/// `==` of large arrays, whose failure message diffs them.
+func firstBitDifference<T>(_ a: [T], _ b: [T]) -> Int? {
+    guard a.count == b.count else { return min(a.count, b.count) }
+    return a.withUnsafeBytes { x -> Int? in
+        b.withUnsafeBytes { y -> Int? in
+            if x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 { return nil }
+            let byte = (0 ..< x.count).first { x[$0] != y[$0] }!
+            return byte / MemoryLayout<T>.stride
+        }
+    }
 }
 
 /// Runs `body` with each WeightScalar type, so a generic check covers all four formats.
