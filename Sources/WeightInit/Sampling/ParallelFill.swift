@@ -24,7 +24,7 @@ import Dispatch
 public struct FillPlan<Scalar: WeightScalar>: Sendable {
     public let stream: RandomStream
     public let distribution: Distribution
-    /// Worker threads actually used for large fills (≥ 1).
+    /// Worker threads for large fills (≥ 1; a fill never uses more than one per chunk).
     public let threads: Int
     /// Elements per work item (≥ 1).
     public let chunkSize: Int
