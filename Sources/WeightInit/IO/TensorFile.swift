@@ -1,0 +1,256 @@
+import _WeightInitKernels
+
+/// The version of the mapping from (seed, stream, index) to values that this
+/// build implements (<doc:StreamFormat>); written into file metadata so a file
+/// says which rules produced it.
+public enum StreamFormat {
+    public static let version = Int(WI_STREAM_FORMAT_VERSION)
+}
+
+/// A tensor to be written: its name (safetensors), shape and element format.
+public struct TensorEntry: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var format: ScalarFormat
+
+    public init(name: String, shape: [Int], format: ScalarFormat) {
+        self.name = name
+        self.shape = shape
+        self.format = format
+    }
+
+    /// ∏ shape, checked for overflow but not against memory: streamed writes
+    /// never hold the whole tensor.
+    public func elementCount() throws -> Int {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw WeightInitError.invalidShape(shape, reason: "dimensions must be ≥ 0")
+        }
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the element count overflows Int") }
+            count = product
+        }
+        return count
+    }
+
+    public func byteCount() throws -> Int {
+        let (bytes, overflow) = try elementCount().multipliedReportingOverflow(by: format.byteCount)
+        guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the byte count overflows Int") }
+        return bytes
+    }
+}
+
+/// A tensor read from a file: little-endian bytes in C order.
+public struct StoredTensor: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var format: ScalarFormat
+    public var bytes: [UInt8]
+
+    public init(name: String, shape: [Int], format: ScalarFormat, bytes: [UInt8]) {
+        self.name = name
+        self.shape = shape
+        self.format = format
+        self.bytes = bytes
+    }
+
+    /// Every element converted exactly to `Double`, in C order.
+    public func doubleValues() -> [Double] {
+        let size = format.byteCount
+        let count = bytes.count / size
+        return bytes.withUnsafeBytes { raw in
+            (0 ..< count).map { i in
+                // Assemble little-endian words byte by byte: no alignment or host-order assumption.
+                var word: UInt64 = 0
+                for k in 0 ..< size { word |= UInt64(raw[i * size + k]) << (8 * k) }
+                switch format {
+                case .f64: return Double(bitPattern: word)
+                case .f32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: word)))
+                case .bf16: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: word) << 16))
+                case .f16: return Double(halfToFloat(UInt16(truncatingIfNeeded: word)))
+                }
+            }
+        }
+    }
+}
+
+/// IEEE binary16 bits to Float, exactly (portable: no `Float16` needed).
+func halfToFloat(_ bits: UInt16) -> Float {
+    let sign: Float = bits & 0x8000 != 0 ? -1 : 1
+    let exponent = Int((bits >> 10) & 0x1F)
+    let fraction = Float(bits & 0x3FF)
+    switch exponent {
+    case 0: return sign * fraction * 0x1p-24
+    case 31: return fraction == 0 ? sign * .infinity : .nan
+    default: return sign * (1 + fraction * 0x1p-10) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+    }
+}
+
+/// The file formats the tool writes and reads.
+public enum TensorFileFormat: String, CaseIterable, Sendable {
+    case npy, safetensors
+
+    /// The format a path's extension names (`.npy`, `.safetensors`), if any.
+    public init?(path: String) {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        self.init(rawValue: String(path[path.index(after: dot)...]).lowercased())
+    }
+}
+
+/// Writing and reading tensor files of either format.
+public enum TensorFile {
+    /// Where a tensor's bytes go: counts them so a writer that produces too
+    /// few or too many bytes is an error, not a corrupt file.
+    public final class Sink {
+        fileprivate let file: AtomicFile.Writer
+        fileprivate var remaining: Int
+        /// Called with the bytes written so far in the whole file (for progress).
+        fileprivate let progress: (Int) -> Void
+        fileprivate var written = 0
+
+        fileprivate init(file: AtomicFile.Writer, remaining: Int, written: Int, progress: @escaping (Int) -> Void) {
+            self.file = file
+            self.remaining = remaining
+            self.written = written
+            self.progress = progress
+        }
+
+        /// Appends `bytes`, already little-endian.
+        public func write(_ bytes: UnsafeRawBufferPointer) throws {
+            guard bytes.count <= remaining else {
+                throw WeightInitError.invalidParameter("tensor data", value: "\(bytes.count) bytes", reason: "more than the shape holds")
+            }
+            try file.write(bytes)
+            remaining -= bytes.count
+            written += bytes.count
+            progress(written)
+        }
+
+        /// Appends `values` in little-endian byte order.
+        public func write<T: WeightScalar>(_ values: UnsafeBufferPointer<T>) throws {
+            #if _endian(little)
+            try write(UnsafeRawBufferPointer(values))
+            #else
+            var swapped = [UInt8](repeating: 0, count: values.count * MemoryLayout<T>.stride)
+            swapped.withUnsafeMutableBytes {
+                NPY.copyLittleEndian(from: UnsafeRawBufferPointer(values), to: $0, elementSize: MemoryLayout<T>.stride)
+            }
+            try swapped.withUnsafeBytes { try write($0) }
+            #endif
+        }
+
+        public func write<T: WeightScalar>(_ values: [T]) throws {
+            try values.withUnsafeBufferPointer { try write($0) }
+        }
+    }
+
+    /// Writes `tensors` to `path` atomically (see ``AtomicFile``): the header,
+    /// then for each tensor in order `body(index, sink)`, which must write
+    /// exactly that tensor's bytes. `.npy` holds exactly one tensor and no
+    /// metadata (it is ignored there). `progress` receives (bytes written,
+    /// total bytes) after each write.
+    public static func write(
+        to path: String, format: TensorFileFormat, tensors: [TensorEntry], metadata: [String: String] = [:],
+        progress: @escaping (_ written: Int, _ total: Int) -> Void = { _, _ in },
+        _ body: (_ index: Int, _ sink: Sink) throws -> Void
+    ) throws {
+        let header: [UInt8]
+        switch format {
+        case .npy:
+            guard tensors.count == 1 else {
+                throw WeightInitError.invalidParameter("tensors", value: "\(tensors.count)", reason: "a .npy file holds exactly one")
+            }
+            header = try NPY.header(shape: tensors[0].shape, format: tensors[0].format)
+        case .safetensors:
+            header = try Safetensors.header(tensors: tensors, metadata: metadata)
+        }
+        let sizes = try tensors.map { try $0.byteCount() }
+        let total = header.count + sizes.reduce(0, +)
+        try AtomicFile.write(to: path) { file in
+            try file.write(header)
+            var written = header.count
+            for (index, size) in sizes.enumerated() {
+                let sink = Sink(file: file, remaining: size, written: written) { progress($0, total) }
+                try body(index, sink)
+                guard sink.remaining == 0 else {
+                    throw WeightInitError.invalidParameter(
+                        "tensor data", value: "\(size - sink.remaining) bytes", reason: "tensor \(tensors[index].name) needs \(size)")
+                }
+                written = sink.written
+            }
+        }
+    }
+
+    /// A file's tensors and metadata, whatever its format.
+    public struct Contents: Sendable, Equatable {
+        public var format: TensorFileFormat
+        public var tensors: [StoredTensor]
+        /// safetensors' `__metadata__`; empty for `.npy`.
+        public var metadata: [String: String]
+    }
+
+    /// Reads a `.npy` or `.safetensors` file, told apart by their first bytes
+    /// (not the extension). A `.npy` tensor is named after the file.
+    public static func read(_ path: String) throws -> Contents {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        return try read(from: file, path: path)
+    }
+
+    /// ``read(_:)`` for bytes in memory.
+    public static func parse(_ bytes: [UInt8], path: String = "<bytes>") throws -> Contents {
+        try read(from: MemorySource(bytes: bytes, path: path), path: path)
+    }
+
+    static func read(from file: some ByteSource, path: String) throws -> Contents {
+        if file.size >= NPY.magic.count, try file.read(at: 0, count: NPY.magic.count) == NPY.magic {
+            let npy = try NPY.read(from: file, path: path)
+            let name = String(path.split(separator: "/").last ?? Substring(path))
+            return Contents(format: .npy, tensors: [StoredTensor(name: name, shape: npy.shape, format: npy.format, bytes: npy.bytes)],
+                            metadata: [:])
+        }
+        guard file.size >= 9, try file.read(at: 8, count: 1) == [UInt8(ascii: "{")] else {
+            throw WeightInitError.malformedFile(path: path, reason: "neither a .npy nor a .safetensors file")
+        }
+        let contents = try Safetensors.read(from: file, path: path)
+        return Contents(format: .safetensors, tensors: contents.tensors, metadata: contents.metadata)
+    }
+}
+
+// MARK: - Streaming a scheme into a file
+
+extension Initializer {
+    /// Bytes per chunk of a streamed write.
+    public static let defaultWriteChunkBytes = 16 << 20
+
+    /// Writes the tensor this scheme gives for `shape` to `sink`.
+    ///
+    /// Sampling schemes are streamed: a buffer of `chunkBytes` is filled with
+    /// the values at flat indices `offset ..< offset + chunk` (the stream is
+    /// counter-based, so this equals filling the whole tensor) and appended,
+    /// so memory stays at one chunk whatever the tensor's size. Structured
+    /// schemes (orthogonal, eye, dirac, sparse) and constants are built in
+    /// memory first.
+    public func write<T: WeightScalar>(
+        _ type: T.Type, shape: [Int], layout: Layout = .torch, stream: RandomStream,
+        options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
+    ) throws {
+        guard let distribution = try distribution(shape: shape, layout: layout) else {
+            let values: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
+            try sink.write(values)
+            return
+        }
+        let count = try TensorEntry(name: "", shape: shape, format: T.format).elementCount()
+        let chunk = Swift.max(1, Swift.min(count, chunkBytes / MemoryLayout<T>.stride))
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: chunk)
+        defer { buffer.deallocate() }
+        var offset = 0
+        while offset < count {
+            let part = UnsafeMutableBufferPointer(rebasing: buffer[0 ..< Swift.min(chunk, count - offset)])
+            try stream.fill(part, with: distribution, startIndex: UInt64(offset), options: options)
+            try sink.write(UnsafeBufferPointer(part))
+            offset += part.count
+        }
+    }
+}
