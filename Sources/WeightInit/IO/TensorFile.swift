@@ -198,6 +198,17 @@ public enum TensorFile {
         return try read(from: file, path: path)
     }
 
+    /// The whole file at `path`, refused if larger than `maximumSize` (for
+    /// small text inputs such as spec files).
+    public static func readWholeFile(_ path: String, maximumSize: Int) throws -> [UInt8] {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        guard file.size <= maximumSize else {
+            throw WeightInitError.io(path: path, reason: "\(file.size) bytes is more than the \(maximumSize) bytes allowed")
+        }
+        return try file.read(at: 0, count: file.size)
+    }
+
     /// ``read(_:)`` for bytes in memory.
     public static func parse(_ bytes: [UInt8], path: String = "<bytes>") throws -> Contents {
         try read(from: MemorySource(bytes: bytes, path: path), path: path)
