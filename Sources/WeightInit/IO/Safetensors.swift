@@ -57,7 +57,7 @@ public enum Safetensors {
             guard seen.insert(tensor.name).inserted else {
                 throw WeightInitError.invalidParameter("tensor name", value: tensor.name, reason: "is used twice")
             }
-            let end = offset + (try tensor.byteCount())
+            let end = try checkedSum([offset, try tensor.byteCount()])
             members.append((tensor.name, .object([
                 ("dtype", .string(dtype(for: tensor.format))),
                 ("shape", .array(tensor.shape.map { .number(String($0)) })),

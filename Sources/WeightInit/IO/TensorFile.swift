@@ -75,6 +75,15 @@ public struct StoredTensor: Sendable, Equatable {
     }
 }
 
+/// Σ sizes, or ``WeightInitError/tooLarge(shape:reason:)`` if it overflows Int.
+func checkedSum(_ sizes: [Int]) throws -> Int {
+    try sizes.reduce(0) { total, size in
+        let (sum, overflow) = total.addingReportingOverflow(size)
+        guard !overflow else { throw WeightInitError.tooLarge(shape: [sizes.count], reason: "the file size overflows Int") }
+        return sum
+    }
+}
+
 /// IEEE binary16 bits to Float, exactly (portable: no `Float16` needed).
 func halfToFloat(_ bits: UInt16) -> Float {
     let sign: Float = bits & 0x8000 != 0 ? -1 : 1
@@ -166,7 +175,7 @@ public enum TensorFile {
             header = try Safetensors.header(tensors: tensors, metadata: metadata)
         }
         let sizes = try tensors.map { try $0.byteCount() }
-        let total = header.count + sizes.reduce(0, +)
+        let total = try checkedSum([header.count] + sizes)
         try AtomicFile.write(to: path) { file in
             try file.write(header)
             var written = header.count
