@@ -92,7 +92,7 @@ import Testing
     /// for byte, and equals the .npy writer's output.
     @Test(arguments: [
         Initializer.normal(mean: 0.5, std: 2), .uniform(low: -1, high: 3), .kaimingNormal(truncated: true),
-        .orthogonal(gain: 2), .zeros,
+        .orthogonal(gain: 2), .zeros, .constant(-0.375),
     ])
     func streamedEqualsInMemory(_ initializer: Initializer) throws {
         let directory = try ScratchDirectory()

@@ -244,19 +244,41 @@ extension Initializer {
     /// Bytes per chunk of a streamed write.
     public static let defaultWriteChunkBytes = 16 << 20
 
+    /// Whether ``write(_:shape:layout:stream:options:chunkBytes:to:)`` streams
+    /// this scheme in chunks (sampling schemes and constants) rather than
+    /// building the tensor in memory (orthogonal, eye, dirac, sparse).
+    public func writesInChunks(shape: [Int], layout: Layout = .torch) -> Bool {
+        switch self {
+        case .zeros, .ones, .constant: true
+        default: (try? distribution(shape: shape, layout: layout)) != nil
+        }
+    }
+
     /// Writes the tensor this scheme gives for `shape` to `sink`.
     ///
     /// Sampling schemes are streamed: a buffer of `chunkBytes` is filled with
     /// the values at flat indices `offset ..< offset + chunk` (the stream is
     /// counter-based, so this equals filling the whole tensor) and appended,
-    /// so memory stays at one chunk whatever the tensor's size. Structured
-    /// schemes (orthogonal, eye, dirac, sparse) and constants are built in
-    /// memory first.
+    /// so memory stays at one chunk whatever the tensor's size. Constants are
+    /// streamed the same way. Structured schemes (orthogonal, eye, dirac,
+    /// sparse) are built in memory first.
     public func write<T: WeightScalar>(
         _ type: T.Type, shape: [Int], layout: Layout = .torch, stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
-        guard let distribution = try distribution(shape: shape, layout: layout) else {
+        let constant: Double?
+        switch self {
+        case .zeros: constant = 0
+        case .ones: constant = 1
+        case let .constant(value):
+            guard value.isFinite else {
+                throw WeightInitError.invalidParameter("value", value: "\(value)", reason: "must be finite")
+            }
+            constant = value
+        default: constant = nil
+        }
+        let distribution = constant == nil ? try distribution(shape: shape, layout: layout) : nil
+        guard constant != nil || distribution != nil else {
             let values: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
             try sink.write(values)
             return
@@ -265,10 +287,13 @@ extension Initializer {
         let chunk = Swift.max(1, Swift.min(count, chunkBytes / MemoryLayout<T>.stride))
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: chunk)
         defer { buffer.deallocate() }
+        if let constant { buffer.initialize(repeating: T(rounding: constant)) }
         var offset = 0
         while offset < count {
             let part = UnsafeMutableBufferPointer(rebasing: buffer[0 ..< Swift.min(chunk, count - offset)])
-            try stream.fill(part, with: distribution, startIndex: UInt64(offset), options: options)
+            if let distribution {
+                try stream.fill(part, with: distribution, startIndex: UInt64(offset), options: options)
+            }
             try sink.write(UnsafeBufferPointer(part))
             offset += part.count
         }
