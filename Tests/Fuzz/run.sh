@@ -39,12 +39,19 @@ seeds = {
     "npy-f8": npy("<f8", [1], b"\0" * 8),
     "npy-f2-3d": npy("<f2", [1, 2, 1], b"\0" * 4),
     "json-nested": b"[[[[{\"a\":[1,-2.5e3,true,null,\"x\"]}]]]]",
+    # Bare headers: the harness also frames its input as each format's header.
+    "header-st": b'{"w":{"dtype":"F32","shape":[4,4],"data_offsets":[0,64]},"__metadata__":{"k":"v"}}',
+    "header-st-two": b'{"a":{"dtype":"F16","shape":[8],"data_offsets":[0,16]},"b":{"dtype":"BF16","shape":[24],"data_offsets":[16,64]}}',
+    "header-npy": b"{'descr': '<f4', 'fortran_order': False, 'shape': (4, 4), }",
 }
 for name, data in seeds.items():
     open(os.path.join(out, name), "wb").write(data)
 PY
 
 # -rss_limit_mb: an input that makes a reader allocate far beyond its own
-# size is a finding. -max_len: headers and small tensors fit.
-"$binary" "$corpus" -runs="$runs" -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
+# size is a finding. -max_len: headers and small tensors fit. readers.dict
+# holds the formats' tokens, so mutations build plausible headers.
+# SWIFT_BACKTRACE=enable=no: a Swift trap goes straight to libFuzzer's
+# crash handler (the runtime's own backtracer trips AddressSanitizer).
+SWIFT_BACKTRACE=enable=no "$binary" "$corpus" -dict=readers.dict -runs="$runs" -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix=artifacts/ -print_final_stats=1

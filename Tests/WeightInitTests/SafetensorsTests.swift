@@ -203,6 +203,22 @@ import Testing
         #expect(throws: WeightInitError.self) { try TensorFile.parse([]) }
     }
 
+    /// The from-bytes entry point (the fuzz target's) rejects every
+    /// malformed .npy case of NPYTests with the same reason as the file reader.
+    @Test func npyFromBytesRejectsEveryMalformedCase() {
+        for (name, bytes, reason) in NPYTests.malformed {
+            do {
+                _ = try NPY.parse(bytes, path: "x.npy")
+                Issue.record("\(name): accepted")
+            } catch let WeightInitError.malformedFile(_, message) {
+                #expect(message.contains(reason), "\(name): \(message)")
+            } catch {
+                Issue.record("\(name): unexpected error \(error)")
+            }
+        }
+        #expect(throws: Never.self) { try NPY.parse(NPYTests.valid) }
+    }
+
     // MARK: JSON
 
     @Test func jsonEscapesAndSurrogates() throws {

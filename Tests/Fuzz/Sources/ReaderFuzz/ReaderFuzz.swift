@@ -11,16 +11,28 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         precondition(npy.bytes.count <= size, "NPY returned more bytes than it was given")
         precondition(npy.bytes.count == npy.shape.reduce(1, *) * npy.format.byteCount, "NPY data disagrees with its shape")
     }
-    if let file = try? Safetensors.parse(bytes) {
-        precondition(file.tensors.reduce(0) { $0 + $1.bytes.count } <= size, "safetensors returned more bytes than it was given")
-        for tensor in file.tensors {
-            precondition(tensor.bytes.count == tensor.shape.reduce(tensor.format.byteCount, *), "tensor data disagrees with its shape")
-            _ = tensor.doubleValues()
-        }
-    }
+    checkSafetensors(bytes)
     _ = try? TensorFile.parse(bytes)
     _ = try? JSONParser.parse(bytes)
+    // The same bytes as the header of each format, with a correct length
+    // field and some data after it: mutations then reach the header
+    // validators directly instead of first having to match the length.
+    let data = [UInt8](repeating: 0x3C, count: 64)
+    let length = UInt64(size)
+    checkSafetensors((0 ..< 8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + bytes + data)
+    if size < 65536 {
+        _ = try? NPY.parse([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(size & 0xFF), UInt8(size >> 8)] + bytes + data)
+    }
     return 0
+}
+
+private func checkSafetensors(_ bytes: [UInt8]) {
+    guard let file = try? Safetensors.parse(bytes) else { return }
+    precondition(file.tensors.reduce(0) { $0 + $1.bytes.count } <= bytes.count, "safetensors returned more bytes than it was given")
+    for tensor in file.tensors {
+        precondition(tensor.bytes.count == tensor.shape.reduce(tensor.format.byteCount, *), "tensor data disagrees with its shape")
+        _ = tensor.doubleValues()
+    }
 }
 
 // SwiftPM links executable targets with `main` aliased to `<module>_main`
