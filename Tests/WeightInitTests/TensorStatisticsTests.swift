@@ -13,6 +13,27 @@ import WeightInit
         #expect(s.zeroFraction == 2.0 / 7)
     }
 
+    /// Chunks merged by Chan et al.'s update give the one-pass-over-all
+    /// result, and the KS sample is every k-th value by flat index across
+    /// chunk boundaries.
+    @Test func accumulatorOverChunksEqualsWhole() throws {
+        let values: [Double] = try RandomStream(seed: 5).makeArray(count: 10_007, with: .normal(mean: 3, std: 2))
+            + [0, 0, .infinity]
+        var accumulator = TensorStatistics.Accumulator(expectedCount: values.count, sampleLimit: 1000)
+        for start in stride(from: 0, to: values.count, by: 333) {
+            accumulator.add(Array(values[start ..< min(start + 333, values.count)]))
+        }
+        let chunked = accumulator.statistics, whole = TensorStatistics(values)
+        #expect(abs(chunked.mean - whole.mean) < 1e-13 && abs(chunked.std - whole.std) < 1e-13)
+        #expect(chunked.min == whole.min && chunked.max == whole.max && chunked.zeroFraction == whole.zeroFraction)
+        #expect(chunked.count == 10_010 && chunked.nonFiniteCount == 1)
+        // Stride ⌈10010/1000⌉ = 11: indices 0, 11, 22, …
+        #expect(accumulator.sample == stride(from: 0, to: values.count, by: 11).map { values[$0] })
+        // The whole-array moments, two-pass: mean of the finite values.
+        let finite = values.filter(\.isFinite)
+        #expect(abs(whole.mean - finite.reduce(0, +) / Double(finite.count)) < 1e-12)
+    }
+
     /// Q_KS at known points (Numerical Recipes table values; Q(1) = 0.27000,
     /// Q(1.36) ≈ 0.0494, the 5 % critical value), with n large so Stephens'
     /// correction is negligible.

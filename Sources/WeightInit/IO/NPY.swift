@@ -180,6 +180,13 @@ public enum NPY {
     }
 
     static func read(from file: some ByteSource, path: String) throws -> Contents {
+        let located = try locate(in: file, path: path)
+        return Contents(shape: located.shape, format: located.format,
+                        bytes: try file.read(at: located.offset, count: located.byteCount))
+    }
+
+    /// The header, checked against the file's size, without reading the data.
+    static func locate(in file: some ByteSource, path: String) throws -> TensorFile.Located {
         func malformed(_ reason: String) -> WeightInitError { .malformedFile(path: path, reason: reason) }
 
         let fixed = magic.count + 2
@@ -214,7 +221,8 @@ public enum NPY {
         guard available == byteCount else {
             throw malformed("\(available - byteCount) bytes after the data of shape \(header.shape)")
         }
-        return Contents(shape: header.shape, format: header.format, bytes: try file.read(at: dataOffset, count: byteCount))
+        let name = String(path.split(separator: "/").last ?? Substring(path))
+        return TensorFile.Located(name: name, shape: header.shape, format: header.format, offset: dataOffset, byteCount: byteCount)
     }
 }
 

@@ -107,6 +107,17 @@ public enum Safetensors {
     }
 
     static func read(from file: some ByteSource, path: String) throws -> Contents {
+        let (located, metadata) = try locate(in: file, path: path)
+        let tensors = try located.map { tensor in
+            StoredTensor(name: tensor.name, shape: tensor.shape, format: tensor.format,
+                         bytes: try file.read(at: tensor.offset, count: tensor.byteCount))
+        }
+        return Contents(tensors: tensors, metadata: metadata)
+    }
+
+    /// The header, checked against the file's size, without reading the data:
+    /// the tensors in data order with their absolute offsets, and the metadata.
+    static func locate(in file: some ByteSource, path: String) throws -> ([TensorFile.Located], [String: String]) {
         func malformed(_ reason: String) -> WeightInitError { .malformedFile(path: path, reason: reason) }
         guard file.size >= 8 else { throw malformed("\(file.size) bytes is too short for a safetensors header") }
         let length = try file.read(at: 0, count: 8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
@@ -125,11 +136,11 @@ public enum Safetensors {
         }
         let dataStart = 8 + headerLength
         let (entries, metadata) = try parseHeader(json, dataSize: file.size - dataStart, malformed: malformed)
-        let tensors = try entries.map { entry in
-            StoredTensor(name: entry.name, shape: entry.shape, format: entry.format,
-                         bytes: try file.read(at: dataStart + entry.begin, count: entry.end - entry.begin))
+        let located = entries.map { entry in
+            TensorFile.Located(name: entry.name, shape: entry.shape, format: entry.format,
+                               offset: dataStart + entry.begin, byteCount: entry.end - entry.begin)
         }
-        return Contents(tensors: tensors, metadata: metadata)
+        return (located, metadata)
     }
 
     private struct Entry {

@@ -57,20 +57,27 @@ public struct StoredTensor: Sendable, Equatable {
 
     /// Every element converted exactly to `Double`, in C order.
     public func doubleValues() -> [Double] {
-        let size = format.byteCount
-        let count = bytes.count / size
-        return bytes.withUnsafeBytes { raw in
-            (0 ..< count).map { i in
-                // Assemble little-endian words byte by byte: no alignment or host-order assumption.
-                var word: UInt64 = 0
-                for k in 0 ..< size { word |= UInt64(raw[i * size + k]) << (8 * k) }
-                switch format {
-                case .f64: return Double(bitPattern: word)
-                case .f32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: word)))
-                case .bf16: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: word) << 16))
-                case .f16: return Double(halfToFloat(UInt16(truncatingIfNeeded: word)))
-                }
+        bytes.withUnsafeBytes { raw in
+            switch format {
+            case .f64: Self.convert(raw, UInt64.self) { Double(bitPattern: $0) }
+            case .f32: Self.convert(raw, UInt32.self) { Double(Float(bitPattern: $0)) }
+            case .bf16: Self.convert(raw, UInt16.self) { Double(Float(bitPattern: UInt32($0) << 16)) }
+            case .f16: Self.convert(raw, UInt16.self) { Double(halfToFloat($0)) }
             }
+        }
+    }
+
+    /// Little-endian words of `raw` (any alignment), each mapped by `value`.
+    private static func convert<Word: FixedWidthInteger>(
+        _ raw: UnsafeRawBufferPointer, _ word: Word.Type, _ value: (Word) -> Double
+    ) -> [Double] {
+        let size = MemoryLayout<Word>.size
+        let count = raw.count / size
+        return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0 ..< count {
+                buffer[i] = value(Word(littleEndian: raw.loadUnaligned(fromByteOffset: i * size, as: Word.self)))
+            }
+            initialized = count
         }
     }
 }
@@ -207,6 +214,63 @@ public enum TensorFile {
         return try read(from: file, path: path)
     }
 
+    /// Where a tensor's data lies in a file, from its header.
+    public struct Located: Sendable, Equatable {
+        public var name: String
+        public var shape: [Int]
+        public var format: ScalarFormat
+        /// Byte offset of the data from the start of the file.
+        public var offset: Int
+        public var byteCount: Int
+        public var elementCount: Int { byteCount / format.byteCount }
+    }
+
+    /// A file's headers: what ``read(_:)`` checks, without reading any data,
+    /// so a reader of a large file can go through it chunk by chunk
+    /// (``forEachChunk(of:in:elements:_:)``).
+    public struct Index: Sendable, Equatable {
+        public var format: TensorFileFormat
+        public var tensors: [Located]
+        public var metadata: [String: String]
+    }
+
+    public static func index(_ path: String) throws -> Index {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        if try isNPY(file) { return Index(format: .npy, tensors: [try NPY.locate(in: file, path: path)], metadata: [:]) }
+        try checkSafetensorsStart(file, path: path)
+        let (tensors, metadata) = try Safetensors.locate(in: file, path: path)
+        return Index(format: .safetensors, tensors: tensors, metadata: metadata)
+    }
+
+    /// Calls `body` with the values of `tensor` (from ``index(_:)`` of the
+    /// same file) converted to Double, `elements` at a time, in order.
+    public static func forEachChunk(
+        of tensor: Located, in path: String, elements: Int = 1 << 20, _ body: ([Double]) throws -> Void
+    ) throws {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        let size = tensor.format.byteCount
+        let step = Swift.max(1, elements) * size
+        var offset = 0
+        while offset < tensor.byteCount {
+            let count = Swift.min(step, tensor.byteCount - offset)
+            let bytes = try file.read(at: tensor.offset + offset, count: count)
+            try body(StoredTensor(name: tensor.name, shape: [count / size], format: tensor.format, bytes: bytes).doubleValues())
+            offset += count
+        }
+    }
+
+    private static func isNPY(_ file: some ByteSource) throws -> Bool {
+        file.size >= NPY.magic.count ? try file.read(at: 0, count: NPY.magic.count) == NPY.magic : false
+    }
+
+    private static func checkSafetensorsStart(_ file: some ByteSource, path: String) throws {
+        guard file.size >= 9, try file.read(at: 8, count: 1) == [UInt8(ascii: "{")] else {
+            throw WeightInitError.malformedFile(path: path, reason: "neither a .npy nor a .safetensors file")
+        }
+    }
+
     /// The whole file at `path`, refused if larger than `maximumSize` (for
     /// small text inputs such as spec files).
     public static func readWholeFile(_ path: String, maximumSize: Int) throws -> [UInt8] {
@@ -224,15 +288,13 @@ public enum TensorFile {
     }
 
     static func read(from file: some ByteSource, path: String) throws -> Contents {
-        if file.size >= NPY.magic.count, try file.read(at: 0, count: NPY.magic.count) == NPY.magic {
-            let npy = try NPY.read(from: file, path: path)
-            let name = String(path.split(separator: "/").last ?? Substring(path))
-            return Contents(format: .npy, tensors: [StoredTensor(name: name, shape: npy.shape, format: npy.format, bytes: npy.bytes)],
+        if try isNPY(file) {
+            let npy = try NPY.locate(in: file, path: path)
+            return Contents(format: .npy, tensors: [StoredTensor(name: npy.name, shape: npy.shape, format: npy.format,
+                                                                 bytes: try file.read(at: npy.offset, count: npy.byteCount))],
                             metadata: [:])
         }
-        guard file.size >= 9, try file.read(at: 8, count: 1) == [UInt8(ascii: "{")] else {
-            throw WeightInitError.malformedFile(path: path, reason: "neither a .npy nor a .safetensors file")
-        }
+        try checkSafetensorsStart(file, path: path)
         let contents = try Safetensors.read(from: file, path: path)
         return Contents(format: .safetensors, tensors: contents.tensors, metadata: contents.metadata)
     }
