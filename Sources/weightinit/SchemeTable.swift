@@ -84,7 +84,6 @@ enum ParameterDefault: Sendable {
 /// The parameters of one run, after defaults, read through typed accessors
 /// that turn values outside the domain into one-line errors.
 struct SchemeArguments {
-    let scheme: String
     let values: [SchemeParameter: ParameterValue]
     /// Parameters given on the command line (not defaulted).
     let given: Set<SchemeParameter>
@@ -308,7 +307,7 @@ struct SchemeEntry: Sendable {
         guard shape.count >= minimumRank else {
             throw WeightInitError.invalidShape(shape, reason: "\(name) needs at least \(minimumRank) dimensions")
         }
-        return try make(SchemeArguments(scheme: name, values: values, given: Set(given.keys)))
+        return try make(SchemeArguments(values: values, given: Set(given.keys)))
     }
 
     /// The scheme list shown by `weightinit generate --help`: per scheme its
