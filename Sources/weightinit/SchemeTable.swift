@@ -1,5 +1,11 @@
 import WeightInit
 
+/// `name` in the spelling of the tables: lower case, `-` for `_`, so the
+/// Keras and PyTorch spellings (`glorot_uniform`, `fan_in`) are accepted too.
+func canonical(_ name: String) -> String {
+    String(name.lowercased().map { $0 == "_" ? "-" : $0 })
+}
+
 /// A scheme parameter, given on the command line as `--<rawValue>`.
 enum SchemeParameter: String, CaseIterable, Sendable {
     case gain, mean, std, low, high, sigmas, value, scale, mode, nonlinearity
@@ -116,12 +122,13 @@ struct SchemeArguments {
 
     /// The name given for a `.choice` parameter, checked against its choices.
     func choice(_ parameter: SchemeParameter) throws -> String {
-        guard case let .text(name)? = values[parameter], case let .choice(names) = parameter.kind else {
+        guard case let .text(given)? = values[parameter], case let .choice(names) = parameter.kind else {
             preconditionFailure("\(parameter) is not a choice")
         }
+        let name = canonical(given)
         guard names.contains(name) else {
             throw CommandLineError.usage(
-                "unknown \(parameter.option) '\(name)'; known: \(names.joined(separator: ", "))")
+                "unknown \(parameter.option) '\(given)'; known: \(names.joined(separator: ", "))")
         }
         return name
     }
@@ -279,7 +286,7 @@ struct SchemeEntry: Sendable {
     static var allNames: [String] { all.flatMap(\.names) }
 
     static func named(_ name: String) throws -> SchemeEntry {
-        guard let entry = all.first(where: { $0.names.contains(name) }) else {
+        guard let entry = all.first(where: { $0.names.contains(canonical(name)) }) else {
             throw CommandLineError.usage(
                 "unknown scheme '\(name)'; known schemes: \(allNames.joined(separator: ", "))")
         }
