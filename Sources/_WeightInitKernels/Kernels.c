@@ -200,25 +200,26 @@ static inline void store_f(void *out, int32_t format, size_t j, float x) {
 void wi_fill_scalar(void *out, const wi_prepared *p, uint64_t first, size_t count,
                     uint64_t seed, uint32_t stream) {
     if (count == 0) return;
-    uint64_t last = first + count;  // exclusive
+    // Inclusive last index: first + count may be exactly 2⁶⁴, which wraps.
+    uint64_t last = first + (count - 1);
     if (p->format == WI_FORMAT_F64) {
         double *o = (double *)out;
-        for (uint64_t block = first / 2; block * 2 < last; block++) {
+        for (uint64_t block = first / 2; block <= last / 2; block++) {
             double v[2];
             block_values_d(p, seed, stream, block, v);
             for (uint64_t j = 0; j < 2; j++) {
                 uint64_t i = block * 2 + j;
-                if (i >= first && i < last) o[i - first] = v[j];
+                if (i >= first && i <= last) o[i - first] = v[j];
             }
         }
         return;
     }
-    for (uint64_t block = first / 4; block * 4 < last; block++) {
+    for (uint64_t block = first / 4; block <= last / 4; block++) {
         float v[4];
         block_values_f(p, seed, stream, block, v);
         for (uint64_t j = 0; j < 4; j++) {
             uint64_t i = block * 4 + j;
-            if (i >= first && i < last) store_f(out, p->format, (size_t)(i - first), v[j]);
+            if (i >= first && i <= last) store_f(out, p->format, (size_t)(i - first), v[j]);
         }
     }
 }

@@ -560,12 +560,14 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
     size_t size = p->format == WI_FORMAT_F64 ? 8 : (p->format == WI_FORMAT_F32 ? 4 : 2);
     uint64_t per = p->format == WI_FORMAT_F64 ? 2 : 4;
     uint64_t group = per * WI_LANES;
-    uint64_t start = (first + per - 1) / per * per;  // first block boundary
-    size_t head = (size_t)(start - first);
+    // Elements before the first block boundary; computed without first + …,
+    // which can wrap at the top of the 2⁶⁴ index range.
+    size_t head = (size_t)((per - first % per) % per);
     if (head >= count || count - head < group) {
         wi_fill_scalar(out, p, first, count, seed, stream);
         return;
     }
+    uint64_t start = first + head;  // < first + count ≤ 2⁶⁴: no wrap
     size_t body = (count - head) / group * group;
     wi_fill_scalar(out, p, first, head, seed, stream);
     fill_groups((char *)out + head * size, p, start, body, stream, seed, native_f16);
