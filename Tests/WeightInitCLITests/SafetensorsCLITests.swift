@@ -159,9 +159,18 @@ enum SafetensorsPython {
         defer { scratch.remove() }
         let arguments = ["generate", "truncated-normal", "--shape", "33,17", "--std", "0.1", "--seed", "5"]
         try #require(try CLI.run(arguments + ["--output", "whole.safetensors"], in: scratch).status == 0)
-        setenv("WEIGHTINIT_WRITE_CHUNK_BYTES", "7", 1)
-        defer { unsetenv("WEIGHTINIT_WRITE_CHUNK_BYTES") }
-        try #require(try CLI.run(arguments + ["--output", "chunked.safetensors"], in: scratch).status == 0)
+        // The knob goes to this one process only: setenv would reach every
+        // test running in parallel.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CLI.executable())
+        process.arguments = arguments + ["--output", "chunked.safetensors"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.output)
+        process.environment = ProcessInfo.processInfo.environment.merging(["WEIGHTINIT_WRITE_CHUNK_BYTES": "7"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
         let whole = try Data(contentsOf: URL(fileURLWithPath: scratch.file("whole.safetensors")))
         #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.file("chunked.safetensors"))) == whole)
     }
