@@ -166,6 +166,14 @@ public enum Orthogonal {
     /// (queries only: LAPACK reads no matrix entry when lwork = −1).
     static func workspaceCount<T: BLASScalar>(_: T.Type, rows: Int, cols: Int, method: OrthogonalMethod) throws -> Int {
         let m = cols, n = rows, k = min(rows, cols), wide = rows <= cols
+        // LAPACK computes lwork = (dimension)·nb in its 32-bit integers, so a
+        // query for a huge problem overflows and returns garbage: refuse
+        // before asking (nb ≤ 64 in reference LAPACK and OpenBLAS).
+        let (bound, overflow) = max(m, n).multipliedReportingOverflow(by: 64)
+        guard !overflow, bound <= Int(LAPACKInt.max) else {
+            throw WeightInitError.tooLarge(
+                shape: [rows, cols], reason: "LAPACK's workspace (up to 64·\(max(m, n)) scalars) exceeds its 32-bit lapack_int")
+        }
         var dummy = T.zero, dummyTau = T.zero
         return try withUnsafeMutablePointer(to: &dummy) { a in
             try withUnsafeMutablePointer(to: &dummyTau) { t in
