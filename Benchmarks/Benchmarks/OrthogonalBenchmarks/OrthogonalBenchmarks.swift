@@ -12,7 +12,7 @@ import WeightInit
 
 /// A page-touched buffer of `count` scalars, allocated per benchmark so that
 /// peak resident memory shows what each one needs.
-func touchedBuffer<T: BinaryFloatingPoint>(_: T.Type, count: Int) -> UnsafeMutableBufferPointer<T> {
+func touchedBuffer<T: Numeric>(_: T.Type, count: Int) -> UnsafeMutableBufferPointer<T> {
     let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
     buffer.initialize(repeating: 1)
     return buffer
