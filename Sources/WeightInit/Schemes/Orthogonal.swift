@@ -197,6 +197,12 @@ public enum Orthogonal {
     /// as is — no transposed copy. rows ≤ cols: A is tall and `?orgqr` gives
     /// it orthonormal columns (W's rows); rows > cols: A is wide and `?orglq`
     /// gives it orthonormal rows (W's columns).
+    // Specialised: callers outside the module reach this through
+    // unspecialised generic code, where every `Double(x)` and `*=` in the
+    // reflector and scaling loops would go through witness tables (measured:
+    // ~300 ms of a 2048² fill that should cost a few ms).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func transform<T: BLASScalar>(
         _ w: UnsafeMutablePointer<T>, rows: Int, cols: Int, gain: T, method: OrthogonalMethod,
         scratch: Scratch<T>, signFix: Bool
