@@ -53,7 +53,7 @@ import Testing
         return w
     }
 
-    @Test(arguments: [(5, 5), (4, 9), (9, 4), (1, 1), (1, 6), (6, 1), (40, 40), (17, 60)])
+    @Test(arguments: [(5, 5), (4, 9), (9, 4), (1, 1), (1, 6), (6, 1), (40, 40), (17, 60), (70, 90), (90, 70)])
     func matchesTheReference(rows: Int, cols: Int) throws {
         let expected = try Self.reference(rows: rows, cols: cols, gain: 1.5, seed: 31)
         var w = [Double](repeating: .nan, count: rows * cols)  // entries outside the trapezoid are never read

@@ -234,13 +234,14 @@ import Testing
 
     // MARK: Half precision
 
-    @Test func halfPrecisionIsTheFloatResultRounded() throws {
-        let shape = [24, 4, 3]
-        let reference: [Float] = try Initializer.orthogonal(gain: 1.25).makeArray(shape: shape, seed: 77)
-        let bf: [BFloat16] = try Initializer.orthogonal(gain: 1.25).makeArray(shape: shape, seed: 77)
+    @Test(arguments: OrthogonalMethod.allCases, [[24, 4, 3], [5, 12]])
+    func halfPrecisionIsTheFloatResultRounded(method: OrthogonalMethod, shape: [Int]) throws {
+        let scheme = Initializer.orthogonal(gain: 1.25, method: method)
+        let reference: [Float] = try scheme.makeArray(shape: shape, seed: 77)
+        let bf: [BFloat16] = try scheme.makeArray(shape: shape, seed: 77)
         #expect(bf.map(\.bitPattern) == reference.map { BFloat16($0).bitPattern })
         #if arch(x86_64) || arch(arm64)
-        let h: [Float16] = try Initializer.orthogonal(gain: 1.25).makeArray(shape: shape, seed: 77)
+        let h: [Float16] = try scheme.makeArray(shape: shape, seed: 77)
         #expect(h.map(\.bitPattern) == reference.map { Float16($0).bitPattern })
         #endif
     }

@@ -28,7 +28,7 @@ func gaussian<T: BLASScalar>(_: T.Type, count: Int) throws -> UnsafeMutableBuffe
 /// Raw `?geqrf` + `?orgqr` of the n×n Gaussian, workspace allocated outside
 /// the loop: LAPACK's own speed. Each iteration first copies the Gaussian in
 /// (memcpy of the same bytes, timed separately below: < 2 % of the total).
-func rawQR<T: BLASScalar>(_: T.Type, side: Int, _ benchmark: Benchmark) throws {
+func rawQR<T: BLASScalar>(_: T.Type, side: Int, threads: Int? = nil, _ benchmark: Benchmark) throws {
     let count = side * side
     let source = try gaussian(T.self, count: count), a = touchedBuffer(T.self, count: count)
     defer { source.deallocate(); a.deallocate() }
@@ -39,11 +39,13 @@ func rawQR<T: BLASScalar>(_: T.Type, side: Int, _ benchmark: Benchmark) throws {
                     try LAPACK.orgqrWorkspace(m: side, n: side, k: side, a: pa, lda: side, tau: pt))
     let work = touchedBuffer(T.self, count: lwork)
     defer { work.deallocate() }
-    for _ in benchmark.scaledIterations {
-        _ = a.update(fromContentsOf: source)
-        try LAPACK.geqrf(m: side, n: side, a: pa, lda: side, tau: pt, work: work)
-        try LAPACK.orgqr(m: side, n: side, k: side, a: pa, lda: side, tau: pt, work: work)
-        blackHole(a[0])
+    try BLASThreads.with(threads) {
+        for _ in benchmark.scaledIterations {
+            _ = a.update(fromContentsOf: source)
+            try LAPACK.geqrf(m: side, n: side, a: pa, lda: side, tau: pt, work: work)
+            try LAPACK.orgqr(m: side, n: side, k: side, a: pa, lda: side, tau: pt, work: work)
+            blackHole(a[0])
+        }
     }
 }
 
@@ -81,7 +83,9 @@ func memoryBaselines(bytes: Int, label: String) {
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .peakMemoryResident],
+        // CPU time beside wall clock: on a shared machine the 1-thread
+        // variants' CPU time is the steadier comparison.
+        metrics: [.wallClock, .cpuTotal, .peakMemoryResident],
         timeUnits: .milliseconds,
         warmupIterations: 1,
         maxDuration: .seconds(10),
@@ -103,11 +107,17 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // What OpenBLAS threading buys (2 threads vs 1, same run).
+    // What OpenBLAS threading buys (2 threads vs 1, same run), and the
+    // 1-thread ratios (steadier when other jobs share the cores).
     for side in [512, 2048, 4096] {
-        let configuration = Benchmark.Configuration(warmupIterations: 0, maxDuration: .seconds(20), maxIterations: 3)
-        Benchmark("orthogonal householder \(side)² f32 1t", configuration: configuration) {
-            try orthogonal(Float.self, rows: side, cols: side, method: .householder, threads: 1, $0)
+        let configuration = Benchmark.Configuration(warmupIterations: 0, maxDuration: .seconds(30), maxIterations: 3)
+        Benchmark("raw sgeqrf+sorgqr \(side)² f32 1t", configuration: configuration) {
+            try rawQR(Float.self, side: side, threads: 1, $0)
+        }
+        for method in OrthogonalMethod.allCases {
+            Benchmark("orthogonal \(method) \(side)² f32 1t", configuration: configuration) {
+                try orthogonal(Float.self, rows: side, cols: side, method: method, threads: 1, $0)
+            }
         }
     }
 

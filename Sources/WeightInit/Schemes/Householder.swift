@@ -87,4 +87,35 @@ enum Householder {
                             startIndex: startIndex + UInt64(range.lowerBound), options: options)
         }
     }
+
+    /// Up to this many entries (e.g. 64 × 64) Q is formed by ``formQ(_:m:k:tau:)``
+    /// instead of `?orgqr`, whose fixed per-call cost (argument checks,
+    /// `ilaenv` block-size lookups, one BLAS-2 call per column) dominates for
+    /// small matrices — 10 000 8 × 8 matrices took ~2.5 µs each through LAPACK.
+    /// Part of the reproducibility contract: changing it changes bits.
+    static let smallMatrixEntries = 4096
+
+    /// `?org2r` for the column-major m × k matrix `a` (lda = m) holding
+    /// reflectors below its diagonal: overwrites it with the first k columns
+    /// of H₀H₁⋯H_{k−1}. Unblocked, in T's precision; for small matrices only.
+    static func formQ<T: BLASScalar>(_ a: UnsafeMutablePointer<T>, m: Int, k: Int, tau: UnsafeMutablePointer<T>) {
+        for j in stride(from: k - 1, through: 0, by: -1) {
+            let t = tau[j], v = a + j * m  // v[j] = 1 implicitly, v[j+1 ..< m] stored
+            // Columns j+1 ..< k already hold H_{j+1}⋯ applied to e_c; apply H_j.
+            if t != 0 {
+                for c in (j + 1)..<max(j + 1, k) {
+                    let column = a + c * m
+                    var dot = column[j]
+                    for i in (j + 1)..<m { dot += v[i] * column[i] }
+                    let scaled = t * dot
+                    column[j] -= scaled
+                    for i in (j + 1)..<m { column[i] -= scaled * v[i] }
+                }
+            }
+            // Column j = H_j e_j = e_j − τ v.
+            for i in (j + 1)..<max(j + 1, m) { v[i] = -t * v[i] }
+            v[j] = 1 - t
+            for i in 0..<j { v[i] = 0 }
+        }
+    }
 }

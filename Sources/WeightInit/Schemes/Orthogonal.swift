@@ -85,7 +85,7 @@ public enum Orthogonal {
     /// Below this min(rows, cols), OpenBLAS is pinned to one thread whatever
     /// ``FillOptions/threads`` says: threading buys little there and its
     /// reductions change the last bits with the thread count (see
-    /// <doc:Orthogonal#Reproducibility>).
+    /// the Reproducibility section of ``Orthogonal``).
     public static let threadingThreshold = 1024
 
     // MARK: Internals (signFix: false exists only to test that the sign fix matters)
@@ -240,7 +240,7 @@ public enum Orthogonal {
             // transposed back, sign·gain fused into that pass.
             transpose(w, rows: rows, cols: cols, into: copy, rowScale: nil)
             Householder.makeReflectors(copy, rows: cols, cols: rows, gain: gain, tau: tau, scale: scale)
-            try LAPACK.orgqr(m: rows, n: cols, k: cols, a: copy, lda: rows, tau: tau, work: scratch.work)
+            try formHouseholderQ(copy, m: rows, k: cols, tau: tau, work: scratch.work)
             transpose(copy, rows: cols, cols: rows, into: w, rowScale: scale)
             return
         }
@@ -251,7 +251,9 @@ public enum Orthogonal {
         case .householder:
             Householder.makeReflectors(w, rows: rows, cols: cols, gain: gain, tau: tau, scale: scale)
         }
-        if wide {
+        if method == .householder, wide {
+            try formHouseholderQ(w, m: m, k: k, tau: tau, work: scratch.work)
+        } else if wide {
             try LAPACK.orgqr(m: m, n: n, k: k, a: w, lda: m, tau: tau, work: scratch.work)
         } else {
             try LAPACK.orglq(m: m, n: n, k: k, a: w, lda: m, tau: tau, work: scratch.work)
@@ -259,6 +261,18 @@ public enum Orthogonal {
         // sign·gain in one pass. Column i of Q (orgqr) is row i of W; row i of
         // Q (orglq) is column i of W.
         applyScale(w, rows: rows, cols: cols, scale: scale, perRow: wide)
+    }
+
+    /// Q of Householder's reflectors (column-major m × k, lda = m): the
+    /// direct kernel for small matrices, `?orgqr` otherwise.
+    private static func formHouseholderQ<T: BLASScalar>(
+        _ a: UnsafeMutablePointer<T>, m: Int, k: Int, tau: UnsafeMutablePointer<T>, work: UnsafeMutableBufferPointer<T>
+    ) throws {
+        if m * k <= Householder.smallMatrixEntries {
+            Householder.formQ(a, m: m, k: k, tau: tau)
+        } else {
+            try LAPACK.orgqr(m: m, n: k, k: k, a: a, lda: m, tau: tau, work: work)
+        }
     }
 
     /// dst = src transposed, src row-major rows × cols, dst row-major
