@@ -100,6 +100,12 @@ public enum Orthogonal {
         guard gain != 0 else { return buffer.update(repeating: 0) }
         let scratch = try Scratch<T>(rows: rows, cols: cols, method: method)
         try sample(buffer, rows: rows, cols: cols, method: method, stream: stream, startIndex: 0, options: options)
+        // Small Householder matrices never reach BLAS: skip the section, whose
+        // exclusive lock would serialise concurrent small fills.
+        guard method == .qr || rows * cols > Householder.smallMatrixEntries else {
+            return try transform(buffer.baseAddress!, rows: rows, cols: cols, gain: T(gain), method: method,
+                                 scratch: scratch, signFix: signFix)
+        }
         try BLASThreads.with(threads) {
             try transform(buffer.baseAddress!, rows: rows, cols: cols, gain: T(gain), method: method,
                           scratch: scratch, signFix: signFix)
