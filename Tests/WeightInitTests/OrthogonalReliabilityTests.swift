@@ -27,7 +27,7 @@ import Glibc
     @Test func scratchIsComparedWithMemory() throws {
         try Orthogonal.checkFits(shape: [4, 4], scalars: [16, 4], scalarSize: 4, memory: 80)
         #expect(throws: WeightInitError.tooLarge(
-            shape: [4, 4], reason: "orthogonal needs 84 bytes of scratch, more than the 80 bytes of memory")) {
+            shape: [4, 4], reason: "orthogonal needs 84 bytes for the matrix and its scratch, more than the 80 bytes of memory")) {
             try Orthogonal.checkFits(shape: [4, 4], scalars: [17, 4], scalarSize: 4, memory: 80)
         }
         #expect(throws: WeightInitError.tooLarge(shape: [1, 1], reason: "the scratch byte count overflows Int")) {

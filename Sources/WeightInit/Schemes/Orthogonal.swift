@@ -156,7 +156,9 @@ public enum Orthogonal {
             let lwork = try Orthogonal.workspaceCount(T.self, rows: rows, cols: cols, method: method)
             let k = min(rows, cols)
             let copy = Orthogonal.usesTransposedCopy(rows: rows, cols: cols, method: method) ? rows * cols : 0
-            try Orthogonal.checkFits(shape: [rows, cols], scalars: [lwork, k, k, copy], scalarSize: MemoryLayout<T>.stride)
+            // The matrix itself counts too: it must fit beside its scratch.
+            try Orthogonal.checkFits(shape: [rows, cols], scalars: [rows * cols, lwork, k, k, copy],
+                                     scalarSize: MemoryLayout<T>.stride)
             tau = .allocate(capacity: k)
             tau.initialize(repeating: 0)
             scale = .allocate(capacity: k)
@@ -403,8 +405,8 @@ public enum Orthogonal {
         _ = try LAPACK.lapackInts([rows, cols])
     }
 
-    /// Throws `tooLarge` unless ∑`scalars` · `scalarSize` bytes of scratch fit
-    /// in physical memory — before any of it is allocated.
+    /// Throws `tooLarge` unless ∑`scalars` · `scalarSize` bytes (the matrix
+    /// and its scratch) fit in physical memory — before any scratch is allocated.
     static func checkFits(shape: [Int], scalars: [Int], scalarSize: Int, memory: UInt64 = Shape.physicalMemory) throws {
         var bytes = 0
         for count in scalars {
@@ -417,7 +419,7 @@ public enum Orthogonal {
         }
         guard UInt64(bytes) <= memory else {
             throw WeightInitError.tooLarge(
-                shape: shape, reason: "orthogonal needs \(bytes) bytes of scratch, more than the \(memory) bytes of memory")
+                shape: shape, reason: "orthogonal needs \(bytes) bytes for the matrix and its scratch, more than the \(memory) bytes of memory")
         }
     }
 }

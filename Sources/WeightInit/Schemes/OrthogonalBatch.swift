@@ -39,10 +39,12 @@ extension Orthogonal {
             guard gain != 0 else { return w.update(repeating: 0) }
             let size = rows * cols
             let workers = min(count, options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            // Every worker allocates one scratch: check them all before any is made.
+            // The output and every worker's scratch (at most a matrix-sized
+            // copy, tau, signs, workspace): checked before any is made.
             let lwork = try Orthogonal.workspaceCount(S.self, rows: rows, cols: cols, method: method)
-            let k = min(rows, cols)
-            try Orthogonal.checkFits(shape: [count, rows, cols], scalars: Array(repeating: lwork + 2 * k, count: workers),
+            let perWorker = lwork + 2 * min(rows, cols) + size
+            try Orthogonal.checkFits(shape: [count, rows, cols],
+                                     scalars: [count * size] + Array(repeating: perWorker, count: workers),
                                      scalarSize: MemoryLayout<S>.stride)
             let errors = UnsafeMutableBufferPointer<(any Error)?>.allocate(capacity: workers)
             errors.initialize(repeating: nil)
