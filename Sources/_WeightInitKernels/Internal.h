@@ -15,12 +15,20 @@ typedef struct {
     double a_d, b_d;
     float lo_f, hi_f;    ///< clamp bounds in float sampling
     double lo_d, hi_d;   ///< clamp bounds in double sampling
-    /// Truncated normal: the standardised window and the method chosen for it
-    /// (TruncatedNormal.c).
-    int32_t tn_method;
+    /// Truncated normal: the standardised window (after mirroring), the method
+    /// chosen for it and its constants (TruncatedNormal.c, StreamFormat.md).
+    /// tn_c0: window width β − α (method U) or λ (method E); tn_c1: the centre
+    /// c of the uniform method's acceptance exponent (c² − z²)/2 (0 or α).
+    int32_t tn_method, tn_mirror;
     float alpha_f, beta_f, tn_c0_f, tn_c1_f;
     double alpha_d, beta_d, tn_c0_d, tn_c1_d;
 } wi_prepared;
+
+/// Truncated-normal methods (Robert 1995): normal rejection, uniform proposal,
+/// exponential proposal.
+enum { WI_TN_NORMAL = 0, WI_TN_UNIFORM = 1, WI_TN_EXPONENTIAL = 2 };
+/// Attempts per element before the documented fallback (StreamFormat.md).
+#define WI_TN_MAX_ATTEMPTS 4096u
 
 int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params);
 int wi_prepare_truncated(wi_prepared *p, const wi_params *params);

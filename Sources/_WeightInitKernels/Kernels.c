@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+// Written-out fmaf/fma are the only fused operations of the stream format; never
+// contract `a * b + c` (it would differ between builds with and without FMA).
+#pragma clang fp contract(off)
+
 // MARK: Exposed elementary functions (for tests)
 
 void wi_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
@@ -52,6 +56,7 @@ static float format_step(int32_t format, float x, int up) {
 
 /// Smallest value of the format ≥ v (strict = 0) or > v (strict = 1).
 static double format_above(int32_t format, double v, int strict) {
+    if (isinf(v) && !strict) return v;  // ±∞ is its own bound (the search below would not end)
     if (format == WI_FORMAT_F64) {
         return strict ? nextafter(v, INFINITY) : v;
     }
@@ -67,6 +72,7 @@ static double format_above(int32_t format, double v, int strict) {
 
 /// Largest value of the format ≤ v (strict = 0) or < v (strict = 1).
 static double format_below(int32_t format, double v, int strict) {
+    if (isinf(v) && !strict) return v;
     if (format == WI_FORMAT_F64) {
         return strict ? nextafter(v, -INFINITY) : v;
     }
@@ -108,6 +114,7 @@ int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
     if (format < WI_FORMAT_F32 || format > WI_FORMAT_BF16) return -1;
     double lo, hi;
     if (wi_output_bounds(format, params, &lo, &hi) != 0) return -1;
+    if (lo > hi) return -1;  // no value of the format in the interval: nothing valid to write
     p->lo_d = lo; p->hi_d = hi;
     p->lo_f = (float)lo; p->hi_f = (float)hi;  // exact: representable in the format
     switch (params->distribution) {
@@ -193,25 +200,26 @@ static inline void store_f(void *out, int32_t format, size_t j, float x) {
 void wi_fill_scalar(void *out, const wi_prepared *p, uint64_t first, size_t count,
                     uint64_t seed, uint32_t stream) {
     if (count == 0) return;
-    uint64_t last = first + count;  // exclusive
+    // Inclusive last index: first + count may be exactly 2⁶⁴, which wraps.
+    uint64_t last = first + (count - 1);
     if (p->format == WI_FORMAT_F64) {
         double *o = (double *)out;
-        for (uint64_t block = first / 2; block * 2 < last; block++) {
+        for (uint64_t block = first / 2; block <= last / 2; block++) {
             double v[2];
             block_values_d(p, seed, stream, block, v);
             for (uint64_t j = 0; j < 2; j++) {
                 uint64_t i = block * 2 + j;
-                if (i >= first && i < last) o[i - first] = v[j];
+                if (i >= first && i <= last) o[i - first] = v[j];
             }
         }
         return;
     }
-    for (uint64_t block = first / 4; block * 4 < last; block++) {
+    for (uint64_t block = first / 4; block <= last / 4; block++) {
         float v[4];
         block_values_f(p, seed, stream, block, v);
         for (uint64_t j = 0; j < 4; j++) {
             uint64_t i = block * 4 + j;
-            if (i >= first && i < last) store_f(out, p->format, (size_t)(i - first), v[j]);
+            if (i >= first && i <= last) store_f(out, p->format, (size_t)(i - first), v[j]);
         }
     }
 }

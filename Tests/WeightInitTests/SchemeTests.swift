@@ -223,11 +223,38 @@ import Testing
 
     @Test func errorsLeaveTheBufferUnchanged() {
         var buffer = [Float](repeating: 7, count: 16)
-        buffer.withUnsafeMutableBufferPointer { b in
+        _ = buffer.withUnsafeMutableBufferPointer { b in
             #expect(throws: WeightInitError.self) {
                 try Initializer.kaimingNormal(gain: -1).fill(b, shape: [4, 4], stream: RandomStream(seed: 1))
             }
         }
         #expect(buffer.allSatisfy { $0 == 7 })
+    }
+}
+
+@Suite struct SparseSchemeTests {
+    @Test(arguments: [(0.1, 50, 7), (0.5, 9, 4), (0.0, 5, 3), (1.0, 6, 2), (0.33, 100, 1)])
+    func zerosPerColumn(sparsity: Double, rows: Int, cols: Int) throws {
+        let w: [Float] = try Initializer.sparse(sparsity: sparsity, std: 0.5).makeArray(shape: [rows, cols], seed: 3)
+        let expectedZeros = Int((sparsity * Double(rows)).rounded(.up))
+        for c in 0..<cols {
+            let zeros = (0..<rows).filter { w[$0 * cols + c] == 0 }.count
+            #expect(zeros == expectedZeros, "column \(c)")
+        }
+        // The rest is the normal stream, unchanged.
+        let normal: [Float] = try Initializer.normal(mean: 0, std: 0.5).makeArray(shape: [rows, cols], seed: 3)
+        #expect(zip(w, normal).allSatisfy { $0 == 0 || $0 == $1 })
+    }
+
+    @Test func zeroPositionsAreUniformAcrossRows() throws {
+        // 2000 columns of 10 rows with 3 zeros each: every row is zero with
+        // probability 0.3; counts within 6 binomial standard errors.
+        let (rows, cols) = (10, 2000)
+        let w: [Double] = try Initializer.sparse(sparsity: 0.3).makeArray(shape: [rows, cols], seed: 11)
+        let sd = (Double(cols) * 0.3 * 0.7).squareRoot()
+        for r in 0..<rows {
+            let zeros = (0..<cols).filter { w[r * cols + $0] == 0 }.count
+            #expect(abs(Double(zeros) - 0.3 * Double(cols)) < 6 * sd, "row \(r): \(zeros)")
+        }
     }
 }

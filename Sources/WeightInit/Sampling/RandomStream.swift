@@ -11,26 +11,24 @@ public enum Distribution: Sendable, Equatable {
     case truncatedNormal(mean: Double, std: Double, low: Double, high: Double)
 }
 
-/// Which implementation of the sampling kernels to run. All produce the same
-/// bits; `.automatic` picks the fastest this CPU supports, or the one named by
-/// the `WEIGHTINIT_ISA` environment variable.
-public enum KernelPath: String, CaseIterable, Sendable {
-    case automatic = "auto", scalar, sse2, avx2, avx512, neon
-}
-
 /// How a fill is split over threads. None of these change any value.
 public struct FillOptions: Sendable {
-    /// Worker threads; `nil` uses every core.
+    /// Worker threads (≥ 1); `nil` uses every active core.
     public var threads: Int?
-    /// Elements per work item.
+    /// Elements per work item (≥ 1).
     public var chunkSize: Int
     /// Kernel implementation.
     public var path: KernelPath
+    /// Fills of fewer elements run on the calling thread: below about 64k
+    /// elements, waking workers costs more than it saves.
+    public var serialThreshold: Int
 
-    public init(threads: Int? = nil, chunkSize: Int = 1 << 16, path: KernelPath = .automatic) {
+    public init(threads: Int? = nil, chunkSize: Int = 1 << 16, path: KernelPath = .automatic,
+                serialThreshold: Int = 1 << 16) {
         self.threads = threads
         self.chunkSize = chunkSize
         self.path = path
+        self.serialThreshold = serialThreshold
     }
 }
 
@@ -40,6 +38,7 @@ public struct FillOptions: Sendable {
 /// ```swift
 /// var w = [Float](repeating: 0, count: 512 * 256)
 /// try RandomStream(seed: 42).fill(&w, with: .normal(mean: 0, std: 0.02))
+/// let b: [Double] = try RandomStream(seed: 42, stream: 1).makeArray(count: 256, with: .uniform(low: -0.1, high: 0.1))
 /// ```
 public struct RandomStream: Sendable, Hashable {
     public var seed: UInt64
@@ -52,17 +51,19 @@ public struct RandomStream: Sendable, Hashable {
     }
 
     /// Fills `buffer` with the values at flat indices
-    /// `startIndex ..< startIndex + buffer.count` of this stream.
+    /// `startIndex ..< startIndex + buffer.count` of this stream, in parallel
+    /// as `options` say (see ``FillPlan``).
+    ///
+    /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` for a
+    ///   bad distribution parameter, thread count, chunk size or index range;
+    ///   ``WeightInitError/kernelUnavailable(_:)`` if `options.path` cannot run
+    ///   here. Nothing is written when it throws.
     public func fill<T: WeightScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, with distribution: Distribution,
         startIndex: UInt64 = 0, options: FillOptions = FillOptions()
     ) throws {
-        var params = try distribution.validatedKernelParameters(format: T.format)
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-        let isa = try options.path.resolvedKernelISA()
-        let status = wi_fill(UnsafeMutableRawPointer(base), T.format.kernelFormat, startIndex, buffer.count,
-                             seed, stream, &params, isa)
-        precondition(status == 0, "wi_fill rejected validated parameters (status \(status))")
+        try FillPlan<T>(stream: self, distribution: distribution, options: options)
+            .fill(buffer, startIndex: startIndex)
     }
 
     /// Fills `array` (see ``fill(_:with:startIndex:options:)-(UnsafeMutableBufferPointer<T>,_,_,_)``).
@@ -74,40 +75,28 @@ public struct RandomStream: Sendable, Hashable {
             try fill($0, with: distribution, startIndex: startIndex, options: options)
         }
     }
-}
 
-extension KernelPath {
-    func resolvedKernelISA() throws -> Int32 {
-        let isa: Int32
-        switch self {
-        case .automatic:
-            isa = wi_isa_default()
-            if isa < 0 {
-                throw WeightInitError.kernelUnavailable(getenvString("WEIGHTINIT_ISA") ?? "?")
-            }
-            return isa
-        case .scalar: isa = Int32(WI_ISA_SCALAR.rawValue)
-        case .sse2: isa = Int32(WI_ISA_SSE2.rawValue)
-        case .avx2: isa = Int32(WI_ISA_AVX2.rawValue)
-        case .avx512: isa = Int32(WI_ISA_AVX512.rawValue)
-        case .neon: isa = Int32(WI_ISA_NEON.rawValue)
+    /// A new array of the values at flat indices `startIndex ..< startIndex + count`.
+    ///
+    /// ```swift
+    /// let w = try RandomStream(seed: 7).makeArray(of: Float.self, count: 1024, with: .normal(mean: 0, std: 1))
+    /// ```
+    public func makeArray<T: WeightScalar>(
+        of type: T.Type = T.self, count: Int, with distribution: Distribution,
+        startIndex: UInt64 = 0, options: FillOptions = FillOptions()
+    ) throws -> [T] {
+        guard count >= 0 else {
+            throw WeightInitError.invalidParameter("count", value: "\(count)", reason: "must be ≥ 0")
         }
-        guard isa == Int32(WI_ISA_SCALAR.rawValue) || wi_isa_available(isa) != 0 else {
-            throw WeightInitError.kernelUnavailable(rawValue)
+        let plan = try FillPlan<T>(stream: self, distribution: distribution, options: options)
+        try plan.checkIndexRange(startIndex: startIndex, count: count)
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // Cannot throw: everything was checked above. The kernel writes
+            // every element, which initialises the trivial scalar types.
+            try! plan.fill(buffer, startIndex: startIndex)
+            initialized = count
         }
-        return isa
     }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-func getenvString(_ name: String) -> String? {
-    guard let value = getenv(name) else { return nil }
-    return String(cString: value)
 }
 
 extension Distribution {
@@ -132,12 +121,28 @@ extension Distribution {
                 throw WeightInitError.invalidParameter(
                     "uniform bounds", value: "[\(low), \(high))", reason: "need low < high, both finite")
             }
+            // x = fma(u, high − low, low) in the sampling type: an infinite
+            // width there would turn into NaN, which no clamp removes.
+            let largest = format.greatestFiniteMagnitude
+            guard -largest <= low, high <= largest, high - low <= format.samplingGreatestFiniteMagnitude else {
+                throw WeightInitError.invalidParameter(
+                    "uniform bounds", value: "[\(low), \(high))",
+                    reason: "need ±\(largest) (the finite \(format.rawValue) range) to contain them and high − low ≤ \(format.samplingGreatestFiniteMagnitude)")
+            }
             params.distribution = Int32(WI_DIST_UNIFORM.rawValue)
             params.p0 = low
             params.p1 = high
         case let .normal(mean, std):
             try finite("mean", mean)
             try positive("std", std)
+            // Box–Muller never yields |z| > 5.77 (float) or 8.57 (double)
+            // (<doc:StreamFormat>), so this keeps every value finite.
+            let reach = mean.magnitude + format.largestStandardNormal * std
+            guard reach <= format.greatestFiniteMagnitude, format.samplesInDouble || Float(std) > 0 else {
+                throw WeightInitError.invalidParameter(
+                    "normal", value: "mean \(mean), std \(std)",
+                    reason: "need |mean| + \(format.largestStandardNormal)·std ≤ \(format.greatestFiniteMagnitude) (the finite \(format.rawValue) range) and std > 0 in the sampling type")
+            }
             params.distribution = Int32(WI_DIST_NORMAL.rawValue)
             params.p0 = mean
             params.p1 = std

@@ -13,6 +13,29 @@ public enum ScalarFormat: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether values are sampled in `Double` (f64) or in `Float` (the others).
+    var samplesInDouble: Bool { self == .f64 }
+
+    /// The largest finite value of the format.
+    var greatestFiniteMagnitude: Double {
+        switch self {
+        case .f32: Double(Float.greatestFiniteMagnitude)
+        case .f64: Double.greatestFiniteMagnitude
+        case .f16: 65504  // (2 − 2⁻¹⁰)·2¹⁵
+        case .bf16: Double(Float(bitPattern: 0x7F7F_0000))  // (2 − 2⁻⁷)·2¹²⁷
+        }
+    }
+
+    /// The largest finite value of the sampling type.
+    var samplingGreatestFiniteMagnitude: Double {
+        samplesInDouble ? Double.greatestFiniteMagnitude : Double(Float.greatestFiniteMagnitude)
+    }
+
+    /// A bound on |z| of the Box–Muller normals in the sampling type:
+    /// √(−2 ln 2⁻²⁴) = 5.768 (float) and √(−2 ln 2⁻⁵³) = 8.572 (double),
+    /// rounded up.
+    var largestStandardNormal: Double { samplesInDouble ? 8.58 : 5.77 }
+
     var kernelFormat: Int32 {
         switch self {
         case .f32: Int32(WI_FORMAT_F32.rawValue)

@@ -45,4 +45,28 @@ enum Statistics {
         let m = mean(x)
         return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)
     }
+
+    /// Pearson's correlation of `x` and `y` (same length).
+    static func correlation(_ x: [Double], _ y: [Double]) -> Double {
+        precondition(x.count == y.count && x.count > 1)
+        let mx = mean(x), my = mean(y)
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (a, b) in zip(x, y) {
+            sxy += (a - mx) * (b - my)
+            sxx += (a - mx) * (a - mx)
+            syy += (b - my) * (b - my)
+        }
+        return sxy / (sxx * syy).squareRoot()
+    }
+
+    /// A bound on |corr| of two independent samples of `n` that a correct
+    /// generator exceeds with probability below 10⁻⁶: 5 standard errors,
+    /// the standard error of a null correlation being 1/√n.
+    static func correlationBound(n: Int) -> Double { 5 / Double(n).squareRoot() }
+
+    /// Pearson's χ² of observed counts against equal expected counts.
+    static func chiSquareUniform(_ counts: [Int]) -> Double {
+        let expected = Double(counts.reduce(0, +)) / Double(counts.count)
+        return counts.reduce(0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+    }
 }
