@@ -21,6 +21,8 @@ struct SchemeOptions: ParsableArguments {
     @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.distribution))) var distribution: String?
     @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.groups))) var groups: Int?
     @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.sparsity))) var sparsity: Double?
+    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.method))) var method: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.blocks))) var blocks: Int?
 
     /// The parameters given, keyed as the scheme table expects.
     var given: [SchemeParameter: ParameterValue] {
@@ -30,10 +32,11 @@ struct SchemeOptions: ParsableArguments {
             (.scale, scale), (.negativeSlope, negativeSlope), (.sparsity, sparsity),
         ]
         for case let (parameter, number?) in numbers { values[parameter] = .number(number) }
-        for case let (parameter, text?) in [(SchemeParameter.mode, mode), (.nonlinearity, nonlinearity), (.distribution, distribution)] {
+        for case let (parameter, text?) in [(SchemeParameter.mode, mode), (.nonlinearity, nonlinearity), (.distribution, distribution), (.method, method)] {
             values[parameter] = .text(text)
         }
         if let groups { values[.groups] = .integer(groups) }
+        if let blocks { values[.blocks] = .integer(blocks) }
         if truncated { values[.truncated] = .on }
         return values
     }

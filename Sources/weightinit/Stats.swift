@@ -94,6 +94,8 @@ struct Expectation {
     let distribution: Distribution?
     let constant: Double?
     let orthogonalGain: Double?
+    /// Stacked orthogonal blocks (LSTM/GRU gates): each is checked alone.
+    let orthogonalBlocks: Int
 
     init(_ job: TensorJob, source: String) {
         scheme = job.scheme
@@ -105,7 +107,11 @@ struct Expectation {
         case let .constant(value): constant = value
         default: constant = nil
         }
-        if case let .orthogonal(gain, _) = job.initializer { orthogonalGain = gain } else { orthogonalGain = nil }
+        if case let .orthogonal(gain, _, blocks) = job.initializer {
+            (orthogonalGain, orthogonalBlocks) = (gain, blocks)
+        } else {
+            (orthogonalGain, orthogonalBlocks) = (nil, 1)
+        }
     }
 }
 
@@ -139,9 +145,15 @@ struct TensorReport {
         }
         statistics = accumulator.statistics
         ks = expectation?.distribution.map { KolmogorovSmirnov.test(accumulator.sample, against: $0) }
-        // Flattened as the orthogonal scheme flattens: rows × ∏ rest.
-        orthogonalityError = try gain.map {
-            try Orthogonality.error(matrix, rows: tensor.shape[0], columns: matrix.count / tensor.shape[0], gain: $0)
+        // Flattened as the orthogonal scheme flattens: rows × ∏ rest, cut
+        // into its stacked blocks of rows; the error is the largest block's.
+        let blocks = expectation?.orthogonalBlocks ?? 1
+        orthogonalityError = try gain.map { gain in
+            let rows = tensor.shape[0] / max(1, blocks), columns = matrix.count / tensor.shape[0]
+            return try (0 ..< max(1, blocks)).map { block in
+                try Orthogonality.error(Array(matrix[block * rows * columns ..< (block + 1) * rows * columns]),
+                                        rows: rows, columns: columns, gain: gain)
+            }.max() ?? 0
         }
     }
 
@@ -178,7 +190,8 @@ struct TensorReport {
             }
         }
         if let error = orthogonalityError {
-            let ratio = error / (Double(min(tensor.shape[0], statistics.count / tensor.shape[0])) * epsilon)
+            let rows = tensor.shape[0] / max(1, expectation.orthogonalBlocks)
+            let ratio = error / (Double(min(rows, statistics.count / tensor.shape[0])) * epsilon)
             if !(ratio < 10) { problems.append("not orthogonal: ‖QᵀQ − I‖_F = \(error), \(ratio)·n·ε") }
         }
         return problems

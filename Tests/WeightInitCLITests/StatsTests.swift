@@ -64,6 +64,21 @@ import Testing
         #expect(result.stdout.contains("scheme \(scheme[0]) (from generate)"), "\(result.stdout)")
     }
 
+    /// Stacked LSTM gate blocks are each orthogonal (QᵀQ of the whole is
+    /// 4·I): --check judges block by block, and passes.
+    @Test func checkJudgesStackedBlocksOneByOne() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let result = try CLI.run(["generate", "orthogonal", "--blocks", "4", "--shape", "128,32", "--output", "w.npy", "--check"],
+                                 in: scratch)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let stats = try CLI.run(["stats", "w.npy", "--json", "--scheme", "orthogonal", "--blocks", "4"], in: scratch)
+        let object = try json(stats.stdout.split(separator: "\n")[0])
+        #expect((object["orthogonality_error"] as? Double ?? 1) < 1e-5)
+        let whole = try CLI.run(["stats", "w.npy", "--json", "--scheme", "orthogonal"], in: scratch)
+        #expect((try json(whole.stdout.split(separator: "\n")[0])["orthogonality_error"] as? Double ?? 0) > 1)
+    }
+
     /// Each bad file: exit 1, one stderr line naming the file and the problem.
     @Test(arguments: [
         ("notes.txt", Array("just some text, not a tensor file".utf8), "neither a .npy nor a .safetensors"),
