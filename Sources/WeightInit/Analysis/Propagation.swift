@@ -64,6 +64,22 @@ public enum Propagation {
         }
         // Kept for the backward pass: depth + 1 activations and depth weights.
         _ = try Shape.elementCount([2 * depth + 1, max(batch, width), width], elementSize: MemoryLayout<T>.stride)
+        // Concrete calls, so the optimiser specialises the per-element loops
+        // (a caller in another module would otherwise run the unspecialised
+        // generic code, about ten times slower).
+        if T.self == Float.self {
+            return try measure(initializer, activation, depth, width, batch, seed, threads, as: Float.self)
+        }
+        if T.self == Double.self {
+            return try measure(initializer, activation, depth, width, batch, seed, threads, as: Double.self)
+        }
+        return try measure(initializer, activation, depth, width, batch, seed, threads, as: T.self)
+    }
+
+    private static func measure<T: BLASScalar>(
+        _ initializer: Initializer, _ activation: Activation, _ depth: Int, _ width: Int, _ batch: Int,
+        _ seed: UInt64, _ threads: Int?, as type: T.Type
+    ) throws -> PropagationResult {
         let options = FillOptions(threads: threads)
         return try BLASThreads.with(threads) {
             var network = Network<T>(width: width, batch: batch, activation: activation)
