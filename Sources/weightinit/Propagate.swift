@@ -295,16 +295,36 @@ struct SchemeSpec {
     /// The initializer for a weight of `shape`, through the scheme table.
     func initializer(shape: [Int]) throws -> Initializer {
         let entry = try SchemeEntry.named(name)
-        var given: [SchemeParameter: Double] = [:]
+        var given: [SchemeParameter: ParameterValue] = [:]
         for (option, value) in options {
-            guard let parameter = SchemeParameter(rawValue: option) else {
-                throw CommandLineError.usage("invalid --scheme '\(label)': unknown option --\(option)")
+            guard let parameter = SchemeParameter(rawValue: canonical(option)) else {
+                throw CommandLineError.usage(
+                    "invalid --scheme '\(label)': unknown option --\(option); \(name) takes "
+                        + entry.parameters.map(\.0.option).joined(separator: ", "))
             }
-            guard let value, let number = Double(value) else {
-                throw CommandLineError.usage("invalid --scheme '\(label)': --\(option) needs a number")
-            }
-            given[parameter] = number
+            given[parameter] = try parameterValue(value, of: parameter)
         }
         return try entry.initializer(given: given, shape: shape)
+    }
+
+    /// The text after `--<parameter>` as the kind of value the parameter takes.
+    private func parameterValue(_ text: String?, of parameter: SchemeParameter) throws -> ParameterValue {
+        func invalid(_ what: String) -> CommandLineError {
+            .usage("invalid --scheme '\(label)': \(parameter.option) \(what)")
+        }
+        switch parameter.kind {
+        case .flag:
+            guard text == nil else { throw invalid("is a flag and takes no value") }
+            return .on
+        case .number:
+            guard let text, let number = Double(text) else { throw invalid("needs a number") }
+            return .number(number)
+        case .integer:
+            guard let text, let integer = Int(text) else { throw invalid("needs an integer") }
+            return .integer(integer)
+        case .choice:
+            guard let text else { throw invalid("needs a value") }
+            return .text(text)
+        }
     }
 }

@@ -1,108 +1,359 @@
 import WeightInit
 
-/// A numeric scheme parameter, given on the command line as `--<name>`.
-enum SchemeParameter: String, CaseIterable, Sendable {
-    case gain, mean, std, low, high, value
+/// `name` in the spelling of the tables: lower case, `-` for `_`, so the
+/// Keras and PyTorch spellings (`glorot_uniform`, `fan_in`) are accepted too.
+func canonical(_ name: String) -> String {
+    String(name.lowercased().map { $0 == "_" ? "-" : $0 })
 }
 
-/// The parameters of one run, after defaults: `arguments[.gain]`.
-struct SchemeArguments {
-    let values: [SchemeParameter: Double]
+/// A scheme parameter, given on the command line as `--<rawValue>`.
+enum SchemeParameter: String, CaseIterable, Sendable {
+    case gain, mean, std, low, high, sigmas, value, scale, mode, nonlinearity
+    case negativeSlope = "negative-slope"
+    case truncated, distribution, groups, sparsity
 
-    subscript(_ parameter: SchemeParameter) -> Double { values[parameter]! }
+    /// What the command line carries for the parameter.
+    enum Kind: Equatable {
+        case number, integer, flag
+        /// One of these names.
+        case choice([String])
+    }
+
+    var kind: Kind {
+        switch self {
+        case .mode: .choice(FanMode.allCases.map(\.rawValue))
+        case .distribution: .choice(VarianceDistribution.allCases.map(\.rawValue))
+        case .nonlinearity: .choice(Nonlinearity.names.map(\.0))
+        case .truncated: .flag
+        case .groups: .integer
+        case .gain, .mean, .std, .low, .high, .sigmas, .value, .scale, .negativeSlope, .sparsity: .number
+        }
+    }
+
+    var option: String { "--\(rawValue)" }
+
+    /// What the parameter means, for `--help`; the schemes that take it are appended.
+    var meaning: String {
+        switch self {
+        case .gain: "Gain, a factor on the scale of every value."
+        case .mean: "Mean of the normal."
+        case .std: "Standard deviation of the normal, > 0."
+        case .low: "Lower bound."
+        case .high: "Upper bound (exclusive for uniform)."
+        case .sigmas: "Truncate at mean ± sigmas·std (instead of --low/--high)."
+        case .value: "The value of every element."
+        case .scale: "Variance scale, > 0."
+        case .mode: "Fan to divide by: \(Self.list(FanMode.allCases.map(\.rawValue)))."
+        case .nonlinearity: "Activation after the layer; it sets the gain: \(Self.list(Nonlinearity.names.map(\.0)))."
+        case .negativeSlope: "Negative slope of leaky-relu (only with --nonlinearity leaky-relu)."
+        case .truncated: "Truncated normal at ±2σ with σ rescaled to keep the variance (as in Keras)."
+        case .distribution: "Distribution: \(Self.list(VarianceDistribution.allCases.map(\.rawValue)))."
+        case .groups: "Convolution groups; must divide the output channels."
+        case .sparsity: "Fraction of each column set to zero, in [0, 1]."
+        }
+    }
+
+    /// "a, b or c".
+    static func list(_ names: [String]) -> String {
+        names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
+}
+
+/// A parameter value: from the command line, or a default in the table.
+enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case integer(Int)
+    case on
+    case text(String)
+
+    var description: String {
+        switch self {
+        case let .number(value):
+            value.rounded() == value && abs(value) < 1e15 ? "\(Int(value))" : "\(value)"
+        case let .integer(value): "\(value)"
+        case .on: "on"
+        case let .text(value): value
+        }
+    }
+}
+
+/// What a scheme does when a parameter is not given.
+enum ParameterDefault: Sendable {
+    /// The run fails without it.
+    case required
+    /// This value.
+    case value(ParameterValue)
+    /// Absent: off for flags, otherwise the scheme works it out (`how`, for `--help`).
+    case absent(_ how: String)
+}
+
+/// The parameters of one run, after defaults, read through typed accessors
+/// that turn values outside the domain into one-line errors.
+struct SchemeArguments {
+    let values: [SchemeParameter: ParameterValue]
+    /// Parameters given on the command line (not defaulted).
+    let given: Set<SchemeParameter>
+
+    func isGiven(_ parameter: SchemeParameter) -> Bool { given.contains(parameter) }
+
+    /// A number the row declares with a default or as required.
+    func number(_ parameter: SchemeParameter) -> Double { optionalNumber(parameter)! }
+
+    func optionalNumber(_ parameter: SchemeParameter) -> Double? {
+        guard case let .number(value)? = values[parameter] else { return nil }
+        return value
+    }
+
+    func integer(_ parameter: SchemeParameter) -> Int {
+        guard case let .integer(value)? = values[parameter] else { preconditionFailure("\(parameter) is not an integer") }
+        return value
+    }
+
+    func flag(_ parameter: SchemeParameter) -> Bool { values[parameter] == .on }
 
     /// `parameter`, checked finite and ≥ 0 (gains, which scale every value).
     func nonNegative(_ parameter: SchemeParameter) throws -> Double {
-        let value = self[parameter]
+        let value = number(parameter)
         guard value.isFinite, value >= 0 else {
             throw WeightInitError.invalidParameter(parameter.rawValue, value: "\(value)", reason: "must be finite and ≥ 0")
         }
         return value
     }
+
+    /// The name given for a `.choice` parameter, checked against its choices.
+    func choice(_ parameter: SchemeParameter) throws -> String {
+        guard case let .text(given)? = values[parameter], case let .choice(names) = parameter.kind else {
+            preconditionFailure("\(parameter) is not a choice")
+        }
+        let name = canonical(given)
+        guard names.contains(name) else {
+            throw CommandLineError.usage(
+                "unknown \(parameter.option) '\(given)'; known: \(names.joined(separator: ", "))")
+        }
+        return name
+    }
+
+    func fanMode() throws -> FanMode { FanMode(rawValue: try choice(.mode))! }
+
+    func distribution() throws -> VarianceDistribution { VarianceDistribution(rawValue: try choice(.distribution))! }
+
+    /// `--nonlinearity` (any spelling `Nonlinearity(name:)` accepts) with
+    /// `--negative-slope`, which only leaky-relu has.
+    func nonlinearity() throws -> Nonlinearity {
+        guard case let .text(name)? = values[.nonlinearity] else { preconditionFailure("no --nonlinearity") }
+        let slope = optionalNumber(.negativeSlope)
+        guard let nonlinearity = Nonlinearity(name: name, negativeSlope: slope) else {
+            throw CommandLineError.usage(
+                "unknown --nonlinearity '\(name)'; known: \(Nonlinearity.names.map(\.0).joined(separator: ", "))")
+        }
+        if slope != nil {
+            guard case .leakyRelu = nonlinearity else {
+                throw CommandLineError.usage("--negative-slope applies only to --nonlinearity leaky-relu, not \(name)")
+            }
+        }
+        return nonlinearity
+    }
 }
 
 /// One row of the scheme table: everything the CLI knows about a scheme.
-/// Adding a scheme to the CLI means adding one entry to ``SchemeEntry/all``.
+/// Adding a scheme to the CLI means adding one entry to ``SchemeEntry/all``;
+/// `--help`, the option help and the error messages are generated from it.
 struct SchemeEntry: Sendable {
-    /// The name given as `weightinit generate <name>`.
+    /// The name given as `weightinit generate <name>` (PyTorch's).
     let name: String
-    /// One line for `--help`.
+    /// Other names for the same scheme (Keras').
+    let aliases: [String]
+    /// One line for `--help`: formula and source.
     let summary: String
-    /// The parameters the scheme takes, each with its default (`nil`: required).
-    let parameters: [(SchemeParameter, default: Double?)]
+    /// The parameters the scheme takes, each with what happens when it is not given.
+    let parameters: [(SchemeParameter, ParameterDefault)]
     /// Fewest dimensions the shape may have.
     let minimumRank: Int
-    /// The initializer for checked arguments; throws for values outside the domain.
+    /// The initializer for the arguments; throws for values outside the domain.
     let make: @Sendable (SchemeArguments) throws -> Initializer
 
     init(
-        _ name: String, _ summary: String, parameters: [(SchemeParameter, default: Double?)] = [],
-        minimumRank: Int = 1, make: @escaping @Sendable (SchemeArguments) throws -> Initializer
+        _ name: String, aliases: [String] = [], _ summary: String,
+        parameters: [(SchemeParameter, ParameterDefault)] = [], minimumRank: Int = 1,
+        make: @escaping @Sendable (SchemeArguments) throws -> Initializer
     ) {
         self.name = name
+        self.aliases = aliases
         self.summary = summary
         self.parameters = parameters
         self.minimumRank = minimumRank
         self.make = make
     }
 
-    static let all: [SchemeEntry] = [
-        SchemeEntry(
-            "orthogonal", "gain × Haar-random orthogonal rows or columns (≥ 2-D)",
-            parameters: [(.gain, default: 1)], minimumRank: 2
-        ) { .orthogonal(gain: try $0.nonNegative(.gain)) },
-        SchemeEntry("zeros", "every value 0") { _ in .zeros },
-        SchemeEntry("ones", "every value 1") { _ in .ones },
-        SchemeEntry("constant", "every value --value", parameters: [(.value, default: nil)]) { .constant($0[.value]) },
-        SchemeEntry(
-            "uniform", "U[low, high)", parameters: [(.low, default: 0), (.high, default: 1)]
-        ) { .uniform(low: $0[.low], high: $0[.high]) },
-        SchemeEntry(
-            "normal", "N(mean, std²)", parameters: [(.mean, default: 0), (.std, default: 1)]
-        ) { .normal(mean: $0[.mean], std: $0[.std]) },
+    var names: [String] { [name] + aliases }
+
+    // Parameters shared by several rows.
+    private static let fanMode: (SchemeParameter, ParameterDefault) = (.mode, .value(.text(FanMode.fanIn.rawValue)))
+    private static let truncated: (SchemeParameter, ParameterDefault) = (.truncated, .absent("off"))
+    private static let kaiming: [(SchemeParameter, ParameterDefault)] = [
+        fanMode, (.nonlinearity, .value(.text("relu"))), (.negativeSlope, .absent("0.01")),
+        (.gain, .absent("recommended for --nonlinearity")),
     ]
 
+    static let all: [SchemeEntry] = [
+        SchemeEntry("zeros", "every value 0") { _ in .zeros },
+        SchemeEntry("ones", "every value 1") { _ in .ones },
+        SchemeEntry("constant", "every value --value", parameters: [(.value, .required)]) { .constant($0.number(.value)) },
+        SchemeEntry(
+            "uniform", "U[low, high)", parameters: [(.low, .value(.number(0))), (.high, .value(.number(1)))]
+        ) { .uniform(low: $0.number(.low), high: $0.number(.high)) },
+        SchemeEntry(
+            "uniform-fan-in", "U(±1/√fan_in): PyTorch's default for Linear and Conv weights", minimumRank: 2
+        ) { _ in .uniformFanIn },
+        SchemeEntry(
+            "normal", "N(mean, std²)", parameters: [(.mean, .value(.number(0))), (.std, .value(.number(1)))]
+        ) { .normal(mean: $0.number(.mean), std: $0.number(.std)) },
+        SchemeEntry(
+            "truncated-normal", "N(mean, std²) truncated to [low, high]",
+            parameters: [
+                (.mean, .value(.number(0))), (.std, .value(.number(1))),
+                (.low, .absent("mean − 2·std")), (.high, .absent("mean + 2·std")), (.sigmas, .absent("2")),
+            ], make: truncatedNormal),
+        SchemeEntry(
+            "xavier-uniform", aliases: ["glorot-uniform"],
+            "Glorot & Bengio (2010): U(±gain·√(6/(fan_in + fan_out)))",
+            parameters: [(.gain, .value(.number(1)))], minimumRank: 2
+        ) { .xavierUniform(gain: $0.number(.gain)) },
+        SchemeEntry(
+            "xavier-normal", aliases: ["glorot-normal"],
+            "Glorot & Bengio (2010): N(0, σ²), σ = gain·√(2/(fan_in + fan_out)); Keras' glorot_normal is --truncated",
+            parameters: [(.gain, .value(.number(1))), truncated], minimumRank: 2
+        ) { .xavierNormal(gain: $0.number(.gain), truncated: $0.flag(.truncated)) },
+        SchemeEntry(
+            "kaiming-uniform", aliases: ["he-uniform"], "He et al. (2015): U(±gain·√(3/fan))",
+            parameters: kaiming, minimumRank: 2
+        ) { .kaimingUniform(mode: try $0.fanMode(), nonlinearity: try $0.nonlinearity(), gain: $0.optionalNumber(.gain)) },
+        SchemeEntry(
+            "kaiming-normal", aliases: ["he-normal"],
+            "He et al. (2015): N(0, σ²), σ = gain/√fan; Keras' he_normal is --truncated",
+            parameters: kaiming + [truncated], minimumRank: 2
+        ) {
+            .kaimingNormal(mode: try $0.fanMode(), nonlinearity: try $0.nonlinearity(), gain: $0.optionalNumber(.gain),
+                           truncated: $0.flag(.truncated))
+        },
+        SchemeEntry("lecun-uniform", "LeCun et al. (1998): U(±√(3/fan_in))", minimumRank: 2) { _ in .lecunUniform },
+        SchemeEntry(
+            "lecun-normal", "LeCun et al. (1998): N(0, 1/fan_in); Keras' lecun_normal is --truncated",
+            parameters: [truncated], minimumRank: 2
+        ) { .lecunNormal(truncated: $0.flag(.truncated)) },
+        SchemeEntry(
+            "variance-scaling", "Keras VarianceScaling: variance scale/fan",
+            parameters: [
+                (.scale, .value(.number(1))), fanMode,
+                (.distribution, .value(.text(VarianceDistribution.truncatedNormal.rawValue))),
+            ], minimumRank: 2
+        ) { .varianceScaling(scale: $0.number(.scale), mode: try $0.fanMode(), distribution: try $0.distribution()) },
+        SchemeEntry(
+            "orthogonal", "Saxe et al. (2014): gain × Haar-random orthogonal rows or columns",
+            parameters: [(.gain, .value(.number(1)))], minimumRank: 2
+        ) { .orthogonal(gain: try $0.nonNegative(.gain)) },
+        SchemeEntry(
+            "eye", aliases: ["identity"], "gain × the identity matrix (2-D)", parameters: [(.gain, .value(.number(1)))]
+        ) { .eye(gain: $0.number(.gain)) },
+        SchemeEntry(
+            "dirac", "Dirac delta: a convolution (3-, 4- or 5-D) that passes its input channels through",
+            parameters: [(.groups, .value(.integer(1)))]
+        ) { .dirac(groups: $0.integer(.groups)) },
+        SchemeEntry(
+            "sparse", "Martens (2010): N(0, std²) with ⌈sparsity·rows⌉ zeros in every column (2-D)",
+            parameters: [(.sparsity, .required), (.std, .value(.number(0.01)))]
+        ) { .sparse(sparsity: $0.number(.sparsity), std: $0.number(.std)) },
+    ]
+
+    /// `truncated-normal`: absolute bounds (PyTorch `trunc_normal_`) or a
+    /// number of standard deviations either side of the mean, not both.
+    private static func truncatedNormal(_ arguments: SchemeArguments) throws -> Initializer {
+        let (mean, std) = (arguments.number(.mean), arguments.number(.std))
+        guard let sigmas = arguments.optionalNumber(.sigmas) else {
+            return .truncatedNormal(mean: mean, std: std, low: arguments.optionalNumber(.low),
+                                    high: arguments.optionalNumber(.high))
+        }
+        guard !arguments.isGiven(.low), !arguments.isGiven(.high) else {
+            throw CommandLineError.usage("--sigmas and --low/--high both set the bounds; give one or the other")
+        }
+        guard sigmas.isFinite, sigmas > 0 else {
+            throw WeightInitError.invalidParameter("sigmas", value: "\(sigmas)", reason: "must be finite and > 0")
+        }
+        return .truncatedNormal(mean: mean, std: std, low: mean - sigmas * std, high: mean + sigmas * std)
+    }
+
+    /// Every accepted name, aliases after each scheme's name.
+    static var allNames: [String] { all.flatMap(\.names) }
+
     static func named(_ name: String) throws -> SchemeEntry {
-        guard let entry = all.first(where: { $0.name == name }) else {
+        guard let entry = all.first(where: { $0.names.contains(canonical(name)) }) else {
             throw CommandLineError.usage(
-                "unknown scheme '\(name)'; known schemes: \(all.map(\.name).joined(separator: ", "))")
+                "unknown scheme '\(name)'; known schemes: \(allNames.joined(separator: ", "))")
         }
         return entry
     }
 
     /// The initializer for the options the user gave: rejects parameters this
     /// scheme does not take and missing required ones, fills in defaults.
-    func initializer(given: [SchemeParameter: Double], shape: [Int]) throws -> Initializer {
+    func initializer(given: [SchemeParameter: ParameterValue], shape: [Int]) throws -> Initializer {
         let accepted = Set(parameters.map(\.0))
         if let stray = SchemeParameter.allCases.first(where: { given[$0] != nil && !accepted.contains($0) }) {
             let takes = parameters.isEmpty
                 ? "it takes no parameters"
-                : "it takes \(parameters.map { "--\($0.0.rawValue)" }.joined(separator: ", "))"
-            throw CommandLineError.usage("--\(stray.rawValue) does not apply to \(name); \(takes)")
+                : "it takes \(parameters.map(\.0.option).joined(separator: ", "))"
+            throw CommandLineError.usage("\(stray.option) does not apply to \(name); \(takes)")
         }
-        var values: [SchemeParameter: Double] = [:]
-        for (parameter, defaultValue) in parameters {
-            guard let value = given[parameter] ?? defaultValue else {
-                throw CommandLineError.usage("\(name) needs --\(parameter.rawValue)")
+        var values: [SchemeParameter: ParameterValue] = [:]
+        for (parameter, fallback) in parameters {
+            switch (given[parameter], fallback) {
+            case let (value?, _), let (nil, .value(value)): values[parameter] = value
+            case (nil, .required): throw CommandLineError.usage("\(name) needs \(parameter.option)")
+            case (nil, .absent): break
             }
-            values[parameter] = value
         }
         guard shape.count >= minimumRank else {
             throw WeightInitError.invalidShape(shape, reason: "\(name) needs at least \(minimumRank) dimensions")
         }
-        return try make(SchemeArguments(values: values))
+        return try make(SchemeArguments(values: values, given: Set(given.keys)))
     }
 
-    /// The scheme list shown by `weightinit generate --help`.
+    /// The scheme list shown by `weightinit generate --help`: per scheme its
+    /// names, then its summary and its parameters with their defaults, indented.
+    /// Wrapped here, because ArgumentParser wraps the discussion without indenting.
     static var helpText: String {
-        let width = all.map(\.name.count).max() ?? 0
-        return all.map { entry in
-            let padded = entry.name + String(repeating: " ", count: width - entry.name.count)
-            let parameters = entry.parameters.map { parameter, defaultValue in
-                "--\(parameter.rawValue) " + (defaultValue.map { "\($0)" } ?? "(required)")
+        all.map { entry in
+            let parameters = entry.parameters.map { parameter, fallback in
+                switch fallback {
+                case .required: "\(parameter.option) (required)"
+                case let .value(value): "\(parameter.option) \(value)"
+                case .absent where parameter.kind == .flag: "[\(parameter.option)]"
+                case let .absent(how): "[\(parameter.option): \(how)]"
+                }
             }
-            let suffix = parameters.isEmpty ? "" : " [\(parameters.joined(separator: ", "))]"
-            return "  \(padded)  \(entry.summary)\(suffix)"
+            let summary = entry.summary.split(separator: " ").map(String.init)
+            let lines = wrap(summary, separator: " ") + wrap(parameters, separator: ", ")
+            return (["  " + entry.names.joined(separator: ", ")] + lines.map { "      " + $0 }).joined(separator: "\n")
         }.joined(separator: "\n")
+    }
+
+    /// `items` joined by `separator` into lines of at most `width` characters
+    /// (longer items get a line of their own).
+    private static func wrap(_ items: [String], separator: String, width: Int = 72) -> [String] {
+        var lines: [String] = []
+        for item in items {
+            if let last = lines.last, last.count + separator.count + item.count <= width {
+                lines[lines.count - 1] = last + separator + item
+            } else {
+                if !lines.isEmpty, separator.first == "," { lines[lines.count - 1] += "," }
+                lines.append(item)
+            }
+        }
+        return lines
+    }
+
+    /// `--help` for a parameter's option: its meaning and the schemes that take it.
+    static func optionHelp(_ parameter: SchemeParameter) -> String {
+        let users = all.filter { $0.parameters.contains { $0.0 == parameter } }.map(\.name)
+        return "\(parameter.meaning) (\(users.joined(separator: ", ")))"
     }
 }

@@ -6,12 +6,15 @@ struct WeightInitCommand: ParsableCommand {
         commandName: "weightinit",
         abstract: "Write neural-network weight tensors, bit-reproducible from a seed.",
         discussion: """
-            Example:
+            Examples:
               weightinit generate orthogonal --shape 512,256 --seed 42 --output w.npy
+              weightinit generate kaiming-normal --shape 256,128 --nonlinearity relu \\
+                  --output w.npy
+              weightinit recommend --activation relu
 
             Exit status: 0 on success, 64 for invalid arguments, 1 for a failure while \
             generating or writing. Errors are one line on stderr.
             """,
-        subcommands: [Generate.self, Propagate.self, Bench.self]
+        subcommands: [Generate.self, Recommend.self, Propagate.self, Bench.self]
     )
 }

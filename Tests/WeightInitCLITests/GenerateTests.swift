@@ -94,6 +94,21 @@ import Testing
         #expect(try scratch.contents() == ["w.npy"])
     }
 
+    /// Keras' and PyTorch's spellings (`_`, capitals) name the same schemes and choices.
+    @Test func kerasSpellings() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let arguments = ["--shape", "8,4", "--seed", "5", "--output"]
+        _ = try generate(["glorot_uniform"] + arguments + ["a.npy"], in: scratch)
+        _ = try generate(["xavier-uniform"] + arguments + ["b.npy"], in: scratch)
+        _ = try generate(["He_Normal", "--mode", "fan_out", "--nonlinearity", "Leaky_ReLU"] + arguments + ["c.npy"], in: scratch)
+        _ = try generate(["kaiming-normal", "--mode", "fan-out", "--nonlinearity", "leaky-relu"] + arguments + ["d.npy"],
+                         in: scratch)
+        let read = { try Data(contentsOf: URL(fileURLWithPath: scratch.file($0))) }
+        #expect(try read("a.npy") == read("b.npy"))
+        #expect(try read("c.npy") == read("d.npy"))
+    }
+
     // MARK: Orthogonal (needs Orthogonal.fill, implemented on the ortho branch)
 
     /// max |W Wᵀ − gain² I| for a wide matrix (rows orthonormal) or

@@ -62,6 +62,21 @@ import Testing
         #expect(values == ["['normal --std 1', 'normal --std=0.0884']", "True", "True"])
     }
 
+    @Test func schemesFromTheTableWithTheirParameters() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let size = ["--depth", "30", "--width", "64", "--batch", "16"]
+        let relu = try Self.json(
+            ["--activation", "relu", "--scheme", "kaiming-normal", "--scheme", "he_normal --mode fan-out --truncated"] + size,
+            ["[o['scheme'] for o in d]", "all(0.1 <= x <= 10 for o in d for x in o['forward_std'] + o['backward_std'])"],
+            in: scratch)
+        #expect(relu == ["['kaiming-normal', 'he_normal --mode fan-out --truncated']", "True"])
+        let selu = try Self.json(
+            ["--activation", "selu", "--scheme", "lecun-normal"] + size,
+            ["all(0.8 <= x <= 1.2 for x in d['forward_std'])"], in: scratch)
+        #expect(selu == ["True"])
+    }
+
     @Test func plotIsAnSVGWithALinePerSchemeAndPass() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -91,6 +106,10 @@ import Testing
         ("scheme without a name", ["--scheme", "--std 1"], "scheme name"),
         ("bad scheme parameter", ["--scheme", "normal --std -1"], "std"),
         ("parameter of another scheme", ["--scheme", "zeros --gain 2"], "--gain"),
+        ("unknown scheme option", ["--scheme", "kaiming-normal --foo 1"], "--foo"),
+        ("flag with a value", ["--scheme", "xavier-normal --truncated 1"], "--truncated"),
+        ("choice without a value", ["--scheme", "kaiming-normal --mode"], "--mode"),
+        ("unknown choice", ["--scheme", "kaiming-normal --mode fan-sideways"], "fan-sideways"),
         ("plot not .svg", ["--plot", "p.png"], ".svg"),
         ("plot in a missing directory", ["--plot", "missing/p.svg"], "missing/p.svg"),
         ("plot in /proc", ["--plot", "/proc/p.svg"], "/proc/p.svg"),
