@@ -45,9 +45,15 @@ struct SVGPlot {
         let finite = series.flatMap(\.points).filter { $0.y.isFinite }
         let xs = series.flatMap(\.points).map(\.x)
         let (xMin, xMax) = Self.range(xs.min() ?? 0, xs.max() ?? 1)
-        let (yLow, yHigh) = Self.range(finite.map(\.y).min() ?? 0, finite.map(\.y).max() ?? 0)
+        var (yLow, yHigh) = Self.range(finite.map(\.y).min() ?? 0, finite.map(\.y).max() ?? 0)
+        if logarithmicY {
+            // Whole decades, at least two: a stable signal should look flat,
+            // not show its sampling noise magnified to fill the plot.
+            (yLow, yHigh) = (yLow.rounded(.down), yHigh.rounded(.up))
+            if yHigh - yLow < 2 { (yLow, yHigh) = (yLow - 1, yHigh + 1) }
+        }
         let xTicks = Self.ticks(xMin, xMax, maxCount: 11)
-        let yTicks = Self.ticks(yLow, yHigh, maxCount: 9)
+        let yTicks = Self.ticks(yLow, yHigh, maxCount: 9, minimumStep: logarithmicY ? 1 : 0)
         let (x0, x1) = (xTicks.first!, xTicks.last!), (y0, y1) = (yTicks.first!, yTicks.last!)
         func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * plotWidth }
         func py(_ y: Double) -> Double {
@@ -150,11 +156,11 @@ struct SVGPlot {
 
     /// Round tick values covering [low, high]: a step of 1, 2 or 5 × 10ᵏ giving
     /// at most `maxCount` ticks, the first ≤ low and the last ≥ high.
-    static func ticks(_ low: Double, _ high: Double, maxCount: Int) -> [Double] {
+    static func ticks(_ low: Double, _ high: Double, maxCount: Int, minimumStep: Double = 0) -> [Double] {
         let span = high - low
         var magnitude = pow10(Int((span / Double(maxCount - 1)).log10Floor))
         while true {
-            for factor in [1.0, 2, 5] {
+            for factor in [1.0, 2, 5] where factor * magnitude >= minimumStep {
                 let step = factor * magnitude
                 let first = (low / step).rounded(.down), last = (high / step).rounded(.up)
                 if last - first + 1 <= Double(maxCount) {
