@@ -48,6 +48,10 @@ struct Propagate: ParsableCommand {
     @Option(help: "Activation after every layer: \(Activation.names.map(\.0).joined(separator: ", ")).")
     var activation: String = "relu"
 
+    @Option(name: .customLong("negative-slope"), parsing: .unconditional,
+            help: "Slope of leaky-relu for negative inputs (default 0.01).")
+    var negativeSlope: Double?
+
     @Option(name: .customLong("scheme"), parsing: .unconditionalSingleValue,
             help: "A scheme and its parameters, e.g. \"normal --std 0.01\"; repeat to compare.")
     var schemes: [String] = []
@@ -94,9 +98,18 @@ struct Propagate: ParsableCommand {
 
     /// Every argument checked before any work, so bad input never leaves a file.
     func makeExperiment() throws -> Experiment {
-        guard let activation = Activation(name: activation) else {
+        guard var activation = Activation(name: activation) else {
             throw CommandLineError.usage(
                 "unknown --activation '\(self.activation)'; known: \(Activation.names.map(\.0).joined(separator: ", "))")
+        }
+        if let negativeSlope {
+            guard case .leakyRelu = activation else {
+                throw CommandLineError.usage("--negative-slope applies only to --activation leaky-relu")
+            }
+            guard negativeSlope.isFinite else {
+                throw CommandLineError.usage("invalid --negative-slope \(negativeSlope): must be finite")
+            }
+            activation = .leakyRelu(negativeSlope: negativeSlope)
         }
         for (name, value) in [("depth", depth), ("width", width), ("batch", batch)] where value < 1 {
             throw CommandLineError.usage("invalid --\(name) \(value): must be ≥ 1")
@@ -118,6 +131,8 @@ struct Propagate: ParsableCommand {
         let shape = [width, width]
         let schemes: [Experiment.Scheme]
         if self.schemes.isEmpty {
+            // For leaky-relu with another slope this is still the slope-0.01
+            // recommendation; give --scheme to match the slope.
             let recommended = Recommendation.recommended(for: activation.name)!
             schemes = [
                 .init(label: "normal --std 0.01", initializer: .normal(std: 0.01)),

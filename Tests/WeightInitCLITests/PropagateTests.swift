@@ -114,6 +114,7 @@ import Testing
         ("plot in a missing directory", ["--plot", "missing/p.svg"], "missing/p.svg"),
         ("plot in /proc", ["--plot", "/proc/p.svg"], "/proc/p.svg"),
         ("zero threads", ["--threads", "0"], "--threads"),
+        ("slope without leaky-relu", ["--activation", "relu", "--negative-slope", "0.2"], "--negative-slope"),
     ]
 
     @Test(arguments: badInputs.indices)
