@@ -93,8 +93,26 @@ import Testing
             print(len([l for l in lines if l.get('stroke-dasharray')]) > 0)
             texts = ' '.join(''.join(t.itertext()) for t in root.iter(ns + 'text'))
             print('normal --std 0.01' in texts and 'normal --std 1' in texts and 'layer' in texts)
+            # Log axis: ticks at whole decades (the exponents), in order.
+            exponents = [int(t.text) for t in root.iter(ns + 'tspan')]
+            print(len(exponents) >= 3 and exponents == sorted(exponents))
+            # At width 64 std 1 grows ×5.7 a layer (1e22 at layer 30) and std 0.01
+            # shrinks ×0.057 (1e-38): both stay finite, so no off-scale markers.
+            print(len(list(root.iter(ns + 'circle'))) == 0)
             """
-        #expect(try Numpy.run(script, [scratch.file("p.svg")]) == "True\nTrue")
+        #expect(try Numpy.run(script, [scratch.file("p.svg")]) == "True\nTrue\nTrue\nTrue")
+    }
+
+    @Test func plotMarksWhereALineLeavesTheScale() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        // Width 256, std 1, ReLU: Float overflows near layer 37.
+        let result = try CLI.run(
+            ["propagate", "--activation", "relu", "--scheme", "normal --std 1", "--depth", "50", "--width", "256",
+             "--batch", "2", "--plot", "o.svg"], in: scratch)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let svg = try String(contentsOfFile: scratch.file("o.svg"), encoding: .utf8)
+        #expect(svg.contains("<circle") && svg.contains("off scale: overflow (top)"))
     }
 
     static let badInputs: [(String, [String], String)] = [
