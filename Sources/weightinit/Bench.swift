@@ -32,7 +32,7 @@ struct Bench: ParsableCommand {
             """
     )
 
-    @Option(parsing: .unconditional, help: "Shape of the sampled tensors (default 4096,4096).")
+    @Option(parsing: .unconditional, help: "Shape of the sampled tensors.")
     var shape: String = "4096,4096"
 
     @Option(name: .customLong("orthogonal-shape"), parsing: .unconditional, help: "Shape of the orthogonal tensor.")
