@@ -142,6 +142,18 @@ import Darwin
         }
     }
 
+    /// Double (dgemm) tells the same story; Double draws are not Float draws
+    /// rounded (<doc:StreamFormat>), so the values agree only statistically.
+    /// Its range shows the explosion that overflows Float: ×11 a layer, 1e52
+    /// at layer 50.
+    @Test func doubleShowsTheSameAndTheExplosionStaysFinite() throws {
+        let stable = try Propagation.run(.kaimingNormal(), activation: .relu, depth: 50, width: 128, batch: 64, as: Double.self)
+        #expect(stable.forwardStd.allSatisfy { (0.1...10).contains($0) }, "\(stable.forwardStd)")
+        let exploding = try Propagation.run(.normal(std: 1), activation: .relu, depth: 50, width: 256, batch: 4, as: Double.self)
+        #expect(exploding.forwardStd.allSatisfy { $0.isFinite })
+        #expect(exploding.forwardStd[50] > 1e40 && exploding.backwardStd[0] > 1e40)
+    }
+
     @Test func derivativesMatchDifferenceQuotients() {
         for (name, activation) in Activation.names + [("leaky 0.3", .leakyRelu(negativeSlope: 0.3))] {
             for z in [-2.5, -0.7, -0.1, 0.2, 0.9, 3.0] {

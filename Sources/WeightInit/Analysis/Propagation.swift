@@ -40,8 +40,9 @@ public struct PropagationResult: Sendable, Equatable {
 /// stream 1, and layer `l`'s weights (shape `[width, width]`, ``Layout/torch``)
 /// stream `l + 1`. So schemes compared at one seed see the same input and
 /// gradient, and normal-based schemes even the same underlying draws. Results
-/// are bit-reproducible for a seed at a fixed OpenBLAS thread count (the
-/// matrix products, and orthogonal weights, round differently with the count).
+/// are bit-reproducible for a seed on one machine at a fixed OpenBLAS thread
+/// count (the matrix products, and orthogonal weights, round differently with
+/// the count and with the BLAS kernel OpenBLAS picks for the CPU).
 public enum Propagation {
     /// Runs the experiment in precision `T` (Float: `cblas_sgemm`, Double:
     /// `cblas_dgemm`) with `threads` OpenBLAS and sampling threads (`nil`:
