@@ -5,6 +5,7 @@
 //
 //     swift package benchmark                      # everything
 //     swift package benchmark --target FillBenchmarks
+//     swift package benchmark --target OrthogonalBenchmarks --filter '2048'
 //
 // Every benchmark group carries its own baseline (memset / memcpy / raw
 // LAPACK) measured in the same run, so results are reported as ratios.
@@ -26,6 +27,17 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/FillBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Orthogonal init (QR vs Householder) against raw sgeqrf + sorgqr,
+        // memset and memcpy of the same bytes.
+        .executableTarget(
+            name: "OrthogonalBenchmarks",
+            dependencies: [
+                .product(name: "WeightInit", package: "swift-weight-init"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/OrthogonalBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

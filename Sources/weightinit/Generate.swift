@@ -80,6 +80,8 @@ struct Generate: ParsableCommand {
     @Flag(help: ArgumentHelp(SchemeEntry.optionHelp(.truncated))) var truncated = false
     @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.distribution))) var distribution: String?
     @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.groups))) var groups: Int?
+    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.method))) var method: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.blocks))) var blocks: Int?
     @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.sparsity))) var sparsity: Double?
 
     func run() throws {
@@ -166,6 +168,8 @@ struct Generate: ParsableCommand {
         case .nonlinearity: return text(nonlinearity)
         case .distribution: return text(distribution)
         case .groups: return groups.map(ParameterValue.integer)
+        case .method: return text(method)
+        case .blocks: return blocks.map(ParameterValue.integer)
         case .truncated: return truncated ? .on : nil
         }
     }

@@ -78,7 +78,8 @@ struct Recommend: ParsableCommand {
     /// recommended one for its nonlinearity; 1 for schemes without a gain.
     static func gain(of initializer: Initializer) -> Double {
         switch initializer {
-        case let .xavierUniform(gain), let .xavierNormal(gain, _), let .orthogonal(gain, _), let .eye(gain):
+        case let .xavierUniform(gain), let .xavierNormal(gain, _), let .orthogonal(gain, _, _), let .deltaOrthogonal(gain),
+             let .eye(gain):
             return gain
         case let .kaimingUniform(_, nonlinearity, gain), let .kaimingNormal(_, nonlinearity, gain, _):
             return gain ?? Gain.recommended(for: nonlinearity)

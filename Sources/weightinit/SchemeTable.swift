@@ -10,7 +10,7 @@ func canonical(_ name: String) -> String {
 enum SchemeParameter: String, CaseIterable, Sendable {
     case gain, mean, std, low, high, sigmas, value, scale, mode, nonlinearity
     case negativeSlope = "negative-slope"
-    case truncated, distribution, groups, sparsity
+    case truncated, distribution, groups, sparsity, method, blocks
 
     /// What the command line carries for the parameter.
     enum Kind: Equatable {
@@ -25,7 +25,8 @@ enum SchemeParameter: String, CaseIterable, Sendable {
         case .distribution: .choice(VarianceDistribution.allCases.map(\.rawValue))
         case .nonlinearity: .choice(Nonlinearity.names.map(\.0))
         case .truncated: .flag
-        case .groups: .integer
+        case .method: .choice(OrthogonalMethod.allCases.map(\.rawValue))
+        case .groups, .blocks: .integer
         case .gain, .mean, .std, .low, .high, .sigmas, .value, .scale, .negativeSlope, .sparsity: .number
         }
     }
@@ -50,6 +51,8 @@ enum SchemeParameter: String, CaseIterable, Sendable {
         case .distribution: "Distribution: \(Self.list(VarianceDistribution.allCases.map(\.rawValue)))."
         case .groups: "Convolution groups; must divide the output channels."
         case .sparsity: "Fraction of each column set to zero, in [0, 1]."
+        case .method: "How orthogonal matrices are made: \(Self.list(OrthogonalMethod.allCases.map(\.rawValue))) (different values, both Haar)."
+        case .blocks: "Stacked square blocks, each orthogonal: 4 for LSTM, 3 for GRU weights (shape blocks·h, h)."
         }
     }
 
@@ -136,6 +139,8 @@ struct SchemeArguments {
     func fanMode() throws -> FanMode { FanMode(rawValue: try choice(.mode))! }
 
     func distribution() throws -> VarianceDistribution { VarianceDistribution(rawValue: try choice(.distribution))! }
+
+    func orthogonalMethod() throws -> OrthogonalMethod { OrthogonalMethod(rawValue: try choice(.method))! }
 
     /// `--nonlinearity` (any spelling `Nonlinearity(name:)` accepts) with
     /// `--negative-slope`, which only leaky-relu has.
@@ -250,8 +255,15 @@ struct SchemeEntry: Sendable {
         ) { .varianceScaling(scale: $0.number(.scale), mode: try $0.fanMode(), distribution: try $0.distribution()) },
         SchemeEntry(
             "orthogonal", "Saxe et al. (2014): gain × Haar-random orthogonal rows or columns",
-            parameters: [(.gain, .value(.number(1)))], minimumRank: 2
-        ) { .orthogonal(gain: try $0.nonNegative(.gain)) },
+            parameters: [
+                (.gain, .value(.number(1))), (.method, .value(.text(OrthogonalMethod.default.rawValue))),
+                (.blocks, .value(.integer(1))),
+            ], minimumRank: 2
+        ) { .orthogonal(gain: try $0.nonNegative(.gain), method: try $0.orthogonalMethod(), blocks: $0.integer(.blocks)) },
+        SchemeEntry(
+            "delta-orthogonal", "Xiao et al. (2018): zero but the kernel centre, gain × orthonormal columns (out ≥ in)",
+            parameters: [(.gain, .value(.number(1)))], minimumRank: 3
+        ) { .deltaOrthogonal(gain: try $0.nonNegative(.gain)) },
         SchemeEntry(
             "eye", aliases: ["identity"], "gain × the identity matrix (2-D)", parameters: [(.gain, .value(.number(1)))]
         ) { .eye(gain: $0.number(.gain)) },

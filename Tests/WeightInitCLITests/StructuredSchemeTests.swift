@@ -90,7 +90,7 @@ import Testing
         #expect(accepted.count >= 23)
         let tested = Set(SchemeFormulaTests.cases.map(\.scheme))
             .union(StructuredSchemeTests.cases.map(\.scheme))
-            .union(["orthogonal"])  // GenerateTests.orthogonal
+            .union(["orthogonal", "delta-orthogonal"])  // GenerateTests.orthogonal, OrthogonalCLITests
         #expect(accepted.subtracting(tested).isEmpty, "untested: \(accepted.subtracting(tested).sorted())")
         #expect(tested.subtracting(accepted).isEmpty, "not accepted: \(tested.subtracting(accepted).sorted())")
     }

@@ -148,11 +148,16 @@ import Testing
         #expect((try? LAPACK.lapackInts([3, Int(Int32.max)])) == [3, Int32.max])
     }
 
+    /// The count outside any section, read inside a shared one: other tests
+    /// run in parallel and may be inside a section that changed the count
+    /// (every small orthogonal fill pins one thread), so a bare read races.
+    static func settledCount() throws -> Int { try BLASThreads.with(nil) { BLASThreads.current } }
+
     @Test func threadScopeRestoresTheCount() throws {
-        let before = BLASThreads.current
+        let before = try Self.settledCount()
         let inside = try BLASThreads.with(1) { BLASThreads.current }
         #expect(inside == 1)
-        #expect(BLASThreads.current == before)
+        #expect(try Self.settledCount() == before)
         #expect(try BLASThreads.with(nil) { BLASThreads.current } == before)
         #expect(throws: WeightInitError.invalidParameter("threads", value: "0", reason: "must be ≥ 1")) {
             try BLASThreads.with(0) {}
@@ -162,8 +167,8 @@ import Testing
     /// Concurrent sections see the count they asked for, and the count is
     /// restored afterwards (without the lock, interleaved set/restore pairs
     /// leave a wrong count behind).
-    @Test func concurrentThreadScopesDoNotInterfere() {
-        let before = BLASThreads.current
+    @Test func concurrentThreadScopesDoNotInterfere() throws {
+        let before = try Self.settledCount()
         let requests: [Int?] = [1, 2, nil, 3, 1, nil, 2, 4]
         let wrong = UnsafeMutableBufferPointer<Int>.allocate(capacity: 64)
         defer { wrong.deallocate() }
@@ -179,18 +184,18 @@ import Testing
             results[i] = seen == (requested ?? before) ? 0 : 1
         }
         #expect(wrong.reduce(0, +) == 0)
-        #expect(BLASThreads.current == before)
+        #expect(try Self.settledCount() == before)
     }
 
     /// A fill inside a benchmark's `BLASThreads.with(1)` neither deadlocks nor
     /// changes the count; asking for another count inside is an error.
     @Test func sectionsNest() throws {
-        let before = BLASThreads.current
+        let before = try Self.settledCount()
         let seen = try BLASThreads.with(1) {
             try BLASThreads.with(nil) { try BLASThreads.with(1) { BLASThreads.current } }
         }
         #expect(seen == 1)
-        #expect(BLASThreads.current == before)
+        #expect(try Self.settledCount() == before)
         #expect(throws: WeightInitError.self) {
             try BLASThreads.with(1) { try BLASThreads.with(2) {} }
         }

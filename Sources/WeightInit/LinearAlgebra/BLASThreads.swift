@@ -53,7 +53,19 @@ public enum BLASThreads {
         return try $heldCount.withValue(threads, operation: body)
     }
 
-    private static let lock = ReadersWriterLock()
+    private static let lock: ReadersWriterLock = {
+        let lock = ReadersWriterLock()
+        // fork() copies the lock but only the forking thread: a section that
+        // another thread held at that moment would stay locked in the child
+        // forever, and the child's first fill would hang. The child gets a
+        // fresh lock instead. (Do not fork from *inside* a section: that
+        // thread's own unlock would then hit the fresh lock.) OpenBLAS's
+        // pthread build shuts its own worker pool down before fork
+        // (its `blas_thread_shutdown_` atfork handler) and restarts it on
+        // demand; the OpenMP build relies on libgomp, which is not fork-safe.
+        pthread_atfork(nil, nil) { BLASThreads.lock.reinitialize() }
+        return lock
+    }()
 
     /// The count fixed by the section this thread (or task) is in, if any.
     /// Task-local values fall back to thread-local storage outside tasks.
@@ -74,6 +86,10 @@ private final class ReadersWriterLock: @unchecked Sendable {
         pthread_rwlock_destroy(rw)
         rw.deallocate()
     }
+
+    /// For the child of fork(): a lock held by threads that no longer exist
+    /// is replaced by an unlocked one.
+    func reinitialize() { precondition(pthread_rwlock_init(rw, nil) == 0, "pthread_rwlock_init failed") }
 
     func lockShared() { precondition(pthread_rwlock_rdlock(rw) == 0, "pthread_rwlock_rdlock failed") }
     func lockExclusive() { precondition(pthread_rwlock_wrlock(rw) == 0, "pthread_rwlock_wrlock failed") }

@@ -3,11 +3,20 @@ public enum VarianceDistribution: String, CaseIterable, Sendable {
     case normal, truncatedNormal = "truncated-normal", uniform
 }
 
-/// How orthogonal matrices are computed.
+/// How orthogonal matrices are computed. Both give Haar-distributed
+/// matrices; they read different stream values, so their outputs differ.
 public enum OrthogonalMethod: String, CaseIterable, Sendable {
     /// QR of a Gaussian matrix (`geqrf`/`gelqf` + `orgqr`/`orglq`), with the
     /// sign of diag(R) folded into Q so the result is Haar-distributed.
     case qr
+    /// Stewart (1980): Householder reflectors built directly from Gaussian
+    /// vectors of decreasing length, then `orgqr`/`orglq` — no factorisation,
+    /// about half the normals and half the flops of ``qr``.
+    case householder
+
+    /// The method `.orthogonal(gain:)` uses: ``householder``, measured about
+    /// 2× faster than ``qr`` at 2048² and 4096² (see ``Orthogonal``).
+    public static let `default`: OrthogonalMethod = .householder
 }
 
 /// A weight-initialisation scheme: its distribution plus its parameters.
@@ -65,8 +74,14 @@ public enum Initializer: Sendable, Equatable {
     /// Saxe et al. (2014), "Exact solutions to the nonlinear dynamics of
     /// learning in deep linear neural networks": a Haar-random matrix with
     /// orthonormal rows (or columns) times gain, the tensor flattened to
-    /// rows × ∏rest.
-    case orthogonal(gain: Double = 1, method: OrthogonalMethod = .qr)
+    /// rows × ∏rest. `blocks: k` makes each of the k stacked h × h blocks of
+    /// a (k·h) × h matrix independently orthogonal (LSTM k = 4, GRU k = 3).
+    case orthogonal(gain: Double = 1, method: OrthogonalMethod = .default, blocks: Int = 1)
+    /// Xiao et al. (2018), "Dynamical isometry and a mean field theory of
+    /// CNNs": a convolution weight that is zero except at the spatial centre,
+    /// which holds a Haar-random out × in matrix with orthonormal columns
+    /// times gain (needs out ≥ in).
+    case deltaOrthogonal(gain: Double = 1)
     /// The identity matrix times gain (2-D; PyTorch `eye_`, Keras `Identity`).
     case eye(gain: Double = 1)
     /// The Dirac delta of a convolution (3-, 4-, 5-D): the layer passes
@@ -91,7 +106,8 @@ extension Initializer {
     enum Plan: Equatable {
         case constant(Double)
         case sample(Distribution)
-        case orthogonal(gain: Double, method: OrthogonalMethod)
+        case orthogonal(gain: Double, method: OrthogonalMethod, blocks: Int)
+        case deltaOrthogonal(gain: Double)
         case eye(gain: Double)
         case dirac(groups: Int)
         case sparse(sparsity: Double, std: Double)
@@ -147,8 +163,12 @@ extension Initializer {
             case .truncatedNormal: return .sample(Self.centredNormal(std: s.squareRoot(), truncated: true))
             case .uniform: return .sample(Self.symmetricUniform(bound: (3 * s).squareRoot()))
             }
-        case let .orthogonal(gain, method):
-            return .orthogonal(gain: gain, method: method)
+        case let .orthogonal(gain, method, blocks):
+            try Orthogonal.checkBlocks(shape: shape, blocks: blocks)
+            return .orthogonal(gain: gain, method: method, blocks: blocks)
+        case let .deltaOrthogonal(gain):
+            try DeltaOrthogonal.check(shape: shape, layout: layout, gain: gain)
+            return .deltaOrthogonal(gain: gain)
         case let .eye(gain):
             try check("gain", gain, finite: true)
             guard shape.count == 2 else {
@@ -234,8 +254,11 @@ extension Initializer {
             buffer.update(repeating: T(rounding: value))
         case let .sample(distribution):
             try stream.fill(buffer, with: distribution, options: options)
-        case let .orthogonal(gain, method):
-            try Orthogonal.fill(buffer, shape: shape, gain: gain, method: method, stream: stream, options: options)
+        case let .orthogonal(gain, method, blocks):
+            try Orthogonal.fill(buffer, shape: shape, gain: gain, method: method, blocks: blocks,
+                                stream: stream, options: options)
+        case let .deltaOrthogonal(gain):
+            try DeltaOrthogonal.fill(buffer, shape: shape, layout: layout, gain: gain, stream: stream, options: options)
         case let .eye(gain):
             buffer.update(repeating: T(rounding: 0))
             let (rows, cols) = (shape[0], shape[1])

@@ -1,0 +1,79 @@
+/// Delta-orthogonal initialisation of a convolution: zero everywhere except
+/// the spatial centre tap, which holds a Haar-random out × in matrix with
+/// orthonormal columns times `gain`.
+///
+/// Xiao, Bahri, Sohl-Dickstein, Schoenholz & Pennington, "Dynamical isometry
+/// and a mean field theory of CNNs: how to train 10,000-layer vanilla
+/// convolutional neural networks", ICML 2018 (Algorithm 2). With HᵀH = I the
+/// layer maps every input channel vector isometrically, so the input–output
+/// Jacobian of a deep linear CNN is orthogonal at initialisation. Also known
+/// as `ConvolutionDeltaOrthogonal` (TensorFlow).
+///
+/// Shape: a 3-, 4- or 5-D weight in `layout` — PyTorch (out, in, k…) or Keras
+/// (k…, in, out). The centre of an axis of size k is index k / 2 (rounded
+/// down, as PyTorch's `dirac_`). Needs out ≥ in (an out × in matrix with
+/// orthonormal columns exists only then).
+///
+/// Stream: the centre matrix H is exactly `Initializer.orthogonal(gain:)` of
+/// shape (out, in) from the same stream — it reads the indices an (out, in)
+/// tensor would, whatever the kernel size.
+///
+/// ```swift
+/// let w: [Float] = try Initializer.deltaOrthogonal(gain: 1)
+///     .makeArray(shape: [128, 64, 3, 3], seed: 7)
+/// ```
+public enum DeltaOrthogonal {
+    /// Fills `buffer`, a convolution weight of `shape` in `layout`, as described above.
+    public static func fill<T: WeightScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout = .torch, gain: Double,
+        stream: RandomStream, options: FillOptions = FillOptions()
+    ) throws {
+        let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
+        guard buffer.count == count else {
+            throw WeightInitError.invalidShape(
+                shape, reason: "the buffer holds \(buffer.count) elements, the shape needs \(count)")
+        }
+        let (inputAxis, outputAxis) = try check(shape: shape, layout: layout, gain: gain)
+        let (outputs, inputs) = (shape[outputAxis], shape[inputAxis])
+        let centreMatrix = UnsafeMutableBufferPointer<T>.allocate(capacity: outputs * inputs)
+        defer { centreMatrix.deallocate() }
+        centreMatrix.initialize(repeating: T(rounding: 0))
+        try Orthogonal.fill(centreMatrix, shape: [outputs, inputs], gain: gain, method: .default,
+                            stream: stream, options: options)
+
+        var strides = [Int](repeating: 1, count: shape.count)
+        for axis in stride(from: shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+        var centre = 0
+        for axis in shape.indices where axis != inputAxis && axis != outputAxis {
+            centre += (shape[axis] / 2) * strides[axis]
+        }
+        buffer.update(repeating: T(rounding: 0))
+        for o in 0..<outputs {
+            for i in 0..<inputs {
+                buffer[centre + o * strides[outputAxis] + i * strides[inputAxis]] = centreMatrix[o * inputs + i]
+            }
+        }
+    }
+
+    /// The (input, output) axes, after checking rank, out ≥ in and gain.
+    @discardableResult
+    static func check(shape: [Int], layout: Layout, gain: Double) throws -> (input: Int, output: Int) {
+        guard (3...5).contains(shape.count) else {
+            throw WeightInitError.invalidShape(shape, reason: "delta-orthogonal needs a 3-, 4- or 5-D convolution weight")
+        }
+        guard shape.allSatisfy({ $0 >= 1 }) else {
+            throw WeightInitError.invalidShape(shape, reason: "every dimension must be ≥ 1")
+        }
+        let axes = try layout.axes(rank: shape.count, shape: shape)
+        let (outputs, inputs) = (shape[axes.output], shape[axes.input])
+        guard outputs >= inputs else {
+            throw WeightInitError.invalidShape(
+                shape, reason: "delta-orthogonal needs out ≥ in channels (an out × in centre with orthonormal "
+                    + "columns); got out = \(outputs), in = \(inputs)")
+        }
+        guard gain.isFinite, gain >= 0 else {
+            throw WeightInitError.invalidParameter("gain", value: "\(gain)", reason: "must be finite and ≥ 0")
+        }
+        return axes
+    }
+}
