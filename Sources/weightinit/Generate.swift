@@ -1,11 +1,15 @@
 import ArgumentParser
 import WeightInit
 
-/// `weightinit generate <scheme>`: one tensor into one `.npy` file.
+/// `weightinit generate <scheme>`: one tensor into a `.npy` or `.safetensors`
+/// file, or `--spec`: several tensors into one `.safetensors` file.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate one weight tensor and write it to a .npy file.",
-        usage: "weightinit generate <scheme> --shape <d1,d2,...> --output <path> [<options>]",
+        abstract: "Generate weight tensors and write them to a .npy or .safetensors file.",
+        usage: """
+            weightinit generate <scheme> --shape <d1,d2,...> --output <path> [<options>]
+              weightinit generate --spec <model.json> --output <model.safetensors> [--seed <seed>]
+            """,
         discussion: """
             Schemes (name, aliases; parameters with their defaults):
             \(SchemeEntry.helpText)
@@ -26,6 +30,18 @@ struct Generate: ParsableCommand {
                   --mode fan-avg --distribution uniform --output v.npy
               weightinit generate orthogonal --shape 512,256 --seed 42 --output w.npy
               weightinit generate sparse --shape 100,50 --sparsity 0.9 --output s.npy
+              weightinit generate normal --shape 4096,4096 --dtype bf16 --output w.safetensors
+              weightinit generate --spec model.json --output model.safetensors --check
+
+            A spec is JSON: {"seed": 42, "layout": "torch", "dtype": "f32", "tensors": \
+            [{"name": "fc1.weight", "shape": [256, 784], "scheme": "kaiming-normal", \
+            "nonlinearity": "relu"}, …]}; each tensor may override seed, layout and \
+            dtype and give its scheme's parameters under the option names. A tensor's \
+            stream is FNV-1a of its name unless it gives "stream", so reordering the \
+            spec changes no values. --seed overrides the spec's seed.
+
+            The output format follows the extension (.npy, .safetensors) or --format. \
+            Files are written atomically, sampling schemes in 16 MiB chunks.
 
             The values depend only on the scheme, its parameters, --shape, the layout, \
             --seed, --stream and --dtype, never on --threads.
@@ -33,19 +49,22 @@ struct Generate: ParsableCommand {
     )
 
     @Argument(help: "The scheme: \(SchemeEntry.allNames.joined(separator: ", ")).")
-    var scheme: String
+    var scheme: String?
 
     @Option(parsing: .unconditional, help: "Comma-separated dimensions, each ≥ 1, e.g. 512,256.")
-    var shape: String
+    var shape: String?
 
-    @Option(parsing: .unconditional, help: "Seed of the random stream.")
-    var seed: UInt64 = 0
+    @Option(help: "A JSON file describing several tensors, instead of <scheme> and --shape.")
+    var spec: String?
 
-    @Option(parsing: .unconditional, help: "Stream number, to draw several tensors from one seed.")
-    var stream: UInt32 = 0
+    @Option(parsing: .unconditional, help: "Seed of the random stream (default 0).")
+    var seed: UInt64?
 
-    @Option(help: "Element type: f32, f64 or f16 (bf16 has no .npy dtype).")
-    var dtype: DType = .f32
+    @Option(parsing: .unconditional, help: "Stream number, to draw several tensors from one seed (default 0).")
+    var stream: UInt32?
+
+    @Option(help: "Element type: f32, f64, f16 or bf16 (bf16 only in .safetensors; default f32).")
+    var dtype: DType?
 
     @Option(help: "How fans are read from the shape: torch (out, in, kernel…) or keras (kernel…, in, out); default torch.")
     var layout: LayoutArgument?
@@ -60,8 +79,17 @@ struct Generate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Worker threads, ≥ 1 (default: every core).")
     var threads: Int?
 
-    @Option(help: "The .npy file to write; replaced atomically.")
-    var output: String
+    @Option(help: "The .npy or .safetensors file to write (required); replaced atomically.")
+    var output: String?
+
+    @Option(help: "Output format: npy or safetensors (default: from the --output extension).")
+    var format: TensorFileFormat?
+
+    @Flag(help: "Read the file back and print its statistics against the scheme; exit 1 if they do not match.")
+    var check = false
+
+    @Flag(help: "No progress bar and no summary line.")
+    var quiet = false
 
     // MARK: Scheme parameters (which schemes take which: SchemeTable.swift)
 
@@ -86,54 +114,51 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         let request = try makeRequest()
-        switch request.format {
-        case .f32: try request.write(Float.self)
-        case .f64: try request.write(Double.self)
-        case .f16:
-            #if arch(x86_64) || arch(arm64)
-            try request.write(Float16.self)
-            #else
-            throw CommandLineError.usage("f16 is not available on this architecture")
-            #endif
-        case .bf16: try request.write(BFloat16.self)
+        let output = request.output
+        try JobWriter.write(request.jobs, to: output, format: request.format, options: request.options, quiet: quiet)
+        if !quiet {
+            if let spec {
+                print("wrote \(output): \(request.jobs.count) tensors from \(spec), \(request.format.rawValue)")
+            } else {
+                let job = request.jobs[0]
+                print("wrote \(output): \(job.scheme), shape \(job.shape.map(String.init).joined(separator: ",")), "
+                      + "dtype \(job.format.rawValue), layout \(job.layout.summary), seed \(job.stream.seed), stream \(job.stream.stream)")
+            }
         }
-        print("wrote \(request.output): \(scheme), shape \(request.shape.map(String.init).joined(separator: ",")), "
-              + "dtype \(dtype.rawValue), layout \(request.layout.summary), seed \(seed), stream \(stream)")
+        if check { try JobWriter.checkWritten(request.jobs, at: output) }
     }
 
     /// Checks every argument before any work is done, so bad input fails fast
     /// and never leaves a file behind.
     func makeRequest() throws -> Request {
-        let entry = try SchemeEntry.named(scheme)
-        let shape = try ShapeArgument.parse(shape)
+        // Checked here rather than by the parser, so a missing scheme is named first.
+        if spec == nil, scheme == nil { throw CommandLineError.usage("missing <scheme>: give a scheme and --shape, or --spec") }
+        guard let output else { throw CommandLineError.usage("missing --output <path>") }
         if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
-        guard output.hasSuffix(".npy") else {
-            throw CommandLineError.usage("invalid --output '\(output)': only .npy files can be written; use a .npy path")
-        }
-        if dtype == .bf16 {
-            // NPY.descr refuses bf16 too; say here what to do instead.
+        guard let format = format ?? TensorFileFormat(path: output) else {
             throw CommandLineError.usage(
-                "--dtype bf16 cannot go in a .npy file (numpy has no bfloat16 dtype); "
-                    + "bf16 needs .safetensors (coming) — use f32, f64 or f16 for .npy")
-        }
-        _ = try NPY.descr(for: dtype.format)
-        let layout = try resolvedLayout(shape: shape)
-        let count = try Shape.elementCount(shape, elementSize: dtype.format.byteCount)
-        let bytes = UInt64(count) * UInt64(dtype.format.byteCount)
-        if let available = AvailableMemory.bytes(), bytes > available {
-            throw WeightInitError.tooLarge(
-                shape: shape, reason: "\(bytes) bytes exceed the \(available) bytes of memory available now")
+                "invalid --output '\(output)': give a .npy or .safetensors path, or --format npy|safetensors")
         }
         let given = Dictionary(uniqueKeysWithValues: SchemeParameter.allCases.compactMap { parameter in
             parameterOption(parameter).map { (parameter, $0) }
         })
-        let initializer = try entry.initializer(given: given, shape: shape)
-        // Every scheme's own checks (fans, ranks, groups, bounds) before any file is touched.
-        _ = try initializer.distribution(shape: shape, layout: layout)
-        try AtomicFile.checkDestination(output)
-        return Request(
-            initializer: initializer, shape: shape, format: dtype.format, layout: layout,
-            stream: RandomStream(seed: seed, stream: stream), options: FillOptions(threads: threads), output: output)
+        let jobs: [TensorJob]
+        if let spec {
+            if scheme != nil || shape != nil || !given.isEmpty || stream != nil || dtype != nil || layout != nil
+                || inAxis != nil || outAxis != nil {
+                throw CommandLineError.usage(
+                    "--spec describes the tensors; give no scheme, --shape, scheme options, --stream, --dtype or layout with it")
+            }
+            jobs = try Spec.jobs(path: spec, seed: seed)
+        } else {
+            guard let scheme, let shapeText = shape else { throw CommandLineError.usage("give a scheme and --shape, or --spec") }
+            let shape = try ShapeArgument.parse(shapeText)
+            jobs = [try TensorJob(
+                name: "weight", scheme: scheme, given: given, shape: shape, format: (dtype ?? .f32).format,
+                layout: try resolvedLayout(shape: shape), stream: RandomStream(seed: seed ?? 0, stream: stream ?? 0))]
+        }
+        try JobWriter.check(jobs, format: format, output: output)
+        return Request(jobs: jobs, format: format, options: FillOptions(threads: threads), output: output)
     }
 
     /// `--layout`, or `--in-axis`/`--out-axis` (both, and not with `--layout`).
@@ -177,19 +202,10 @@ struct Generate: ParsableCommand {
 
 /// A checked `generate` invocation.
 struct Request {
-    let initializer: Initializer
-    let shape: [Int]
-    let format: ScalarFormat
-    let layout: Layout
-    let stream: RandomStream
+    let jobs: [TensorJob]
+    let format: TensorFileFormat
     let options: FillOptions
     let output: String
-
-    func write<T: WeightScalar>(_ type: T.Type) throws {
-        let values: [T] = try initializer.makeArray(
-            shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
-        try NPY.write(values, shape: shape, to: output)
-    }
 }
 
 /// `--dtype`.

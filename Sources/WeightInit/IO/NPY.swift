@@ -170,23 +170,41 @@ public enum NPY {
     public static func read(_ path: String) throws -> Contents {
         let file = try InputFile(path: path)
         defer { file.close() }
+        return try read(from: file, path: path)
+    }
+
+    /// Parses `bytes` as a whole `.npy` file, with the checks of ``read(_:)``;
+    /// `path` only names the input in error messages.
+    public static func parse(_ bytes: [UInt8], path: String = "<bytes>") throws -> Contents {
+        try read(from: MemorySource(bytes: bytes, path: path), path: path)
+    }
+
+    static func read(from file: some ByteSource, path: String) throws -> Contents {
+        let located = try locate(in: file, path: path)
+        return Contents(shape: located.shape, format: located.format,
+                        bytes: try file.read(at: located.offset, count: located.byteCount))
+    }
+
+    /// The header, checked against the file's size, without reading the data.
+    static func locate(in file: some ByteSource, path: String) throws -> TensorFile.Located {
         func malformed(_ reason: String) -> WeightInitError { .malformedFile(path: path, reason: reason) }
 
         let fixed = magic.count + 2
         guard file.size >= fixed + 2 else { throw malformed("\(file.size) bytes is too short for a .npy header") }
-        let start = try file.read(fixed)
+        let start = try file.read(at: 0, count: fixed)
         guard Array(start[0 ..< magic.count]) == magic else { throw malformed("bad magic (not a .npy file)") }
         let (major, minor) = (start[magic.count], start[magic.count + 1])
         guard [1, 2, 3].contains(major), minor == 0 else { throw malformed("unsupported version \(major).\(minor)") }
 
         let lengthBytes = major == 1 ? 2 : 4
         guard file.size >= fixed + lengthBytes else { throw malformed("truncated header length") }
-        let headerLength = try file.read(lengthBytes).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let headerLength = try file.read(at: fixed, count: lengthBytes).enumerated()
+            .reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         let dataOffset = fixed + lengthBytes + headerLength
         guard dataOffset <= file.size else {
             throw malformed("header length \(headerLength) runs past the end of the \(file.size)-byte file")
         }
-        let header = try HeaderParser.parse(try file.read(headerLength), path: path)
+        let header = try HeaderParser.parse(try file.read(at: fixed + lengthBytes, count: headerLength), path: path)
 
         var count = 1
         for dimension in header.shape {
@@ -203,53 +221,12 @@ public enum NPY {
         guard available == byteCount else {
             throw malformed("\(available - byteCount) bytes after the data of shape \(header.shape)")
         }
-        return Contents(shape: header.shape, format: header.format, bytes: try file.read(byteCount))
+        let name = String(path.split(separator: "/").last ?? Substring(path))
+        return TensorFile.Located(name: name, shape: header.shape, format: header.format, offset: dataOffset, byteCount: byteCount)
     }
 }
 
 // MARK: - Reader internals
-
-/// A file opened for reading, with its size; errors become `WeightInitError.io`.
-private struct InputFile {
-    let descriptor: Int32
-    let path: String
-    let size: Int
-
-    init(path: String) throws {
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw AtomicFile.ioError(path, "cannot open", errno) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            let code = errno
-            systemClose(descriptor)
-            throw AtomicFile.ioError(path, "cannot stat", code)
-        }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            systemClose(descriptor)
-            throw WeightInitError.io(path: path, reason: "not a regular file")
-        }
-        self.path = path
-        size = Int(status.st_size)
-    }
-
-    /// Exactly `count` bytes from the current position (callers check the size first).
-    func read(_ count: Int) throws -> [UInt8] {
-        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            while initialized < count {
-                let got = systemRead(descriptor, buffer.baseAddress! + initialized, count - initialized)
-                if got < 0, errno == EINTR { continue }
-                guard got > 0 else {
-                    throw got == 0
-                        ? WeightInitError.malformedFile(path: path, reason: "the file ended early (it changed while being read)")
-                        : AtomicFile.ioError(path, "cannot read", errno)
-                }
-                initialized += got
-            }
-        }
-    }
-
-    func close() { systemClose(descriptor) }
-}
 
 /// Parses the header dict. Only the exact literal syntax numpy writes is
 /// accepted: single- or double-quoted keys and strings without escapes,

@@ -1,0 +1,363 @@
+import _WeightInitKernels
+
+/// The version of the mapping from (seed, stream, index) to values that this
+/// build implements (<doc:StreamFormat>); written into file metadata so a file
+/// says which rules produced it.
+public enum StreamFormat {
+    public static let version = Int(WI_STREAM_FORMAT_VERSION)
+}
+
+/// A tensor to be written: its name (safetensors), shape and element format.
+public struct TensorEntry: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var format: ScalarFormat
+
+    public init(name: String, shape: [Int], format: ScalarFormat) {
+        self.name = name
+        self.shape = shape
+        self.format = format
+    }
+
+    /// ∏ shape, checked for overflow but not against memory: streamed writes
+    /// never hold the whole tensor.
+    public func elementCount() throws -> Int {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw WeightInitError.invalidShape(shape, reason: "dimensions must be ≥ 0")
+        }
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the element count overflows Int") }
+            count = product
+        }
+        return count
+    }
+
+    public func byteCount() throws -> Int {
+        let (bytes, overflow) = try elementCount().multipliedReportingOverflow(by: format.byteCount)
+        guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the byte count overflows Int") }
+        return bytes
+    }
+}
+
+/// A tensor read from a file: little-endian bytes in C order.
+public struct StoredTensor: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var format: ScalarFormat
+    public var bytes: [UInt8]
+
+    public init(name: String, shape: [Int], format: ScalarFormat, bytes: [UInt8]) {
+        self.name = name
+        self.shape = shape
+        self.format = format
+        self.bytes = bytes
+    }
+
+    /// Every element converted exactly to `Double`, in C order.
+    public func doubleValues() -> [Double] {
+        bytes.withUnsafeBytes { raw in
+            switch format {
+            case .f64: Self.convert(raw, UInt64.self) { Double(bitPattern: $0) }
+            case .f32: Self.convert(raw, UInt32.self) { Double(Float(bitPattern: $0)) }
+            case .bf16: Self.convert(raw, UInt16.self) { Double(Float(bitPattern: UInt32($0) << 16)) }
+            case .f16: Self.convert(raw, UInt16.self) { Double(halfToFloat($0)) }
+            }
+        }
+    }
+
+    /// Little-endian words of `raw` (any alignment), each mapped by `value`.
+    private static func convert<Word: FixedWidthInteger>(
+        _ raw: UnsafeRawBufferPointer, _ word: Word.Type, _ value: (Word) -> Double
+    ) -> [Double] {
+        let size = MemoryLayout<Word>.size
+        let count = raw.count / size
+        return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0 ..< count {
+                buffer[i] = value(Word(littleEndian: raw.loadUnaligned(fromByteOffset: i * size, as: Word.self)))
+            }
+            initialized = count
+        }
+    }
+}
+
+/// Σ sizes, or ``WeightInitError/tooLarge(shape:reason:)`` if it overflows Int.
+func checkedSum(_ sizes: [Int]) throws -> Int {
+    try sizes.reduce(0) { total, size in
+        let (sum, overflow) = total.addingReportingOverflow(size)
+        guard !overflow else { throw WeightInitError.tooLarge(shape: [sizes.count], reason: "the file size overflows Int") }
+        return sum
+    }
+}
+
+/// IEEE binary16 bits to Float, exactly (portable: no `Float16` needed).
+func halfToFloat(_ bits: UInt16) -> Float {
+    let sign: Float = bits & 0x8000 != 0 ? -1 : 1
+    let exponent = Int((bits >> 10) & 0x1F)
+    let fraction = Float(bits & 0x3FF)
+    switch exponent {
+    case 0: return sign * fraction * 0x1p-24
+    case 31: return fraction == 0 ? sign * .infinity : .nan
+    default: return sign * (1 + fraction * 0x1p-10) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+    }
+}
+
+/// The file formats the tool writes and reads.
+public enum TensorFileFormat: String, CaseIterable, Sendable {
+    case npy, safetensors
+
+    /// The format a path's extension names (`.npy`, `.safetensors`), if any.
+    public init?(path: String) {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        self.init(rawValue: String(path[path.index(after: dot)...]).lowercased())
+    }
+}
+
+/// Writing and reading tensor files of either format.
+public enum TensorFile {
+    /// Where a tensor's bytes go: counts them so a writer that produces too
+    /// few or too many bytes is an error, not a corrupt file.
+    public final class Sink {
+        fileprivate let file: AtomicFile.Writer
+        fileprivate var remaining: Int
+        /// Called with the bytes written so far in the whole file (for progress).
+        fileprivate let progress: (Int) -> Void
+        fileprivate var written = 0
+
+        fileprivate init(file: AtomicFile.Writer, remaining: Int, written: Int, progress: @escaping (Int) -> Void) {
+            self.file = file
+            self.remaining = remaining
+            self.written = written
+            self.progress = progress
+        }
+
+        /// Appends `bytes`, already little-endian.
+        public func write(_ bytes: UnsafeRawBufferPointer) throws {
+            guard bytes.count <= remaining else {
+                throw WeightInitError.invalidParameter("tensor data", value: "\(bytes.count) bytes", reason: "more than the shape holds")
+            }
+            try file.write(bytes)
+            remaining -= bytes.count
+            written += bytes.count
+            progress(written)
+        }
+
+        /// Appends `values` in little-endian byte order.
+        public func write<T: WeightScalar>(_ values: UnsafeBufferPointer<T>) throws {
+            #if _endian(little)
+            try write(UnsafeRawBufferPointer(values))
+            #else
+            var swapped = [UInt8](repeating: 0, count: values.count * MemoryLayout<T>.stride)
+            swapped.withUnsafeMutableBytes {
+                NPY.copyLittleEndian(from: UnsafeRawBufferPointer(values), to: $0, elementSize: MemoryLayout<T>.stride)
+            }
+            try swapped.withUnsafeBytes { try write($0) }
+            #endif
+        }
+
+        public func write<T: WeightScalar>(_ values: [T]) throws {
+            try values.withUnsafeBufferPointer { try write($0) }
+        }
+    }
+
+    /// Writes `tensors` to `path` atomically (see ``AtomicFile``): the header,
+    /// then for each tensor in order `body(index, sink)`, which must write
+    /// exactly that tensor's bytes. `.npy` holds exactly one tensor and no
+    /// metadata (it is ignored there). `progress` receives (bytes written,
+    /// total bytes) after each write.
+    public static func write(
+        to path: String, format: TensorFileFormat, tensors: [TensorEntry], metadata: [String: String] = [:],
+        progress: @escaping (_ written: Int, _ total: Int) -> Void = { _, _ in },
+        _ body: (_ index: Int, _ sink: Sink) throws -> Void
+    ) throws {
+        let header: [UInt8]
+        switch format {
+        case .npy:
+            guard tensors.count == 1 else {
+                throw WeightInitError.invalidParameter("tensors", value: "\(tensors.count)", reason: "a .npy file holds exactly one")
+            }
+            header = try NPY.header(shape: tensors[0].shape, format: tensors[0].format)
+        case .safetensors:
+            header = try Safetensors.header(tensors: tensors, metadata: metadata)
+        }
+        let sizes = try tensors.map { try $0.byteCount() }
+        let total = try checkedSum([header.count] + sizes)
+        try AtomicFile.write(to: path) { file in
+            try file.write(header)
+            var written = header.count
+            for (index, size) in sizes.enumerated() {
+                let sink = Sink(file: file, remaining: size, written: written) { progress($0, total) }
+                try body(index, sink)
+                guard sink.remaining == 0 else {
+                    throw WeightInitError.invalidParameter(
+                        "tensor data", value: "\(size - sink.remaining) bytes", reason: "tensor \(tensors[index].name) needs \(size)")
+                }
+                written = sink.written
+            }
+        }
+    }
+
+    /// A file's tensors and metadata, whatever its format.
+    public struct Contents: Sendable, Equatable {
+        public var format: TensorFileFormat
+        public var tensors: [StoredTensor]
+        /// safetensors' `__metadata__`; empty for `.npy`.
+        public var metadata: [String: String]
+    }
+
+    /// Reads a `.npy` or `.safetensors` file, told apart by their first bytes
+    /// (not the extension). A `.npy` tensor is named after the file.
+    public static func read(_ path: String) throws -> Contents {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        return try read(from: file, path: path)
+    }
+
+    /// Where a tensor's data lies in a file, from its header.
+    public struct Located: Sendable, Equatable {
+        public var name: String
+        public var shape: [Int]
+        public var format: ScalarFormat
+        /// Byte offset of the data from the start of the file.
+        public var offset: Int
+        public var byteCount: Int
+        public var elementCount: Int { byteCount / format.byteCount }
+    }
+
+    /// A file's headers: what ``read(_:)`` checks, without reading any data,
+    /// so a reader of a large file can go through it chunk by chunk
+    /// (``forEachChunk(of:in:elements:_:)``).
+    public struct Index: Sendable, Equatable {
+        public var format: TensorFileFormat
+        public var tensors: [Located]
+        public var metadata: [String: String]
+    }
+
+    public static func index(_ path: String) throws -> Index {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        if try isNPY(file) { return Index(format: .npy, tensors: [try NPY.locate(in: file, path: path)], metadata: [:]) }
+        try checkSafetensorsStart(file, path: path)
+        let (tensors, metadata) = try Safetensors.locate(in: file, path: path)
+        return Index(format: .safetensors, tensors: tensors, metadata: metadata)
+    }
+
+    /// Calls `body` with the values of `tensor` (from ``index(_:)`` of the
+    /// same file) converted to Double, `elements` at a time, in order.
+    public static func forEachChunk(
+        of tensor: Located, in path: String, elements: Int = 1 << 20, _ body: ([Double]) throws -> Void
+    ) throws {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        let size = tensor.format.byteCount
+        let step = Swift.max(1, elements) * size
+        var offset = 0
+        while offset < tensor.byteCount {
+            let count = Swift.min(step, tensor.byteCount - offset)
+            let bytes = try file.read(at: tensor.offset + offset, count: count)
+            try body(StoredTensor(name: tensor.name, shape: [count / size], format: tensor.format, bytes: bytes).doubleValues())
+            offset += count
+        }
+    }
+
+    private static func isNPY(_ file: some ByteSource) throws -> Bool {
+        file.size >= NPY.magic.count ? try file.read(at: 0, count: NPY.magic.count) == NPY.magic : false
+    }
+
+    private static func checkSafetensorsStart(_ file: some ByteSource, path: String) throws {
+        guard file.size >= 9, try file.read(at: 8, count: 1) == [UInt8(ascii: "{")] else {
+            throw WeightInitError.malformedFile(path: path, reason: "neither a .npy nor a .safetensors file")
+        }
+    }
+
+    /// The whole file at `path`, refused if larger than `maximumSize` (for
+    /// small text inputs such as spec files).
+    public static func readWholeFile(_ path: String, maximumSize: Int) throws -> [UInt8] {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        guard file.size <= maximumSize else {
+            throw WeightInitError.io(path: path, reason: "\(file.size) bytes is more than the \(maximumSize) bytes allowed")
+        }
+        return try file.read(at: 0, count: file.size)
+    }
+
+    /// ``read(_:)`` for bytes in memory.
+    public static func parse(_ bytes: [UInt8], path: String = "<bytes>") throws -> Contents {
+        try read(from: MemorySource(bytes: bytes, path: path), path: path)
+    }
+
+    static func read(from file: some ByteSource, path: String) throws -> Contents {
+        if try isNPY(file) {
+            let npy = try NPY.locate(in: file, path: path)
+            return Contents(format: .npy, tensors: [StoredTensor(name: npy.name, shape: npy.shape, format: npy.format,
+                                                                 bytes: try file.read(at: npy.offset, count: npy.byteCount))],
+                            metadata: [:])
+        }
+        try checkSafetensorsStart(file, path: path)
+        let contents = try Safetensors.read(from: file, path: path)
+        return Contents(format: .safetensors, tensors: contents.tensors, metadata: contents.metadata)
+    }
+}
+
+// MARK: - Streaming a scheme into a file
+
+extension Initializer {
+    /// Bytes per chunk of a streamed write.
+    public static let defaultWriteChunkBytes = 16 << 20
+
+    /// Whether ``write(_:shape:layout:stream:options:chunkBytes:to:)`` streams
+    /// this scheme in chunks (sampling schemes and constants) rather than
+    /// building the tensor in memory (orthogonal, eye, dirac, sparse).
+    public func writesInChunks(shape: [Int], layout: Layout = .torch) -> Bool {
+        switch self {
+        case .zeros, .ones, .constant: true
+        default: (try? distribution(shape: shape, layout: layout)) != nil
+        }
+    }
+
+    /// Writes the tensor this scheme gives for `shape` to `sink`.
+    ///
+    /// Sampling schemes are streamed: a buffer of `chunkBytes` is filled with
+    /// the values at flat indices `offset ..< offset + chunk` (the stream is
+    /// counter-based, so this equals filling the whole tensor) and appended,
+    /// so memory stays at one chunk whatever the tensor's size. Constants are
+    /// streamed the same way. Structured schemes (orthogonal, eye, dirac,
+    /// sparse) are built in memory first.
+    public func write<T: WeightScalar>(
+        _ type: T.Type, shape: [Int], layout: Layout = .torch, stream: RandomStream,
+        options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
+    ) throws {
+        let constant: Double?
+        switch self {
+        case .zeros: constant = 0
+        case .ones: constant = 1
+        case let .constant(value):
+            guard value.isFinite else {
+                throw WeightInitError.invalidParameter("value", value: "\(value)", reason: "must be finite")
+            }
+            constant = value
+        default: constant = nil
+        }
+        let distribution = constant == nil ? try distribution(shape: shape, layout: layout) : nil
+        guard constant != nil || distribution != nil else {
+            let values: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
+            try sink.write(values)
+            return
+        }
+        let count = try TensorEntry(name: "", shape: shape, format: T.format).elementCount()
+        let chunk = Swift.max(1, Swift.min(count, chunkBytes / MemoryLayout<T>.stride))
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: chunk)
+        defer { buffer.deallocate() }
+        if let constant { buffer.initialize(repeating: T(rounding: constant)) }
+        var offset = 0
+        while offset < count {
+            let part = UnsafeMutableBufferPointer(rebasing: buffer[0 ..< Swift.min(chunk, count - offset)])
+            if let distribution {
+                try stream.fill(part, with: distribution, startIndex: UInt64(offset), options: options)
+            }
+            try sink.write(UnsafeBufferPointer(part))
+            offset += part.count
+        }
+    }
+}

@@ -1,0 +1,286 @@
+import WeightInit
+
+/// One tensor to generate, resolved from `generate`'s flags or a spec entry:
+/// everything its values depend on, checked.
+struct TensorJob {
+    let name: String
+    /// The scheme's table name (aliases resolved).
+    let scheme: String
+    /// The scheme parameters after defaults, named as the CLI flags.
+    let parameters: [SchemeParameter: ParameterValue]
+    let initializer: Initializer
+    let shape: [Int]
+    let format: ScalarFormat
+    let layout: Layout
+    let stream: RandomStream
+
+    /// Resolves `scheme` with `given` parameters through the CLI's scheme
+    /// table, and checks the scheme against the shape and layout.
+    init(name: String, scheme: String, given: [SchemeParameter: ParameterValue], shape: [Int],
+         format: ScalarFormat, layout: Layout, stream: RandomStream) throws {
+        let entry = try SchemeEntry.named(scheme)
+        initializer = try entry.initializer(given: given, shape: shape)
+        // Every scheme's own checks (fans, ranks, groups, bounds) before any file is touched.
+        _ = try initializer.distribution(shape: shape, layout: layout)
+        var resolved = given
+        for (parameter, fallback) in entry.parameters where resolved[parameter] == nil {
+            if case let .value(value) = fallback { resolved[parameter] = value }
+        }
+        self.name = name
+        self.scheme = entry.name
+        parameters = resolved
+        self.shape = shape
+        self.format = format
+        self.layout = layout
+        self.stream = stream
+    }
+
+    var entry: TensorEntry { TensorEntry(name: name, shape: shape, format: format) }
+
+    /// Whether the values are written chunk by chunk (sampling schemes and
+    /// constants); the others are built in memory.
+    var isStreamed: Bool { initializer.writesInChunks(shape: shape, layout: layout) }
+
+    /// What the safetensors metadata records about the tensor: a spec entry
+    /// without name, shape and dtype (the header has those), with the seed,
+    /// stream and layout made explicit, so `stats` can rebuild the scheme and
+    /// the tensor can be regenerated.
+    var record: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [("scheme", .string(scheme))]
+        for parameter in SchemeParameter.allCases {
+            guard let value = parameters[parameter] else { continue }
+            members.append((parameter.rawValue, value.json))
+        }
+        members += [
+            ("seed", .number(String(stream.seed))), ("stream", .number(String(stream.stream))),
+            ("layout", layout.json),
+        ]
+        return .object(members)
+    }
+
+    /// Metadata key of a tensor's record.
+    static func metadataKey(_ name: String) -> String { "weightinit.tensor." + name }
+    static let versionKey = "weightinit.stream_format_version"
+
+    /// The file-level metadata for `jobs`.
+    static func metadata(_ jobs: [TensorJob]) -> [String: String] {
+        var metadata = [versionKey: String(StreamFormat.version)]
+        for job in jobs { metadata[metadataKey(job.name)] = job.record.serialized }
+        return metadata
+    }
+}
+
+extension ParameterValue {
+    var json: JSONValue {
+        switch self {
+        case let .number(value): .number(value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : "\(value)")
+        case let .integer(value): .number(String(value))
+        case .on: .bool(true)
+        case let .text(value): .string(value)
+        }
+    }
+}
+
+extension Layout {
+    var json: JSONValue {
+        switch self {
+        case .torch: .string("torch")
+        case .keras: .string("keras")
+        case let .axes(input, output): .array([.number(String(input)), .number(String(output))])
+        }
+    }
+}
+
+/// `generate --spec FILE`: several tensors, one JSON file.
+///
+/// ```json
+/// {"seed": 42, "layout": "torch", "dtype": "f32",
+///  "tensors": [{"name": "fc1.weight", "shape": [256, 784], "scheme": "kaiming-normal", "nonlinearity": "relu"},
+///              {"name": "fc1.bias", "shape": [256], "scheme": "zeros"}]}
+/// ```
+///
+/// Top level: `tensors` (required), and defaults for every tensor: `seed`
+/// (0), `layout` ("torch", "keras" or [in-axis, out-axis]), `dtype` ("f32").
+/// Each tensor: `name`, `shape`, `scheme` (required); `seed`, `layout`,
+/// `dtype` override the defaults; `stream` (optional); the scheme's
+/// parameters named as `generate`'s flags (`"gain": 1`, `"mode": "fan-out"`,
+/// `"truncated": true`, `"negative-slope": 0.2`).
+///
+/// A tensor's stream is FNV-1a (32-bit) of its name's UTF-8 bytes unless it
+/// gives `stream`. Derived from the name, not the position, so reordering
+/// the spec or adding a tensor changes no other tensor's values; two tensors
+/// whose streams coincide (explicit, or a hash collision: about n²/2³³ for n
+/// tensors) are refused rather than silently correlated.
+enum Spec {
+    /// Largest spec file read (a spec is a few kilobytes).
+    static let maximumSize = 16 << 20
+
+    /// The jobs of the spec at `path`; `seed`, if given, replaces the spec's
+    /// top-level seed (not a tensor's own).
+    static func jobs(path: String, seed: UInt64? = nil) throws -> [TensorJob] {
+        let bytes = try TensorFile.readWholeFile(path, maximumSize: maximumSize)
+        do {
+            return try jobs(json: try JSONParser.parse(bytes), seed: seed)
+        } catch let failure as JSONParser.Failure {
+            throw CommandLineError.usage("invalid --spec '\(path)': not valid JSON: \(failure.reason)")
+        } catch let error as CommandLineError {
+            throw CommandLineError.usage("invalid --spec '\(path)': \(error.description)")
+        }
+    }
+
+    static func jobs(json: JSONValue, seed: UInt64? = nil) throws -> [TensorJob] {
+        let top = try Fields(json, what: "the spec")
+        try top.allow(["seed", "layout", "dtype", "tensors"])
+        let defaults = try Defaults(seed: seed ?? top.seed() ?? 0, layout: top.layout() ?? .torch, format: top.dtype() ?? .f32)
+        guard case let .array(items)? = top["tensors"] else {
+            throw CommandLineError.usage("\"tensors\" must be an array of tensor objects")
+        }
+        guard !items.isEmpty else { throw CommandLineError.usage("\"tensors\" is empty") }
+        var jobs: [TensorJob] = []
+        var names: [String: Int] = [:], streams: [UInt32: String] = [:]
+        for (index, item) in items.enumerated() {
+            let job = try self.job(item, index: index, defaults: defaults)
+            if names[job.name] != nil { throw CommandLineError.usage("tensor name \"\(job.name)\" is used twice") }
+            names[job.name] = index
+            if let other = streams[job.stream.stream] {
+                throw CommandLineError.usage(
+                    "tensors \"\(other)\" and \"\(job.name)\" get the same stream \(job.stream.stream); give one an explicit \"stream\"")
+            }
+            streams[job.stream.stream] = job.name
+            jobs.append(job)
+        }
+        return jobs
+    }
+
+    struct Defaults {
+        let seed: UInt64
+        let layout: Layout
+        let format: ScalarFormat
+    }
+
+    /// The keys of a tensor entry that are not scheme parameters.
+    static let tensorKeys = ["name", "shape", "scheme", "seed", "stream", "layout", "dtype"]
+
+    static func job(_ item: JSONValue, index: Int, defaults: Defaults) throws -> TensorJob {
+        let fields = try Fields(item, what: "tensor \(index + 1)")
+        guard case let .string(name)? = fields["name"], !name.isEmpty else {
+            throw CommandLineError.usage("tensor \(index + 1): \"name\" must be a non-empty string")
+        }
+        let context = "tensor \"\(name)\""
+        do {
+            guard case let .string(scheme)? = fields["scheme"] else { throw CommandLineError.usage("\"scheme\" must be a string") }
+            let shape = try fields.shape()
+            let given = try parameters(fields)
+            let stream = try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) } ?? nameStream(name)
+            return try TensorJob(
+                name: name, scheme: scheme, given: given, shape: shape, format: try fields.dtype() ?? defaults.format,
+                layout: try fields.layout() ?? defaults.layout,
+                stream: RandomStream(seed: try fields.seed() ?? defaults.seed, stream: stream))
+        } catch let error as CommandLineError {
+            throw CommandLineError.usage("\(context): \(error.description)")
+        } catch let error as WeightInitError {
+            throw CommandLineError.usage("\(context): \(error.description)")
+        }
+    }
+
+    /// The scheme parameters of a tensor entry, typed by the parameter's kind.
+    static func parameters(_ fields: Fields) throws -> [SchemeParameter: ParameterValue] {
+        var given: [SchemeParameter: ParameterValue] = [:]
+        for (key, value) in fields.members where !tensorKeys.contains(key) {
+            guard let parameter = SchemeParameter(rawValue: canonical(key)) else {
+                throw CommandLineError.usage(
+                    "unknown key \"\(key)\"; known: \((tensorKeys + SchemeParameter.allCases.map(\.rawValue)).joined(separator: ", "))")
+            }
+            switch (parameter.kind, value) {
+            case (.number, _):
+                guard let number = value.doubleValue else { throw CommandLineError.usage("\"\(key)\" must be a number") }
+                given[parameter] = .number(number)
+            case (.integer, _):
+                guard let integer = value.integerValue else { throw CommandLineError.usage("\"\(key)\" must be an integer") }
+                given[parameter] = .integer(integer)
+            case (.flag, .bool(let on)):
+                if on { given[parameter] = .on }
+            case (.flag, _):
+                throw CommandLineError.usage("\"\(key)\" must be true or false")
+            case (.choice, .string(let text)):
+                given[parameter] = .text(text)
+            case (.choice, _):
+                throw CommandLineError.usage("\"\(key)\" must be a string")
+            }
+        }
+        return given
+    }
+
+    /// FNV-1a, 32-bit (Fowler, Noll & Vo; offset basis 2166136261, prime
+    /// 16777619), of the name's UTF-8 bytes.
+    static func nameStream(_ name: String) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return hash
+    }
+}
+
+/// A JSON object's members with typed, one-line-error accessors.
+struct Fields {
+    let members: [(key: String, value: JSONValue)]
+    let what: String
+
+    init(_ value: JSONValue, what: String) throws {
+        guard case let .object(members) = value else {
+            throw CommandLineError.usage("\(what) must be a JSON object, not \(value.kindDescription)")
+        }
+        self.members = members
+        self.what = what
+    }
+
+    subscript(_ key: String) -> JSONValue? { members.first { $0.key == key }?.value }
+
+    func allow(_ keys: [String]) throws {
+        if let stray = members.first(where: { !keys.contains($0.key) }) {
+            throw CommandLineError.usage("\(what): unknown key \"\(stray.key)\"; known: \(keys.joined(separator: ", "))")
+        }
+    }
+
+    func unsigned(_ key: String, maximum: UInt64) throws -> UInt64? {
+        guard let value = self[key] else { return nil }
+        guard case let .number(text) = value, let number = UInt64(text), number <= maximum else {
+            throw CommandLineError.usage("\"\(key)\" must be an integer in 0 … \(maximum)")
+        }
+        return number
+    }
+
+    func seed() throws -> UInt64? { try unsigned("seed", maximum: .max) }
+
+    func dtype() throws -> ScalarFormat? {
+        guard let value = self["dtype"] else { return nil }
+        guard case let .string(name) = value, let format = ScalarFormat(rawValue: name) else {
+            throw CommandLineError.usage("\"dtype\" must be one of \(ScalarFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return format
+    }
+
+    func layout() throws -> Layout? {
+        switch self["layout"] {
+        case nil: return nil
+        case .string("torch"): return .torch
+        case .string("keras"): return .keras
+        case let .array(axes) where axes.count == 2:
+            if let input = axes[0].integerValue, let output = axes[1].integerValue { return .axes(input: input, output: output) }
+            fallthrough
+        default:
+            throw CommandLineError.usage("\"layout\" must be \"torch\", \"keras\" or [in-axis, out-axis]")
+        }
+    }
+
+    func shape() throws -> [Int] {
+        guard case let .array(items)? = self["shape"], !items.isEmpty else {
+            throw CommandLineError.usage("\"shape\" must be a non-empty array of integers ≥ 1")
+        }
+        return try items.map { item in
+            guard let dimension = item.integerValue, dimension >= 1 else {
+                throw CommandLineError.usage("\"shape\" must be a non-empty array of integers ≥ 1")
+            }
+            return dimension
+        }
+    }
+}

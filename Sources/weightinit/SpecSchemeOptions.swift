@@ -1,0 +1,43 @@
+import ArgumentParser
+
+/// The scheme parameters as command-line flags, named as in the scheme table
+/// (`--gain`, `--mode`, `--truncated`, …), for commands that name a scheme:
+/// `stats --scheme` uses them to rebuild the expected distribution.
+/// (`generate` declares the same flags itself; it could use this group.)
+struct SchemeOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.gain))) var gain: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.mean))) var mean: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.std))) var std: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.low))) var low: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.high))) var high: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.sigmas))) var sigmas: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.value))) var value: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.scale))) var scale: Double?
+    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.mode))) var mode: String?
+    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.nonlinearity))) var nonlinearity: String?
+    @Option(name: .customLong("negative-slope"), parsing: .unconditional,
+            help: ArgumentHelp(SchemeEntry.optionHelp(.negativeSlope))) var negativeSlope: Double?
+    @Flag(help: ArgumentHelp(SchemeEntry.optionHelp(.truncated))) var truncated = false
+    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.distribution))) var distribution: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.groups))) var groups: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.sparsity))) var sparsity: Double?
+    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.method))) var method: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.blocks))) var blocks: Int?
+
+    /// The parameters given, keyed as the scheme table expects.
+    var given: [SchemeParameter: ParameterValue] {
+        var values: [SchemeParameter: ParameterValue] = [:]
+        let numbers: [(SchemeParameter, Double?)] = [
+            (.gain, gain), (.mean, mean), (.std, std), (.low, low), (.high, high), (.sigmas, sigmas), (.value, value),
+            (.scale, scale), (.negativeSlope, negativeSlope), (.sparsity, sparsity),
+        ]
+        for case let (parameter, number?) in numbers { values[parameter] = .number(number) }
+        for case let (parameter, text?) in [(SchemeParameter.mode, mode), (.nonlinearity, nonlinearity), (.distribution, distribution), (.method, method)] {
+            values[parameter] = .text(text)
+        }
+        if let groups { values[.groups] = .integer(groups) }
+        if let blocks { values[.blocks] = .integer(blocks) }
+        if truncated { values[.truncated] = .on }
+        return values
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import WeightInit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes jobs into one file: the header, then each tensor, sampling schemes
+/// streamed in chunks (see ``Initializer/write(_:shape:layout:stream:options:chunkBytes:to:)``).
+enum JobWriter {
+    /// Bytes per streamed chunk; `WEIGHTINIT_WRITE_CHUNK_BYTES` overrides it
+    /// (an internal knob, so tests can exercise many chunks on small tensors).
+    static var chunkBytes: Int {
+        if let text = getenv("WEIGHTINIT_WRITE_CHUNK_BYTES"), let value = Int(String(cString: text)), value >= 1 { return value }
+        return Initializer.defaultWriteChunkBytes
+    }
+
+    static func write(_ jobs: [TensorJob], to path: String, format: TensorFileFormat, options: FillOptions, quiet: Bool) throws {
+        let metadata = format == .safetensors ? TensorJob.metadata(jobs) : [:]
+        let total = try checkedTotal(jobs)
+        let bar = ProgressBar(totalBytes: total, quiet: quiet)
+        defer { bar.finish() }
+        let chunk = chunkBytes
+        try TensorFile.write(to: path, format: format, tensors: jobs.map(\.entry), metadata: metadata,
+                             progress: bar.update) { index, sink in
+            let job = jobs[index]
+            func emit<T: WeightScalar>(_ type: T.Type) throws {
+                try job.initializer.write(T.self, shape: job.shape, layout: job.layout, stream: job.stream,
+                                          options: options, chunkBytes: chunk, to: sink)
+            }
+            switch job.format {
+            case .f32: try emit(Float.self)
+            case .f64: try emit(Double.self)
+            case .f16:
+                #if arch(x86_64) || arch(arm64)
+                try emit(Float16.self)
+                #else
+                throw CommandLineError.usage("f16 is not available on this architecture")
+                #endif
+            case .bf16: try emit(BFloat16.self)
+            }
+        }
+    }
+
+    /// Refuses, before any work, what cannot be written: bf16 in `.npy`,
+    /// several tensors in `.npy`, and structured schemes (built in memory)
+    /// larger than the memory available now.
+    static func check(_ jobs: [TensorJob], format: TensorFileFormat, output: String) throws {
+        if format == .npy {
+            guard jobs.count == 1 else {
+                throw CommandLineError.usage("invalid --output '\(output)': a .npy file holds one tensor; use .safetensors for a spec")
+            }
+            if jobs[0].format == .bf16 {
+                throw CommandLineError.usage(
+                    "--dtype bf16 cannot go in a .npy file (numpy has no bfloat16 dtype); bf16 needs .safetensors — or use f32, f64 or f16")
+            }
+        }
+        for job in jobs where !job.isStreamed {
+            let bytes = UInt64(try job.entry.byteCount())
+            if let available = AvailableMemory.bytes(), bytes > available {
+                throw WeightInitError.tooLarge(
+                    shape: job.shape, reason: "\(job.scheme) is built in memory and its \(bytes) bytes exceed the \(available) bytes available now")
+            }
+        }
+        try AtomicFile.checkDestination(output)
+        // Streamed tensors need no memory, but they need the disk: refuse
+        // up front what cannot fit rather than fill the file system.
+        let total = try checkedTotal(jobs)
+        if let free = freeBytes(near: output), UInt64(total) > free {
+            throw WeightInitError.tooLarge(
+                shape: jobs.count == 1 ? jobs[0].shape : [jobs.count],
+                reason: "the file needs \(total) bytes; the file system holds \(free) free (memory is not the limit: values are streamed)")
+        }
+    }
+
+    /// The bytes of every tensor, refused if the sum overflows Int.
+    private static func checkedTotal(_ jobs: [TensorJob]) throws -> Int {
+        try jobs.reduce(0) { total, job in
+            let (sum, overflow) = total.addingReportingOverflow(try job.entry.byteCount())
+            guard !overflow else { throw WeightInitError.tooLarge(shape: job.shape, reason: "the file size overflows Int") }
+            return sum
+        }
+    }
+
+    /// Bytes free to this user on the file system of `path`'s directory.
+    private static func freeBytes(near path: String) -> UInt64? {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        var info = statvfs()
+        // Pseudo file systems (/proc) report no blocks at all: nothing to judge.
+        guard statvfs(directory.isEmpty ? "/" : directory, &info) == 0, info.f_blocks > 0 else { return nil }
+        let (bytes, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+        return overflow ? .max : bytes
+    }
+}
+
+/// `--format npy|safetensors`.
+extension TensorFileFormat: ExpressibleByArgument {}
+
+extension JobWriter {
+    /// `generate --check`: reads `path` back, prints each tensor's statistics
+    /// against its scheme, and fails if any tensor does not match it.
+    static func checkWritten(_ jobs: [TensorJob], at path: String) throws {
+        let contents = try TensorFile.index(path)
+        guard contents.tensors.count == jobs.count else {
+            throw CheckFailure(description: "check: \(path) holds \(contents.tensors.count) tensors, expected \(jobs.count)")
+        }
+        var failures: [String] = []
+        for (job, stored) in zip(jobs, contents.tensors) {
+            let report = try TensorReport(stored, in: path, expectation: Expectation(job, source: "generate"))
+            print(report.text)
+            failures += report.problems.map { "\(job.name): \($0)" }
+        }
+        guard failures.isEmpty else { throw CheckFailure(description: "check failed: " + failures.joined(separator: "; ")) }
+    }
+}
