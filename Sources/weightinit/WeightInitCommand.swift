@@ -15,6 +15,6 @@ struct WeightInitCommand: ParsableCommand {
             Exit status: 0 on success, 64 for invalid arguments, 1 for a failure while \
             generating or writing. Errors are one line on stderr.
             """,
-        subcommands: [Generate.self, Recommend.self, Stats.self]
+        subcommands: [Generate.self, Recommend.self, Stats.self, Propagate.self, Bench.self]
     )
 }

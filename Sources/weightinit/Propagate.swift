@@ -1,0 +1,345 @@
+import ArgumentParser
+import WeightInit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `weightinit propagate`: the vanishing / exploding experiment of
+/// <doc:ChoosingAnInitializer>, measured (see `Propagation`).
+struct Propagate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure how activations and gradients scale through a deep dense network.",
+        usage: "weightinit propagate [--activation <name>] [--scheme \"<scheme> [--<parameter> <value>…]\"…] [<options>]",
+        discussion: """
+            Pushes --batch N(0, 1) inputs through --depth dense layers of --width units \
+            (weights from each --scheme, shape width × width, no biases) and prints the \
+            standard deviation of the activations at every layer (layer 0 = input); then \
+            pushes an N(0, 1) gradient from the output back to the input and prints its \
+            standard deviation per layer. Too-small weights make both vanish, too-large \
+            ones make them explode, the scheme made for the activation keeps them stable.
+
+            Give a scheme with its parameters as one quoted argument; repeat --scheme to \
+            compare schemes side by side. Without --scheme: "normal --std 0.01", \
+            "normal --std 1" and the recommended scheme for the activation.
+
+            "overflow" (JSON null) means some values were ±inf or NaN in that layer; 0 \
+            means every value underflowed to the same number.
+
+            --json prints, for one scheme, an object {"scheme", "activation", "depth", \
+            "width", "batch", "seed", "dtype", "forward_std": [depth+1 numbers], \
+            "backward_std": [depth+1 numbers]}; for several schemes, an array of such \
+            objects in --scheme order.
+
+            --plot writes an SVG of log10(std) against layer, one colour per scheme, \
+            forward solid and backward dashed.
+
+            Examples:
+              weightinit propagate --activation relu
+              weightinit propagate --activation tanh \\
+                  --scheme "normal --std 0.01" --scheme xavier-normal --plot tanh.svg
+              weightinit propagate --scheme "normal --std 1" --scheme kaiming-normal
+              weightinit propagate --activation selu --scheme lecun-normal --json
+            """
+    )
+
+    @Option(help: "Activation after every layer: \(Activation.names.map(\.0).joined(separator: ", ")).")
+    var activation: String = "relu"
+
+    @Option(name: .customLong("negative-slope"), parsing: .unconditional,
+            help: "Slope of leaky-relu for negative inputs (default 0.01).")
+    var negativeSlope: Double?
+
+    @Option(name: .customLong("scheme"), parsing: .unconditionalSingleValue,
+            help: "A scheme and its parameters, e.g. \"normal --std 0.01\"; repeat to compare.")
+    var schemes: [String] = []
+
+    @Option(parsing: .unconditional, help: "Number of dense layers, ≥ 1.")
+    var depth: Int = 50
+
+    @Option(parsing: .unconditional, help: "Units per layer, ≥ 1.")
+    var width: Int = 256
+
+    @Option(parsing: .unconditional, help: "Input vectors pushed through together, ≥ 1.")
+    var batch: Int = 256
+
+    @Option(parsing: .unconditional, help: "Seed of the inputs, gradients and weights.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Precision of the network: f32 (cblas_sgemm) or f64 (cblas_dgemm).")
+    var dtype: PropagateDType = .f32
+
+    @Option(parsing: .unconditional, help: "OpenBLAS and sampling threads, ≥ 1 (default: every core).")
+    var threads: Int?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(help: "Also write an SVG plot of log10(std) against layer to this .svg path (replaced atomically).")
+    var plot: String?
+
+    func run() throws {
+        let experiment = try makeExperiment()
+        let results = try experiment.schemes.map { scheme in
+            switch dtype {
+            case .f32: try experiment.run(scheme.initializer, as: Float.self)
+            case .f64: try experiment.run(scheme.initializer, as: Double.self)
+            }
+        }
+        let labels = experiment.schemes.map(\.label)
+        if let plot {
+            let svg = PropagationPlot(experiment: experiment, labels: labels, results: results).svg()
+            try AtomicFile.write(to: plot) { try $0.write(Array(svg.utf8)) }
+        }
+        print(json ? experiment.json(labels: labels, results: results) : experiment.table(labels: labels, results: results))
+    }
+
+    /// Every argument checked before any work, so bad input never leaves a file.
+    func makeExperiment() throws -> Experiment {
+        guard var activation = Activation(name: activation) else {
+            throw CommandLineError.usage(
+                "unknown --activation '\(self.activation)'; known: \(Activation.names.map(\.0).joined(separator: ", "))")
+        }
+        if let negativeSlope {
+            guard case .leakyRelu = activation else {
+                throw CommandLineError.usage("--negative-slope applies only to --activation leaky-relu")
+            }
+            guard negativeSlope.isFinite else {
+                throw CommandLineError.usage("invalid --negative-slope \(negativeSlope): must be finite")
+            }
+            activation = .leakyRelu(negativeSlope: negativeSlope)
+        }
+        for (name, value) in [("depth", depth), ("width", width), ("batch", batch)] where value < 1 {
+            throw CommandLineError.usage("invalid --\(name) \(value): must be ≥ 1")
+        }
+        if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
+        // Activations of every layer are kept for the backward pass.
+        let bytes = Double(depth + 1) * Double(batch) * Double(width) * Double(dtype.byteCount)
+            + Double(depth) * Double(width) * Double(width) * Double(dtype.byteCount)
+        if let available = AvailableMemory.bytes(), bytes > Double(available) {
+            throw CommandLineError.usage(
+                "--depth \(depth) × --batch \(batch) × --width \(width) needs \(Int(bytes)) bytes; \(available) are available")
+        }
+        if let plot {
+            guard plot.hasSuffix(".svg") else {
+                throw CommandLineError.usage("invalid --plot '\(plot)': the plot is an SVG; use a .svg path")
+            }
+            try AtomicFile.checkDestination(plot)
+        }
+        let shape = [width, width]
+        let schemes: [Experiment.Scheme]
+        if self.schemes.isEmpty {
+            // For leaky-relu with another slope this is still the slope-0.01
+            // recommendation; give --scheme to match the slope.
+            let recommended = Recommendation.recommended(for: activation.name)!
+            schemes = [
+                .init(label: "normal --std 0.01", initializer: .normal(std: 0.01)),
+                .init(label: "normal --std 1", initializer: .normal(std: 1)),
+                .init(label: recommended.command, initializer: recommended.initializer),
+            ]
+        } else {
+            schemes = try self.schemes.map { text in
+                let spec = try SchemeSpec(parsing: text)
+                return .init(label: spec.label, initializer: try spec.initializer(shape: shape))
+            }
+        }
+        // Parameter errors of the schemes surface here, not after minutes of work.
+        for scheme in schemes { _ = try scheme.initializer.distribution(shape: shape) }
+        return Experiment(
+            activation: activation, depth: depth, width: width, batch: batch, seed: seed,
+            dtype: dtype, threads: threads, schemes: schemes)
+    }
+}
+
+/// `propagate --dtype`.
+enum PropagateDType: String, CaseIterable, ExpressibleByArgument {
+    case f32, f64
+
+    var byteCount: Int { self == .f32 ? 4 : 8 }
+}
+
+/// A checked `propagate` invocation.
+struct Experiment {
+    struct Scheme {
+        let label: String
+        let initializer: Initializer
+    }
+
+    let activation: Activation
+    let depth: Int
+    let width: Int
+    let batch: Int
+    let seed: UInt64
+    let dtype: PropagateDType
+    let threads: Int?
+    let schemes: [Scheme]
+
+    func run<T: BLASScalar>(_ initializer: Initializer, as type: T.Type) throws -> PropagationResult {
+        try Propagation.run(initializer, activation: activation, depth: depth, width: width, batch: batch,
+                            seed: seed, threads: threads, as: T.self)
+    }
+
+    var summary: String {
+        "activation \(activation.name), depth \(depth), width \(width), batch \(batch), seed \(seed), \(dtype.rawValue)"
+    }
+
+    /// One row per layer; per scheme a forward and a backward column.
+    func table(labels: [String], results: [PropagationResult]) -> String {
+        let cell = 11
+        let widths = labels.map { max(2 * cell + 1, $0.count) }
+        func pad(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
+        func row(_ first: String, _ cells: (Int) -> String) -> String {
+            pad(first, 5) + labels.indices.map { "   " + pad(cells($0), widths[$0]) }.joined()
+        }
+        var lines = ["# std of activations (forward) and gradients (backward) per layer; \(summary)"]
+        lines.append(row("") { labels[$0] })
+        lines.append(row("layer") { _ in pad("forward", cell) + " " + pad("backward", cell) })
+        for layer in 0 ... depth {
+            lines.append(row("\(layer)") {
+                pad(formatStd(results[$0].forwardStd[layer]), cell) + " " + pad(formatStd(results[$0].backwardStd[layer]), cell)
+            })
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The object (one scheme) or array of objects (several) documented in `--help`.
+    func json(labels: [String], results: [PropagationResult]) -> String {
+        let objects = zip(labels, results).map { label, result in
+            let fields: [(String, String)] = [
+                ("scheme", jsonString(label)), ("activation", jsonString(activation.name)),
+                ("depth", "\(depth)"), ("width", "\(width)"), ("batch", "\(batch)"), ("seed", "\(seed)"),
+                ("dtype", jsonString(dtype.rawValue)),
+                ("forward_std", jsonArray(result.forwardStd)), ("backward_std", jsonArray(result.backwardStd)),
+            ]
+            return "{" + fields.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+        }
+        return objects.count == 1 ? objects[0] : "[\n" + objects.joined(separator: ",\n") + "\n]"
+    }
+}
+
+/// A standard deviation for the table: 4 significant digits, "overflow" for ∞.
+func formatStd(_ value: Double) -> String {
+    value.isFinite ? formatC("%.3e", value) : "overflow"
+}
+
+/// `printf`-style formatting of one number.
+func formatC(_ format: String, _ value: Double) -> String {
+    var buffer = [CChar](repeating: 0, count: 64)
+    _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) }
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+}
+
+/// A JSON number, or null for ±∞ and NaN (which JSON cannot express).
+func jsonNumber(_ value: Double) -> String {
+    value.isFinite ? "\(value)" : "null"
+}
+
+func jsonArray(_ values: [Double]) -> String {
+    "[" + values.map(jsonNumber).joined(separator: ", ") + "]"
+}
+
+func jsonString(_ text: String) -> String {
+    var escaped = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": escaped += "\\\""
+        case "\\": escaped += "\\\\"
+        case "\n": escaped += "\\n"
+        case "\t": escaped += "\\t"
+        case _ where scalar.value < 0x20: escaped += "\\u" + formatHex4(scalar.value)
+        default: escaped.unicodeScalars.append(scalar)
+        }
+    }
+    return escaped + "\""
+}
+
+private func formatHex4(_ value: UInt32) -> String {
+    let hex = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+}
+
+
+/// A scheme with its parameters in one argument, as `propagate --scheme` takes
+/// them: `"normal --std 0.01"`, `"kaiming-normal --nonlinearity relu"`.
+/// The name and parameters mean exactly what they mean to `generate`.
+struct SchemeSpec {
+    /// The text as given, whitespace collapsed (used as the scheme's label).
+    let label: String
+    let name: String
+    /// `--option value` pairs in order; `nil` value for a bare flag.
+    let options: [(name: String, value: String?)]
+
+    init(parsing text: String) throws {
+        let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard let name = words.first, !name.hasPrefix("-") else {
+            throw CommandLineError.usage("invalid --scheme '\(text)': start with a scheme name, e.g. \"normal --std 0.01\"")
+        }
+        var options: [(String, String?)] = []
+        var index = 1
+        while index < words.count {
+            let word = words[index]
+            guard word.hasPrefix("--"), word.count > 2 else {
+                throw CommandLineError.usage("invalid --scheme '\(text)': expected an option such as --std, found '\(word)'")
+            }
+            var option = String(word.dropFirst(2))
+            var value: String?
+            if let equals = option.firstIndex(of: "=") {
+                value = String(option[option.index(after: equals)...])
+                option = String(option[..<equals])
+            } else if index + 1 < words.count, !Self.isOption(words[index + 1]) {
+                value = words[index + 1]
+                index += 1
+            }
+            options.append((option, value))
+            index += 1
+        }
+        self.label = words.joined(separator: " ")
+        self.name = name
+        self.options = options
+    }
+
+    /// `--x` is an option; `-1.5` and `-3` are values.
+    private static func isOption(_ word: String) -> Bool {
+        word.hasPrefix("--") || (word.hasPrefix("-") && Double(word) == nil)
+    }
+
+    /// The initializer for a weight of `shape`, through the scheme table.
+    func initializer(shape: [Int]) throws -> Initializer {
+        let entry = try SchemeEntry.named(name)
+        var given: [SchemeParameter: ParameterValue] = [:]
+        for (option, value) in options {
+            guard let parameter = SchemeParameter(rawValue: canonical(option)) else {
+                throw CommandLineError.usage(
+                    "invalid --scheme '\(label)': unknown option --\(option); \(name) takes "
+                        + entry.parameters.map(\.0.option).joined(separator: ", "))
+            }
+            given[parameter] = try parameterValue(value, of: parameter)
+        }
+        return try entry.initializer(given: given, shape: shape)
+    }
+
+    /// The text after `--<parameter>` as the kind of value the parameter takes.
+    private func parameterValue(_ text: String?, of parameter: SchemeParameter) throws -> ParameterValue {
+        func invalid(_ what: String) -> CommandLineError {
+            .usage("invalid --scheme '\(label)': \(parameter.option) \(what)")
+        }
+        switch parameter.kind {
+        case .flag:
+            guard text == nil else { throw invalid("is a flag and takes no value") }
+            return .on
+        case .number:
+            guard let text, let number = Double(text) else { throw invalid("needs a number") }
+            return .number(number)
+        case .integer:
+            guard let text, let integer = Int(text) else { throw invalid("needs an integer") }
+            return .integer(integer)
+        case .choice:
+            guard let text else { throw invalid("needs a value") }
+            return .text(text)
+        }
+    }
+}
