@@ -93,24 +93,7 @@ struct Generate: ParsableCommand {
 
     // MARK: Scheme parameters (which schemes take which: SchemeTable.swift)
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.gain))) var gain: Double?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.mean))) var mean: Double?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.std))) var std: Double?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.low))) var low: Double?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.high))) var high: Double?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.sigmas))) var sigmas: Double?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.value))) var value: Double?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.scale))) var scale: Double?
-    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.mode))) var mode: String?
-    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.nonlinearity))) var nonlinearity: String?
-    @Option(name: .customLong("negative-slope"), parsing: .unconditional,
-            help: ArgumentHelp(SchemeEntry.optionHelp(.negativeSlope))) var negativeSlope: Double?
-    @Flag(help: ArgumentHelp(SchemeEntry.optionHelp(.truncated))) var truncated = false
-    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.distribution))) var distribution: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.groups))) var groups: Int?
-    @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.method))) var method: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.blocks))) var blocks: Int?
-    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.sparsity))) var sparsity: Double?
+    @OptionGroup(title: "Scheme parameters") var parameters: SchemeOptions
 
     func run() throws {
         let request = try makeRequest()
@@ -139,9 +122,7 @@ struct Generate: ParsableCommand {
             throw CommandLineError.usage(
                 "invalid --output '\(output)': give a .npy or .safetensors path, or --format npy|safetensors")
         }
-        let given = Dictionary(uniqueKeysWithValues: SchemeParameter.allCases.compactMap { parameter in
-            parameterOption(parameter).map { (parameter, $0) }
-        })
+        let given = parameters.given
         let jobs: [TensorJob]
         if let spec {
             if scheme != nil || shape != nil || !given.isEmpty || stream != nil || dtype != nil || layout != nil
@@ -172,30 +153,6 @@ struct Generate: ParsableCommand {
             return layout
         case (nil, _, _): throw CommandLineError.usage("--in-axis and --out-axis go together; give both")
         case (_?, _, _): throw CommandLineError.usage("--in-axis/--out-axis replace --layout; give one or the other")
-        }
-    }
-
-    private func parameterOption(_ parameter: SchemeParameter) -> ParameterValue? {
-        let number: (Double?) -> ParameterValue? = { $0.map(ParameterValue.number) }
-        let text: (String?) -> ParameterValue? = { $0.map(ParameterValue.text) }
-        switch parameter {
-        case .gain: return number(gain)
-        case .mean: return number(mean)
-        case .std: return number(std)
-        case .low: return number(low)
-        case .high: return number(high)
-        case .sigmas: return number(sigmas)
-        case .value: return number(value)
-        case .scale: return number(scale)
-        case .negativeSlope: return number(negativeSlope)
-        case .sparsity: return number(sparsity)
-        case .mode: return text(mode)
-        case .nonlinearity: return text(nonlinearity)
-        case .distribution: return text(distribution)
-        case .groups: return groups.map(ParameterValue.integer)
-        case .method: return text(method)
-        case .blocks: return blocks.map(ParameterValue.integer)
-        case .truncated: return truncated ? .on : nil
         }
     }
 }

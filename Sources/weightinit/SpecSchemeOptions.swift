@@ -2,8 +2,8 @@ import ArgumentParser
 
 /// The scheme parameters as command-line flags, named as in the scheme table
 /// (`--gain`, `--mode`, `--truncated`, …), for commands that name a scheme:
-/// `stats --scheme` uses them to rebuild the expected distribution.
-/// (`generate` declares the same flags itself; it could use this group.)
+/// `generate` builds the initializer from them, `stats --scheme` rebuilds the
+/// expected distribution.
 struct SchemeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.gain))) var gain: Double?
     @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.mean))) var mean: Double?
