@@ -12,6 +12,9 @@ let package = Package(
     products: [
         .library(name: "WeightInit", targets: ["WeightInit"]),
         .executable(name: "weightinit", targets: ["weightinit"]),
+        // The CLI's commands as a library, so the MPI package (MPI/) runs the
+        // same spec parsing and file layout; no stable API.
+        .library(name: "_WeightInitCLI", targets: ["WeightInitCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", .upToNextMinor(from: "1.8.2")),
@@ -53,12 +56,19 @@ let package = Package(
 
         // MARK: The command-line tool
 
-        .executableTarget(
-            name: "weightinit",
+        // The subcommands (generate, recommend, stats, propagate, bench), spec
+        // parsing and the file writer; `weightinit` is only their entry point.
+        .target(
+            name: "WeightInitCLI",
             dependencies: [
                 "WeightInit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            path: "Sources/WeightInitCLI"
+        ),
+        .executableTarget(
+            name: "weightinit",
+            dependencies: ["WeightInitCLI"],
             path: "Sources/weightinit"
         ),
 

@@ -1,3 +1,5 @@
+import WeightInitCLI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -27,7 +27,7 @@ enum ExitStatus {
 
 /// Reports `error` as exactly one line, `error: …`, on stderr and returns the
 /// exit status. Help and version requests are printed by ArgumentParser as usual.
-func report(_ error: any Error) -> Int32 {
+public func report(_ error: any Error) -> Int32 {
     let message: String
     let status: Int32
     switch error {

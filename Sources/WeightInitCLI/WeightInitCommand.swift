@@ -1,8 +1,8 @@
 import ArgumentParser
 
 /// `weightinit`: the root command; the work happens in its subcommands.
-struct WeightInitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct WeightInitCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "weightinit",
         abstract: "Write neural-network weight tensors, bit-reproducible from a seed.",
         discussion: """
@@ -17,4 +17,6 @@ struct WeightInitCommand: ParsableCommand {
             """,
         subcommands: [Generate.self, Recommend.self, Stats.self, Propagate.self, Bench.self]
     )
+
+    public init() {}
 }
