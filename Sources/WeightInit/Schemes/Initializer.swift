@@ -140,11 +140,11 @@ extension Initializer {
         case let .xavierUniform(gain):
             try check("gain", gain, positive: true)
             let f = try fans()
-            return .sample(Self.symmetricUniform(bound: gain * (6 / Double(f.fanIn + f.fanOut)).squareRoot()))
+            return .sample(Self.symmetricUniform(bound: gain * (6 / f.fanSum).squareRoot()))
         case let .xavierNormal(gain, truncated):
             try check("gain", gain, positive: true)
             let f = try fans()
-            return .sample(Self.centredNormal(std: gain * (2 / Double(f.fanIn + f.fanOut)).squareRoot(), truncated: truncated))
+            return .sample(Self.centredNormal(std: gain * (2 / f.fanSum).squareRoot(), truncated: truncated))
         case let .kaimingUniform(mode, nonlinearity, gain):
             let g = try Self.resolvedGain(gain, nonlinearity)
             return .sample(Self.symmetricUniform(bound: g * (3 / (try fans().fan(mode))).squareRoot()))
