@@ -320,6 +320,22 @@ public enum Shape {
     /// ∏ shape, checked: every dimension ≥ 1 and the byte count fits in Int
     /// and in physical memory.
     public static func elementCount(_ shape: [Int], elementSize: Int) throws -> Int {
+        let count = try indexCount(shape)
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
+        guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the byte count overflows Int") }
+        let memory = physicalMemory
+        guard UInt64(bytes) <= memory else {
+            throw WeightInitError.tooLarge(shape: shape, reason: "\(bytes) bytes exceed the \(memory) bytes of memory")
+        }
+        return count
+    }
+
+    /// ∏ shape, checked: at least one dimension, every dimension ≥ 1 and the
+    /// count fits in Int — but not against memory. Enough to address the
+    /// elements of a tensor that is never held whole (a region of it, a
+    /// streamed write): every flat index is then < Int.max < 2⁶⁴, so it is
+    /// also a valid stream index.
+    static func indexCount(_ shape: [Int]) throws -> Int {
         guard !shape.isEmpty else { throw WeightInitError.invalidShape(shape, reason: "need at least one dimension") }
         guard shape.allSatisfy({ $0 >= 1 }) else {
             throw WeightInitError.invalidShape(shape, reason: "every dimension must be ≥ 1")
@@ -329,12 +345,6 @@ public enum Shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
             guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the element count overflows Int") }
             count = product
-        }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
-        guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the byte count overflows Int") }
-        let memory = physicalMemory
-        guard UInt64(bytes) <= memory else {
-            throw WeightInitError.tooLarge(shape: shape, reason: "\(bytes) bytes exceed the \(memory) bytes of memory")
         }
         return count
     }
