@@ -260,14 +260,12 @@ extension Initializer {
         case let .deltaOrthogonal(gain):
             try DeltaOrthogonal.fill(buffer, shape: shape, layout: layout, gain: gain, stream: stream, options: options)
         case let .eye(gain):
-            buffer.update(repeating: T(rounding: 0))
-            let (rows, cols) = (shape[0], shape[1])
-            let one = T(rounding: gain)
-            for d in 0..<min(rows, cols) { buffer[d * cols + d] = one }
+            Self.fillEye(buffer, region: .whole(shape), gain: gain)
         case let .dirac(groups):
-            try Self.fillDirac(buffer, shape: shape, layout: layout, groups: groups)
+            try Self.fillDirac(buffer, shape: shape, region: .whole(shape), layout: layout, groups: groups)
         case let .sparse(sparsity, std):
-            try Self.fillSparse(buffer, shape: shape, sparsity: sparsity, std: std, stream: stream, options: options)
+            try Self.fillSparse(buffer, shape: shape, region: .whole(shape), sparsity: sparsity, std: std,
+                                stream: stream, options: options)
         }
     }
 
@@ -277,41 +275,24 @@ extension Initializer {
         options: FillOptions = FillOptions()
     ) throws -> [T] {
         let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
+        return try Self.array(count: count) { buffer in
+            try fill(buffer, shape: shape, layout: layout, stream: RandomStream(seed: seed, stream: stream), options: options)
+        }
+    }
+
+    /// A new array of `count` elements (checked by the caller), filled by `fill`.
+    static func array<T: WeightScalar>(
+        count: Int, _ fill: (UnsafeMutableBufferPointer<T>) throws -> Void
+    ) throws -> [T] {
         var error: (any Error)?
         let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             // Zero first so an error never leaves uninitialised memory in an array.
             buffer.initialize(repeating: T(rounding: 0))
             initialized = count
-            do {
-                try fill(buffer, shape: shape, layout: layout,
-                         stream: RandomStream(seed: seed, stream: stream), options: options)
-            } catch let e { error = e }
+            do { try fill(buffer) } catch let e { error = e }
         }
         if let error { throw error }
         return array
-    }
-
-    /// Ones at the kernel centre of (group·out/groups + d, d) for
-    /// d < min(out/groups, in), zeros elsewhere (PyTorch `dirac_`).
-    static func fillDirac<T: WeightScalar>(
-        _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout, groups: Int
-    ) throws {
-        let (inputAxis, outputAxis) = try layout.axes(rank: shape.count, shape: shape)
-        buffer.update(repeating: T(rounding: 0))
-        var strides = [Int](repeating: 1, count: shape.count)
-        for axis in stride(from: shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
-        // Offset of the kernel centre (k // 2 on every receptive axis).
-        var centre = 0
-        for axis in shape.indices where axis != inputAxis && axis != outputAxis {
-            centre += (shape[axis] / 2) * strides[axis]
-        }
-        let outPerGroup = shape[outputAxis] / groups
-        let one = T(rounding: 1)
-        for g in 0..<groups {
-            for d in 0..<min(outPerGroup, shape[inputAxis]) {
-                buffer[(g * outPerGroup + d) * strides[outputAxis] + d * strides[inputAxis] + centre] = one
-            }
-        }
     }
 }
 
