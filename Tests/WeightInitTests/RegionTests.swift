@@ -303,6 +303,58 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
     }
 }
 
+// MARK: - Streamed region writes
+
+@Suite struct RegionWriteTests {
+    static let schemes: [Initializer] = [
+        .normal(mean: 0.5, std: 2), .xavierUniform(), .constant(-0.375), .zeros,
+        .sparse(sparsity: 0.2), .orthogonal(gain: 2), .eye(gain: 3),
+    ]
+
+    /// Small chunks (6 bytes: 3 halves, 1 float; 100 bytes) force many chunks
+    /// that split runs and group several runs; the file holds exactly the
+    /// region array's bytes.
+    @Test(arguments: schemes)
+    func streamedRegionEqualsRegionArray(_ initializer: Initializer) throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try forEachFormat { type in try check(type, initializer, directory) }
+    }
+
+    private func check<T: WeightScalar>(_: T.Type, _ initializer: Initializer, _ directory: ScratchDirectory) throws {
+        let shape = [37, 29]
+        let stream = RandomStream(seed: 42, stream: 7)
+        let regions = [
+            try TensorRegion.shard(1, of: 3, along: 1, shape: shape), try TensorRegion.shard(2, of: 4, along: 0, shape: shape),
+            TensorRegion([3 ..< 30, 28 ..< 29]), TensorRegion([5 ..< 17, 2 ..< 27]), .whole(shape),
+        ]
+        for region in regions {
+            let values: [T] = try initializer.makeArray(shape: shape, region: region, seed: 42, stream: 7)
+            for chunkBytes in [6, 100, 1 << 20] {
+                let path = directory.file("region.safetensors")  // .npy has no bf16
+                try TensorFile.write(to: path, format: .safetensors,
+                                     tensors: [TensorEntry(name: "w", shape: region.shape, format: T.format)]) { _, sink in
+                    try initializer.write(T.self, shape: shape, region: region, stream: stream,
+                                          options: FillOptions(threads: 2, chunkSize: 5, serialThreshold: 0),
+                                          chunkBytes: chunkBytes, to: sink)
+                }
+                let stored = try TensorFile.read(path).tensors[0]
+                #expect(stored.shape == region.shape)
+                #expect(stored.bytes == values.withUnsafeBytes { Array($0) },
+                        "\(initializer) \(T.format) \(region) chunk \(chunkBytes) bytes")
+            }
+        }
+    }
+
+    @Test func writesInChunksIsUnchanged() {
+        #expect(Initializer.normal().writesInChunks(shape: [4, 4]))
+        #expect(Initializer.constant(2).writesInChunks(shape: [4, 4]))
+        #expect(!Initializer.orthogonal().writesInChunks(shape: [4, 4]))
+        #expect(!Initializer.sparse(sparsity: 0.1).writesInChunks(shape: [4, 4]))
+        #expect(!Initializer.eye().writesInChunks(shape: [4, 4]))
+    }
+}
+
 // MARK: - Shards of tensors larger than memory
 
 @Suite struct HugeTensorRegionTests {
