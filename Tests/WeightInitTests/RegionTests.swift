@@ -16,13 +16,17 @@ struct RegionSlicer {
         for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
         var indices: [Int] = []
         var index = region.ranges.map(\.lowerBound)
+        var flat = 0
+        for d in shape.indices { flat += index[d] * strides[d] }
         while true {
-            indices.append(zip(index, strides).map { $0 * $1 }.reduce(0, +))
+            indices.append(flat)
             // Odometer: the last dimension moves fastest.
             var d = shape.count - 1
             while d >= 0 {
                 index[d] += 1
+                flat += strides[d]
                 if index[d] < region.ranges[d].upperBound { break }
+                flat -= region.ranges[d].count * strides[d]
                 index[d] = region.ranges[d].lowerBound
                 d -= 1
             }
