@@ -306,9 +306,11 @@ extension Initializer {
     /// Bytes per chunk of a streamed write.
     public static let defaultWriteChunkBytes = 16 << 20
 
-    /// Whether ``write(_:shape:layout:stream:options:chunkBytes:to:)`` streams
+    /// Whether ``write(_:shape:layout:stream:options:chunkBytes:to:)`` and
+    /// ``write(_:shape:region:layout:stream:options:chunkBytes:to:)`` stream
     /// this scheme in chunks (sampling schemes and constants) rather than
-    /// building the tensor in memory (orthogonal, eye, dirac, sparse).
+    /// building the tensor or region in memory (orthogonal, delta-orthogonal,
+    /// eye, dirac, sparse). The answer is the same for every region.
     public func writesInChunks(shape: [Int], layout: Layout = .torch) -> Bool {
         switch self {
         case .zeros, .ones, .constant: true
@@ -328,34 +330,93 @@ extension Initializer {
         _ type: T.Type, shape: [Int], layout: Layout = .torch, stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
-        let constant: Double?
-        switch self {
-        case .zeros: constant = 0
-        case .ones: constant = 1
-        case let .constant(value):
-            guard value.isFinite else {
-                throw WeightInitError.invalidParameter("value", value: "\(value)", reason: "must be finite")
-            }
-            constant = value
-        default: constant = nil
-        }
-        let distribution = constant == nil ? try distribution(shape: shape, layout: layout) : nil
-        guard constant != nil || distribution != nil else {
+        guard let content = try streamedContent(shape: shape, layout: layout) else {
             let values: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
             try sink.write(values)
             return
         }
         let count = try TensorEntry(name: "", shape: shape, format: T.format).elementCount()
+        try Self.stream(content, T.self, runs: .contiguous(count), stream: stream, options: options,
+                        chunkBytes: chunkBytes, to: sink)
+    }
+
+    /// Writes the block `region` of the tensor this scheme gives for `shape`
+    /// to `sink`, in C order of `region.shape`: the bytes of
+    /// ``makeArray(shape:region:layout:seed:stream:options:)``.
+    ///
+    /// Sampling schemes and constants are streamed with one chunk of
+    /// `chunkBytes` in memory, whatever the region's size: a chunk is a group
+    /// of whole runs of the region (a row block is one run of flat indices,
+    /// a column block one run per row), or part of a run longer than a
+    /// chunk, each filled from its own flat indices. The region then need not
+    /// fit in memory either — only its element count in Int. Structured
+    /// schemes are built in memory as
+    /// ``fill(_:shape:region:layout:stream:options:)`` builds them (orthogonal
+    /// computes the whole tensor).
+    ///
+    /// ```swift
+    /// let shape = [262_144, 8192]
+    /// try TensorFile.write(to: "shard3.npy", format: .npy,
+    ///                      tensors: [TensorEntry(name: "w", shape: [262_144, 1024], format: .bf16)]) { _, sink in
+    ///     try Initializer.normal(std: 0.02).write(BFloat16.self, shape: shape,
+    ///         region: .shard(3, of: 8, along: 1, shape: shape), stream: RandomStream(seed: 7), to: sink)
+    /// }
+    /// ```
+    ///
+    /// - Throws: as ``fill(_:shape:region:layout:stream:options:)``, before
+    ///   anything is written to `sink`; errors of `sink`.
+    public func write<T: WeightScalar>(
+        _ type: T.Type, shape: [Int], region: TensorRegion, layout: Layout = .torch, stream: RandomStream,
+        options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
+    ) throws {
+        let runs = try RegionRuns(shape: shape, region: region)
+        guard let content = try streamedContent(shape: shape, layout: layout) else {
+            let values: [T] = try makeArray(shape: shape, region: region, layout: layout, seed: stream.seed,
+                                            stream: stream.stream, options: options)
+            try sink.write(values)
+            return
+        }
+        try Self.stream(content, T.self, runs: runs, stream: stream, options: options, chunkBytes: chunkBytes, to: sink)
+    }
+
+    /// What a streamed write repeats or samples; `nil` for the schemes built in memory.
+    private enum StreamedContent {
+        case constant(Double)
+        case sample(Distribution)
+    }
+
+    private func streamedContent(shape: [Int], layout: Layout) throws -> StreamedContent? {
+        switch try plan(shape: shape, layout: layout) {
+        case let .constant(value): .constant(value)
+        case let .sample(distribution): .sample(distribution)
+        default: nil
+        }
+    }
+
+    /// Appends the elements of `runs` to `sink`, one chunk of at most
+    /// `chunkBytes` (at least one element) at a time.
+    private static func stream<T: WeightScalar>(
+        _ content: StreamedContent, _: T.Type, runs: RegionRuns, stream: RandomStream, options: FillOptions,
+        chunkBytes: Int, to sink: TensorFile.Sink
+    ) throws {
+        // Checked before the first byte is written.
+        var sampler: RegionSampler<T>?
+        if case let .sample(distribution) = content {
+            sampler = try RegionSampler(stream: stream, distribution: distribution, options: options)
+        }
+        let count = runs.elementCount
         let chunk = Swift.max(1, Swift.min(count, chunkBytes / MemoryLayout<T>.stride))
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: chunk)
         defer { buffer.deallocate() }
-        if let constant { buffer.initialize(repeating: T(rounding: constant)) }
+        if case let .constant(value) = content {
+            buffer.initialize(repeating: T(rounding: value))
+        } else {
+            buffer.initialize(repeating: T(rounding: 0))
+        }
         var offset = 0
         while offset < count {
             let part = UnsafeMutableBufferPointer(rebasing: buffer[0 ..< Swift.min(chunk, count - offset)])
-            if let distribution {
-                try stream.fill(part, with: distribution, startIndex: UInt64(offset), options: options)
-            }
+            sampler?.fill(part, runs: runs, elements: offset ..< offset + part.count)
             try sink.write(UnsafeBufferPointer(part))
             offset += part.count
         }

@@ -33,24 +33,35 @@ public enum DeltaOrthogonal {
             throw WeightInitError.invalidShape(
                 shape, reason: "the buffer holds \(buffer.count) elements, the shape needs \(count)")
         }
+        try fill(buffer, shape: shape, region: .whole(shape), layout: layout, gain: gain, stream: stream,
+                 options: options)
+    }
+
+    /// Fills `buffer` with the block `region` of that weight, in C order
+    /// (shape, region and buffer count checked by the caller). Costs the
+    /// out × in centre matrix — its QR is global — and the region, never the
+    /// whole weight: the centre matrix must fit in memory, the weight need not.
+    static func fill<T: WeightScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], region: TensorRegion, layout: Layout, gain: Double,
+        stream: RandomStream, options: FillOptions
+    ) throws {
         let (inputAxis, outputAxis) = try check(shape: shape, layout: layout, gain: gain)
         let (outputs, inputs) = (shape[outputAxis], shape[inputAxis])
-        let centreMatrix = UnsafeMutableBufferPointer<T>.allocate(capacity: outputs * inputs)
+        let centreCount = try Shape.elementCount([outputs, inputs], elementSize: MemoryLayout<T>.stride)
+        let centreMatrix = UnsafeMutableBufferPointer<T>.allocate(capacity: centreCount)
         defer { centreMatrix.deallocate() }
         centreMatrix.initialize(repeating: T(rounding: 0))
         try Orthogonal.fill(centreMatrix, shape: [outputs, inputs], gain: gain, method: .default,
                             stream: stream, options: options)
 
-        var strides = [Int](repeating: 1, count: shape.count)
-        for axis in stride(from: shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
-        var centre = 0
-        for axis in shape.indices where axis != inputAxis && axis != outputAxis {
-            centre += (shape[axis] / 2) * strides[axis]
-        }
         buffer.update(repeating: T(rounding: 0))
-        for o in 0..<outputs {
-            for i in 0..<inputs {
-                buffer[centre + o * strides[outputAxis] + i * strides[inputAxis]] = centreMatrix[o * inputs + i]
+        var index = shape.map { $0 / 2 }  // the centre tap, k / 2, on every receptive axis
+        for o in region.ranges[outputAxis] {
+            for i in region.ranges[inputAxis] {
+                index[outputAxis] = o
+                index[inputAxis] = i
+                // nil on every (o, i) when the region misses the centre tap.
+                if let offset = region.offset(of: index) { buffer[offset] = centreMatrix[o * inputs + i] }
             }
         }
     }

@@ -61,9 +61,15 @@ public struct Fans: Sendable, Equatable {
         switch mode {
         case .fanIn: Double(fanIn)
         case .fanOut: Double(fanOut)
-        case .fanAvg: Double(fanIn + fanOut) / 2
+        case .fanAvg: fanSum / 2
         }
     }
+
+    /// fan_in + fan_out, added in Double: a region of a tensor larger than
+    /// memory may have fans whose Int sum overflows. The same value as
+    /// `Double(fanIn + fanOut)` whenever that sum is below 2⁵³, which covers
+    /// every tensor that fits in memory.
+    var fanSum: Double { Double(fanIn) + Double(fanOut) }
 }
 
 /// Which fan a variance-scaling scheme divides by.

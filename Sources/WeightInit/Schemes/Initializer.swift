@@ -140,11 +140,11 @@ extension Initializer {
         case let .xavierUniform(gain):
             try check("gain", gain, positive: true)
             let f = try fans()
-            return .sample(Self.symmetricUniform(bound: gain * (6 / Double(f.fanIn + f.fanOut)).squareRoot()))
+            return .sample(Self.symmetricUniform(bound: gain * (6 / f.fanSum).squareRoot()))
         case let .xavierNormal(gain, truncated):
             try check("gain", gain, positive: true)
             let f = try fans()
-            return .sample(Self.centredNormal(std: gain * (2 / Double(f.fanIn + f.fanOut)).squareRoot(), truncated: truncated))
+            return .sample(Self.centredNormal(std: gain * (2 / f.fanSum).squareRoot(), truncated: truncated))
         case let .kaimingUniform(mode, nonlinearity, gain):
             let g = try Self.resolvedGain(gain, nonlinearity)
             return .sample(Self.symmetricUniform(bound: g * (3 / (try fans().fan(mode))).squareRoot()))
@@ -260,14 +260,12 @@ extension Initializer {
         case let .deltaOrthogonal(gain):
             try DeltaOrthogonal.fill(buffer, shape: shape, layout: layout, gain: gain, stream: stream, options: options)
         case let .eye(gain):
-            buffer.update(repeating: T(rounding: 0))
-            let (rows, cols) = (shape[0], shape[1])
-            let one = T(rounding: gain)
-            for d in 0..<min(rows, cols) { buffer[d * cols + d] = one }
+            Self.fillEye(buffer, region: .whole(shape), gain: gain)
         case let .dirac(groups):
-            try Self.fillDirac(buffer, shape: shape, layout: layout, groups: groups)
+            try Self.fillDirac(buffer, shape: shape, region: .whole(shape), layout: layout, groups: groups)
         case let .sparse(sparsity, std):
-            try Self.fillSparse(buffer, shape: shape, sparsity: sparsity, std: std, stream: stream, options: options)
+            try Self.fillSparse(buffer, shape: shape, region: .whole(shape), sparsity: sparsity, std: std,
+                                stream: stream, options: options)
         }
     }
 
@@ -277,41 +275,24 @@ extension Initializer {
         options: FillOptions = FillOptions()
     ) throws -> [T] {
         let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
+        return try Self.array(count: count) { buffer in
+            try fill(buffer, shape: shape, layout: layout, stream: RandomStream(seed: seed, stream: stream), options: options)
+        }
+    }
+
+    /// A new array of `count` elements (checked by the caller), filled by `fill`.
+    static func array<T: WeightScalar>(
+        count: Int, _ fill: (UnsafeMutableBufferPointer<T>) throws -> Void
+    ) throws -> [T] {
         var error: (any Error)?
         let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             // Zero first so an error never leaves uninitialised memory in an array.
             buffer.initialize(repeating: T(rounding: 0))
             initialized = count
-            do {
-                try fill(buffer, shape: shape, layout: layout,
-                         stream: RandomStream(seed: seed, stream: stream), options: options)
-            } catch let e { error = e }
+            do { try fill(buffer) } catch let e { error = e }
         }
         if let error { throw error }
         return array
-    }
-
-    /// Ones at the kernel centre of (group·out/groups + d, d) for
-    /// d < min(out/groups, in), zeros elsewhere (PyTorch `dirac_`).
-    static func fillDirac<T: WeightScalar>(
-        _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout, groups: Int
-    ) throws {
-        let (inputAxis, outputAxis) = try layout.axes(rank: shape.count, shape: shape)
-        buffer.update(repeating: T(rounding: 0))
-        var strides = [Int](repeating: 1, count: shape.count)
-        for axis in stride(from: shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
-        // Offset of the kernel centre (k // 2 on every receptive axis).
-        var centre = 0
-        for axis in shape.indices where axis != inputAxis && axis != outputAxis {
-            centre += (shape[axis] / 2) * strides[axis]
-        }
-        let outPerGroup = shape[outputAxis] / groups
-        let one = T(rounding: 1)
-        for g in 0..<groups {
-            for d in 0..<min(outPerGroup, shape[inputAxis]) {
-                buffer[(g * outPerGroup + d) * strides[outputAxis] + d * strides[inputAxis] + centre] = one
-            }
-        }
     }
 }
 
@@ -320,6 +301,22 @@ public enum Shape {
     /// ∏ shape, checked: every dimension ≥ 1 and the byte count fits in Int
     /// and in physical memory.
     public static func elementCount(_ shape: [Int], elementSize: Int) throws -> Int {
+        let count = try indexCount(shape)
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
+        guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the byte count overflows Int") }
+        let memory = physicalMemory
+        guard UInt64(bytes) <= memory else {
+            throw WeightInitError.tooLarge(shape: shape, reason: "\(bytes) bytes exceed the \(memory) bytes of memory")
+        }
+        return count
+    }
+
+    /// ∏ shape, checked: at least one dimension, every dimension ≥ 1 and the
+    /// count fits in Int — but not against memory. Enough to address the
+    /// elements of a tensor that is never held whole (a region of it, a
+    /// streamed write): every flat index is then < Int.max < 2⁶⁴, so it is
+    /// also a valid stream index.
+    static func indexCount(_ shape: [Int]) throws -> Int {
         guard !shape.isEmpty else { throw WeightInitError.invalidShape(shape, reason: "need at least one dimension") }
         guard shape.allSatisfy({ $0 >= 1 }) else {
             throw WeightInitError.invalidShape(shape, reason: "every dimension must be ≥ 1")
@@ -329,12 +326,6 @@ public enum Shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
             guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the element count overflows Int") }
             count = product
-        }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
-        guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the byte count overflows Int") }
-        let memory = physicalMemory
-        guard UInt64(bytes) <= memory else {
-            throw WeightInitError.tooLarge(shape: shape, reason: "\(bytes) bytes exceed the \(memory) bytes of memory")
         }
         return count
     }
