@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WeightInitCLITests",
-            dependencies: ["weightinit"],
+            dependencies: ["weightinit", "WeightInit"],
             path: "Tests/WeightInitCLITests"
         ),
     ]

@@ -45,6 +45,15 @@ struct Generate: ParsableCommand {
 
             The values depend only on the scheme, its parameters, --shape, the layout, \
             --seed, --stream and --dtype, never on --threads.
+
+            --shard i/n writes block i of n of every tensor along --shard-dim (0: rows, \
+            1: columns): n blocks of ⌊d/n⌋, the last also taking the remainder. Fans \
+            come from the full shape, and the n files concatenated along that dimension \
+            are the unsharded output byte for byte (orthogonal builds the whole matrix \
+            to cut its block). Tensors without that dimension, or with "shard-dim": null \
+            in a spec, are written whole into every shard.
+              weightinit generate xavier-uniform --shape 4096,1024 --shard 1/4 \\
+                  --output w.1-of-4.npy
             """
     )
 
@@ -79,6 +88,15 @@ struct Generate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Worker threads, ≥ 1 (default: every core).")
     var threads: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Write only block i of n (numbered from 0), e.g. 1/4: blocks of ⌊d/n⌋ along --shard-dim, the last also takes the remainder.",
+        valueName: "i/n"))
+    var shard: String?
+
+    @Option(name: .customLong("shard-dim"), parsing: .unconditional,
+            help: "The dimension --shard splits: 0 (rows, default) or 1 (columns).")
+    var shardDim: Int?
+
     @Option(help: "The .npy or .safetensors file to write (required); replaced atomically.")
     var output: String?
 
@@ -100,12 +118,15 @@ struct Generate: ParsableCommand {
         let output = request.output
         try JobWriter.write(request.jobs, to: output, format: request.format, options: request.options, quiet: quiet)
         if !quiet {
+            let shardNote = request.jobs.first?.shard.map { ", " + $0.summary } ?? ""
             if let spec {
-                print("wrote \(output): \(request.jobs.count) tensors from \(spec), \(request.format.rawValue)")
+                print("wrote \(output): \(request.jobs.count) tensors from \(spec), \(request.format.rawValue)\(shardNote)")
             } else {
                 let job = request.jobs[0]
-                print("wrote \(output): \(job.scheme), shape \(job.shape.map(String.init).joined(separator: ",")), "
-                      + "dtype \(job.format.rawValue), layout \(job.layout.summary), seed \(job.stream.seed), stream \(job.stream.stream)")
+                let block = job.region.map { " block " + $0.shape.map(String.init).joined(separator: ",") } ?? ""
+                print("wrote \(output): \(job.scheme), shape \(job.shape.map(String.init).joined(separator: ","))\(block), "
+                      + "dtype \(job.format.rawValue), layout \(job.layout.summary), seed \(job.stream.seed), stream \(job.stream.stream)"
+                      + shardNote)
             }
         }
         if check { try JobWriter.checkWritten(request.jobs, at: output) }
@@ -123,6 +144,8 @@ struct Generate: ParsableCommand {
                 "invalid --output '\(output)': give a .npy or .safetensors path, or --format npy|safetensors")
         }
         let given = parameters.given
+        if shard == nil, shardDim != nil { throw CommandLineError.usage("--shard-dim goes with --shard i/n") }
+        let selection = try shard.map { try ShardSelection.parse($0, dimension: shardDim) }
         let jobs: [TensorJob]
         if let spec {
             if scheme != nil || shape != nil || !given.isEmpty || stream != nil || dtype != nil || layout != nil
@@ -130,13 +153,14 @@ struct Generate: ParsableCommand {
                 throw CommandLineError.usage(
                     "--spec describes the tensors; give no scheme, --shape, scheme options, --stream, --dtype or layout with it")
             }
-            jobs = try Spec.jobs(path: spec, seed: seed)
+            jobs = try Spec.jobs(path: spec, seed: seed, shard: selection)
         } else {
             guard let scheme, let shapeText = shape else { throw CommandLineError.usage("give a scheme and --shape, or --spec") }
             let shape = try ShapeArgument.parse(shapeText)
             jobs = [try TensorJob(
                 name: "weight", scheme: scheme, given: given, shape: shape, format: (dtype ?? .f32).format,
-                layout: try resolvedLayout(shape: shape), stream: RandomStream(seed: seed ?? 0, stream: stream ?? 0))]
+                layout: try resolvedLayout(shape: shape), stream: RandomStream(seed: seed ?? 0, stream: stream ?? 0),
+                shard: selection, shardDimension: selection?.dimension)]
         }
         try JobWriter.check(jobs, format: format, output: output)
         return Request(jobs: jobs, format: format, options: FillOptions(threads: threads), output: output)

@@ -13,11 +13,21 @@ struct TensorJob {
     let format: ScalarFormat
     let layout: Layout
     let stream: RandomStream
+    /// The block written, when `--shard` asked for one and the tensor is
+    /// split; `nil`: the whole tensor.
+    let region: TensorRegion?
+    /// The shard this job belongs to (`nil` without `--shard`).
+    let shard: ShardSelection?
+    /// The dimension `region` splits (`nil` when the tensor is whole).
+    let shardDimension: Int?
 
     /// Resolves `scheme` with `given` parameters through the CLI's scheme
-    /// table, and checks the scheme against the shape and layout.
+    /// table, and checks the scheme against the shape and layout. With
+    /// `shard`, the job writes its block along `shardDimension` (whole when
+    /// that is `nil` or the tensor has no such dimension).
     init(name: String, scheme: String, given: [SchemeParameter: ParameterValue], shape: [Int],
-         format: ScalarFormat, layout: Layout, stream: RandomStream) throws {
+         format: ScalarFormat, layout: Layout, stream: RandomStream,
+         shard: ShardSelection? = nil, shardDimension: Int? = nil) throws {
         let entry = try SchemeEntry.named(scheme)
         initializer = try entry.initializer(given: given, shape: shape)
         // Every scheme's own checks (fans, ranks, groups, bounds) before any file is touched.
@@ -33,9 +43,13 @@ struct TensorJob {
         self.format = format
         self.layout = layout
         self.stream = stream
+        self.shard = shard
+        region = try shard?.region(shape: shape, dimension: shardDimension)
+        self.shardDimension = region == nil ? nil : shardDimension
     }
 
-    var entry: TensorEntry { TensorEntry(name: name, shape: shape, format: format) }
+    /// What the file holds: the block's shape when sharded.
+    var entry: TensorEntry { TensorEntry(name: name, shape: region?.shape ?? shape, format: format) }
 
     /// Whether the values are written chunk by chunk (sampling schemes and
     /// constants); the others are built in memory.
@@ -55,12 +69,22 @@ struct TensorJob {
             ("seed", .number(String(stream.seed))), ("stream", .number(String(stream.stream))),
             ("layout", layout.json),
         ]
+        // A block says which one, and of what: `stats` takes the fans from the full shape.
+        if let shard, let dimension = shardDimension {
+            members += [
+                (Self.shardKey, .array([.number(String(shard.index)), .number(String(shard.count))])),
+                ("shard-dim", .number(String(dimension))),
+                (Self.fullShapeKey, .array(shape.map { .number(String($0)) })),
+            ]
+        }
         return .object(members)
     }
 
     /// Metadata key of a tensor's record.
     static func metadataKey(_ name: String) -> String { "weightinit.tensor." + name }
     static let versionKey = "weightinit.stream_format_version"
+    /// Record keys of a block: `[i, n]` and the unsharded shape.
+    static let shardKey = "shard", fullShapeKey = "full-shape"
 
     /// The file-level metadata for `jobs`.
     static func metadata(_ jobs: [TensorJob]) -> [String: String] {
@@ -104,7 +128,10 @@ extension Layout {
 /// Each tensor: `name`, `shape`, `scheme` (required); `seed`, `layout`,
 /// `dtype` override the defaults; `stream` (optional); the scheme's
 /// parameters named as `generate`'s flags (`"gain": 1`, `"mode": "fan-out"`,
-/// `"truncated": true`, `"negative-slope": 0.2`).
+/// `"truncated": true`, `"negative-slope": 0.2`). Under `generate --shard`,
+/// `"shard-dim"` (0, 1, or `null` for whole in every shard) overrides
+/// `--shard-dim` for that tensor — tensor parallelism splits some weights by
+/// rows, others by columns, and replicates the rest.
 ///
 /// A tensor's stream is FNV-1a (32-bit) of its name's UTF-8 bytes unless it
 /// gives `stream`. Derived from the name, not the position, so reordering
@@ -117,10 +144,10 @@ enum Spec {
 
     /// The jobs of the spec at `path`; `seed`, if given, replaces the spec's
     /// top-level seed (not a tensor's own).
-    static func jobs(path: String, seed: UInt64? = nil) throws -> [TensorJob] {
+    static func jobs(path: String, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
         let bytes = try TensorFile.readWholeFile(path, maximumSize: maximumSize)
         do {
-            return try jobs(json: try JSONParser.parse(bytes), seed: seed)
+            return try jobs(json: try JSONParser.parse(bytes), seed: seed, shard: shard)
         } catch let failure as JSONParser.Failure {
             throw CommandLineError.usage("invalid --spec '\(path)': not valid JSON: \(failure.reason)")
         } catch let error as CommandLineError {
@@ -128,10 +155,11 @@ enum Spec {
         }
     }
 
-    static func jobs(json: JSONValue, seed: UInt64? = nil) throws -> [TensorJob] {
+    static func jobs(json: JSONValue, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
         let top = try Fields(json, what: "the spec")
         try top.allow(["seed", "layout", "dtype", "tensors"])
-        let defaults = try Defaults(seed: seed ?? top.seed() ?? 0, layout: top.layout() ?? .torch, format: top.dtype() ?? .f32)
+        let defaults = try Defaults(seed: seed ?? top.seed() ?? 0, layout: top.layout() ?? .torch, format: top.dtype() ?? .f32,
+                                    shard: shard)
         guard case let .array(items)? = top["tensors"] else {
             throw CommandLineError.usage("\"tensors\" must be an array of tensor objects")
         }
@@ -156,10 +184,11 @@ enum Spec {
         let seed: UInt64
         let layout: Layout
         let format: ScalarFormat
+        var shard: ShardSelection? = nil
     }
 
     /// The keys of a tensor entry that are not scheme parameters.
-    static let tensorKeys = ["name", "shape", "scheme", "seed", "stream", "layout", "dtype"]
+    static let tensorKeys = ["name", "shape", "scheme", "seed", "stream", "layout", "dtype", "shard-dim"]
 
     static func job(_ item: JSONValue, index: Int, defaults: Defaults) throws -> TensorJob {
         let fields = try Fields(item, what: "tensor \(index + 1)")
@@ -175,7 +204,8 @@ enum Spec {
             return try TensorJob(
                 name: name, scheme: scheme, given: given, shape: shape, format: try fields.dtype() ?? defaults.format,
                 layout: try fields.layout() ?? defaults.layout,
-                stream: RandomStream(seed: try fields.seed() ?? defaults.seed, stream: stream))
+                stream: RandomStream(seed: try fields.seed() ?? defaults.seed, stream: stream),
+                shard: defaults.shard, shardDimension: try fields.shardDimension(default: defaults.shard?.dimension))
         } catch let error as CommandLineError {
             throw CommandLineError.usage("\(context): \(error.description)")
         } catch let error as WeightInitError {
@@ -250,6 +280,20 @@ struct Fields {
     }
 
     func seed() throws -> UInt64? { try unsigned("seed", maximum: .max) }
+
+    /// `"shard-dim"`: 0 or 1 splits that dimension under `--shard`, `null`
+    /// writes the tensor whole into every shard; absent: `fallback`.
+    func shardDimension(default fallback: Int?) throws -> Int? {
+        switch self["shard-dim"] {
+        case nil: return fallback
+        case .null?: return nil
+        case let value?:
+            guard let dimension = value.integerValue, ShardSelection.dimensions.contains(dimension) else {
+                throw CommandLineError.usage("\"shard-dim\" must be 0 (rows), 1 (columns) or null (whole in every shard)")
+            }
+            return dimension
+        }
+    }
 
     func dtype() throws -> ScalarFormat? {
         guard let value = self["dtype"] else { return nil }

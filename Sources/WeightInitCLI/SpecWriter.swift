@@ -27,7 +27,8 @@ enum JobWriter {
                              progress: bar.update) { index, sink in
             let job = jobs[index]
             func emit<T: WeightScalar>(_ type: T.Type) throws {
-                try job.initializer.write(T.self, shape: job.shape, layout: job.layout, stream: job.stream,
+                try job.initializer.write(T.self, shape: job.shape, region: job.region ?? .whole(job.shape),
+                                          layout: job.layout, stream: job.stream,
                                           options: options, chunkBytes: chunk, to: sink)
             }
             switch job.format {
@@ -58,7 +59,8 @@ enum JobWriter {
             }
         }
         for job in jobs where !job.isStreamed {
-            let bytes = UInt64(try job.entry.byteCount())
+            // Structured schemes build the whole tensor, even for one block of it.
+            let bytes = UInt64(try TensorEntry(name: job.name, shape: job.shape, format: job.format).byteCount())
             if let available = AvailableMemory.bytes(), bytes > available {
                 throw WeightInitError.tooLarge(
                     shape: job.shape, reason: "\(job.scheme) is built in memory and its \(bytes) bytes exceed the \(available) bytes available now")

@@ -73,8 +73,13 @@ struct Stats: ParsableCommand {
         guard case let .object(members)? = try? JSONParser.parse(Array(text.utf8)) else {
             throw WeightInitError.malformedFile(path: file, reason: "metadata of \(stored.name) is not a JSON object")
         }
-        let entry = JSONValue.object(members + [
-            ("name", .string(stored.name)), ("shape", .array(stored.shape.map { .number(String($0)) })),
+        // A block (generate --shard) records the full shape, which the fans come from.
+        var shape = JSONValue.array(stored.shape.map { .number(String($0)) })
+        let isBlock = members.contains { $0.key == TensorJob.fullShapeKey }
+        if let full = members.first(where: { $0.key == TensorJob.fullShapeKey })?.value { shape = full }
+        let blockKeys = [TensorJob.shardKey, TensorJob.fullShapeKey, "shard-dim"]
+        let entry = JSONValue.object(members.filter { !blockKeys.contains($0.key) } + [
+            ("name", .string(stored.name)), ("shape", shape),
         ])
         let job: TensorJob
         do {
@@ -82,7 +87,7 @@ struct Stats: ParsableCommand {
         } catch {
             throw WeightInitError.malformedFile(path: file, reason: "metadata of \(stored.name): \(error)")
         }
-        return Expectation(job, source: "metadata")
+        return Expectation(job, source: "metadata", isBlock: isBlock)
     }
 }
 
@@ -97,7 +102,9 @@ struct Expectation {
     /// Stacked orthogonal blocks (LSTM/GRU gates): each is checked alone.
     let orthogonalBlocks: Int
 
-    init(_ job: TensorJob, source: String) {
+    /// `isBlock`: the tensor is one block of `job`'s shape, so its rows or
+    /// columns are not orthonormal on their own and only moments are judged.
+    init(_ job: TensorJob, source: String, isBlock: Bool = false) {
         scheme = job.scheme
         self.source = source
         distribution = try? job.initializer.distribution(shape: job.shape, layout: job.layout)
@@ -107,7 +114,7 @@ struct Expectation {
         case let .constant(value): constant = value
         default: constant = nil
         }
-        if case let .orthogonal(gain, _, blocks) = job.initializer {
+        if case let .orthogonal(gain, _, blocks) = job.initializer, !isBlock, job.region == nil {
             (orthogonalGain, orthogonalBlocks) = (gain, blocks)
         } else {
             (orthogonalGain, orthogonalBlocks) = (nil, 1)
