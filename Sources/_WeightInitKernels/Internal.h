@@ -16,7 +16,7 @@ typedef struct {
     float lo_f, hi_f;    ///< clamp bounds in float sampling
     double lo_d, hi_d;   ///< clamp bounds in double sampling
     /// Truncated normal: the standardised window (after mirroring), the method
-    /// chosen for it and its constants (TruncatedNormal.c, StreamFormat.md).
+    /// chosen for it and its constants (TruncatedNormal.c, StreamFormatSpecification.md).
     /// tn_c0: window width β − α (method U) or λ (method E); tn_c1: the centre
     /// c of the uniform method's acceptance exponent (c² − z²)/2 (0 or α).
     int32_t tn_method, tn_mirror;
@@ -27,7 +27,7 @@ typedef struct {
 /// Truncated-normal methods (Robert 1995): normal rejection, uniform proposal,
 /// exponential proposal.
 enum { WI_TN_NORMAL = 0, WI_TN_UNIFORM = 1, WI_TN_EXPONENTIAL = 2 };
-/// Attempts per element before the documented fallback (StreamFormat.md).
+/// Attempts per element before the documented fallback (StreamFormatSpecification.md).
 #define WI_TN_MAX_ATTEMPTS 4096u
 
 int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params);

@@ -1,4 +1,4 @@
-// Scalar building blocks of the stream format (StreamFormat.md), shared by the
+// Scalar building blocks of the stream format (StreamFormatSpecification.md), shared by the
 // scalar reference path and by the scalar head/tail handling of vector paths.
 // Every vector path must reproduce these functions bit for bit: same
 // operations, same order, fused multiply-adds exactly where written here.

@@ -1,5 +1,5 @@
 // Truncated normal N(μ, σ) on [a, b]: per-index rejection sampling on Philox
-// sub-streams (StreamFormat.md, "Truncated normal"). This file is the scalar
+// sub-streams (StreamFormatSpecification.md, "Truncated normal"). This file is the scalar
 // reference; Vector.c reproduces it bit for bit.
 //
 // Methods (C. P. Robert, "Simulation of truncated normal variables",

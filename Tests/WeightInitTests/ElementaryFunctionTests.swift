@@ -5,7 +5,7 @@ import _WeightInitKernels
 /// Accuracy of the package's own log and sin/cos 2πu (Scalar.h) on the inputs
 /// the samplers give them: u° = k·2⁻²⁴ (float) and k·2⁻⁵³ (double) for log,
 /// u = k·2⁻²⁴ and k·2⁻⁵³ for sin/cos. The bounds are the documented ones
-/// (StreamFormat.md), a little above the maxima measured against a long-double
+/// (StreamFormatSpecification.md), a little above the maxima measured against a long-double
 /// reference over all 2²⁴ float inputs and 2·10⁷ double inputs:
 /// logf 1.68 ulp, sincos2πf 1.49·2⁻²⁴, log 1.95 ulp, sincos2π 1.37·2⁻⁵³.
 @Suite struct ElementaryFunctionTests {

@@ -4,7 +4,7 @@ import _WeightInitKernels
 
 /// The index-addressable helpers: random subsets and permutations (sparse
 /// initialisation) and Bernoulli masks. Checked against the layout written in
-/// StreamFormat.md ("Helper sub-streams"), against theory (χ² at α = 10⁻⁶,
+/// StreamFormatSpecification.md ("Helper sub-streams"), against theory (χ² at α = 10⁻⁶,
 /// 6-σ counts) and against the main stream (no shared blocks).
 struct PermutationTests {
     /// Philox4x32-10 for (block, stream, c3) under `seed`, straight from the kernel.

@@ -143,7 +143,7 @@ import Darwin
     }
 
     /// Double (dgemm) tells the same story; Double draws are not Float draws
-    /// rounded (<doc:StreamFormat>), so the values agree only statistically.
+    /// rounded (<doc:StreamFormatSpecification>), so the values agree only statistically.
     /// Its range shows the explosion that overflows Float: ×11 a layer, 1e52
     /// at layer 50.
     @Test func doubleShowsTheSameAndTheExplosionStaysFinite() throws {

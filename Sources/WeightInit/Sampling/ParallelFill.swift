@@ -9,11 +9,11 @@ import Dispatch
 
 /// A fill checked once and reusable: the distribution, kernel path, thread
 /// count and chunk size are validated and converted to the kernel's form when
-/// the plan is made, so each later ``fill(_:startIndex:)`` (e.g. one per shard
+/// the plan is made, so each later `fill(_:startIndex:)` (e.g. one per shard
 /// of a tensor) only runs the kernel, chunk by chunk.
 ///
 /// The output does not depend on how the work is split: element `j` of the
-/// buffer is always the value at flat index `startIndex + j` (<doc:StreamFormat>),
+/// buffer is always the value at flat index `startIndex + j` (<doc:StreamFormatSpecification>),
 /// for any thread count, chunk size and kernel path.
 ///
 /// ```swift

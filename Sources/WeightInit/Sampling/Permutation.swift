@@ -1,7 +1,7 @@
 import _WeightInitKernels
 
 /// Philox counter word `c3` values of the helper sub-streams
-/// (<doc:StreamFormat>, "Helper sub-streams"). Bit 31 set marks a helper; the
+/// (<doc:StreamFormatSpecification>, "Helper sub-streams"). Bit 31 set marks a helper; the
 /// distributions use `c3 < 2³¹` (0 for the main stream), so no helper ever
 /// reads a block a distribution reads.
 enum HelperSubStream {

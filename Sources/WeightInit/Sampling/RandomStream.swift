@@ -33,7 +33,7 @@ public struct FillOptions: Sendable {
 }
 
 /// A counter-based random stream: the value at flat index `i` depends only on
-/// (seed, stream, i) and the distribution — see <doc:StreamFormat>.
+/// (seed, stream, i) and the distribution — see <doc:StreamFormatSpecification>.
 ///
 /// ```swift
 /// var w = [Float](repeating: 0, count: 512 * 256)
@@ -136,7 +136,7 @@ extension Distribution {
             try finite("mean", mean)
             try positive("std", std)
             // Box–Muller never yields |z| > 5.77 (float) or 8.57 (double)
-            // (<doc:StreamFormat>), so this keeps every value finite.
+            // (<doc:StreamFormatSpecification>), so this keeps every value finite.
             let reach = mean.magnitude + format.largestStandardNormal * std
             guard reach <= format.greatestFiniteMagnitude, format.samplesInDouble || Float(std) > 0 else {
                 throw WeightInitError.invalidParameter(

@@ -3,7 +3,7 @@
 ///
 /// A region's elements are laid out in C order of its own ``shape``. Filled
 /// by ``Initializer/fill(_:shape:region:layout:stream:options:)``, a region is
-/// byte-identical to the same block of the whole tensor (<doc:StreamFormat>,
+/// byte-identical to the same block of the whole tensor (<doc:StreamFormatSpecification>,
 /// "Regions and shards"), so each of n processes can generate its own shard.
 ///
 /// ```swift

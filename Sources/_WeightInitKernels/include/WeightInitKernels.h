@@ -2,7 +2,7 @@
 //
 // No stable API: the Swift module `WeightInit` is the only intended client.
 // Everything here implements the stream format written down in
-// Sources/WeightInit/WeightInit.docc/StreamFormat.md; any change that alters a
+// Sources/WeightInit/WeightInit.docc/StreamFormatSpecification.md; any change that alters a
 // single output value for some (seed, stream, index, parameters) is a breaking
 // change of that format and must bump WI_STREAM_FORMAT_VERSION.
 
