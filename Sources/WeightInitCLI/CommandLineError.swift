@@ -28,6 +28,17 @@ enum ExitStatus {
 /// Reports `error` as exactly one line, `error: …`, on stderr and returns the
 /// exit status. Help and version requests are printed by ArgumentParser as usual.
 public func report(_ error: any Error) -> Int32 {
+    let (message, status) = errorLine(error)
+    // One write(2) of the whole line: unbuffered, and never interleaved.
+    let line = Array("error: \(message)\n".utf8)
+    line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    return status
+}
+
+/// What ``report(_:)`` prints for `error` — one line, without `error: ` —
+/// and the exit status: 64 for invalid arguments, 1 for a failure. For tools
+/// built on these commands (weightinit-mpi reports on one rank only).
+public func errorLine(_ error: any Error) -> (message: String, status: Int32) {
     let message: String
     let status: Int32
     switch error {
@@ -48,10 +59,7 @@ public func report(_ error: any Error) -> Int32 {
         message = full.split(separator: "\n").first.map(String.init) ?? "\(error)"
         status = code.rawValue == ExitCode.validationFailure.rawValue ? ExitStatus.usage : ExitStatus.failure
     }
-    // One write(2) of the whole line: unbuffered, and never interleaved.
-    let line = Array("error: \(message.replacingNewlines())\n".utf8)
-    line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
-    return status
+    return (message.replacingNewlines(), status)
 }
 
 extension String {

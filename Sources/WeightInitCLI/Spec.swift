@@ -2,20 +2,20 @@ import WeightInit
 
 /// One tensor to generate, resolved from `generate`'s flags or a spec entry:
 /// everything its values depend on, checked.
-struct TensorJob {
-    let name: String
+public struct TensorJob: Sendable {
+    public let name: String
     /// The scheme's table name (aliases resolved).
     let scheme: String
     /// The scheme parameters after defaults, named as the CLI flags.
     let parameters: [SchemeParameter: ParameterValue]
-    let initializer: Initializer
-    let shape: [Int]
-    let format: ScalarFormat
-    let layout: Layout
-    let stream: RandomStream
+    public let initializer: Initializer
+    public let shape: [Int]
+    public let format: ScalarFormat
+    public let layout: Layout
+    public let stream: RandomStream
     /// The block written, when `--shard` asked for one and the tensor is
     /// split; `nil`: the whole tensor.
-    let region: TensorRegion?
+    public let region: TensorRegion?
     /// The shard this job belongs to (`nil` without `--shard`).
     let shard: ShardSelection?
     /// The dimension `region` splits (`nil` when the tensor is whole).
@@ -49,11 +49,11 @@ struct TensorJob {
     }
 
     /// What the file holds: the block's shape when sharded.
-    var entry: TensorEntry { TensorEntry(name: name, shape: region?.shape ?? shape, format: format) }
+    public var entry: TensorEntry { TensorEntry(name: name, shape: region?.shape ?? shape, format: format) }
 
     /// Whether the values are written chunk by chunk (sampling schemes and
     /// constants); the others are built in memory.
-    var isStreamed: Bool { initializer.writesInChunks(shape: shape, layout: layout) }
+    public var isStreamed: Bool { initializer.writesInChunks(shape: shape, layout: layout) }
 
     /// What the safetensors metadata records about the tensor: a spec entry
     /// without name, shape and dtype (the header has those), with the seed,
@@ -87,7 +87,7 @@ struct TensorJob {
     static let shardKey = "shard", fullShapeKey = "full-shape"
 
     /// The file-level metadata for `jobs`.
-    static func metadata(_ jobs: [TensorJob]) -> [String: String] {
+    public static func metadata(_ jobs: [TensorJob]) -> [String: String] {
         var metadata = [versionKey: String(StreamFormat.version)]
         for job in jobs { metadata[metadataKey(job.name)] = job.record.serialized }
         return metadata
@@ -138,13 +138,13 @@ extension Layout {
 /// the spec or adding a tensor changes no other tensor's values; two tensors
 /// whose streams coincide (explicit, or a hash collision: about n²/2³³ for n
 /// tensors) are refused rather than silently correlated.
-enum Spec {
+public enum Spec {
     /// Largest spec file read (a spec is a few kilobytes).
     static let maximumSize = 16 << 20
 
     /// The jobs of the spec at `path`; `seed`, if given, replaces the spec's
     /// top-level seed (not a tensor's own).
-    static func jobs(path: String, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
+    public static func jobs(path: String, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
         let bytes = try TensorFile.readWholeFile(path, maximumSize: maximumSize)
         do {
             return try jobs(json: try JSONParser.parse(bytes), seed: seed, shard: shard)

@@ -9,15 +9,15 @@ import Darwin
 
 /// Writes jobs into one file: the header, then each tensor, sampling schemes
 /// streamed in chunks (see ``Initializer/write(_:shape:layout:stream:options:chunkBytes:to:)``).
-enum JobWriter {
+public enum JobWriter {
     /// Bytes per streamed chunk; `WEIGHTINIT_WRITE_CHUNK_BYTES` overrides it
     /// (an internal knob, so tests can exercise many chunks on small tensors).
-    static var chunkBytes: Int {
+    public static var chunkBytes: Int {
         if let text = getenv("WEIGHTINIT_WRITE_CHUNK_BYTES"), let value = Int(String(cString: text)), value >= 1 { return value }
         return Initializer.defaultWriteChunkBytes
     }
 
-    static func write(_ jobs: [TensorJob], to path: String, format: TensorFileFormat, options: FillOptions, quiet: Bool) throws {
+    public static func write(_ jobs: [TensorJob], to path: String, format: TensorFileFormat, options: FillOptions, quiet: Bool) throws {
         let metadata = format == .safetensors ? TensorJob.metadata(jobs) : [:]
         let total = try checkedTotal(jobs)
         let bar = ProgressBar(totalBytes: total, quiet: quiet)
@@ -48,7 +48,7 @@ enum JobWriter {
     /// Refuses, before any work, what cannot be written: bf16 in `.npy`,
     /// several tensors in `.npy`, and structured schemes (built in memory)
     /// larger than the memory available now.
-    static func check(_ jobs: [TensorJob], format: TensorFileFormat, output: String) throws {
+    public static func check(_ jobs: [TensorJob], format: TensorFileFormat, output: String) throws {
         if format == .npy {
             guard jobs.count == 1 else {
                 throw CommandLineError.usage("invalid --output '\(output)': a .npy file holds one tensor; use .safetensors for a spec")
@@ -103,7 +103,7 @@ extension TensorFileFormat: ExpressibleByArgument {}
 extension JobWriter {
     /// `generate --check`: reads `path` back, prints each tensor's statistics
     /// against its scheme, and fails if any tensor does not match it.
-    static func checkWritten(_ jobs: [TensorJob], at path: String) throws {
+    public static func checkWritten(_ jobs: [TensorJob], at path: String) throws {
         let contents = try TensorFile.index(path)
         guard contents.tensors.count == jobs.count else {
             throw CheckFailure(description: "check: \(path) holds \(contents.tensors.count) tensors, expected \(jobs.count)")
