@@ -115,7 +115,7 @@ public final class SharedFile {
         let count = bytes.count / elementSize
         let calls = try session.allreduce(Int64((count + piece - 1) / piece), .max)
         try session.collectively {
-            var failure: (any Error)?
+            var failure: (any Error)? = injectedFailure()
             for call in 0 ..< Int(calls) {
                 // Keep calling after a failure: the other ranks' calls are collective too.
                 let start = min(call * piece, count), end = min(start + piece, count)
@@ -171,6 +171,16 @@ public final class SharedFile {
             fileType = nil
             _ = MPI_Type_free(&type)
         }
+    }
+
+    /// Test hook: with `WEIGHTINIT_MPI_TEST_FAIL_RANK=r` in the environment,
+    /// rank r's ``writeAll(_:element:elementSize:)`` fails after writing its
+    /// data — how the tests show that one rank's failure is reported by rank
+    /// 0 and leaves no file behind. Nothing else reads the variable.
+    private func injectedFailure() -> (any Error)? {
+        guard let value = getenv("WEIGHTINIT_MPI_TEST_FAIL_RANK").map({ String(cString: $0) }),
+              Int(value) == session.rank else { return nil }
+        return WeightInitError.io(path: destination, reason: "injected failure (WEIGHTINIT_MPI_TEST_FAIL_RANK=\(value))")
     }
 
     private func check(_ code: Int32, _ function: String) throws {

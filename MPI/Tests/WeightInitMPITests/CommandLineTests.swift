@@ -61,6 +61,20 @@ struct CommandLineTests {
         #expect(try directory.contents() == ["taken.npy"])
     }
 
+    @Test("One rank failing while writing: rank 0 reports it, status 1, no file and no temporary left",
+          arguments: [0, 3])
+    func failureOnOneRank(rank: Int) throws {
+        let directory = try Scratch()
+        let result = try MPIRun.run(ranks: 4, ["orthogonal", "--shape", "64,64", "--output", "w.npy"], in: directory,
+                                    environment: ["WEIGHTINIT_MPI_TEST_FAIL_RANK": "\(rank)"])
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        let origin = rank == 0 ? "" : "rank \(rank): "
+        #expect(result.stderr == "error: \(origin)w.npy: injected failure (WEIGHTINIT_MPI_TEST_FAIL_RANK=\(rank))\n")
+        #expect(result.stdout.isEmpty)
+        #expect(try directory.contents().isEmpty)
+    }
+
     @Test("--help is printed once, by rank 0")
     func help() throws {
         let directory = try Scratch()

@@ -62,7 +62,8 @@ enum MPIRun {
     /// ranks on a 2-core machine. The environment allows running as root (CI
     /// containers) and turns off the CMA single-copy mechanism, whose
     /// ptrace-based transfers containers often forbid (with a warning on stderr).
-    static func run(ranks: Int, _ arguments: [String], in directory: Scratch) throws -> Result {
+    static func run(ranks: Int, _ arguments: [String], in directory: Scratch,
+                    environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mpirun!)
         process.arguments = ["-q", "--oversubscribe", "-n", "\(ranks)", try executable()] + arguments
@@ -71,6 +72,7 @@ enum MPIRun {
         environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
+        environment.merge(extra) { $1 }
         process.environment = environment
         let (stdout, stderr) = (directory.root + "/stdout", directory.root + "/stderr")
         for path in [stdout, stderr] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
