@@ -6,12 +6,16 @@
 # Prints each run's table, then every time as a ratio to the single-process
 # 1-thread time. Release build; run from anywhere:
 #
-#     bash MPI/bench.sh                 # SIZES=2048 REPEAT=5 bash MPI/bench.sh
+#     bash MPI/bench.sh                 # or SIZES=2048 REPEAT=3 bash MPI/bench.sh
+#
+# Ranks keep mpirun's default binding (one core each; none when
+# oversubscribed). With more ranks than cores the run is oversubscribed, and
+# says so: ranks then take turns on the cores.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 sizes=${SIZES:-2048,4096}
-repeat=${REPEAT:-3}
+repeat=${REPEAT:-5}
 swift build -c release --product weightinit-mpi >/dev/null
 exe=.build/release/weightinit-mpi
 if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
@@ -36,8 +40,10 @@ run() {   # label, then the command
         <<<"$output" >>"$results"
 }
 
+# --bind-to none: mpirun binds a lone rank to one core, where its second
+# thread would only take turns with the first.
 for threads in 1 2; do
-    run "single, $threads thread(s)" mpirun -q -n 1 "$exe" bench --single --threads "$threads" --sizes "$sizes" --repeat "$repeat"
+    run "single, $threads thread(s)" mpirun -q --bind-to none -n 1 "$exe" bench --single --threads "$threads" --sizes "$sizes" --repeat "$repeat"
 done
 for ranks in 1 2 4; do
     note=""
