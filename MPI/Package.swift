@@ -8,7 +8,7 @@
 //   shared-file writer, BLACS grid, distributed orthogonal) → weightinit-mpi.
 //
 //     swift build --package-path MPI
-//     mpirun -n 4 MPI/.build/debug/weightinit-mpi orthogonal --shape 2048,2048 --output w.npy
+//     mpirun -q -n 4 MPI/.build/debug/weightinit-mpi orthogonal --shape 2048,2048 --output w.npy
 
 import PackageDescription
 
