@@ -1,0 +1,20 @@
+import WeightInitMPI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Every rank runs this same program with the same arguments. MPI starts
+// first, so every rank knows whether it is rank 0 — the only one that
+// prints; arguments are parsed and checked identically on every rank, and
+// every rank finalises MPI before it exits with the common status (mpirun
+// passes that status on; run it with `-q` so it adds no banner of its own).
+let session: MPISession
+do {
+    session = try MPISession.start()
+} catch {
+    exit(report(error, printing: true))
+}
+let status = runCommand(Array(CommandLine.arguments.dropFirst()), in: session)
+session.finalize()
+exit(status)
