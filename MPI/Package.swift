@@ -61,6 +61,8 @@ let package = Package(
             dependencies: [
                 "WeightInitMPI",
                 .product(name: "WeightInit", package: "swift-weight-init"),
+                // generate: the same spec parsing and file layout as weightinit's.
+                .product(name: "_WeightInitCLI", package: "swift-weight-init"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/weightinit-mpi"
@@ -78,6 +80,7 @@ let package = Package(
                 "WeightInitMPI",
                 "CScaLAPACK",
                 .product(name: "WeightInit", package: "swift-weight-init"),
+                .product(name: "_WeightInitCLI", package: "swift-weight-init"),
             ],
             path: "Tests/WeightInitMPITests"
         ),

@@ -82,6 +82,23 @@ public final class SharedFile {
         }
     }
 
+    /// Writes `bytes` at byte `offset` of the file from this rank alone
+    /// (`MPI_File_write_at`, independent I/O, in pieces of at most 2³⁰ bytes so
+    /// counts fit MPI's int), before any view is set. Not collective: ranks
+    /// may call it any number of times, so a failure is only this rank's —
+    /// agree on it (``MPISession/agree(_:)``) before the next collective step.
+    public func writeIndependently(at offset: Int, _ bytes: UnsafeRawBufferPointer) throws {
+        let piece = 1 << 30
+        var done = 0
+        while done < bytes.count {
+            let count = min(piece, bytes.count - done)
+            try check(MPI_File_write_at(handle, MPI_Offset(offset + done), bytes.baseAddress! + done, Int32(count),
+                                        cmpi_byte(), cmpi_status_ignore()), "MPI_File_write_at")
+            done += count
+        }
+        if let failure = injectedFailure() { throw failure }
+    }
+
     /// Makes the rest of the file, from byte `displacement` on, the
     /// (count, n, m) C-order stack of `layout`'s matrices — their column-major
     /// order — and this rank's view of it exactly its tiles, in the order
@@ -174,8 +191,9 @@ public final class SharedFile {
     }
 
     /// Test hook: with `WEIGHTINIT_MPI_TEST_FAIL_RANK=r` in the environment,
-    /// rank r's ``writeAll(_:element:elementSize:)`` fails after writing its
-    /// data — how the tests show that one rank's failure is reported by rank
+    /// rank r's ``writeAll(_:element:elementSize:)`` and
+    /// ``writeIndependently(at:_:)`` fail after writing their data — how the
+    /// tests show that one rank's failure is reported by rank
     /// 0 and leaves no file behind. Nothing else reads the variable.
     private func injectedFailure() -> (any Error)? {
         guard let value = getenv("WEIGHTINIT_MPI_TEST_FAIL_RANK").map({ String(cString: $0) }),

@@ -14,13 +14,14 @@ struct WeightInitMPICommand: ParsableCommand {
 
             Examples:
               mpirun -q -n 4 weightinit-mpi orthogonal --shape 4096,4096 --seed 42 --output w.npy
+              mpirun -q -n 4 weightinit-mpi generate --spec model.json --output model.safetensors
               mpirun -q -n 2 weightinit-mpi bench
 
             Exit status: 0 on success, 64 for invalid arguments, 1 for a failure while \
             computing or writing. Errors are one line on stderr, from rank 0; no partial \
             output file is left behind.
             """,
-        subcommands: [OrthogonalCommand.self, BenchCommand.self]
+        subcommands: [GenerateCommand.self, OrthogonalCommand.self, BenchCommand.self]
     )
 }
 

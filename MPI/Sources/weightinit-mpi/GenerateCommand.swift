@@ -1,0 +1,267 @@
+import ArgumentParser
+import Foundation
+import WeightInit
+import WeightInitCLI
+import WeightInitMPI
+
+/// `weightinit-mpi generate --spec`: every tensor of a model spec, each rank
+/// generating its part, into one shared safetensors file (MPI-IO) — the file
+/// `weightinit generate --spec` writes, byte for byte — or, with
+/// `--per-rank`, one file per rank holding shard `rank/size` of every tensor.
+struct GenerateCommand: MPISubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a model spec's tensors from every rank: one shared file, or one shard file per rank.",
+        discussion: """
+            The spec, seeds, streams and metadata are those of `weightinit generate --spec` \
+            (same code), and every sampled value depends only on (seed, stream, index), so:
+
+            Shared file (default): rank 0 writes the header; each rank samples and writes the \
+            contiguous 1/size of every sampled or constant tensor's flat range, with MPI-IO, \
+            into one file; orthogonal, eye, dirac and sparse tensors are built whole by one \
+            rank each (tensor k by rank k mod size). The file equals, byte for byte, the one \
+            `weightinit generate --spec SPEC --output FILE` writes — for any number of ranks \
+            (orthogonal tensors of 1024 rows and columns or more: with the same --threads, \
+            as their LAPACK rounding follows the thread count).
+
+            --per-rank: rank r writes <name>.rank<r>-of-<size>.safetensors, holding block r \
+            of size of every tensor along --shard-dim (0 rows, 1 columns; a spec tensor's \
+            own "shard-dim" wins, null = whole in every file) — the file \
+            `weightinit generate --spec SPEC --shard r/size` writes.
+
+            Examples:
+              mpirun -q -n 4 weightinit-mpi generate --spec model.json --output model.safetensors
+              mpirun -q -n 4 weightinit-mpi generate --spec model.json --per-rank --output model.safetensors
+            """
+    )
+
+    @Option(help: "The model spec (JSON), as for weightinit generate --spec.")
+    var spec: String
+
+    @Option(help: "The .safetensors file to write (with --per-rank, the name each rank's file is derived from).")
+    var output: String
+
+    @Option(parsing: .unconditional, help: "Replaces the spec's top-level seed.")
+    var seed: UInt64?
+
+    @Option(parsing: .unconditional, help: "Worker threads per rank, ≥ 1 (default: every core; never changes a sampled value).")
+    var threads: Int?
+
+    @Flag(name: .customLong("per-rank"), help: "One file per rank, each holding that rank's shard of every tensor.")
+    var perRank = false
+
+    @Option(name: .customLong("shard-dim"), parsing: .unconditional,
+            help: "With --per-rank: the dimension split, 0 (rows, default) or 1 (columns).")
+    var shardDim: Int?
+
+    @Flag(help: "Rank 0 reads the output back and checks every tensor against its scheme; exit 1 if one does not match.")
+    var check = false
+
+    @Flag(help: "No summary line.")
+    var quiet = false
+
+    func run(in session: MPISession) throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        // Every rank reads and checks the same spec; agreed, so a rank that
+        // cannot read it cannot leave the others waiting.
+        let plan = try session.collectively { try translated(makePlan(session)) }
+        if perRank {
+            try writePerRank(plan, session)
+        } else {
+            try writeShared(plan, session)
+        }
+        if !quiet, session.isRoot {
+            let seconds = String(format: "%.3f", (clock.now - start).seconds)
+            let ranks = "\(session.size) rank\(session.size == 1 ? "" : "s")"
+            if perRank {
+                print("wrote \(Self.perRankPath(output, rank: 0, of: session.size)) … "
+                    + "\(Self.perRankPath(output, rank: session.size - 1, of: session.size)): \(plan.jobs.count) tensors "
+                    + "from \(spec), a shard each along dimension \(shardDim ?? 0), \(ranks), \(seconds) s")
+            } else {
+                print("wrote \(output): \(plan.jobs.count) tensors from \(spec), \(ranks), \(seconds) s")
+            }
+        }
+    }
+
+    /// What every rank writes.
+    struct Plan {
+        let jobs: [TensorJob]
+        let options: FillOptions
+    }
+
+    private func makePlan(_ session: MPISession) throws -> Plan {
+        if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
+        guard output.hasSuffix(".safetensors"), output.count > ".safetensors".count else {
+            throw CommandLineError.usage("invalid --output '\(output)': a spec is written to a .safetensors file")
+        }
+        if !perRank, shardDim != nil { throw CommandLineError.usage("--shard-dim goes with --per-rank") }
+        if let shardDim, shardDim != 0, shardDim != 1 {
+            throw CommandLineError.usage("invalid --shard-dim \(shardDim): must be 0 (rows) or 1 (columns)")
+        }
+        let jobs = try Spec.jobs(path: spec, seed: seed, shard: perRank ? shard(session.rank, session) : nil)
+        let path = perRank ? Self.perRankPath(output, rank: session.rank, of: session.size) : output
+        // Destination, disk space, and memory for the tensors built whole.
+        try JobWriter.check(jobs, format: .safetensors, output: path)
+        return Plan(jobs: jobs, options: FillOptions(threads: threads))
+    }
+
+    private func shard(_ rank: Int, _ session: MPISession) -> ShardSelection {
+        ShardSelection(index: rank, count: session.size, dimension: shardDim ?? 0)
+    }
+
+    // MARK: One shared file
+
+    private func writeShared(_ plan: Plan, _ session: MPISession) throws {
+        let jobs = plan.jobs
+        let header = try Safetensors.header(tensors: jobs.map(\.entry), metadata: TensorJob.metadata(jobs))
+        var offsets: [Int] = []
+        var offset = header.count
+        for job in jobs {
+            offsets.append(offset)
+            offset += try job.entry.byteCount()
+        }
+        let chunkBytes = JobWriter.chunkBytes
+        try SharedFile.write(session: session, to: output) { file in
+            try file.writeAt(0, session.isRoot ? header : [])
+            // Independent writes, any number per rank; one agreement at the end.
+            var failure: (any Error)?
+            do {
+                for (index, job) in jobs.enumerated() {
+                    try TensorPart(job: job, index: index, offset: offsets[index], session: session)
+                        .write(to: file, options: plan.options, chunkBytes: chunkBytes)
+                }
+            } catch { failure = error }
+            try session.agree(failure)
+        }
+        if check {
+            try session.collectively {
+                if session.isRoot { try translated(JobWriter.checkWritten(jobs, at: output)) }
+            }
+        }
+    }
+
+    // MARK: One file per rank
+
+    private func writePerRank(_ plan: Plan, _ session: MPISession) throws {
+        let path = Self.perRankPath(output, rank: session.rank, of: session.size)
+        var failure: (any Error)?
+        do {
+            try translated(JobWriter.write(plan.jobs, to: path, format: .safetensors, options: plan.options, quiet: true))
+        } catch { failure = error }
+        do {
+            try session.agree(failure)
+        } catch {
+            // Some rank failed: no rank leaves its file, so no incomplete set remains.
+            if failure == nil { unlink(path) }
+            throw error
+        }
+        if check {
+            try session.collectively {
+                guard session.isRoot else { return }
+                for rank in 0 ..< session.size {
+                    let jobs = try translated(Spec.jobs(path: spec, seed: seed, shard: shard(rank, session)))
+                    try translated(JobWriter.checkWritten(jobs, at: Self.perRankPath(output, rank: rank, of: session.size)))
+                }
+            }
+        }
+    }
+
+    /// `model.safetensors` → `model.rank2-of-4.safetensors`.
+    static func perRankPath(_ output: String, rank: Int, of size: Int) -> String {
+        String(output.dropLast(".safetensors".count)) + ".rank\(rank)-of-\(size).safetensors"
+    }
+}
+
+/// One rank's part of one tensor in the shared file.
+struct TensorPart {
+    let job: TensorJob
+    /// The tensor's position in the spec: structured tensors go to rank index mod size.
+    let index: Int
+    /// Byte offset of the tensor's data in the file.
+    let offset: Int
+    let session: MPISession
+
+    /// The balanced split of `count` flat indices: the first `count mod size`
+    /// ranks take one more.
+    static func range(count: Int, rank: Int, size: Int) -> Range<Int> {
+        let (base, extra) = count.quotientAndRemainder(dividingBy: size)
+        let start = rank * base + min(rank, extra)
+        return start ..< start + base + (rank < extra ? 1 : 0)
+    }
+
+    func write(to file: SharedFile, options: FillOptions, chunkBytes: Int) throws {
+        switch job.format {
+        case .f32: try write(Float.self, to: file, options: options, chunkBytes: chunkBytes)
+        case .f64: try write(Double.self, to: file, options: options, chunkBytes: chunkBytes)
+        case .f16:
+            #if arch(x86_64) || arch(arm64)
+            try write(Float16.self, to: file, options: options, chunkBytes: chunkBytes)
+            #else
+            throw CommandLineError.usage("f16 is not available on this architecture")
+            #endif
+        case .bf16: try write(BFloat16.self, to: file, options: options, chunkBytes: chunkBytes)
+        }
+    }
+
+    /// Sampled and constant tensors: this rank's slice of the flat range, in
+    /// chunks, each value from its own index. Others: built whole by one rank.
+    /// (SharedFile refuses big-endian hosts, so memory order is file order.)
+    private func write<T: WeightScalar>(_: T.Type, to file: SharedFile, options: FillOptions, chunkBytes: Int) throws {
+        let stride = MemoryLayout<T>.stride
+        guard job.isStreamed else {
+            guard index % session.size == session.rank else { return }
+            let values: [T] = try job.initializer.makeArray(
+                shape: job.shape, layout: job.layout, seed: job.stream.seed, stream: job.stream.stream, options: options)
+            try values.withUnsafeBytes { try file.writeIndependently(at: offset, $0) }
+            return
+        }
+        let mine = Self.range(count: try job.entry.elementCount(), rank: session.rank, size: session.size)
+        guard !mine.isEmpty else { return }
+        let distribution = try job.initializer.distribution(shape: job.shape, layout: job.layout)
+        let chunk = max(1, min(mine.count, chunkBytes / stride))
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: chunk)
+        defer { buffer.deallocate() }
+        if distribution == nil { buffer.initialize(repeating: T(rounding: try constant())) }
+        var start = mine.lowerBound
+        while start < mine.upperBound {
+            let part = UnsafeMutableBufferPointer(rebasing: buffer[0 ..< min(chunk, mine.upperBound - start)])
+            if let distribution {
+                try job.stream.fill(part, with: distribution, startIndex: UInt64(start), options: options)
+            }
+            try file.writeIndependently(at: offset + start * stride, UnsafeRawBufferPointer(part))
+            start += part.count
+        }
+    }
+
+    /// The value of a streamed tensor that samples nothing.
+    private func constant() throws -> Double {
+        switch job.initializer {
+        case .zeros: return 0
+        case .ones: return 1
+        case let .constant(value): return value
+        default: throw WeightInitMPIError.unsupported("\(job.name): neither sampled nor constant")
+        }
+    }
+}
+
+/// A failure reported by the shared command code (weightinit's), kept as its one line.
+struct GenerateFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs code shared with `weightinit` and turns its errors into this tool's:
+/// argument errors (status 64) stay argument errors, the rest failures.
+func translated<R>(_ body: @autoclosure () throws -> R) throws -> R {
+    do {
+        return try body()
+    } catch let error as WeightInitError {
+        throw error
+    } catch let error as CommandLineError {
+        throw error
+    } catch {
+        let (message, status) = errorLine(error)
+        if status == 64 { throw CommandLineError.usage(message) }
+        throw GenerateFailure(description: message)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import WeightInit
+import WeightInitCLI
+
+/// `weightinit-mpi generate`: the shared file is `weightinit generate
+/// --spec`'s file byte for byte, and `--per-rank` files are its `--shard
+/// rank/size` files, for any number of ranks.
+@Suite(.enabled(if: MPIRun.isAvailable, "mpirun is not on PATH: weightinit-mpi cannot be run"))
+struct GenerateTests {
+    /// Every dtype, sampled schemes with fans, constants, the structured
+    /// schemes (built whole by one rank each), and tensors with fewer
+    /// elements than ranks (replicated when sharded: they cannot be split).
+    static let spec = """
+        {"seed": 21, "tensors": [
+          {"name": "embed", "shape": [37, 16], "scheme": "normal", "std": 0.02},
+          {"name": "fc1.weight", "shape": [48, 37], "scheme": "kaiming-uniform", "dtype": "f64"},
+          {"name": "fc1.bias", "shape": [48], "scheme": "zeros"},
+          {"name": "fc2.weight", "shape": [37, 48], "scheme": "xavier-normal", "truncated": true, "dtype": "f16", "shard-dim": 1},
+          {"name": "fc2.bias", "shape": [37], "scheme": "constant", "value": 0.5, "dtype": "bf16", "shard-dim": null},
+          {"name": "tiny", "shape": [2], "scheme": "uniform", "low": -1, "high": 1, "shard-dim": null},
+          {"name": "one", "shape": [1, 1], "scheme": "ones", "shard-dim": null},
+          {"name": "lstm.weight_hh", "shape": [64, 16], "scheme": "orthogonal", "blocks": 4},
+          {"name": "conv", "shape": [8, 4, 3, 3], "scheme": "dirac"},
+          {"name": "skip", "shape": [12, 12], "scheme": "eye", "gain": 2},
+          {"name": "sparse", "shape": [20, 9], "scheme": "sparse", "sparsity": 0.3},
+          {"name": "head", "shape": [13, 37], "scheme": "lecun-normal", "truncated": true}
+        ]}
+        """
+
+    func writeSpec(in directory: Scratch) throws -> String {
+        let path = directory.root + "/model.json"
+        try Self.spec.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    @Test("One shared file equals weightinit's, for 1 to 4 ranks", arguments: [1, 2, 3, 4])
+    func sharedFileEqualsSingleProcess(ranks: Int) throws {
+        let directory = try Scratch()
+        let spec = try writeSpec(in: directory)
+        // What `weightinit generate --spec` writes, by the same code, in this process.
+        try JobWriter.write(try Spec.jobs(path: spec), to: directory.root + "/reference.safetensors",
+                            format: .safetensors, options: FillOptions(), quiet: true)
+        // 40-byte chunks: every tensor is cut into many independent writes per rank.
+        let result = try MPIRun.run(ranks: ranks, ["generate", "--spec", spec, "--output", "model.safetensors"],
+                                    in: directory, environment: ["WEIGHTINIT_WRITE_CHUNK_BYTES": "40"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        #expect(result.stdout.hasPrefix("wrote model.safetensors: 12 tensors from "), "\(result.stdout)")
+        #expect(result.stdout.split(separator: "\n").count == 1, "one line, rank 0 only")
+        #expect(try bytes(directory.file("model.safetensors")) == bytes(directory.root + "/reference.safetensors"))
+        #expect(try directory.contents() == ["model.safetensors"], "no temporary file left")
+    }
+
+    @Test("--per-rank files equal weightinit's --shard rank/size files", arguments: [(2, 0), (4, 0), (3, 1)])
+    func perRankFilesEqualShards(ranks: Int, dimension: Int) throws {
+        let directory = try Scratch()
+        let spec = try writeSpec(in: directory)
+        let result = try MPIRun.run(ranks: ranks, ["generate", "--spec", spec, "--per-rank", "--shard-dim", "\(dimension)",
+                                                   "--check", "--output", "model.safetensors"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        for rank in 0 ..< ranks {
+            let shard = ShardSelection(index: rank, count: ranks, dimension: dimension)
+            let reference = directory.root + "/reference\(rank).safetensors"
+            try JobWriter.write(try Spec.jobs(path: spec, shard: shard), to: reference, format: .safetensors,
+                                options: FillOptions(), quiet: true)
+            #expect(try bytes(directory.file("model.rank\(rank)-of-\(ranks).safetensors")) == bytes(reference),
+                    "rank \(rank) of \(ranks) along \(dimension)")
+        }
+        #expect(try directory.contents().count == ranks)
+    }
+
+    @Test("--check reads the shared file back on rank 0 and judges every tensor")
+    func checkPasses() throws {
+        let directory = try Scratch()
+        let spec = try writeSpec(in: directory)
+        let result = try MPIRun.run(ranks: 2, ["generate", "--spec", spec, "--check", "--output", "m.safetensors"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Kolmogorov"), "\(result.stdout)")
+        #expect(result.stdout.components(separatedBy: "fc1.weight: shape").count == 2, "printed once: \(result.stdout)")
+    }
+
+    static let badArguments: [(arguments: [String], message: String, status: Int32)] = [
+        (["--spec", "missing.json", "--output", "m.safetensors"], "missing.json: cannot open", 1),
+        (["--spec", "SPEC", "--output", "m.npy"], "invalid --output 'm.npy': a spec is written to a .safetensors file", 64),
+        (["--spec", "SPEC", "--output", "m.safetensors", "--shard-dim", "1"], "--shard-dim goes with --per-rank", 64),
+        (["--spec", "SPEC", "--per-rank", "--shard-dim", "2", "--output", "m.safetensors"], "invalid --shard-dim 2", 64),
+        (["--spec", "SPEC", "--threads", "0", "--output", "m.safetensors"], "invalid --threads 0", 64),
+        (["--spec", "BAD", "--output", "m.safetensors"], "invalid --spec", 64),
+        (["--spec", "SPEC", "--output", "missing/m.safetensors"], "missing/m.safetensors: cannot use directory", 1),
+    ]
+
+    @Test("Bad input: one error line from rank 0, its status, no file", arguments: 0 ..< badArguments.count)
+    func badArgument(index: Int) throws {
+        let (arguments, message, status) = Self.badArguments[index]
+        let directory = try Scratch()
+        let spec = try writeSpec(in: directory)
+        let bad = directory.root + "/bad.json"
+        try #"{"tensors": [{"name": "w", "shape": [3, 4], "scheme": "nope"}]}"#.write(toFile: bad, atomically: true, encoding: .utf8)
+        let resolved = arguments.map { $0 == "SPEC" ? spec : $0 == "BAD" ? bad : $0 }
+        let result = try MPIRun.run(ranks: 4, ["generate"] + resolved, in: directory)
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderrLines.count == 1, "exactly one line, from rank 0 only: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("error: " + message), "\(result.stderr)")
+        #expect(try directory.contents().isEmpty)
+    }
+
+    @Test("A write failing on one rank: status 1, rank 0 reports it, no file")
+    func failingRankLeavesNoSharedFile() throws {
+        let directory = try Scratch()
+        let spec = try writeSpec(in: directory)
+        let result = try MPIRun.run(ranks: 4, ["generate", "--spec", spec, "--output", "m.safetensors"],
+                                    in: directory, environment: ["WEIGHTINIT_MPI_TEST_FAIL_RANK": "2"])
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("error: rank 2: "), "\(result.stderr)")
+        #expect(try directory.contents().isEmpty)
+    }
+
+    @Test("--per-rank: one rank's destination unusable — status 1, no rank writes its file")
+    func oneBadDestinationStopsEveryRank() throws {
+        let directory = try Scratch()
+        let spec = try writeSpec(in: directory)
+        try FileManager.default.createDirectory(atPath: directory.file("m.rank2-of-4.safetensors"), withIntermediateDirectories: false)
+        let result = try MPIRun.run(ranks: 4, ["generate", "--spec", spec, "--per-rank", "--output", "m.safetensors"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("error: rank 2: m.rank2-of-4.safetensors"), "\(result.stderr)")
+        #expect(try directory.contents() == ["m.rank2-of-4.safetensors"])
+    }
+}
