@@ -8,10 +8,10 @@ import Darwin
 #endif
 
 /// A mistake in the arguments that the parser itself cannot see.
-enum CommandLineError: Error, CustomStringConvertible {
+public enum CommandLineError: Error, CustomStringConvertible {
     case usage(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case let .usage(message): message
         }
@@ -20,9 +20,9 @@ enum CommandLineError: Error, CustomStringConvertible {
 
 /// Exit statuses (sysexits.h): 0 success, 64 bad arguments, 1 failure while
 /// generating or writing.
-enum ExitStatus {
-    static let usage: Int32 = 64
-    static let failure: Int32 = 1
+public enum ExitStatus {
+    public static let usage: Int32 = 64
+    public static let failure: Int32 = 1
 }
 
 /// Reports `error` as exactly one line, `error: …`, on stderr and returns the

@@ -190,10 +190,10 @@ struct Request {
 }
 
 /// `--dtype`.
-enum DType: String, CaseIterable, ExpressibleByArgument {
+public enum DType: String, CaseIterable, ExpressibleByArgument {
     case f32, f64, f16, bf16
 
-    var format: ScalarFormat { ScalarFormat(rawValue: rawValue)! }
+    public var format: ScalarFormat { ScalarFormat(rawValue: rawValue)! }
 }
 
 extension Layout {

@@ -1,8 +1,9 @@
-/// Parses `--shape`: comma-separated decimal dimensions, each ≥ 1.
-enum ShapeArgument {
-    static func parse(_ text: String) throws -> [Int] {
+/// Parses `--shape` (or another `option` of the same form): comma-separated
+/// decimal dimensions, each ≥ 1.
+public enum ShapeArgument {
+    public static func parse(_ text: String, option: String = "--shape") throws -> [Int] {
         func invalid(_ reason: String) -> CommandLineError {
-            .usage("invalid --shape '\(text)': \(reason)")
+            .usage("invalid \(option) '\(text)': \(reason)")
         }
         guard !text.allSatisfy(\.isWhitespace) else { throw invalid("give dimensions such as 512,256") }
         return try text.split(separator: ",", omittingEmptySubsequences: false).enumerated().map { index, field in

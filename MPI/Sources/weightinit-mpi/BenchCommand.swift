@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WeightInit
+import WeightInitCLI
 import WeightInitMPI
 
 /// `weightinit-mpi bench`: per-rank wall time of the distributed paths for a

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WeightInit
+import WeightInitCLI
 import WeightInitMPI
 
 /// `weightinit-mpi orthogonal`: one (or --count) orthogonal matrices computed

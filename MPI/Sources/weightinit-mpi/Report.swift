@@ -1,27 +1,15 @@
 import ArgumentParser
 import WeightInit
+import WeightInitCLI
 import WeightInitMPI
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A mistake in the arguments that the parser itself cannot see.
-enum CommandLineError: InvalidArgumentError, CustomStringConvertible {
-    case usage(String)
-
-    var description: String {
-        switch self {
-        case let .usage(message): message
-        }
-    }
-}
-
-/// Exit statuses (sysexits.h): 0 success, 64 bad arguments, 1 failure.
-enum ExitStatus {
-    static let usage: Int32 = 64
-    static let failure: Int32 = 1
-}
+// CommandLineError, ExitStatus: weightinit's own (WeightInitCLI), so both
+// tools say the same things the same way.
+extension CommandLineError: InvalidArgumentError {}
 
 /// The exit status for `error`, after printing it — when `printing` (rank 0)
 /// — as exactly one `error: …` line on stderr. Help and version requests go
