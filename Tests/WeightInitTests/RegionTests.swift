@@ -539,3 +539,40 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
             == "invalid region [0..<2, 5..<5]: range 5..<5 of dimension 1 is empty (shape 4,8)")
     }
 }
+
+/// `forEachChunk(indices:)`: any flat index range, cut into chunks, gives
+/// the whole tensor's values at those indices — how several processes write
+/// their parts of one shared file.
+@Suite struct FlatRangeChunkTests {
+    @Test(arguments: [
+        Initializer.kaimingNormal(), .xavierUniform(), .truncatedNormal(std: 0.5), .constant(0.25), .zeros,
+    ])
+    func chunksOfAnIndexRangeEqualTheWholeTensor(_ scheme: Initializer) throws {
+        let shape = [13, 7]
+        let whole: [Float] = try scheme.makeArray(shape: shape, seed: 3, stream: 9)
+        for (indices, chunkBytes) in [(0 ..< 91, 1 << 20), (5 ..< 62, 12), (90 ..< 91, 4), (40 ..< 40, 8)] {
+            var values: [Float] = []
+            var next = indices.lowerBound
+            try scheme.forEachChunk(Float.self, shape: shape, indices: indices, stream: RandomStream(seed: 3, stream: 9),
+                                    chunkBytes: chunkBytes) { first, chunk in
+                #expect(first == next, "chunks come in order, each at its first flat index")
+                #expect(chunk.count <= max(1, chunkBytes / 4))
+                values += chunk
+                next += chunk.count
+            }
+            #expect(values.map(\.bitPattern) == whole[indices].map(\.bitPattern), "\(scheme) \(indices)")
+        }
+    }
+
+    @Test func structuredSchemesAndOutsideRangesAreRefusedBeforeAnyChunk() throws {
+        for (scheme, indices) in [(Initializer.orthogonal(), 0 ..< 4), (.eye(), 0 ..< 4), (.normal(), 0 ..< 92), (.normal(), -1 ..< 3)] {
+            var calls = 0
+            #expect(throws: WeightInitError.self) {
+                try scheme.forEachChunk(Float.self, shape: [13, 7], indices: indices, stream: RandomStream(seed: 1)) { _, _ in
+                    calls += 1
+                }
+            }
+            #expect(calls == 0)
+        }
+    }
+}

@@ -218,29 +218,9 @@ struct TensorPart {
         }
         let mine = Self.range(count: try job.entry.elementCount(), rank: session.rank, size: session.size)
         guard !mine.isEmpty else { return }
-        let distribution = try job.initializer.distribution(shape: job.shape, layout: job.layout)
-        let chunk = max(1, min(mine.count, chunkBytes / stride))
-        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: chunk)
-        defer { buffer.deallocate() }
-        if distribution == nil { buffer.initialize(repeating: T(rounding: try constant())) }
-        var start = mine.lowerBound
-        while start < mine.upperBound {
-            let part = UnsafeMutableBufferPointer(rebasing: buffer[0 ..< min(chunk, mine.upperBound - start)])
-            if let distribution {
-                try job.stream.fill(part, with: distribution, startIndex: UInt64(start), options: options)
-            }
-            try file.writeIndependently(at: offset + start * stride, UnsafeRawBufferPointer(part))
-            start += part.count
-        }
-    }
-
-    /// The value of a streamed tensor that samples nothing.
-    private func constant() throws -> Double {
-        switch job.initializer {
-        case .zeros: return 0
-        case .ones: return 1
-        case let .constant(value): return value
-        default: throw WeightInitMPIError.unsupported("\(job.name): neither sampled nor constant")
+        try job.initializer.forEachChunk(T.self, shape: job.shape, indices: mine, layout: job.layout, stream: job.stream,
+                                         options: options, chunkBytes: chunkBytes) { first, values in
+            try file.writeIndependently(at: offset + first * stride, UnsafeRawBufferPointer(values))
         }
     }
 }

@@ -337,7 +337,7 @@ extension Initializer {
         }
         let count = try TensorEntry(name: "", shape: shape, format: T.format).elementCount()
         try Self.stream(content, T.self, runs: .contiguous(count), stream: stream, options: options,
-                        chunkBytes: chunkBytes, to: sink)
+                        chunkBytes: chunkBytes) { _, part in try sink.write(part) }
     }
 
     /// Writes the block `region` of the tensor this scheme gives for `shape`
@@ -376,7 +376,50 @@ extension Initializer {
             try sink.write(values)
             return
         }
-        try Self.stream(content, T.self, runs: runs, stream: stream, options: options, chunkBytes: chunkBytes, to: sink)
+        try Self.stream(content, T.self, runs: runs, stream: stream, options: options,
+                        chunkBytes: chunkBytes) { _, part in try sink.write(part) }
+    }
+
+    /// Calls `body` with the values at the flat indices `indices` of the
+    /// tensor this scheme gives for `shape`, in order, one chunk of at most
+    /// `chunkBytes` (at least one element) at a time, with the flat index of
+    /// each chunk's first value — the same values as the whole tensor's, for
+    /// any split of the index range. For writers that place values
+    /// themselves, such as several processes writing one shared file.
+    ///
+    /// Only for the schemes that ``writesInChunks(shape:layout:)``: sampling
+    /// schemes and constants. The full shape need not fit in memory.
+    ///
+    /// ```swift
+    /// // Process 1 of 4: its quarter of the flat range.
+    /// try Initializer.normal(std: 0.02).forEachChunk(Float.self, shape: [8192, 8192],
+    ///         indices: 16_777_216 ..< 33_554_432, stream: RandomStream(seed: 1)) { first, values in
+    ///     try write(values, atElement: first)
+    /// }
+    /// ```
+    ///
+    /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` if the
+    ///   scheme is built in memory (orthogonal, eye, dirac, sparse) or
+    ///   `indices` is not within the tensor; the scheme's own errors — all
+    ///   before the first call of `body`; then `body`'s errors.
+    public func forEachChunk<T: WeightScalar>(
+        _ type: T.Type, shape: [Int], indices: Range<Int>, layout: Layout = .torch, stream: RandomStream,
+        options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes,
+        _ body: (_ firstIndex: Int, _ values: UnsafeBufferPointer<T>) throws -> Void
+    ) throws {
+        let count = try Shape.indexCount(shape)
+        guard indices.lowerBound >= 0, indices.upperBound <= count else {
+            throw WeightInitError.invalidParameter(
+                "indices", value: "\(indices)", reason: "must lie within the tensor's 0..<\(count)")
+        }
+        guard let content = try streamedContent(shape: shape, layout: layout) else {
+            throw WeightInitError.invalidParameter(
+                "scheme", value: "\(self)", reason: "is built whole in memory; only sampling schemes and constants go by index range")
+        }
+        try Self.stream(content, T.self, runs: .contiguous(indices.count, from: indices.lowerBound), stream: stream,
+                        options: options, chunkBytes: chunkBytes) { offset, part in
+            try body(indices.lowerBound + offset, part)
+        }
     }
 
     /// What a streamed write repeats or samples; `nil` for the schemes built in memory.
@@ -393,11 +436,12 @@ extension Initializer {
         }
     }
 
-    /// Appends the elements of `runs` to `sink`, one chunk of at most
-    /// `chunkBytes` (at least one element) at a time.
+    /// Passes the elements of `runs` to `emit`, one chunk of at most
+    /// `chunkBytes` (at least one element) at a time, with the position of
+    /// the chunk's first element among them.
     private static func stream<T: WeightScalar>(
         _ content: StreamedContent, _: T.Type, runs: RegionRuns, stream: RandomStream, options: FillOptions,
-        chunkBytes: Int, to sink: TensorFile.Sink
+        chunkBytes: Int, _ emit: (_ offset: Int, _ values: UnsafeBufferPointer<T>) throws -> Void
     ) throws {
         // Checked before the first byte is written.
         var sampler: RegionSampler<T>?
@@ -417,7 +461,7 @@ extension Initializer {
         while offset < count {
             let part = UnsafeMutableBufferPointer(rebasing: buffer[0 ..< Swift.min(chunk, count - offset)])
             sampler?.fill(part, runs: runs, elements: offset ..< offset + part.count)
-            try sink.write(UnsafeBufferPointer(part))
+            try emit(offset, UnsafeBufferPointer(part))
             offset += part.count
         }
     }
