@@ -3,7 +3,9 @@
 // swift-weight-init: neural-network weight initialisation, counter-based and
 // bit-reproducible. The targets below are layered bottom-up:
 //   system modules (OpenBLAS, LAPACKE) → sampling kernels (Philox, Box–Muller)
-//   → WeightInit (linear algebra, distributions, schemes, file formats) → CLI.
+//   → WeightInit (linear algebra, distributions, schemes, file formats)
+//   → WeightInitAnalysis (statistics, KS, orthogonality, propagation,
+//     recommendations) → CLI.
 
 import PackageDescription
 
@@ -11,6 +13,7 @@ let package = Package(
     name: "swift-weight-init",
     products: [
         .library(name: "WeightInit", targets: ["WeightInit"]),
+        .library(name: "WeightInitAnalysis", targets: ["WeightInitAnalysis"]),
         .executable(name: "weightinit", targets: ["weightinit"]),
         // The CLI's commands as a library, so the MPI package (MPI/) runs the
         // same spec parsing and file layout; no stable API.
@@ -54,6 +57,17 @@ let package = Package(
             path: "Sources/WeightInit"
         ),
 
+        // MARK: Analysis, a layer above the engine
+
+        // Statistics and tests of filled tensors, propagation experiments and
+        // recommendations: what `stats`, `--check` and `propagate` print. A
+        // program that only initialises weights links the engine alone.
+        .target(
+            name: "WeightInitAnalysis",
+            dependencies: ["WeightInit"],
+            path: "Sources/WeightInitAnalysis"
+        ),
+
         // MARK: The command-line tool
 
         // The subcommands (generate, recommend, stats, propagate, bench), spec
@@ -62,6 +76,7 @@ let package = Package(
             name: "WeightInitCLI",
             dependencies: [
                 "WeightInit",
+                "WeightInitAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/WeightInitCLI"
@@ -80,8 +95,13 @@ let package = Package(
             path: "Tests/WeightInitTests"
         ),
         .testTarget(
+            name: "WeightInitAnalysisTests",
+            dependencies: ["WeightInitAnalysis", "WeightInit"],
+            path: "Tests/WeightInitAnalysisTests"
+        ),
+        .testTarget(
             name: "WeightInitCLITests",
-            dependencies: ["weightinit", "WeightInit"],
+            dependencies: ["weightinit", "WeightInitCLI", "WeightInit"],
             path: "Tests/WeightInitCLITests"
         ),
     ]

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import ArgumentParser
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 #if canImport(Glibc)
 import Glibc

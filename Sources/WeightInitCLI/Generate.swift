@@ -1,5 +1,5 @@
 import ArgumentParser
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// `weightinit generate <scheme>`: one tensor into a `.npy` or `.safetensors`
 /// file, or `--spec`: several tensors into one `.safetensors` file.

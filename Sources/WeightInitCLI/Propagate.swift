@@ -1,5 +1,6 @@
 import ArgumentParser
-import WeightInit
+@_spi(Plumbing) import WeightInit
+import WeightInitAnalysis
 
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +46,7 @@ struct Propagate: ParsableCommand {
             """
     )
 
-    @Option(help: "Activation after every layer: \(Activation.names.map(\.0).joined(separator: ", ")).")
+    @Option(help: "Activation after every layer: \(Nonlinearity.allCases.map(\.name).joined(separator: ", ")).")
     var activation: String = "relu"
 
     @Option(name: .customLong("negative-slope"), parsing: .unconditional,
@@ -82,12 +83,7 @@ struct Propagate: ParsableCommand {
 
     func run() throws {
         let experiment = try makeExperiment()
-        let results = try experiment.schemes.map { scheme in
-            switch dtype {
-            case .f32: try experiment.run(scheme.initializer, as: Float.self)
-            case .f64: try experiment.run(scheme.initializer, as: Double.self)
-            }
-        }
+        let results = try experiment.schemes.map { try experiment.run($0.initializer) }
         let labels = experiment.schemes.map(\.label)
         if let plot {
             let svg = PropagationPlot(experiment: experiment, labels: labels, results: results).svg()
@@ -98,9 +94,9 @@ struct Propagate: ParsableCommand {
 
     /// Every argument checked before any work, so bad input never leaves a file.
     func makeExperiment() throws -> Experiment {
-        guard var activation = Activation(name: activation) else {
+        guard var activation = Nonlinearity(name: activation) else {
             throw CommandLineError.usage(
-                "unknown --activation '\(self.activation)'; known: \(Activation.names.map(\.0).joined(separator: ", "))")
+                "unknown --activation '\(self.activation)'; known: \(Nonlinearity.allCases.map(\.name).joined(separator: ", "))")
         }
         if let negativeSlope {
             guard case .leakyRelu = activation else {
@@ -131,19 +127,12 @@ struct Propagate: ParsableCommand {
         let shape = [width, width]
         let schemes: [Experiment.Scheme]
         if self.schemes.isEmpty {
-            // For leaky-relu with another slope this is still the slope-0.01
-            // recommendation; give --scheme to match the slope.
-            let recommended = Recommendation.recommended(for: activation.name)!
-            schemes = [
-                .init(label: "normal --std 0.01", initializer: .normal(std: 0.01)),
-                .init(label: "normal --std 1", initializer: .normal(std: 1)),
-                .init(label: recommended.command, initializer: recommended.initializer),
-            ]
-        } else {
-            schemes = try self.schemes.map { text in
-                let spec = try SchemeSpec(parsing: text)
-                return .init(label: spec.label, initializer: try spec.initializer(shape: shape))
+            let recommended = SchemeEntry.commandLine(for: Recommendation.recommended(for: activation).initializer)
+            schemes = try ["normal --std 0.01", "normal --std 1", recommended].map {
+                try Experiment.Scheme(parsing: $0, shape: shape)
             }
+        } else {
+            schemes = try self.schemes.map { try Experiment.Scheme(parsing: $0, shape: shape) }
         }
         // Parameter errors of the schemes surface here, not after minutes of work.
         for scheme in schemes { _ = try scheme.initializer.distribution(shape: shape) }
@@ -157,7 +146,9 @@ struct Propagate: ParsableCommand {
 enum PropagateDType: String, CaseIterable, ExpressibleByArgument {
     case f32, f64
 
-    var byteCount: Int { self == .f32 ? 4 : 8 }
+    var byteCount: Int { format.byteCount }
+
+    var format: ScalarFormat { self == .f32 ? .f32 : .f64 }
 }
 
 /// A checked `propagate` invocation.
@@ -165,9 +156,15 @@ struct Experiment {
     struct Scheme {
         let label: String
         let initializer: Initializer
+
+        /// A scheme as `--scheme` takes it, labelled by its text.
+        init(parsing text: String, shape: [Int]) throws {
+            let spec = try SchemeSpec(parsing: text)
+            (label, initializer) = (spec.label, try spec.initializer(shape: shape))
+        }
     }
 
-    let activation: Activation
+    let activation: Nonlinearity
     let depth: Int
     let width: Int
     let batch: Int
@@ -176,9 +173,9 @@ struct Experiment {
     let threads: Int?
     let schemes: [Scheme]
 
-    func run<T: BLASScalar>(_ initializer: Initializer, as type: T.Type) throws -> PropagationResult {
+    func run(_ initializer: Initializer) throws -> PropagationResult {
         try Propagation.run(initializer, activation: activation, depth: depth, width: width, batch: batch,
-                            seed: seed, threads: threads, as: T.self)
+                            seed: seed, threads: threads, precision: dtype.format)
     }
 
     var summary: String {
@@ -209,15 +206,15 @@ struct Experiment {
     /// The object (one scheme) or array of objects (several) documented in `--help`.
     func json(labels: [String], results: [PropagationResult]) -> String {
         let objects = zip(labels, results).map { label, result in
-            let fields: [(String, String)] = [
-                ("scheme", jsonString(label)), ("activation", jsonString(activation.name)),
-                ("depth", "\(depth)"), ("width", "\(width)"), ("batch", "\(batch)"), ("seed", "\(seed)"),
-                ("dtype", jsonString(dtype.rawValue)),
-                ("forward_std", jsonArray(result.forwardStd)), ("backward_std", jsonArray(result.backwardStd)),
-            ]
-            return "{" + fields.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+            JSONValue.object([
+                ("scheme", .string(label)), ("activation", .string(activation.name)),
+                ("depth", .number(depth)), ("width", .number(width)), ("batch", .number(batch)), ("seed", .number(seed)),
+                ("dtype", .string(dtype.rawValue)),
+                ("forward_std", .array(result.forwardStd.map(JSONValue.number))),
+                ("backward_std", .array(result.backwardStd.map(JSONValue.number))),
+            ])
         }
-        return objects.count == 1 ? objects[0] : "[\n" + objects.joined(separator: ",\n") + "\n]"
+        return (objects.count == 1 ? objects[0] : .array(objects)).serialized
     }
 }
 
@@ -260,86 +257,4 @@ func jsonString(_ text: String) -> String {
 private func formatHex4(_ value: UInt32) -> String {
     let hex = String(value, radix: 16)
     return String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-}
-
-
-/// A scheme with its parameters in one argument, as `propagate --scheme` takes
-/// them: `"normal --std 0.01"`, `"kaiming-normal --nonlinearity relu"`.
-/// The name and parameters mean exactly what they mean to `generate`.
-struct SchemeSpec {
-    /// The text as given, whitespace collapsed (used as the scheme's label).
-    let label: String
-    let name: String
-    /// `--option value` pairs in order; `nil` value for a bare flag.
-    let options: [(name: String, value: String?)]
-
-    init(parsing text: String) throws {
-        let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard let name = words.first, !name.hasPrefix("-") else {
-            throw CommandLineError.usage("invalid --scheme '\(text)': start with a scheme name, e.g. \"normal --std 0.01\"")
-        }
-        var options: [(String, String?)] = []
-        var index = 1
-        while index < words.count {
-            let word = words[index]
-            guard word.hasPrefix("--"), word.count > 2 else {
-                throw CommandLineError.usage("invalid --scheme '\(text)': expected an option such as --std, found '\(word)'")
-            }
-            var option = String(word.dropFirst(2))
-            var value: String?
-            if let equals = option.firstIndex(of: "=") {
-                value = String(option[option.index(after: equals)...])
-                option = String(option[..<equals])
-            } else if index + 1 < words.count, !Self.isOption(words[index + 1]) {
-                value = words[index + 1]
-                index += 1
-            }
-            options.append((option, value))
-            index += 1
-        }
-        self.label = words.joined(separator: " ")
-        self.name = name
-        self.options = options
-    }
-
-    /// `--x` is an option; `-1.5` and `-3` are values.
-    private static func isOption(_ word: String) -> Bool {
-        word.hasPrefix("--") || (word.hasPrefix("-") && Double(word) == nil)
-    }
-
-    /// The initializer for a weight of `shape`, through the scheme table.
-    func initializer(shape: [Int]) throws -> Initializer {
-        let entry = try SchemeEntry.named(name)
-        var given: [SchemeParameter: ParameterValue] = [:]
-        for (option, value) in options {
-            guard let parameter = SchemeParameter(rawValue: canonical(option)) else {
-                throw CommandLineError.usage(
-                    "invalid --scheme '\(label)': unknown option --\(option); \(name) takes "
-                        + entry.parameters.map(\.0.option).joined(separator: ", "))
-            }
-            given[parameter] = try parameterValue(value, of: parameter)
-        }
-        return try entry.initializer(given: given, shape: shape)
-    }
-
-    /// The text after `--<parameter>` as the kind of value the parameter takes.
-    private func parameterValue(_ text: String?, of parameter: SchemeParameter) throws -> ParameterValue {
-        func invalid(_ what: String) -> CommandLineError {
-            .usage("invalid --scheme '\(label)': \(parameter.option) \(what)")
-        }
-        switch parameter.kind {
-        case .flag:
-            guard text == nil else { throw invalid("is a flag and takes no value") }
-            return .on
-        case .number:
-            guard let text, let number = Double(text) else { throw invalid("needs a number") }
-            return .number(number)
-        case .integer:
-            guard let text, let integer = Int(text) else { throw invalid("needs an integer") }
-            return .integer(integer)
-        case .choice:
-            guard let text else { throw invalid("needs a value") }
-            return .text(text)
-        }
-    }
 }

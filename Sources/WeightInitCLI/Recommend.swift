@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
-import WeightInit
+@_spi(Plumbing) import WeightInit
+import WeightInitAnalysis
 
 /// `weightinit recommend --activation <name>`: which scheme to use before an
 /// activation, as a `generate` command line, with its gain and the reason.
@@ -9,7 +9,8 @@ struct Recommend: ParsableCommand {
         abstract: "Recommend an initialiser for the activation that follows the layer.",
         usage: "weightinit recommend --activation <name> [--shape <d1,d2,...>] [--output <path>] [--json]",
         discussion: """
-            Activations: \(Recommendation.activations.joined(separator: ", ")).
+            Activations: \(Self.activations.joined(separator: ", ")) (recurrent: the \
+            hidden-to-hidden weights of an RNN, LSTM or GRU).
 
             Prints the scheme, the `weightinit generate` command line that produces it, \
             the gain, and why. Without --shape the command line holds the placeholder OUT,IN.
@@ -21,7 +22,11 @@ struct Recommend: ParsableCommand {
             """
     )
 
-    @Option(help: "The activation after the layer: \(Recommendation.activations.joined(separator: ", ")).")
+    /// The nonlinearities' names, then `recurrent`.
+    static let activations = Nonlinearity.allCases.map(\.name) + [recurrent]
+    static let recurrent = "recurrent"
+
+    @Option(help: "The activation after the layer: \(Self.activations.joined(separator: ", ")).")
     var activation: String
 
     @Option(help: "Shape to put in the command line (default: the placeholder OUT,IN).")
@@ -34,20 +39,25 @@ struct Recommend: ParsableCommand {
     var json = false
 
     /// What `recommend` prints, as text or JSON.
-    struct Advice: Encodable {
+    struct Advice {
         let activation: String
         let scheme: String
         let command: String
         let gain: Double
         let rationale: String
+
+        var json: JSONValue {
+            .object([
+                ("activation", .string(activation)), ("command", .string(command)), ("gain", .number(gain)),
+                ("rationale", .string(rationale)), ("scheme", .string(scheme)),
+            ])
+        }
     }
 
     func run() throws {
         let advice = try makeAdvice()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(advice), as: UTF8.self))
+            print(advice.json.serialized)
         } else {
             print("""
                 activation: \(advice.activation)
@@ -60,17 +70,21 @@ struct Recommend: ParsableCommand {
     }
 
     func makeAdvice() throws -> Advice {
-        guard let recommendation = Recommendation.recommended(for: activation) else {
+        let recommendation: Recommendation
+        let name: String
+        if canonicalName(activation) == Self.recurrent {
+            (recommendation, name) = (.recurrent, Self.recurrent)
+        } else if let nonlinearity = Nonlinearity(name: activation) {
+            (recommendation, name) = (.recommended(for: nonlinearity), nonlinearity.name)
+        } else {
             throw CommandLineError.usage(
-                "unknown --activation '\(activation)'; known: \(Recommendation.activations.joined(separator: ", "))")
+                "unknown --activation '\(activation)'; known: \(Self.activations.joined(separator: ", "))")
         }
         let shapeText = try shape.map { try ShapeArgument.parse($0).map(String.init).joined(separator: ",") } ?? "OUT,IN"
-        let scheme = String(recommendation.command.prefix { $0 != " " })
-        // The recommendation must name a scheme of the table, or the command line would not run.
-        _ = try SchemeEntry.named(scheme)
+        let scheme = SchemeEntry.arguments(of: recommendation.initializer).name
         return Advice(
-            activation: recommendation.activation, scheme: scheme,
-            command: "weightinit generate \(recommendation.command) --shape \(shapeText) --output \(output)",
+            activation: name, scheme: scheme,
+            command: "weightinit generate \(SchemeEntry.commandLine(for: recommendation.initializer)) --shape \(shapeText) --output \(output)",
             gain: Self.gain(of: recommendation.initializer), rationale: recommendation.rationale)
     }
 

@@ -3,7 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import WeightInit
+@_spi(Plumbing) import WeightInit
+import WeightInitAnalysis
 
 /// A small SVG line chart: axes, ticks, grid, legend, solid or dashed lines.
 /// Written by hand so the tool needs no plotting dependency; the output is

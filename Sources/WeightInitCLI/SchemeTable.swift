@@ -1,10 +1,4 @@
-import WeightInit
-
-/// `name` in the spelling of the tables: lower case, `-` for `_`, so the
-/// Keras and PyTorch spellings (`glorot_uniform`, `fan_in`) are accepted too.
-func canonical(_ name: String) -> String {
-    String(name.lowercased().map { $0 == "_" ? "-" : $0 })
-}
+@_spi(Plumbing) import WeightInit
 
 /// A scheme parameter, given on the command line as `--<rawValue>`.
 enum SchemeParameter: String, CaseIterable, Sendable {
@@ -23,7 +17,7 @@ enum SchemeParameter: String, CaseIterable, Sendable {
         switch self {
         case .mode: .choice(FanMode.allCases.map(\.rawValue))
         case .distribution: .choice(VarianceDistribution.allCases.map(\.rawValue))
-        case .nonlinearity: .choice(Nonlinearity.names.map(\.0))
+        case .nonlinearity: .choice(Nonlinearity.allCases.map(\.name))
         case .truncated: .flag
         case .method: .choice(OrthogonalMethod.allCases.map(\.rawValue))
         case .groups, .blocks: .integer
@@ -45,7 +39,7 @@ enum SchemeParameter: String, CaseIterable, Sendable {
         case .value: "The value of every element."
         case .scale: "Variance scale, > 0."
         case .mode: "Fan to divide by: \(Self.list(FanMode.allCases.map(\.rawValue)))."
-        case .nonlinearity: "Activation after the layer; it sets the gain: \(Self.list(Nonlinearity.names.map(\.0)))."
+        case .nonlinearity: "Activation after the layer; it sets the gain: \(Self.list(Nonlinearity.allCases.map(\.name)))."
         case .negativeSlope: "Negative slope of leaky-relu (only with --nonlinearity leaky-relu)."
         case .truncated: "Truncated normal at ±2σ with σ rescaled to keep the variance (as in Keras)."
         case .distribution: "Distribution: \(Self.list(VarianceDistribution.allCases.map(\.rawValue)))."
@@ -128,7 +122,7 @@ struct SchemeArguments {
         guard case let .text(given)? = values[parameter], case let .choice(names) = parameter.kind else {
             preconditionFailure("\(parameter) is not a choice")
         }
-        let name = canonical(given)
+        let name = canonicalName(given)
         guard names.contains(name) else {
             throw CommandLineError.usage(
                 "unknown \(parameter.option) '\(given)'; known: \(names.joined(separator: ", "))")
@@ -149,7 +143,7 @@ struct SchemeArguments {
         let slope = optionalNumber(.negativeSlope)
         guard let nonlinearity = Nonlinearity(name: name, negativeSlope: slope) else {
             throw CommandLineError.usage(
-                "unknown --nonlinearity '\(name)'; known: \(Nonlinearity.names.map(\.0).joined(separator: ", "))")
+                "unknown --nonlinearity '\(name)'; known: \(Nonlinearity.allCases.map(\.name).joined(separator: ", "))")
         }
         if slope != nil {
             guard case .leakyRelu = nonlinearity else {
@@ -298,7 +292,7 @@ struct SchemeEntry: Sendable {
     static var allNames: [String] { all.flatMap(\.names) }
 
     static func named(_ name: String) throws -> SchemeEntry {
-        guard let entry = all.first(where: { $0.names.contains(canonical(name)) }) else {
+        guard let entry = all.first(where: { $0.names.contains(canonicalName(name)) }) else {
             throw CommandLineError.usage(
                 "unknown scheme '\(name)'; known schemes: \(allNames.joined(separator: ", "))")
         }
@@ -367,5 +361,61 @@ struct SchemeEntry: Sendable {
     static func optionHelp(_ parameter: SchemeParameter) -> String {
         let users = all.filter { $0.parameters.contains { $0.0 == parameter } }.map(\.name)
         return "\(parameter.meaning) (\(users.joined(separator: ", ")))"
+    }
+}
+
+// MARK: - From an initializer back to the table
+
+extension SchemeEntry {
+    /// The table's name and parameter values for `initializer`: what
+    /// ``initializer(given:shape:)`` turns back into the same initializer (a
+    /// test pins the round trip for every row). Optional parameters appear
+    /// only when set, flags only when on.
+    static func arguments(of initializer: Initializer) -> (name: String, given: [(SchemeParameter, ParameterValue)]) {
+        func numbers(_ pairs: (SchemeParameter, Double?)...) -> [(SchemeParameter, ParameterValue)] {
+            pairs.compactMap { parameter, value in value.map { (parameter, .number($0)) } }
+        }
+        func flag(_ parameter: SchemeParameter, _ on: Bool) -> [(SchemeParameter, ParameterValue)] {
+            on ? [(parameter, .on)] : []
+        }
+        func fans(_ mode: FanMode, _ nonlinearity: Nonlinearity, _ gain: Double?) -> [(SchemeParameter, ParameterValue)] {
+            var given: [(SchemeParameter, ParameterValue)] = [(.mode, .text(mode.rawValue)), (.nonlinearity, .text(nonlinearity.name))]
+            if case let .leakyRelu(slope) = nonlinearity { given.append((.negativeSlope, .number(slope))) }
+            return given + numbers((.gain, gain))
+        }
+        switch initializer {
+        case .zeros: return ("zeros", [])
+        case .ones: return ("ones", [])
+        case let .constant(value): return ("constant", numbers((.value, value)))
+        case let .uniform(low, high): return ("uniform", numbers((.low, low), (.high, high)))
+        case .uniformFanIn: return ("uniform-fan-in", [])
+        case let .normal(mean, std): return ("normal", numbers((.mean, mean), (.std, std)))
+        case let .truncatedNormal(mean, std, low, high):
+            return ("truncated-normal", numbers((.mean, mean), (.std, std), (.low, low), (.high, high)))
+        case let .xavierUniform(gain): return ("xavier-uniform", numbers((.gain, gain)))
+        case let .xavierNormal(gain, truncated): return ("xavier-normal", numbers((.gain, gain)) + flag(.truncated, truncated))
+        case let .kaimingUniform(mode, nonlinearity, gain): return ("kaiming-uniform", fans(mode, nonlinearity, gain))
+        case let .kaimingNormal(mode, nonlinearity, gain, truncated):
+            return ("kaiming-normal", fans(mode, nonlinearity, gain) + flag(.truncated, truncated))
+        case .lecunUniform: return ("lecun-uniform", [])
+        case let .lecunNormal(truncated): return ("lecun-normal", flag(.truncated, truncated))
+        case let .varianceScaling(scale, mode, distribution):
+            return ("variance-scaling", numbers((.scale, scale)) + [(.mode, .text(mode.rawValue)), (.distribution, .text(distribution.rawValue))])
+        case let .orthogonal(gain, method, blocks):
+            return ("orthogonal", numbers((.gain, gain)) + [(.method, .text(method.rawValue)), (.blocks, .integer(blocks))])
+        case let .deltaOrthogonal(gain): return ("delta-orthogonal", numbers((.gain, gain)))
+        case let .eye(gain): return ("eye", numbers((.gain, gain)))
+        case let .dirac(groups): return ("dirac", [(.groups, .integer(groups))])
+        case let .sparse(sparsity, std): return ("sparse", numbers((.sparsity, sparsity), (.std, std)))
+        }
+    }
+
+    /// `initializer` as `weightinit generate` spells it: the scheme name and
+    /// its options, e.g. `kaiming-normal --mode fan-in --nonlinearity relu`.
+    static func commandLine(for initializer: Initializer) -> String {
+        let (name, given) = arguments(of: initializer)
+        return ([name] + given.map { parameter, value in
+            value == .on ? parameter.option : "\(parameter.option) \(value)"
+        }).joined(separator: " ")
     }
 }

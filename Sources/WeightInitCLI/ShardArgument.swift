@@ -1,4 +1,4 @@
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// `--shard i/n` and `--shard-dim d`: write block `i` of `n` of every tensor.
 ///

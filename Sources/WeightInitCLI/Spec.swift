@@ -1,4 +1,4 @@
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// One tensor to generate, resolved from `generate`'s flags or a spec entry:
 /// everything its values depend on, checked.
@@ -217,7 +217,7 @@ public enum Spec {
     static func parameters(_ fields: Fields) throws -> [SchemeParameter: ParameterValue] {
         var given: [SchemeParameter: ParameterValue] = [:]
         for (key, value) in fields.members where !tensorKeys.contains(key) {
-            guard let parameter = SchemeParameter(rawValue: canonical(key)) else {
+            guard let parameter = SchemeParameter(rawValue: canonicalName(key)) else {
                 throw CommandLineError.usage(
                     "unknown key \"\(key)\"; known: \((tensorKeys + SchemeParameter.allCases.map(\.rawValue)).joined(separator: ", "))")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import WeightInit
+@_spi(Plumbing) import WeightInit
+import WeightInitAnalysis
 
 #if canImport(Glibc)
 import Glibc

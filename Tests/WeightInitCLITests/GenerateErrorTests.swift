@@ -143,7 +143,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                                          "--out-axis", "1", "--output", "w.npy"], mentions: "replace --layout"),
         // recommend.
         BadInput(name: "unknown activation", arguments: ["recommend", "--activation", "softplus"], status: 64,
-                 mentions: "unknown --activation 'softplus'; known: linear, sigmoid, tanh, relu"),
+                 mentions: "unknown --activation 'softplus'; known: linear, identity, conv1d"),
         BadInput(name: "unknown activation, JSON", arguments: ["recommend", "--activation", "softplus", "--json"], status: 64,
                  mentions: "known: linear"),
         BadInput(name: "recommend without activation", arguments: ["recommend"], status: 64, mentions: "--activation"),

@@ -9,9 +9,9 @@ import Testing
     /// gains of PyTorch's `calculate_gain` for the Kaiming and Xavier choices,
     /// 1 for LeCun normal (SELU) and orthogonal (recurrent).
     static let gains: [String: Double] = [
-        "linear": 1, "sigmoid": 1, "tanh": 5.0 / 3, "relu": 2.0.squareRoot(),
-        "leaky-relu": (2 / (1 + 0.01 * 0.01)).squareRoot(), "elu": 2.0.squareRoot(), "gelu": 2.0.squareRoot(),
-        "silu": 2.0.squareRoot(), "selu": 1, "recurrent": 1,
+        "linear": 1, "identity": 1, "conv1d": 1, "conv2d": 1, "conv3d": 1, "conv-transpose1d": 1,
+        "conv-transpose2d": 1, "conv-transpose3d": 1, "sigmoid": 1, "tanh": 5.0 / 3, "relu": 2.0.squareRoot(),
+        "leaky-relu": (2 / (1 + 0.01 * 0.01)).squareRoot(), "selu": 1, "recurrent": 1,
     ]
 
     /// The activations the tool knows, from its own error message (which

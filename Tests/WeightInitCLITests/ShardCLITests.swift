@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// `generate --shard i/n [--shard-dim d]`: every block written alone, and the
 /// blocks concatenated equal to the unsharded output, byte for byte.

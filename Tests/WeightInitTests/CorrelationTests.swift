@@ -1,5 +1,5 @@
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// Independence: within a stream (lags), across seeds and across streams.
 /// Each |corr| bound is 5/√n (a null correlation exceeds it with probability

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// The distributions against theory: KS against the exact CDF and moments
 /// within 6 standard errors (fixed seeds; a correct sampler fails a 6σ or

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 /// The LAPACK layer checked the LAPACK way: ‖QᵀQ − I‖ and ‖A − QR‖ relative to
 /// n·ε and ‖A‖, for Float and Double.

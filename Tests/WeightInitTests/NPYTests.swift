@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// A fresh directory under the system temp directory, removed by `remove()`.
 struct ScratchDirectory {

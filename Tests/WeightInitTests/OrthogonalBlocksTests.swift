@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 /// RNN gate blocks, batched small matrices and delta-orthogonal convolutions.
 @Suite struct OrthogonalBlocksTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 /// Haar statistics for both methods, Float and Double, on many small matrices
 /// drawn in one batch (fixed seeds; thresholds at 5 standard errors or KS at

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 /// The Householder method against its specification (WeightInit.docc/Orthogonal.md):
 /// an independent, plain-Double reference built from the stream values at the

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 #if canImport(Glibc)
 import Glibc

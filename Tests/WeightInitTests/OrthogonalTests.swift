@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 @Suite struct OrthogonalTests {
     // MARK: Helpers

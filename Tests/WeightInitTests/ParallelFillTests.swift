@@ -1,5 +1,5 @@
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// The determinism promise: element j of a fill is the value at flat index
 /// startIndex + j, whatever the thread count, chunk size or split into calls.

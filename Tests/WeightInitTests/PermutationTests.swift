@@ -1,5 +1,5 @@
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 import _WeightInitKernels
 
 /// The index-addressable helpers: random subsets and permutations (sparse

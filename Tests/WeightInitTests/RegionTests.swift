@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 // The region guarantee: a block filled on its own is byte-identical to the same
 // block of the whole tensor. Every expected block below is cut out of the

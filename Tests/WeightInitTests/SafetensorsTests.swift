@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 /// The safetensors writer and the strict reader, on good and hostile input.
 @Suite struct SafetensorsTests {

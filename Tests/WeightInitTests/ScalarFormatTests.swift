@@ -1,5 +1,5 @@
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// f16 and bf16 outputs are the float sample rounded to nearest, ties to even
 /// — checked bit for bit against Swift's own `Float16(Float)` and against a

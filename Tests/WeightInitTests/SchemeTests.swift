@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 /// Every sampling scheme against its theoretical distribution, with the
 /// expected parameters computed here from the papers' formulas — not from the
@@ -133,16 +133,12 @@ import Testing
         #expect(Nonlinearity(name: "leaky_relu", negativeSlope: 0.3) == .leakyRelu(negativeSlope: 0.3))
         #expect(Nonlinearity(name: "conv_transpose2d") == .convTranspose2d)
         #expect(Nonlinearity(name: "softplus") == nil)
-    }
-
-    @Test func recommendations() {
-        #expect(Recommendation.recommended(for: "relu")?.initializer == .kaimingNormal(mode: .fanIn, nonlinearity: .relu))
-        #expect(Recommendation.recommended(for: "tanh")?.initializer == .xavierUniform(gain: 5.0 / 3.0))
-        #expect(Recommendation.recommended(for: "sigmoid")?.initializer == .xavierUniform())
-        #expect(Recommendation.recommended(for: "SELU")?.initializer == .lecunNormal())
-        #expect(Recommendation.recommended(for: "recurrent")?.initializer == .orthogonal())
-        #expect(Recommendation.recommended(for: "nope") == nil)
-        for a in Recommendation.activations { #expect(Recommendation.recommended(for: a) != nil, "\(a)") }
+        // Every name parses back to its nonlinearity, in any case and spelling.
+        for n in Nonlinearity.allCases {
+            #expect(Nonlinearity(name: n.name) == n)
+            #expect(Nonlinearity(name: n.name.uppercased().replacingOccurrences(of: "-", with: "_")) == n)
+        }
+        #expect(Set(Nonlinearity.allCases.map(\.name)).count == Nonlinearity.allCases.count)
     }
 
     // MARK: Exact schemes

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 import _WeightInitKernels
 
 /// The truncated normal against theory (KS test, moments) and its promise that

@@ -4,7 +4,7 @@
 
 import Benchmark
 import Foundation
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// One buffer, allocated and touched once, reused by every benchmark.
 final class Arena: @unchecked Sendable {

@@ -8,7 +8,7 @@
 
 import Benchmark
 import Foundation
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// A page-touched buffer of `count` scalars, allocated per benchmark so that
 /// peak resident memory shows what each one needs.

@@ -1,4 +1,4 @@
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 extension DistributedOrthogonal {
     /// Writes the stack as one `.npy` file of `shape` (C order; its element

@@ -1,4 +1,4 @@
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// Orthogonal initialisation across MPI ranks: ScaLAPACK's QR of the same
 /// Gaussian the single-process QR method uses, each rank sampling and
@@ -128,7 +128,7 @@ public final class DistributedOrthogonal<T: ScaLAPACKScalar> {
         // than thrown mid-loop (which would leave other ranks in a collective).
         var failure: WeightInitMPIError?
         func record(_ info: Int32, _ routine: String) {
-            if info != 0, failure == nil { failure = .scalapack(routine: "p" + T.lapackPrefix + routine, info: Int(info)) }
+            if info != 0, failure == nil { failure = .scalapack(routine: T.scalapackPrefix + routine, info: Int(info)) }
         }
         try BLASThreads.with(1) {
             let lwork = workspaceCount(m: m, n: n, tall: tall, descriptor: &descriptor, tau: &tau, record: record)

@@ -1,5 +1,5 @@
 import CMPI
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// A Swift type with a predefined MPI datatype of the same layout.
 public protocol MPIScalar {

@@ -1,5 +1,5 @@
 import CScaLAPACK
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// A real scalar with ScaLAPACK routines: `Float` picks `ps…`, `Double` `pd…`.
 ///
@@ -7,7 +7,10 @@ import WeightInit
 /// matrix described by `descriptor`); they return `info` as is.
 /// ``DistributedOrthogonal`` calls them and turns `info` into an error.
 /// IA = JA = 1 throughout: the submatrix is always the whole matrix.
-public protocol ScaLAPACKScalar: BLASScalar, MPIScalar {
+public protocol ScaLAPACKScalar: WeightScalar, BinaryFloatingPoint, MPIScalar {
+    /// The routines' prefix: `"ps"` for Float, `"pd"` for Double.
+    static var scalapackPrefix: String { get }
+
     static func pgeqrf(_ m: Int32, _ n: Int32, _ a: UnsafeMutablePointer<Self>, _ descriptor: UnsafePointer<Int32>,
                        _ tau: UnsafeMutablePointer<Self>, _ work: UnsafeMutablePointer<Self>, _ lwork: Int32) -> Int32
     static func porgqr(_ m: Int32, _ n: Int32, _ k: Int32, _ a: UnsafeMutablePointer<Self>,
@@ -22,6 +25,8 @@ public protocol ScaLAPACKScalar: BLASScalar, MPIScalar {
 
 
 extension Float: ScaLAPACKScalar {
+    public static var scalapackPrefix: String { "ps" }
+
     public static func pgeqrf(_ m: Int32, _ n: Int32, _ a: UnsafeMutablePointer<Float>, _ descriptor: UnsafePointer<Int32>,
                               _ tau: UnsafeMutablePointer<Float>, _ work: UnsafeMutablePointer<Float>, _ lwork: Int32) -> Int32 {
         var (m, n, lwork, info, ia) = (m, n, lwork, Int32(0), Int32(1))
@@ -54,6 +59,8 @@ extension Float: ScaLAPACKScalar {
 }
 
 extension Double: ScaLAPACKScalar {
+    public static var scalapackPrefix: String { "pd" }
+
     public static func pgeqrf(_ m: Int32, _ n: Int32, _ a: UnsafeMutablePointer<Double>, _ descriptor: UnsafePointer<Int32>,
                               _ tau: UnsafeMutablePointer<Double>, _ work: UnsafeMutablePointer<Double>, _ lwork: Int32) -> Int32 {
         var (m, n, lwork, info, ia) = (m, n, lwork, Int32(0), Int32(1))

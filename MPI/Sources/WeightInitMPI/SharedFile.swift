@@ -1,5 +1,5 @@
 import CMPI
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 #if canImport(Glibc)
 import Glibc

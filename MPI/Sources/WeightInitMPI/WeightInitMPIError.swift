@@ -1,4 +1,4 @@
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// What can go wrong in the distributed layer, each case saying what failed.
 /// Errors of the single-process library (``WeightInitError``) pass through

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import WeightInit
+@_spi(Plumbing) import WeightInit
 import WeightInitCLI
 import WeightInitMPI
 
@@ -68,7 +68,7 @@ struct BenchCommand: MPISubcommand {
         }
     }
 
-    private func measure<T: ScaLAPACKScalar>(_: T.Type, sizes: [Int], session: MPISession) throws {
+    private func measure<T: ScaLAPACKScalar & BLASScalar>(_: T.Type, sizes: [Int], session: MPISession) throws {
         let grid = single ? nil : try BLACSGrid(session: session)
         if session.isRoot {
             let how = single
@@ -121,7 +121,7 @@ struct BenchCommand: MPISubcommand {
         }
     }
 
-    private func timeOrthogonal<T: ScaLAPACKScalar>(
+    private func timeOrthogonal<T: ScaLAPACKScalar & BLASScalar>(
         _: T.Type, n: Int, blockSize: Int, grid: BLACSGrid?, session: MPISession
     ) throws -> (max: Double, mean: Double) {
         guard let grid else {

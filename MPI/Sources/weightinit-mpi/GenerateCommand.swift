@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import WeightInit
+@_spi(Plumbing) import WeightInit
 import WeightInitCLI
 import WeightInitMPI
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// The distributed QR method against the theory (orthogonality) and against
 /// the single-process QR method of the same seed and stream.

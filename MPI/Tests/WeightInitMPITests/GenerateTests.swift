@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 import WeightInitCLI
 
 /// `weightinit-mpi generate`: the shared file is `weightinit generate

@@ -1,5 +1,5 @@
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// The distributed matrices are Haar-distributed: statistics of many small
 /// matrices, each itself spread over the grid (8 × 8 in 4 × 4 blocks on

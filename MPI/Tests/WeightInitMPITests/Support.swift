@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// Runs the built `weightinit-mpi` under `mpirun`.
 enum MPIRun {

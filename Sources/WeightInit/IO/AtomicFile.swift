@@ -9,15 +9,15 @@ import Darwin
 /// directory (so the final `rename(2)` stays on one file system and is atomic),
 /// which is flushed and then renamed over `path`. On any error, including one
 /// thrown by the caller's body, the temporary file is removed.
-public enum AtomicFile {
+@_spi(Plumbing) public enum AtomicFile {
     /// Sink for the bytes of the file being written.
-    public struct Writer {
+    @_spi(Plumbing) public struct Writer {
         fileprivate let descriptor: Int32
         /// The final path, used in error messages.
         fileprivate let path: String
 
         /// Appends `bytes` to the file.
-        public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        @_spi(Plumbing) public func write(_ bytes: UnsafeRawBufferPointer) throws {
             guard var next = bytes.baseAddress else { return }
             var remaining = bytes.count
             while remaining > 0 {
@@ -32,13 +32,13 @@ public enum AtomicFile {
         }
 
         /// Appends `bytes` to the file.
-        public func write(_ bytes: [UInt8]) throws {
+        @_spi(Plumbing) public func write(_ bytes: [UInt8]) throws {
             try bytes.withUnsafeBytes { try write($0) }
         }
     }
 
     /// Creates or replaces the file at `path` with what `body` writes.
-    public static func write(to path: String, _ body: (Writer) throws -> Void) throws {
+    @_spi(Plumbing) public static func write(to path: String, _ body: (Writer) throws -> Void) throws {
         let (directory, name) = split(path)
         guard !name.isEmpty, name != ".", name != ".." else {
             throw WeightInitError.io(path: path, reason: "not a file name")
@@ -66,7 +66,7 @@ public enum AtomicFile {
     /// to succeed: `path` names a file (not a directory) in an existing,
     /// writable directory. Lets a caller fail before expensive work; the write
     /// itself still reports any error.
-    public static func checkDestination(_ path: String) throws {
+    @_spi(Plumbing) public static func checkDestination(_ path: String) throws {
         let (directory, name) = split(path)
         guard !name.isEmpty, name != ".", name != ".." else {
             throw WeightInitError.io(path: path, reason: "not a file name")

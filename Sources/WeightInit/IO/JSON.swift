@@ -4,7 +4,7 @@
 /// spec files are read in order, and error messages name the first bad key).
 /// Numbers keep their text, so integers of any size are checked exactly
 /// rather than through `Double`.
-public enum JSONValue: Equatable, Sendable {
+@_spi(Plumbing) public enum JSONValue: Equatable, Sendable {
     case object([(key: String, value: JSONValue)])
     case array([JSONValue])
     case string(String)
@@ -13,7 +13,7 @@ public enum JSONValue: Equatable, Sendable {
     case bool(Bool)
     case null
 
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    @_spi(Plumbing) public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case let (.object(a), .object(b)):
             a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
@@ -27,7 +27,7 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     /// What the value is, for error messages: "an object", "a string", …
-    public var kindDescription: String {
+    @_spi(Plumbing) public var kindDescription: String {
         switch self {
         case .object: "an object"
         case .array: "an array"
@@ -40,7 +40,7 @@ public enum JSONValue: Equatable, Sendable {
 
     /// The value as an `Int` if it is an integer literal (no fraction or
     /// exponent) that fits; `nil` otherwise.
-    public var integerValue: Int? {
+    @_spi(Plumbing) public var integerValue: Int? {
         guard case let .number(text) = self, !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else {
             return nil
         }
@@ -48,13 +48,22 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     /// The value as a `Double` if it is a number that is finite as a Double.
-    public var doubleValue: Double? {
+    @_spi(Plumbing) public var doubleValue: Double? {
         guard case let .number(text) = self, let value = Double(text), value.isFinite else { return nil }
         return value
     }
 
+    /// A number: `value` in Swift's shortest round-tripping form, or `null`
+    /// for ±∞ and NaN, which JSON cannot express.
+    @_spi(Plumbing) public static func number(_ value: Double) -> JSONValue {
+        value.isFinite ? .number("\(value)") : .null
+    }
+
+    /// An integer.
+    @_spi(Plumbing) public static func number<I: BinaryInteger>(_ value: I) -> JSONValue { .number("\(value)") }
+
     /// Compact JSON text for the value (keys in order, strings escaped).
-    public var serialized: String {
+    @_spi(Plumbing) public var serialized: String {
         switch self {
         case let .object(members):
             "{" + members.map { JSONValue.quoted($0.key) + ":" + $0.value.serialized }.joined(separator: ",") + "}"
@@ -67,7 +76,7 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     /// `text` as a JSON string literal.
-    public static func quoted(_ text: String) -> String {
+    @_spi(Plumbing) public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -90,20 +99,20 @@ public enum JSONValue: Equatable, Sendable {
 /// rejected), no trailing commas or comments, duplicate keys rejected, nesting
 /// limited to ``maximumDepth`` so hostile input cannot exhaust the stack.
 /// Every error is a one-line reason with the byte offset.
-public struct JSONParser {
+@_spi(Plumbing) public struct JSONParser {
     /// Deeper nesting is refused: neither format read here nests beyond 3.
-    public static let maximumDepth = 64
+    @_spi(Plumbing) public static let maximumDepth = 64
 
-    public struct Failure: Error, Equatable, CustomStringConvertible {
-        public let reason: String
-        public var description: String { reason }
+    @_spi(Plumbing) public struct Failure: Error, Equatable, CustomStringConvertible {
+        @_spi(Plumbing) public let reason: String
+        @_spi(Plumbing) public var description: String { reason }
     }
 
     private let bytes: [UInt8]
     private var position = 0
 
     /// Parses exactly one JSON value; only whitespace may follow it.
-    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    @_spi(Plumbing) public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         guard String(validating: bytes, as: UTF8.self) != nil else { throw Failure(reason: "not valid UTF-8") }
         var parser = JSONParser(bytes: bytes)
         let value = try parser.parseValue(depth: 0)

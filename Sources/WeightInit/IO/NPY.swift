@@ -63,7 +63,7 @@ public enum NPY {
     // MARK: Writing
 
     /// numpy's `descr` for `format`, or an error for formats numpy has no dtype for.
-    public static func descr(for format: ScalarFormat) throws -> String {
+    @_spi(Plumbing) public static func descr(for format: ScalarFormat) throws -> String {
         switch format {
         case .f32: return "<f4"
         case .f64: return "<f8"
@@ -77,7 +77,7 @@ public enum NPY {
     /// The complete header (magic, version, length, padded dict) for a C-order
     /// array of `shape` and `format`: version 1.0 unless the dict needs more than
     /// 65535 bytes, then 2.0.
-    public static func header(shape: [Int], format: ScalarFormat) throws -> [UInt8] {
+    @_spi(Plumbing) public static func header(shape: [Int], format: ScalarFormat) throws -> [UInt8] {
         let dims = shape.count == 1 ? "(\(shape[0]),)" : "(\(shape.map(String.init).joined(separator: ", ")))"
         let dict = Array("{'descr': '\(try descr(for: format))', 'fortran_order': False, 'shape': \(dims), }".utf8)
         for (major, lengthBytes) in [(UInt8(1), 2), (UInt8(2), 4)] {

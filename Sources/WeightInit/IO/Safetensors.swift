@@ -17,18 +17,18 @@
 /// ```
 public enum Safetensors {
     /// The key of the string-to-string metadata object in the header.
-    public static let metadataKey = "__metadata__"
+    package static let metadataKey = "__metadata__"
 
     /// Headers longer than this are refused (the reference implementation's
     /// limit too): no real header comes close, and it bounds what a hostile
     /// length field can make a reader allocate.
-    public static let maximumHeaderLength = 100_000_000
+    package static let maximumHeaderLength = 100_000_000
 
     /// The data starts at a multiple of this.
     static let alignment = 8
 
     /// The safetensors dtype name of `format`.
-    public static func dtype(for format: ScalarFormat) -> String {
+    package static func dtype(for format: ScalarFormat) -> String {
         switch format {
         case .f32: "F32"
         case .f64: "F64"
@@ -46,7 +46,7 @@ public enum Safetensors {
     /// The complete header — length, JSON, padding — for `tensors` stored in
     /// this order, contiguously from offset 0, with `metadata` (keys sorted, so
     /// the same input always gives the same bytes).
-    public static func header(tensors: [TensorEntry], metadata: [String: String] = [:]) throws -> [UInt8] {
+    @_spi(Plumbing) public static func header(tensors: [TensorEntry], metadata: [String: String] = [:]) throws -> [UInt8] {
         var seen = Set<String>()
         var members: [(key: String, value: JSONValue)] = []
         var offset = 0

@@ -144,7 +144,7 @@ public enum TensorFile {
         }
 
         /// Appends `values` in little-endian byte order.
-        public func write<T: WeightScalar>(_ values: UnsafeBufferPointer<T>) throws {
+        package func write<T: WeightScalar>(_ values: UnsafeBufferPointer<T>) throws {
             #if _endian(little)
             try write(UnsafeRawBufferPointer(values))
             #else
@@ -156,7 +156,7 @@ public enum TensorFile {
             #endif
         }
 
-        public func write<T: WeightScalar>(_ values: [T]) throws {
+        package func write<T: WeightScalar>(_ values: [T]) throws {
             try values.withUnsafeBufferPointer { try write($0) }
         }
     }
@@ -273,7 +273,7 @@ public enum TensorFile {
 
     /// The whole file at `path`, refused if larger than `maximumSize` (for
     /// small text inputs such as spec files).
-    public static func readWholeFile(_ path: String, maximumSize: Int) throws -> [UInt8] {
+    package static func readWholeFile(_ path: String, maximumSize: Int) throws -> [UInt8] {
         let file = try InputFile(path: path)
         defer { file.close() }
         guard file.size <= maximumSize else {
@@ -326,7 +326,7 @@ extension Initializer {
     /// so memory stays at one chunk whatever the tensor's size. Constants are
     /// streamed the same way. Structured schemes (orthogonal, eye, dirac,
     /// sparse) are built in memory first.
-    public func write<T: WeightScalar>(
+    package func write<T: WeightScalar>(
         _ type: T.Type, shape: [Int], layout: Layout = .torch, stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
@@ -365,7 +365,7 @@ extension Initializer {
     ///
     /// - Throws: as ``fill(_:shape:region:layout:stream:options:)``, before
     ///   anything is written to `sink`; errors of `sink`.
-    public func write<T: WeightScalar>(
+    package func write<T: WeightScalar>(
         _ type: T.Type, shape: [Int], region: TensorRegion, layout: Layout = .torch, stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {

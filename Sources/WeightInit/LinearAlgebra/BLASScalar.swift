@@ -2,7 +2,7 @@
 /// (the LP64 interface), which is what `<lapacke.h>` declares without
 /// `LAPACK_ILP64`; dimensions beyond `Int32.max` are rejected as
 /// ``WeightInitError/tooLarge(shape:reason:)`` before any call.
-public typealias LAPACKInt = Int32
+@_spi(Plumbing) public typealias LAPACKInt = Int32
 
 /// A real scalar type with BLAS and LAPACK routines: `Float` picks the `s…`
 /// routines, `Double` the `d…` ones.
@@ -11,7 +11,7 @@ public typealias LAPACKInt = Int32
 /// of LAPACKE (`LAPACKE_?xxx_work`) and CBLAS, named after them. They return
 /// LAPACK's `info` as is; call the LAPACK ones through ``LAPACK``, which checks
 /// the arguments and turns `info` into ``WeightInitError/lapack(routine:info:)``.
-public protocol BLASScalar: WeightScalar, BinaryFloatingPoint {
+@_spi(Plumbing) public protocol BLASScalar: WeightScalar, BinaryFloatingPoint {
     /// LAPACK's type letter: `"s"` for Float, `"d"` for Double.
     static var lapackPrefix: String { get }
 

@@ -17,15 +17,15 @@ import Darwin
 /// runs alone. Sections nest (a benchmark may wrap fills in
 /// `BLASThreads.with(1)`): an inner section runs inside the outer one and may
 /// not ask for a different count.
-public enum BLASThreads {
+@_spi(Plumbing) public enum BLASThreads {
     /// The number of threads OpenBLAS currently uses.
-    public static var current: Int { Int(openblas_get_num_threads()) }
+    @_spi(Plumbing) public static var current: Int { Int(openblas_get_num_threads()) }
 
     /// Runs `body` with OpenBLAS limited to `threads` and restores the previous
     /// count afterwards. `nil` (``FillOptions/threads``'s default, "every
     /// core") keeps OpenBLAS's count: one thread per core unless
     /// `OPENBLAS_NUM_THREADS` says otherwise.
-    public static func with<R>(_ threads: Int?, _ body: () throws -> R) throws -> R {
+    @_spi(Plumbing) public static func with<R>(_ threads: Int?, _ body: () throws -> R) throws -> R {
         if let threads {
             guard threads >= 1, Int32(exactly: threads) != nil else {
                 throw WeightInitError.invalidParameter("threads", value: "\(threads)", reason: "must be ≥ 1")

@@ -14,11 +14,11 @@
 /// try LAPACK.geqrf(m: m, n: n, a: a, lda: m, tau: tau, work: work)
 /// try LAPACK.orgqr(m: m, n: n, k: n, a: a, lda: m, tau: tau, work: work)
 /// ```
-public enum LAPACK {
+@_spi(Plumbing) public enum LAPACK {
     // MARK: QR
 
     /// `?geqrf`: the m×n matrix `a` = QR (`tau` holds min(m, n) scalars).
-    public static func geqrf<T: BLASScalar>(
+    @_spi(Plumbing) public static func geqrf<T: BLASScalar>(
         m: Int, n: Int, a: UnsafeMutablePointer<T>, lda: Int, tau: UnsafeMutablePointer<T>,
         work: UnsafeMutableBufferPointer<T>
     ) throws {
@@ -27,7 +27,7 @@ public enum LAPACK {
     }
 
     /// The optimal `lwork` of ``geqrf(m:n:a:lda:tau:work:)``.
-    public static func geqrfWorkspace<T: BLASScalar>(
+    @_spi(Plumbing) public static func geqrfWorkspace<T: BLASScalar>(
         m: Int, n: Int, a: UnsafeMutablePointer<T>, lda: Int, tau: UnsafeMutablePointer<T>
     ) throws -> Int {
         let (m, n, lda) = try lapackInts(m, n, lda)
@@ -36,7 +36,7 @@ public enum LAPACK {
 
     /// `?orgqr`: overwrites `a` (from ``geqrf(m:n:a:lda:tau:work:)`` with `k`
     /// reflectors) with the m×n matrix Q of orthonormal columns.
-    public static func orgqr<T: BLASScalar>(
+    @_spi(Plumbing) public static func orgqr<T: BLASScalar>(
         m: Int, n: Int, k: Int, a: UnsafeMutablePointer<T>, lda: Int, tau: UnsafePointer<T>,
         work: UnsafeMutableBufferPointer<T>
     ) throws {
@@ -45,7 +45,7 @@ public enum LAPACK {
     }
 
     /// The optimal `lwork` of ``orgqr(m:n:k:a:lda:tau:work:)``.
-    public static func orgqrWorkspace<T: BLASScalar>(
+    @_spi(Plumbing) public static func orgqrWorkspace<T: BLASScalar>(
         m: Int, n: Int, k: Int, a: UnsafeMutablePointer<T>, lda: Int, tau: UnsafePointer<T>
     ) throws -> Int {
         let (m, n, k, lda) = try lapackInts(m, n, k, lda)
@@ -55,7 +55,7 @@ public enum LAPACK {
     // MARK: LQ
 
     /// `?gelqf`: the m×n matrix `a` = LQ (`tau` holds min(m, n) scalars).
-    public static func gelqf<T: BLASScalar>(
+    @_spi(Plumbing) public static func gelqf<T: BLASScalar>(
         m: Int, n: Int, a: UnsafeMutablePointer<T>, lda: Int, tau: UnsafeMutablePointer<T>,
         work: UnsafeMutableBufferPointer<T>
     ) throws {
@@ -64,7 +64,7 @@ public enum LAPACK {
     }
 
     /// The optimal `lwork` of ``gelqf(m:n:a:lda:tau:work:)``.
-    public static func gelqfWorkspace<T: BLASScalar>(
+    @_spi(Plumbing) public static func gelqfWorkspace<T: BLASScalar>(
         m: Int, n: Int, a: UnsafeMutablePointer<T>, lda: Int, tau: UnsafeMutablePointer<T>
     ) throws -> Int {
         let (m, n, lda) = try lapackInts(m, n, lda)
@@ -73,7 +73,7 @@ public enum LAPACK {
 
     /// `?orglq`: overwrites `a` (from ``gelqf(m:n:a:lda:tau:work:)`` with `k`
     /// reflectors) with the m×n matrix Q of orthonormal rows.
-    public static func orglq<T: BLASScalar>(
+    @_spi(Plumbing) public static func orglq<T: BLASScalar>(
         m: Int, n: Int, k: Int, a: UnsafeMutablePointer<T>, lda: Int, tau: UnsafePointer<T>,
         work: UnsafeMutableBufferPointer<T>
     ) throws {
@@ -82,7 +82,7 @@ public enum LAPACK {
     }
 
     /// The optimal `lwork` of ``orglq(m:n:k:a:lda:tau:work:)``.
-    public static func orglqWorkspace<T: BLASScalar>(
+    @_spi(Plumbing) public static func orglqWorkspace<T: BLASScalar>(
         m: Int, n: Int, k: Int, a: UnsafeMutablePointer<T>, lda: Int, tau: UnsafePointer<T>
     ) throws -> Int {
         let (m, n, k, lda) = try lapackInts(m, n, k, lda)

@@ -21,15 +21,15 @@ import Dispatch
 /// try plan.fill(shard0, startIndex: 0)
 /// try plan.fill(shard1, startIndex: UInt64(shard0.count))
 /// ```
-public struct FillPlan<Scalar: WeightScalar>: Sendable {
-    public let stream: RandomStream
-    public let distribution: Distribution
+package struct FillPlan<Scalar: WeightScalar>: Sendable {
+    package let stream: RandomStream
+    package let distribution: Distribution
     /// Worker threads for large fills (≥ 1; a fill never uses more than one per chunk).
-    public let threads: Int
+    package let threads: Int
     /// Elements per work item (≥ 1).
-    public let chunkSize: Int
+    package let chunkSize: Int
     /// Fills of fewer elements run on the calling thread.
-    public let serialThreshold: Int
+    package let serialThreshold: Int
     private let params: wi_params
     private let isa: Int32
 
@@ -38,7 +38,7 @@ public struct FillPlan<Scalar: WeightScalar>: Sendable {
     /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` for a
     ///   bad distribution parameter, `threads < 1` or `chunkSize < 1`;
     ///   ``WeightInitError/kernelUnavailable(_:)`` if `options.path` cannot run here.
-    public init(stream: RandomStream, distribution: Distribution, options: FillOptions = FillOptions()) throws {
+    package init(stream: RandomStream, distribution: Distribution, options: FillOptions = FillOptions()) throws {
         let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
         guard threads >= 1 else {
             throw WeightInitError.invalidParameter("threads", value: "\(threads)", reason: "must be ≥ 1")
@@ -73,7 +73,7 @@ public struct FillPlan<Scalar: WeightScalar>: Sendable {
     ///
     /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` if that
     ///   range passes 2⁶⁴ (before writing anything).
-    public func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, startIndex: UInt64 = 0) throws {
+    package func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, startIndex: UInt64 = 0) throws {
         try checkIndexRange(startIndex: startIndex, count: buffer.count)
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
         let count = buffer.count
@@ -102,7 +102,7 @@ public struct FillPlan<Scalar: WeightScalar>: Sendable {
     }
 
     /// Fills `array` (see ``fill(_:startIndex:)-(UnsafeMutableBufferPointer<Scalar>,_)``).
-    public func fill(_ array: inout [Scalar], startIndex: UInt64 = 0) throws {
+    package func fill(_ array: inout [Scalar], startIndex: UInt64 = 0) throws {
         try array.withUnsafeMutableBufferPointer { try fill($0, startIndex: startIndex) }
     }
 

@@ -27,7 +27,7 @@ extension RandomStream {
     ///
     /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` unless
     ///   0 ≤ probability ≤ 1, count ≥ 0 and the index range ends by 2⁶⁴.
-    public func bernoulliMask(count: Int, probability: Double, startIndex: UInt64 = 0) throws -> [Bool] {
+    package func bernoulliMask(count: Int, probability: Double, startIndex: UInt64 = 0) throws -> [Bool] {
         guard probability >= 0, probability <= 1 else {
             throw WeightInitError.invalidParameter("probability", value: "\(probability)", reason: "must be in [0, 1]")
         }
@@ -65,7 +65,7 @@ extension RandomStream {
     ///
     /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` unless
     ///   0 ≤ n ≤ 2³² and 0 ≤ column < 2³².
-    public func randomPermutation(of n: Int, column: Int = 0) throws -> [Int] {
+    package func randomPermutation(of n: Int, column: Int = 0) throws -> [Int] {
         try checkPermutation(n: n, column: column)
         let base = UInt64(column) << 32
         let keyed = (0 ..< n).map { j in
@@ -86,7 +86,7 @@ extension RandomStream {
     ///
     /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` unless
     ///   0 ≤ count ≤ n ≤ 2³² and 0 ≤ column < 2³².
-    public func randomSubset(of n: Int, count: Int, column: Int = 0) throws -> [Int] {
+    package func randomSubset(of n: Int, count: Int, column: Int = 0) throws -> [Int] {
         try checkPermutation(n: n, column: column)
         guard count >= 0, count <= n else {
             throw WeightInitError.invalidParameter("count", value: "\(count)", reason: "must be in 0 ... n (\(n))")

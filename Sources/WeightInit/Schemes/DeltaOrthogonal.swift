@@ -22,9 +22,9 @@
 /// let w: [Float] = try Initializer.deltaOrthogonal(gain: 1)
 ///     .makeArray(shape: [128, 64, 3, 3], seed: 7)
 /// ```
-public enum DeltaOrthogonal {
+package enum DeltaOrthogonal {
     /// Fills `buffer`, a convolution weight of `shape` in `layout`, as described above.
-    public static func fill<T: WeightScalar>(
+    package static func fill<T: WeightScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout = .torch, gain: Double,
         stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {

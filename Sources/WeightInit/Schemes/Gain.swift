@@ -1,35 +1,3 @@
-/// An activation function, for the gain of a scheme.
-public enum Nonlinearity: Sendable, Equatable, Hashable {
-    case linear, identity
-    case conv1d, conv2d, conv3d
-    case convTranspose1d, convTranspose2d, convTranspose3d
-    case sigmoid, tanh, relu
-    /// Leaky ReLU; PyTorch's `calculate_gain` default slope is 0.01.
-    case leakyRelu(negativeSlope: Double = 0.01)
-    case selu
-
-    /// Every name the CLI accepts, with its canonical form first.
-    public static let names: [(String, Nonlinearity)] = [
-        ("linear", .linear), ("identity", .identity),
-        ("conv1d", .conv1d), ("conv2d", .conv2d), ("conv3d", .conv3d),
-        ("conv-transpose1d", .convTranspose1d), ("conv-transpose2d", .convTranspose2d),
-        ("conv-transpose3d", .convTranspose3d),
-        ("sigmoid", .sigmoid), ("tanh", .tanh), ("relu", .relu),
-        ("leaky-relu", .leakyRelu()), ("selu", .selu),
-    ]
-
-    /// Parses a name (`leaky-relu`, `leaky_relu`, `conv_transpose2d`, …).
-    public init?(name: String, negativeSlope: Double? = nil) {
-        let key = canonicalName(name)
-        guard let found = Nonlinearity.names.first(where: { $0.0 == key })?.1 else { return nil }
-        if case .leakyRelu = found, let negativeSlope {
-            self = .leakyRelu(negativeSlope: negativeSlope)
-        } else {
-            self = found
-        }
-    }
-}
-
 /// The recommended gains of `torch.nn.init.calculate_gain`: the factor that
 /// keeps the variance of activations unchanged through a layer followed by the
 /// nonlinearity.
@@ -52,9 +20,4 @@ public enum Gain {
         case .selu: return 3.0 / 4.0
         }
     }
-}
-
-/// A user-facing name in canonical form: lower case, `-` for `_`.
-func canonicalName(_ name: String) -> String {
-    String(name.lowercased().map { $0 == "_" ? "-" : $0 })
 }

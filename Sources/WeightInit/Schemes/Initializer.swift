@@ -297,10 +297,10 @@ extension Initializer {
 }
 
 /// Shape checks shared by every scheme.
-public enum Shape {
+@_spi(Plumbing) public enum Shape {
     /// ∏ shape, checked: every dimension ≥ 1 and the byte count fits in Int
     /// and in physical memory.
-    public static func elementCount(_ shape: [Int], elementSize: Int) throws -> Int {
+    @_spi(Plumbing) public static func elementCount(_ shape: [Int], elementSize: Int) throws -> Int {
         let count = try indexCount(shape)
         let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
         guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the byte count overflows Int") }

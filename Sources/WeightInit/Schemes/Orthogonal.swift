@@ -24,7 +24,7 @@
 /// let lstm: [Float] = try Initializer.orthogonal(blocks: 4)   // 4 gates
 ///     .makeArray(shape: [4 * 256, 256], seed: 42)
 /// ```
-public enum Orthogonal {
+@_spi(Plumbing) public enum Orthogonal {
     /// Fills `buffer`, a tensor of `shape` (≥ 2-D, flattened to
     /// shape[0] × ∏shape[1...], C order), with a Haar-distributed orthogonal
     /// matrix times `gain` (finite, ≥ 0) — or, with `blocks` = k > 1, with k
@@ -32,7 +32,7 @@ public enum Orthogonal {
     ///
     /// Float and Double are computed in their own precision; Float16 and
     /// BFloat16 are computed in Float (in a temporary Float copy) and rounded.
-    public static func fill<T: WeightScalar>(
+    @_spi(Plumbing) public static func fill<T: WeightScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], gain: Double, method: OrthogonalMethod,
         blocks: Int = 1, stream: RandomStream, options: FillOptions
     ) throws {
@@ -54,7 +54,7 @@ public enum Orthogonal {
     ///
     /// OpenBLAS runs on one thread when min(rows, cols) < ``threadingThreshold``
     /// (bits then independent of `options.threads`), on `options.threads` above.
-    public static func fill<T: BLASScalar>(
+    @_spi(Plumbing) public static func fill<T: BLASScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, rows: Int, cols: Int, gain: Double,
         method: OrthogonalMethod = .default, stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {
@@ -68,7 +68,7 @@ public enum Orthogonal {
     /// twice and LAPACK's workspace.
     ///
     /// Benchmarks use this to time the linear algebra without the sampling.
-    public static func orthogonalize<T: BLASScalar>(
+    @_spi(Plumbing) public static func orthogonalize<T: BLASScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, rows: Int, cols: Int, gain: Double,
         options: FillOptions = FillOptions()
     ) throws {
@@ -86,7 +86,7 @@ public enum Orthogonal {
     /// ``FillOptions/threads`` says: threading buys little there and its
     /// reductions change the last bits with the thread count (see
     /// the Reproducibility section of ``Orthogonal``).
-    public static let threadingThreshold = 1024
+    @_spi(Plumbing) public static let threadingThreshold = 1024
 
     // MARK: Internals (signFix: false exists only to test that the sign fix matters)
 

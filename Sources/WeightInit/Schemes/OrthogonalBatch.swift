@@ -15,7 +15,7 @@ extension Orthogonal {
     /// workers (default: every core), each with one scratch allocation and
     /// OpenBLAS pinned to one thread, so the bits do not depend on the thread
     /// count. Float16/BFloat16 are computed in Float and rounded.
-    public static func fillBatch<T: WeightScalar>(
+    @_spi(Plumbing) public static func fillBatch<T: WeightScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, count: Int, rows: Int, cols: Int, gain: Double = 1,
         method: OrthogonalMethod = .default, stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {

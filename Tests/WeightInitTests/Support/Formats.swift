@@ -1,5 +1,5 @@
 import Foundation
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// Per-format facts the tests need, written independently of the library.
 extension ScalarFormat {

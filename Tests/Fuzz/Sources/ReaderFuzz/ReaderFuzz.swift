@@ -1,4 +1,4 @@
-import WeightInit
+@_spi(Plumbing) import WeightInit
 
 /// libFuzzer calls this with each input. The readers must either return
 /// contents consistent with the input or throw; a crash, a sanitizer report,

@@ -1,5 +1,6 @@
 import Testing
-@testable import WeightInit
+@_spi(Plumbing) import WeightInit
+@testable import WeightInitAnalysis
 
 #if canImport(Glibc)
 import Glibc
@@ -97,8 +98,8 @@ import Darwin
     /// A two-layer network computed naively in Double, against the BLAS one in
     /// Float: catches a transposed weight or an off-by-one layer in the
     /// backward pass (non-square batch × width, non-symmetric weights).
-    @Test(arguments: [Activation.tanh, .relu, .selu, .sigmoid, .leakyRelu(negativeSlope: 0.2), .linear])
-    func matchesANaiveComputation(activation: Activation) throws {
+    @Test(arguments: [Nonlinearity.tanh, .relu, .selu, .sigmoid, .leakyRelu(negativeSlope: 0.2), .linear])
+    func matchesANaiveComputation(activation: Nonlinearity) throws {
         let (width, batch, depth, seed): (Int, Int, Int, UInt64) = (5, 3, 2, 11)
         let scheme = Initializer.xavierNormal(gain: 1.5)
         let r = try Propagation.run(scheme, activation: activation, depth: depth, width: width, batch: batch, seed: seed)
@@ -147,15 +148,16 @@ import Darwin
     /// Its range shows the explosion that overflows Float: ×11 a layer, 1e52
     /// at layer 50.
     @Test func doubleShowsTheSameAndTheExplosionStaysFinite() throws {
-        let stable = try Propagation.run(.kaimingNormal(), activation: .relu, depth: 50, width: 128, batch: 64, as: Double.self)
+        let stable = try Propagation.run(.kaimingNormal(), activation: .relu, depth: 50, width: 128, batch: 64, precision: .f64)
         #expect(stable.forwardStd.allSatisfy { (0.1...10).contains($0) }, "\(stable.forwardStd)")
-        let exploding = try Propagation.run(.normal(std: 1), activation: .relu, depth: 50, width: 256, batch: 4, as: Double.self)
+        let exploding = try Propagation.run(.normal(std: 1), activation: .relu, depth: 50, width: 256, batch: 4, precision: .f64)
         #expect(exploding.forwardStd.allSatisfy { $0.isFinite })
         #expect(exploding.forwardStd[50] > 1e40 && exploding.backwardStd[0] > 1e40)
     }
 
     @Test func derivativesMatchDifferenceQuotients() {
-        for (name, activation) in Activation.names + [("leaky 0.3", .leakyRelu(negativeSlope: 0.3))] {
+        for activation in Nonlinearity.allCases + [.leakyRelu(negativeSlope: 0.3)] {
+            let name = "\(activation)"
             for z in [-2.5, -0.7, -0.1, 0.2, 0.9, 3.0] {
                 let step = 1e-6
                 let quotient = (activation.apply(z + step) - activation.apply(z - step)) / (2 * step)

@@ -1,4 +1,6 @@
-/// The standard deviations measured by ``Propagation/run(_:activation:depth:width:batch:seed:threads:as:)``.
+@_spi(Plumbing) import WeightInit
+
+/// The standard deviations measured by ``Propagation/run(_:activation:depth:width:batch:seed:threads:precision:)``.
 ///
 /// Both arrays have `depth + 1` entries indexed by layer: entry 0 is the
 /// network's input, entry `l` the output of dense layer `l`. An entry is
@@ -44,17 +46,17 @@ public struct PropagationResult: Sendable, Equatable {
 /// count (the matrix products, and orthogonal weights, round differently with
 /// the count and with the BLAS kernel OpenBLAS picks for the CPU).
 public enum Propagation {
-    /// Runs the experiment in precision `T` (Float: `cblas_sgemm`, Double:
+    /// Runs the experiment in `precision` (`.f32`: `cblas_sgemm`, `.f64`:
     /// `cblas_dgemm`) with `threads` OpenBLAS and sampling threads (`nil`:
     /// every core).
     ///
     /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` for a
-    ///   size below 1 or `initializer`'s own parameter errors;
-    ///   ``WeightInitError/tooLarge(shape:reason:)`` if the activations kept
-    ///   for the backward pass do not fit in memory.
-    public static func run<T: BLASScalar>(
-        _ initializer: Initializer, activation: Activation, depth: Int = 50, width: Int = 256, batch: Int = 256,
-        seed: UInt64 = 0, threads: Int? = nil, as type: T.Type = Float.self
+    ///   size below 1, a precision other than f32 and f64, or `initializer`'s
+    ///   own parameter errors; ``WeightInitError/tooLarge(shape:reason:)`` if
+    ///   the activations kept for the backward pass do not fit in memory.
+    public static func run(
+        _ initializer: Initializer, activation: Nonlinearity, depth: Int = 50, width: Int = 256, batch: Int = 256,
+        seed: UInt64 = 0, threads: Int? = nil, precision: ScalarFormat = .f32
     ) throws -> PropagationResult {
         for (name, value) in [("depth", depth), ("width", width), ("batch", batch)] {
             guard value >= 1 else { throw WeightInitError.invalidParameter(name, value: "\(value)", reason: "must be ≥ 1") }
@@ -64,21 +66,18 @@ public enum Propagation {
             throw WeightInitError.tooLarge(shape: [depth, batch, width], reason: "BLAS takes 32-bit sizes")
         }
         // Kept for the backward pass: depth + 1 activations and depth weights.
-        _ = try Shape.elementCount([2 * depth + 1, max(batch, width), width], elementSize: MemoryLayout<T>.stride)
-        // Concrete calls, so the optimiser specialises the per-element loops
-        // (a caller in another module would otherwise run the unspecialised
-        // generic code, about ten times slower).
-        if T.self == Float.self {
-            return try measure(initializer, activation, depth, width, batch, seed, threads, as: Float.self)
+        _ = try Shape.elementCount([2 * depth + 1, max(batch, width), width], elementSize: precision.byteCount)
+        switch precision {
+        case .f32: return try measure(initializer, activation, depth, width, batch, seed, threads, as: Float.self)
+        case .f64: return try measure(initializer, activation, depth, width, batch, seed, threads, as: Double.self)
+        case .f16, .bf16:
+            throw WeightInitError.invalidParameter(
+                "precision", value: precision.rawValue, reason: "BLAS multiplies in f32 or f64 only")
         }
-        if T.self == Double.self {
-            return try measure(initializer, activation, depth, width, batch, seed, threads, as: Double.self)
-        }
-        return try measure(initializer, activation, depth, width, batch, seed, threads, as: T.self)
     }
 
     private static func measure<T: BLASScalar>(
-        _ initializer: Initializer, _ activation: Activation, _ depth: Int, _ width: Int, _ batch: Int,
+        _ initializer: Initializer, _ activation: Nonlinearity, _ depth: Int, _ width: Int, _ batch: Int,
         _ seed: UInt64, _ threads: Int?, as type: T.Type
     ) throws -> PropagationResult {
         let options = FillOptions(threads: threads)
@@ -143,12 +142,12 @@ public enum Propagation {
 private struct Network<T: BLASScalar> {
     let width: Int
     let batch: Int
-    let activation: Activation
+    let activation: Nonlinearity
     var weights: [[T]] = []
     /// activations[l] = h_l; activations[0] is the input.
     var activations: [[T]] = []
 
-    init(width: Int, batch: Int, activation: Activation) {
+    init(width: Int, batch: Int, activation: Nonlinearity) {
         self.width = width
         self.batch = batch
         self.activation = activation

@@ -1,5 +1,6 @@
 import Testing
-import WeightInit
+@_spi(Plumbing) import WeightInit
+import WeightInitAnalysis
 
 /// Moments, KS test and orthogonality check of `weightinit stats`.
 @Suite struct TensorStatisticsTests {

@@ -1,0 +1,37 @@
+import ArgumentParser
+@_spi(Plumbing) import WeightInit
+
+/// A scheme with its parameters in one argument, as `propagate --scheme` takes
+/// them: `"normal --std 0.01"`, `"kaiming-normal --nonlinearity relu"`.
+///
+/// The words after the name are parsed by the same ``SchemeOptions`` as
+/// `generate`'s options and go through the same scheme table, so a scheme
+/// means exactly what it means to `generate`.
+struct SchemeSpec {
+    /// The text as given, whitespace collapsed (used as the scheme's label).
+    let label: String
+    let entry: SchemeEntry
+    /// The parameters given, as the scheme table expects them.
+    let given: [SchemeParameter: ParameterValue]
+
+    init(parsing text: String) throws {
+        let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        label = words.joined(separator: " ")
+        guard let name = words.first, !name.hasPrefix("-") else {
+            throw CommandLineError.usage("invalid --scheme '\(text)': start with a scheme name, e.g. \"normal --std 0.01\"")
+        }
+        entry = try SchemeEntry.named(name)
+        do {
+            given = try SchemeOptions.parse(Array(words.dropFirst())).given
+        } catch {
+            // ArgumentParser's message; its first line says what was wrong.
+            let message = SchemeOptions.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init)
+            throw CommandLineError.usage("invalid --scheme '\(label)': \(message ?? "\(error)")")
+        }
+    }
+
+    /// The initializer for a weight of `shape`, through the scheme table.
+    func initializer(shape: [Int]) throws -> Initializer {
+        try entry.initializer(given: given, shape: shape)
+    }
+}

@@ -1,0 +1,45 @@
+import Testing
+@_spi(Plumbing) import WeightInit
+@testable import WeightInitCLI
+
+/// The scheme table read both ways: every initializer rendered as a command
+/// line parses back, through the same options `generate` uses, to itself.
+@Suite struct SchemeTableTests {
+    /// At least one initializer per row, with non-default parameters wherever
+    /// the row has them, so every parameter's rendering is exercised.
+    static let initializers: [Initializer] = [
+        .zeros, .ones, .constant(-2.5), .uniform(low: -0.5, high: 0.25), .uniformFanIn, .normal(mean: 0.1, std: 0.02),
+        .truncatedNormal(mean: 0, std: 0.02), .truncatedNormal(mean: 1, std: 2, low: -1, high: 4),
+        .xavierUniform(gain: 1.5), .xavierNormal(gain: 2, truncated: true), .xavierNormal(),
+        .kaimingUniform(mode: .fanOut, nonlinearity: .tanh, gain: nil),
+        .kaimingUniform(mode: .fanAvg, nonlinearity: .leakyRelu(negativeSlope: 0.2), gain: 0.5),
+        .kaimingNormal(mode: .fanIn, nonlinearity: .relu, gain: nil, truncated: true),
+        .kaimingNormal(mode: .fanIn, nonlinearity: .convTranspose2d), .lecunUniform, .lecunNormal(truncated: true),
+        .lecunNormal(), .varianceScaling(scale: 2, mode: .fanAvg, distribution: .uniform),
+        .orthogonal(gain: 0.5, method: .qr, blocks: 4), .orthogonal(), .deltaOrthogonal(gain: 2), .eye(gain: 3),
+        .dirac(groups: 2), .sparse(sparsity: 0.25, std: 0.5), .normal(mean: -1e-05, std: 1.6666666666666667),
+    ]
+
+    @Test(arguments: initializers)
+    func commandLineParsesBack(_ initializer: Initializer) throws {
+        let text = SchemeEntry.commandLine(for: initializer)
+        let spec = try SchemeSpec(parsing: text)
+        let shape = Self.shape(for: spec.entry.name)
+        #expect(try spec.initializer(shape: shape) == initializer, "\(text)")
+    }
+
+    /// Every row of the table is reached by some initializer above.
+    @Test func everyRowIsCovered() {
+        let rendered = Set(Self.initializers.map { SchemeEntry.arguments(of: $0).name })
+        #expect(rendered == Set(SchemeEntry.all.map(\.name)))
+    }
+
+    /// A shape each scheme accepts.
+    static func shape(for name: String) -> [Int] {
+        switch name {
+        case "dirac", "delta-orthogonal": [8, 4, 3, 3]
+        case "orthogonal": [16, 4]
+        default: [8, 4]
+        }
+    }
+}
