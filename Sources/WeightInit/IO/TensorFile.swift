@@ -144,7 +144,7 @@ public enum TensorFile {
         }
 
         /// Appends `values` in little-endian byte order.
-        package func write<T: WeightScalar>(_ values: UnsafeBufferPointer<T>) throws {
+        public func write<T: WeightScalar>(_ values: UnsafeBufferPointer<T>) throws {
             #if _endian(little)
             try write(UnsafeRawBufferPointer(values))
             #else
@@ -156,7 +156,7 @@ public enum TensorFile {
             #endif
         }
 
-        package func write<T: WeightScalar>(_ values: [T]) throws {
+        public func write<T: WeightScalar>(_ values: [T]) throws {
             try values.withUnsafeBufferPointer { try write($0) }
         }
     }
