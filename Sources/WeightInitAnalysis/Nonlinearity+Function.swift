@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A ``Nonlinearity`` as the function the analysis layer applies after each
+/// A `Nonlinearity` as the function the analysis layer applies after each
 /// dense layer (``Propagation``).
 ///
 /// Derivatives are computed from the activation's *output* `h = φ(z)`, which

@@ -24,7 +24,7 @@ public struct PropagationResult: Sendable, Equatable {
 }
 
 /// Measures how the scale of a signal evolves through a deep stack of dense
-/// layers — the experiment behind <doc:ChoosingAnInitializer>.
+/// layers — the experiment behind "Choosing an initializer" (`WeightInit` documentation).
 ///
 /// A batch of N(0, 1) inputs goes forward through `depth` layers
 /// `h_l = φ(W_l h_{l−1})` of `width` units (no biases); then a N(0, 1)
@@ -39,7 +39,7 @@ public struct PropagationResult: Sendable, Equatable {
 /// ```
 ///
 /// Randomness, all from `seed`: the input is stream 0, the output gradient
-/// stream 1, and layer `l`'s weights (shape `[width, width]`, ``Layout/torch``)
+/// stream 1, and layer `l`'s weights (shape `[width, width]`, `Layout/torch`)
 /// stream `l + 1`. So schemes compared at one seed see the same input and
 /// gradient, and normal-based schemes even the same underlying draws. Results
 /// are bit-reproducible for a seed on one machine at a fixed OpenBLAS thread
@@ -50,9 +50,9 @@ public enum Propagation {
     /// `cblas_dgemm`) with `threads` OpenBLAS and sampling threads (`nil`:
     /// every core).
     ///
-    /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` for a
+    /// - Throws: `WeightInitError/invalidParameter(_:value:reason:)` for a
     ///   size below 1, a precision other than f32 and f64, or `initializer`'s
-    ///   own parameter errors; ``WeightInitError/tooLarge(shape:reason:)`` if
+    ///   own parameter errors; `WeightInitError/tooLarge(shape:reason:)` if
     ///   the activations kept for the backward pass do not fit in memory.
     public static func run(
         _ initializer: Initializer, activation: Nonlinearity, depth: Int = 50, width: Int = 256, batch: Int = 256,

@@ -2,7 +2,7 @@ import WeightInit
 
 /// Which initialiser suits which activation — the rule of thumb that follows
 /// from keeping the variance of activations (forward) and gradients (backward)
-/// constant from layer to layer (<doc:ChoosingAnInitializer> in `WeightInit`).
+/// constant from layer to layer ("Choosing an initializer" in the `WeightInit` documentation).
 ///
 /// ```swift
 /// let advice = Recommendation.recommended(for: .relu)

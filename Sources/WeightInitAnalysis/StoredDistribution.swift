@@ -1,6 +1,6 @@
 import WeightInit
 
-/// The law of the values a fill *stores*: a ``Distribution`` rounded to the
+/// The law of the values a fill *stores*: a `Distribution` rounded to the
 /// grid of the output format and clamped to the format's values inside the
 /// bounds, exactly as the stream format specifies (round to nearest, ties to
 /// even; uniform to `[lo', hi']` with `hi'` the largest value `< high`,

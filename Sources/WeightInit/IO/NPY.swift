@@ -94,7 +94,7 @@ public enum NPY {
     }
 
     /// Writes `data` — the elements of a C-order tensor of `shape` in `format`,
-    /// in native byte order — to `path`, atomically (see ``AtomicFile``).
+    /// in native byte order — to `path`, atomically (see `AtomicFile`).
     public static func write(
         _ data: UnsafeRawBufferPointer, shape: [Int], format: ScalarFormat, to path: String
     ) throws {

@@ -161,7 +161,7 @@ public enum TensorFile {
         }
     }
 
-    /// Writes `tensors` to `path` atomically (see ``AtomicFile``): the header,
+    /// Writes `tensors` to `path` atomically (see `AtomicFile`): the header,
     /// then for each tensor in order `body(index, sink)`, which must write
     /// exactly that tensor's bytes. `.npy` holds exactly one tensor and no
     /// metadata (it is ignored there). `progress` receives (bytes written,
@@ -306,8 +306,8 @@ extension Initializer {
     /// Bytes per chunk of a streamed write.
     public static let defaultWriteChunkBytes = 16 << 20
 
-    /// Whether ``write(_:shape:layout:stream:options:chunkBytes:to:)`` and
-    /// ``write(_:shape:region:layout:stream:options:chunkBytes:to:)`` stream
+    /// Whether `write(_:shape:layout:stream:options:chunkBytes:to:)` and
+    /// `write(_:shape:region:layout:stream:options:chunkBytes:to:)` stream
     /// this scheme in chunks (sampling schemes and constants) rather than
     /// building the tensor or region in memory (orthogonal, delta-orthogonal,
     /// eye, dirac, sparse). The answer is the same for every region.

@@ -9,7 +9,7 @@
 ///
 /// The requirements are thin, unchecked bindings to the column-major routines
 /// of LAPACKE (`LAPACKE_?xxx_work`) and CBLAS, named after them. They return
-/// LAPACK's `info` as is; call the LAPACK ones through ``LAPACK``, which checks
+/// LAPACK's `info` as is; call the LAPACK ones through `LAPACK`, which checks
 /// the arguments and turns `info` into ``WeightInitError/lapack(routine:info:)``.
 @_spi(Plumbing) public protocol BLASScalar: WeightScalar, BinaryFloatingPoint {
     /// LAPACK's type letter: `"s"` for Float, `"d"` for Double.

@@ -1,4 +1,4 @@
-/// Checked column-major LAPACK routines over ``BLASScalar``: dimensions are
+/// Checked column-major LAPACK routines over `BLASScalar`: dimensions are
 /// converted to ``LAPACKInt`` (too large → ``WeightInitError/tooLarge(shape:reason:)``)
 /// and a non-zero `info` becomes ``WeightInitError/lapack(routine:info:)``.
 ///

@@ -5,10 +5,10 @@ import _WeightInitKernels
 /// distributions use `c3 < 2³¹` (0 for the main stream), so no helper ever
 /// reads a block a distribution reads.
 enum HelperSubStream {
-    /// ``RandomStream/bernoulliMask(count:probability:startIndex:)``.
+    /// `RandomStream/bernoulliMask(count:probability:startIndex:)`.
     static let bernoulli: UInt32 = 0x8000_0001
-    /// ``RandomStream/randomPermutation(of:column:)`` and
-    /// ``RandomStream/randomSubset(of:count:column:)``.
+    /// `RandomStream/randomPermutation(of:column:)` and
+    /// `RandomStream/randomSubset(of:count:column:)`.
     static let permutationKeys: UInt32 = 0x8000_0002
 }
 
@@ -59,7 +59,7 @@ extension RandomStream {
     /// Why keys rather than a Fisher–Yates shuffle: a key is a pure function of
     /// (column, position), so the result is specified without rejection loops
     /// for unbiased bounded integers and without an order of draws, and the
-    /// subsets of ``randomSubset(of:count:column:)`` are nested — the subset
+    /// subsets of `randomSubset(of:count:column:)` are nested — the subset
     /// of k is inside the subset of k + 1. The cost is O(n log n) per column,
     /// the order of filling that column anyway.
     ///
@@ -77,7 +77,7 @@ extension RandomStream {
 
     /// `count` distinct positions out of `0 ..< n`, every subset equally
     /// likely, in increasing order: the first `count` entries of
-    /// ``randomPermutation(of:column:)``. Used by sparse initialisation to
+    /// `randomPermutation(of:column:)`. Used by sparse initialisation to
     /// pick the zeros of each column.
     ///
     /// ```swift

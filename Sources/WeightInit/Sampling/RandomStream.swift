@@ -52,7 +52,7 @@ public struct RandomStream: Sendable, Hashable {
 
     /// Fills `buffer` with the values at flat indices
     /// `startIndex ..< startIndex + buffer.count` of this stream, in parallel
-    /// as `options` say (see ``FillPlan``).
+    /// as `options` say (see `FillPlan`).
     ///
     /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` for a
     ///   bad distribution parameter, thread count, chunk size or index range;

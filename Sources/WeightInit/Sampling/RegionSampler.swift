@@ -11,8 +11,8 @@ import Dispatch
 ///
 /// The region's elements are cut into work items of `chunkSize` consecutive
 /// region elements, shared by up to `threads` workers exactly as
-/// ``FillPlan`` shares a contiguous fill. An item is one piece of a long run
-/// (a row block is one run, so this is ``FillPlan``'s own split) or a group
+/// `FillPlan` shares a contiguous fill. An item is one piece of a long run
+/// (a row block is one run, so this is `FillPlan`'s own split) or a group
 /// of short runs (a column block of a matrix: one run per row), so a column
 /// block is spread over the threads as well as a row block.
 struct RegionSampler<Scalar: WeightScalar>: Sendable {
@@ -21,7 +21,7 @@ struct RegionSampler<Scalar: WeightScalar>: Sendable {
     /// The same fill on one thread: one kernel call per piece of a run.
     private let kernel: FillPlan<Scalar>
 
-    /// Checks the distribution and `options` (see ``FillPlan/init(stream:distribution:options:)``).
+    /// Checks the distribution and `options` (see `FillPlan/init(stream:distribution:options:)`).
     init(stream: RandomStream, distribution: Distribution, options: FillOptions) throws {
         plan = try FillPlan(stream: stream, distribution: distribution, options: options)
         var serial = options

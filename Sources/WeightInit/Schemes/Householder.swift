@@ -11,7 +11,7 @@
 /// H₁. Induction: the reflectors of a QR of G have the law of reflectors
 /// computed from independent Gaussian vectors of lengths m, m−1, …, m−k+1, and
 /// so do the signs of diag(R) (R_jj = βⱼ below). Q·diag(sign βⱼ) is then the
-/// sign-fixed QR factor of a Gaussian matrix — Haar (see ``Orthogonal``).
+/// sign-fixed QR factor of a Gaussian matrix — Haar (see `Orthogonal`).
 /// The trailing block is never formed: half the normals, no `?geqrf`.
 enum Householder {
     /// Writes the k = min(rows, cols) reflectors of a Haar-random matrix into

@@ -23,7 +23,7 @@ extension Initializer {
     ///   costs ≈ 0.2 µs more — a one-column block of 2²⁰ rows takes ≈ 0.3 s.
     /// - Constants, eye, dirac: written directly, cost ∝ region.
     /// - sparse: the region's normals, then for each column of the region the
-    ///   zero rows of that column (``RandomStream/randomSubset(of:count:column:)``)
+    ///   zero rows of that column (`RandomStream/randomSubset(of:count:column:)`)
     ///   that fall in the row range. Cost ∝ region + rows·log(rows) per column.
     /// - deltaOrthogonal: the out × in centre matrix (one QR, which is global),
     ///   then the region's entries of it; never the whole weight.

@@ -15,7 +15,7 @@ public enum OrthogonalMethod: String, CaseIterable, Sendable {
     case householder
 
     /// The method `.orthogonal(gain:)` uses: ``householder``, measured about
-    /// 2× faster than ``qr`` at 2048² and 4096² (see ``Orthogonal``).
+    /// 2× faster than ``qr`` at 2048² and 4096² (see `Orthogonal`).
     public static let `default`: OrthogonalMethod = .householder
 }
 

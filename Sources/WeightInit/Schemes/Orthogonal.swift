@@ -85,7 +85,7 @@
     /// Below this min(rows, cols), OpenBLAS is pinned to one thread whatever
     /// ``FillOptions/threads`` says: threading buys little there and its
     /// reductions change the last bits with the thread count (see
-    /// the Reproducibility section of ``Orthogonal``).
+    /// the Reproducibility section of `Orthogonal`).
     @_spi(Plumbing) public static let threadingThreshold = 1024
 
     // MARK: Internals (signFix: false exists only to test that the sign fix matters)
@@ -149,7 +149,7 @@
         let scale: UnsafeMutableBufferPointer<T>
         let work: UnsafeMutableBufferPointer<T>
         /// Householder, rows > cols only: the column-major rows × cols copy
-        /// `?orgqr` works on (see ``Orthogonal/transform(_:rows:cols:gain:method:scratch:signFix:)``).
+        /// `?orgqr` works on (see `Orthogonal/transform(_:rows:cols:gain:method:scratch:signFix:)`).
         let transposed: UnsafeMutableBufferPointer<T>?
 
         init(rows: Int, cols: Int, method: OrthogonalMethod) throws {

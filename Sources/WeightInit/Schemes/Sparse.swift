@@ -2,7 +2,7 @@ extension Initializer {
     /// PyTorch `sparse_` (Martens 2010): N(0, std²), then in every column
     /// ⌈sparsity·rows⌉ zeros at rows chosen uniformly without replacement.
     /// The normal values come from the main stream at their flat index, the
-    /// zero positions of column j from ``RandomStream/randomSubset(of:count:column:)``
+    /// zero positions of column j from `RandomStream/randomSubset(of:count:column:)`
     /// — so each column is reproducible on its own, and a region needs only
     /// its own normals and the subsets of its own columns (the zeros among
     /// them that fall in its rows). `buffer` holds `region` (checked by the
