@@ -105,10 +105,9 @@ struct Bench: ParsableCommand {
             if memsetSeconds[shape] == nil {
                 memsetSeconds[shape] = best(of: self.repeat) { parallelMemset(raw, threads: threads) }
             }
-            let stream = RandomStream(seed: seed)
             var failure: (any Error)?
             let seconds = best(of: self.repeat) {
-                do { try initializer.fill(buffer, shape: shape, stream: stream, options: options) } catch { failure = error }
+                do { try initializer.fill(buffer, shape: shape, seed: seed, options: options) } catch { failure = error }
             }
             if let failure { throw failure }
             results.append(BenchResult(

@@ -29,7 +29,7 @@ public enum JobWriter {
             let job = jobs[index]
             func emit<T: WeightScalar>(_ type: T.Type) throws {
                 try job.initializer.write(T.self, shape: job.shape, region: job.region ?? .whole(job.shape),
-                                          layout: job.layout, stream: job.stream,
+                                          layout: job.layout, randomStream: job.stream,
                                           options: options, chunkBytes: chunk, to: sink)
             }
             switch job.format {

@@ -280,7 +280,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
                     let options = FillOptions(threads: threads, chunkSize: chunkSize, serialThreshold: 0)
                     var block = [T](repeating: T(rounding: 0), count: region.shape.reduce(1, *))
                     try block.withUnsafeMutableBufferPointer {
-                        try initializer.fill($0, shape: shape, region: region, stream: RandomStream(seed: 77, stream: 2),
+                        try initializer.fill($0, shape: shape, region: region, seed: 77, stream: 2,
                                              options: options)
                     }
                     expectSameBits(block, expected, "\(initializer) \(T.format) \(region) threads \(threads) chunk \(chunkSize)")
@@ -338,7 +338,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
                 let path = directory.file("region.safetensors")  // .npy has no bf16
                 try TensorFile.write(to: path, format: .safetensors,
                                      tensors: [TensorEntry(name: "w", shape: region.shape, format: T.format)]) { _, sink in
-                    try initializer.write(T.self, shape: shape, region: region, stream: stream,
+                    try initializer.write(T.self, shape: shape, region: region, randomStream: stream,
                                           options: FillOptions(threads: 2, chunkSize: 5, serialThreshold: 0),
                                           chunkBytes: chunkBytes, to: sink)
                 }
@@ -506,7 +506,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
         let before = buffer
         do {
             try buffer.withUnsafeMutableBufferPointer {
-                try input.initializer.fill($0, shape: input.shape, region: input.region, stream: RandomStream(seed: 1),
+                try input.initializer.fill($0, shape: input.shape, region: input.region, seed: 1,
                                            options: input.options)
             }
             Issue.record("\(input.label) \(T.format): no error")
@@ -553,7 +553,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
         for (indices, chunkBytes) in [(0 ..< 91, 1 << 20), (5 ..< 62, 12), (90 ..< 91, 4), (40 ..< 40, 8)] {
             var values: [Float] = []
             var next = indices.lowerBound
-            try scheme.forEachChunk(Float.self, shape: shape, indices: indices, stream: RandomStream(seed: 3, stream: 9),
+            try scheme.forEachChunk(Float.self, shape: shape, indices: indices, seed: 3, stream: 9,
                                     chunkBytes: chunkBytes) { first, chunk in
                 #expect(first == next, "chunks come in order, each at its first flat index")
                 #expect(chunk.count <= max(1, chunkBytes / 4))
@@ -568,7 +568,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
         for (scheme, indices) in [(Initializer.orthogonal(), 0 ..< 4), (.eye(), 0 ..< 4), (.normal(), 0 ..< 92), (.normal(), -1 ..< 3)] {
             var calls = 0
             #expect(throws: WeightInitError.self) {
-                try scheme.forEachChunk(Float.self, shape: [13, 7], indices: indices, stream: RandomStream(seed: 1)) { _, _ in
+                try scheme.forEachChunk(Float.self, shape: [13, 7], indices: indices, seed: 1) { _, _ in
                     calls += 1
                 }
             }

@@ -104,7 +104,7 @@ import Testing
         for (format, name) in [(TensorFileFormat.npy, "streamed.npy"), (.safetensors, "streamed.safetensors")] {
             try TensorFile.write(to: directory.file(name), format: format,
                                  tensors: [TensorEntry(name: "w", shape: shape, format: .f32)]) { _, sink in
-                try initializer.write(Float.self, shape: shape, stream: stream, chunkBytes: 100, to: sink)
+                try initializer.write(Float.self, shape: shape, randomStream: stream, chunkBytes: 100, to: sink)
             }
         }
         let memory = try Data(contentsOf: URL(fileURLWithPath: directory.file("memory.npy")))
@@ -119,7 +119,7 @@ import Testing
         let values: [BFloat16] = try Initializer.normal().makeArray(shape: [64], seed: 1)
         try TensorFile.write(to: directory.file("b.safetensors"), format: .safetensors,
                              tensors: [TensorEntry(name: "b", shape: [64], format: .bf16)]) { _, sink in
-            try Initializer.normal().write(BFloat16.self, shape: [64], stream: RandomStream(seed: 1), chunkBytes: 6, to: sink)
+            try Initializer.normal().write(BFloat16.self, shape: [64], randomStream: RandomStream(seed: 1), chunkBytes: 6, to: sink)
         }
         let tensor = try Safetensors.read(directory.file("b.safetensors")).tensors[0]
         #expect(tensor.format == .bf16)

@@ -221,7 +221,7 @@ import Testing
         var buffer = [Float](repeating: 7, count: 16)
         _ = buffer.withUnsafeMutableBufferPointer { b in
             #expect(throws: WeightInitError.self) {
-                try Initializer.kaimingNormal(gain: -1).fill(b, shape: [4, 4], stream: RandomStream(seed: 1))
+                try Initializer.kaimingNormal(gain: -1).fill(b, shape: [4, 4], seed: 1)
             }
         }
         #expect(buffer.allSatisfy { $0 == 7 })

@@ -148,7 +148,7 @@ let benchmarks: @Sendable () -> Void = {
             defer { w.deallocate() }
             for _ in benchmark.scaledIterations {
                 try Initializer.orthogonal(method: method, blocks: 4)
-                    .fill(w, shape: [4 * 1024, 1024], stream: RandomStream(seed: 42))
+                    .fill(w, shape: [4 * 1024, 1024], seed: 42)
                 blackHole(w[0])
             }
         }

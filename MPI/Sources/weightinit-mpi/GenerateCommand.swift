@@ -218,7 +218,8 @@ struct TensorPart {
         }
         let mine = Self.range(count: try job.entry.elementCount(), rank: session.rank, size: session.size)
         guard !mine.isEmpty else { return }
-        try job.initializer.forEachChunk(T.self, shape: job.shape, indices: mine, layout: job.layout, stream: job.stream,
+        try job.initializer.forEachChunk(T.self, shape: job.shape, indices: mine, layout: job.layout,
+                                         seed: job.stream.seed, stream: job.stream.stream,
                                          options: options, chunkBytes: chunkBytes) { first, values in
             try file.writeIndependently(at: offset + first * stride, UnsafeRawBufferPointer(values))
         }

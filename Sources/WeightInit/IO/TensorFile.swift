@@ -327,7 +327,7 @@ extension Initializer {
     /// streamed the same way. Structured schemes (orthogonal, eye, dirac,
     /// sparse) are built in memory first.
     package func write<T: WeightScalar>(
-        _ type: T.Type, shape: [Int], layout: Layout = .torch, stream: RandomStream,
+        _ type: T.Type, shape: [Int], layout: Layout = .torch, randomStream stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
         guard let content = try streamedContent(shape: shape, layout: layout) else {
@@ -351,7 +351,7 @@ extension Initializer {
     /// chunk, each filled from its own flat indices. The region then need not
     /// fit in memory either — only its element count in Int. Structured
     /// schemes are built in memory as
-    /// ``fill(_:shape:region:layout:stream:options:)`` builds them (orthogonal
+    /// ``fill(_:shape:region:layout:seed:stream:options:)`` builds them (orthogonal
     /// computes the whole tensor).
     ///
     /// ```swift
@@ -359,14 +359,14 @@ extension Initializer {
     /// try TensorFile.write(to: "shard3.npy", format: .npy,
     ///                      tensors: [TensorEntry(name: "w", shape: [262_144, 1024], format: .bf16)]) { _, sink in
     ///     try Initializer.normal(std: 0.02).write(BFloat16.self, shape: shape,
-    ///         region: .shard(3, of: 8, along: 1, shape: shape), stream: RandomStream(seed: 7), to: sink)
+    ///         region: .shard(3, of: 8, along: 1, shape: shape), randomStream: RandomStream(seed: 7), to: sink)
     /// }
     /// ```
     ///
-    /// - Throws: as ``fill(_:shape:region:layout:stream:options:)``, before
+    /// - Throws: as ``fill(_:shape:region:layout:seed:stream:options:)``, before
     ///   anything is written to `sink`; errors of `sink`.
     package func write<T: WeightScalar>(
-        _ type: T.Type, shape: [Int], region: TensorRegion, layout: Layout = .torch, stream: RandomStream,
+        _ type: T.Type, shape: [Int], region: TensorRegion, layout: Layout = .torch, randomStream stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
         let runs = try RegionRuns(shape: shape, region: region)
@@ -393,7 +393,7 @@ extension Initializer {
     /// ```swift
     /// // Process 1 of 4: its quarter of the flat range.
     /// try Initializer.normal(std: 0.02).forEachChunk(Float.self, shape: [8192, 8192],
-    ///         indices: 16_777_216 ..< 33_554_432, stream: RandomStream(seed: 1)) { first, values in
+    ///         indices: 16_777_216 ..< 33_554_432, seed: 1) { first, values in
     ///     try write(values, atElement: first)
     /// }
     /// ```
@@ -403,10 +403,11 @@ extension Initializer {
     ///   `indices` is not within the tensor; the scheme's own errors — all
     ///   before the first call of `body`; then `body`'s errors.
     public func forEachChunk<T: WeightScalar>(
-        _ type: T.Type, shape: [Int], indices: Range<Int>, layout: Layout = .torch, stream: RandomStream,
+        _ type: T.Type, shape: [Int], indices: Range<Int>, layout: Layout = .torch, seed: UInt64, stream: UInt32 = 0,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes,
         _ body: (_ firstIndex: Int, _ values: UnsafeBufferPointer<T>) throws -> Void
     ) throws {
+        let stream = RandomStream(seed: seed, stream: stream)
         let count = try Shape.indexCount(shape)
         guard indices.lowerBound >= 0, indices.upperBound <= count else {
             throw WeightInitError.invalidParameter(

@@ -2,7 +2,7 @@
 
 extension Initializer {
     /// Fills `buffer` with the block `region` of the tensor of `shape` that
-    /// ``fill(_:shape:layout:stream:options:)`` would produce — byte for
+    /// ``fill(_:shape:layout:seed:stream:options:)-(UnsafeMutableBufferPointer<T>,_,_,_,_,_)`` would produce — byte for
     /// byte, for every scheme and element type — computing as little of the
     /// rest as the scheme allows.
     ///
@@ -43,7 +43,7 @@ extension Initializer {
     /// let region = try TensorRegion.shard(1, of: 4, along: 1, shape: shape)   // columns 256 ..< 512
     /// var block = [Float](repeating: 0, count: 4096 * 256)
     /// try block.withUnsafeMutableBufferPointer {
-    ///     try Initializer.xavierUniform().fill($0, shape: shape, region: region, stream: RandomStream(seed: 42))
+    ///     try Initializer.xavierUniform().fill($0, shape: shape, region: region, seed: 42)
     /// }
     /// ```
     ///
@@ -52,12 +52,21 @@ extension Initializer {
     ///   too large for memory or a buffer whose count is not the region's;
     ///   ``WeightInitError/invalidParameter(_:value:reason:)`` named "region"
     ///   unless `region` is a non-empty block of `shape`; the errors of
-    ///   ``fill(_:shape:layout:stream:options:)`` for the scheme's parameters
-    ///   and `options`. Everything is checked before anything is written: on
-    ///   error the buffer is unchanged.
+    ///   ``fill(_:shape:layout:seed:stream:options:)-(UnsafeMutableBufferPointer<T>,_,_,_,_,_)`` for the scheme's
+    ///   parameters and `options`. Everything is checked before anything is
+    ///   written: on error the buffer is unchanged.
     public func fill<T: WeightScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], region: TensorRegion,
-        layout: Layout = .torch, stream: RandomStream, options: FillOptions = FillOptions()
+        layout: Layout = .torch, seed: UInt64, stream: UInt32 = 0, options: FillOptions = FillOptions()
+    ) throws {
+        try fill(buffer, shape: shape, region: region, layout: layout,
+                 randomStream: RandomStream(seed: seed, stream: stream), options: options)
+    }
+
+    /// The fill of a region from a stream.
+    func fill<T: WeightScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], region: TensorRegion,
+        layout: Layout = .torch, randomStream stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {
         let runs = try RegionRuns(shape: shape, region: region)
         let count = try Shape.elementCount(region.shape, elementSize: MemoryLayout<T>.stride)
@@ -93,7 +102,7 @@ extension Initializer {
     /// A new array holding the block `region` of the tensor of `shape`, in C
     /// order of `region.shape` — byte-identical to that block of
     /// ``makeArray(shape:layout:seed:stream:options:)``; see
-    /// ``fill(_:shape:region:layout:stream:options:)`` for what each scheme
+    /// ``fill(_:shape:region:layout:seed:stream:options:)`` for what each scheme
     /// computes and what it throws.
     ///
     /// ```swift
@@ -109,8 +118,8 @@ extension Initializer {
         _ = try RegionRuns(shape: shape, region: region)
         let count = try Shape.elementCount(region.shape, elementSize: MemoryLayout<T>.stride)
         return try Self.array(count: count) { buffer in
-            try fill(buffer, shape: shape, region: region, layout: layout,
-                     stream: RandomStream(seed: seed, stream: stream), options: options)
+            try fill(buffer, shape: shape, region: region, layout: layout, seed: seed, stream: stream,
+                     options: options)
         }
     }
 

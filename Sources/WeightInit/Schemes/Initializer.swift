@@ -236,13 +236,43 @@ private func check(_ name: String, _ value: Double, finite: Bool = true, positiv
 // MARK: - Filling
 
 extension Initializer {
-    /// Fills `buffer`, a tensor of `shape` in C order, from `stream`.
+    /// Fills `buffer`, a tensor of `shape` in C order, with the values of
+    /// stream `stream` of `seed` — the values `weightinit generate … --seed
+    /// seed --stream stream` writes, and the C and Python interfaces fill.
     ///
     /// Parameters and shape are checked before anything is written; on error
     /// the buffer is unchanged.
+    ///
+    /// ```swift
+    /// var w = [Float](repeating: 0, count: 256 * 128)
+    /// try w.withUnsafeMutableBufferPointer {
+    ///     try Initializer.kaimingNormal().fill($0, shape: [256, 128], seed: 42, stream: 3)
+    /// }
+    /// ```
     public func fill<T: WeightScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout = .torch,
-        stream: RandomStream, options: FillOptions = FillOptions()
+        seed: UInt64, stream: UInt32 = 0, options: FillOptions = FillOptions()
+    ) throws {
+        try fill(buffer, shape: shape, layout: layout, randomStream: RandomStream(seed: seed, stream: stream),
+                 options: options)
+    }
+
+    /// Fills `array`, a tensor of `shape` in C order, as
+    /// ``fill(_:shape:layout:seed:stream:options:)-(UnsafeMutableBufferPointer<T>,_,_,_,_,_)`` fills a buffer; its
+    /// count must be the shape's.
+    public func fill<T: WeightScalar>(
+        _ array: inout [T], shape: [Int], layout: Layout = .torch,
+        seed: UInt64, stream: UInt32 = 0, options: FillOptions = FillOptions()
+    ) throws {
+        try array.withUnsafeMutableBufferPointer {
+            try fill($0, shape: shape, layout: layout, seed: seed, stream: stream, options: options)
+        }
+    }
+
+    /// The fill of a whole tensor from a stream.
+    func fill<T: WeightScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout = .torch,
+        randomStream stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {
         let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
         guard buffer.count == count else {
@@ -276,7 +306,7 @@ extension Initializer {
     ) throws -> [T] {
         let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
         return try Self.array(count: count) { buffer in
-            try fill(buffer, shape: shape, layout: layout, stream: RandomStream(seed: seed, stream: stream), options: options)
+            try fill(buffer, shape: shape, layout: layout, seed: seed, stream: stream, options: options)
         }
     }
 

@@ -2,7 +2,7 @@
 /// a column block, a tile, or any hyper-rectangle.
 ///
 /// A region's elements are laid out in C order of its own ``shape``. Filled
-/// by ``Initializer/fill(_:shape:region:layout:stream:options:)``, a region is
+/// by ``Initializer/fill(_:shape:region:layout:seed:stream:options:)``, a region is
 /// byte-identical to the same block of the whole tensor (<doc:StreamFormatSpecification>,
 /// "Regions and shards"), so each of n processes can generate its own shard.
 ///
