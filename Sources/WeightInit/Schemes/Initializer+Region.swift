@@ -16,11 +16,10 @@ extension Initializer {
     ///   shared over `options.threads` in groups of about `options.chunkSize`
     ///   elements, so column blocks parallelise as well as row blocks. The
     ///   bits do not depend on the thread count or chunk size. Cost ∝ region,
-    ///   plus one kernel call per run: a 4096 × 1024 column block of a
-    ///   4096² matrix takes as long as a 1024 × 4096 row block (7.5 ms, f32
-    ///   normal, 2 threads, measured), but runs narrower than the vector
-    ///   kernels' 64 elements are sampled by the scalar kernel and each run
-    ///   costs ≈ 0.2 µs more — a one-column block of 2²⁰ rows takes ≈ 0.3 s.
+    ///   plus one kernel call per run, so a column block of a matrix costs
+    ///   what a row block of the same size does; runs narrower than the
+    ///   vector kernels' 64 elements are sampled by the scalar kernel and
+    ///   cost more per value (timings: the README's benchmarks).
     /// - Constants, eye, dirac: written directly, cost ∝ region.
     /// - sparse: the region's normals, then for each column of the region the
     ///   zero rows of that column (`RandomStream/randomSubset(of:count:column:)`)

@@ -14,8 +14,9 @@ public enum OrthogonalMethod: String, CaseIterable, Sendable {
     /// about half the normals and half the flops of ``qr``.
     case householder
 
-    /// The method `.orthogonal(gain:)` uses: ``householder``, measured about
-    /// 2× faster than ``qr`` at 2048² and 4096² (see `Orthogonal`).
+    /// The method `.orthogonal(gain:)` uses: ``householder``, which reads
+    /// about half the normals and does about half the flops of ``qr`` (see
+    /// <doc:Orthogonal>; timings: the README's benchmarks).
     public static let `default`: OrthogonalMethod = .householder
 }
 
