@@ -34,13 +34,17 @@ struct DenseNetwork<T: BLASScalar> {
         var z = [T](repeating: 0, count: batch * layer.outputs)
         Self.multiply(layer.weights, transposeA: true, input, transposeB: false,
                       m: layer.outputs, n: batch, k: layer.inputs, into: &z)
-        if let bias = layer.bias {
-            for row in 0 ..< batch {
-                for o in 0 ..< layer.outputs { z[row * layer.outputs + o] += bias[o] }
+        let activation = layer.activation, outputs = layer.outputs
+        // Element-wise loops run on buffers: in a debug build, generic array
+        // subscripts cost several times as much as the arithmetic.
+        z.withUnsafeMutableBufferPointer { z in
+            if let bias = layer.bias {
+                for row in 0 ..< batch {
+                    for o in 0 ..< outputs { z[row * outputs + o] += bias[o] }
+                }
             }
+            for i in 0 ..< z.count { z[i] = activation.apply(z[i]) }
         }
-        let activation = layer.activation
-        for i in z.indices { z[i] = activation.apply(z[i]) }
         return z
     }
 
@@ -56,7 +60,11 @@ struct DenseNetwork<T: BLASScalar> {
     func preActivationGradient(layer index: Int, _ gradient: [T], output: [T]) -> [T] {
         var delta = gradient
         let activation = layers[index].activation
-        for i in delta.indices { delta[i] *= activation.derivative(output: output[i]) }
+        delta.withUnsafeMutableBufferPointer { delta in
+            output.withUnsafeBufferPointer { output in
+                for i in 0 ..< delta.count { delta[i] *= activation.derivative(output: output[i]) }
+            }
+        }
         return delta
     }
 
@@ -80,8 +88,13 @@ struct DenseNetwork<T: BLASScalar> {
                       m: layer.inputs, n: layer.outputs, k: batch, into: &weights)
         guard layer.bias != nil else { return (weights, nil) }
         var bias = [T](repeating: 0, count: layer.outputs)
-        for row in 0 ..< batch {
-            for o in 0 ..< layer.outputs { bias[o] += delta[row * layer.outputs + o] }
+        let outputs = layer.outputs
+        bias.withUnsafeMutableBufferPointer { bias in
+            delta.withUnsafeBufferPointer { delta in
+                for row in 0 ..< batch {
+                    for o in 0 ..< outputs { bias[o] += delta[row * outputs + o] }
+                }
+            }
         }
         return (weights, bias)
     }
