@@ -11,8 +11,11 @@ struct Trainer<T: BLASScalar> {
         var count: Int { labels.count }
 
         init(_ spirals: TwoSpirals) {
-            inputs = spirals.inputs.map { T($0) }
-            labels = spirals.labels
+            self.init(inputs: spirals.inputs.map { T($0) }, labels: spirals.labels)
+        }
+
+        init(inputs: [T], labels: [Int]) {
+            (self.inputs, self.labels) = (inputs, labels)
         }
 
         /// The rows `indices`, in that order, as one batch.
