@@ -33,14 +33,14 @@ struct TrainingReport {
         var lines = ["# held-out loss and accuracy, then training loss and accuracy, after each epoch (0: as initialised)"]
         lines.append(row("") { labels[$0] })
         lines.append(row("epoch") { _ in
-            [pad("held-out", 9), pad("acc", 6), pad("train", 9), pad("acc", 6)].joined(separator: " ")
+            [pad("held-out", 10), pad("acc", 6), pad("train", 10), pad("acc", 6)].joined(separator: " ")
         })
         for epoch in 0 ... setup.epochs {
             lines.append(row("\(epoch)") { index in
                 let r = results[index]
                 guard epoch < r.heldOutLoss.count else { return "" }
-                return [pad(Self.loss(r.heldOutLoss[epoch]), 9), pad(Self.accuracy(r.heldOutAccuracy[epoch]), 6),
-                        pad(Self.loss(r.trainingLoss[epoch]), 9), pad(Self.accuracy(r.trainingAccuracy[epoch]), 6)]
+                return [pad(Self.loss(r.heldOutLoss[epoch]), 10), pad(Self.accuracy(r.heldOutAccuracy[epoch]), 6),
+                        pad(Self.loss(r.trainingLoss[epoch]), 10), pad(Self.accuracy(r.trainingAccuracy[epoch]), 6)]
                     .joined(separator: " ")
             })
         }
@@ -48,7 +48,7 @@ struct TrainingReport {
     }
 
     /// Width of one scheme's four numbers in the curves table.
-    private static let curveGroup = 9 + 1 + 6 + 1 + 9 + 1 + 6
+    private static let curveGroup = 10 + 1 + 6 + 1 + 10 + 1 + 6
 
     private var gradientNorms: [String] {
         let widths = labels.map { max(11, $0.count) }
@@ -77,21 +77,20 @@ struct TrainingReport {
     private var outcomes: [String] {
         let target = formatC("%.2f", setup.targetAccuracy)
         let headers = ["held-out loss start", "end", "accuracy end", "best", "reached \(target) at", "diverged at"]
-        let labelWidth = max(6, (labels + ["linear baseline"]).map(\.count).max() ?? 0)
-        func row(_ label: String, _ cells: [String]) -> String {
-            (label + String(repeating: " ", count: labelWidth - label.count))
-                + zip(cells, headers).map { "   " + pad($0, $1.count) }.joined()
-        }
         func cells(_ r: TrainingResult) -> [String] {
             [Self.loss(r.heldOutLoss.first!), Self.loss(r.heldOutLoss.last!), Self.accuracy(r.heldOutAccuracy.last!),
              Self.accuracy(r.heldOutAccuracy.max()!), r.epochsToTarget.map { "epoch \($0)" } ?? "never",
              r.divergedEpoch.map { "epoch \($0)" } ?? "-"]
         }
-        var lines = ["# outcome per scheme; the linear baseline is the same training without hidden layers"]
-        lines.append(row("scheme", headers))
-        for (label, result) in zip(labels, results) { lines.append(row(label, cells(result))) }
-        lines.append(row("linear baseline", cells(baseline)))
-        return lines
+        let rows = [("scheme", headers)] + zip(labels, results).map { ($0, cells($1)) }
+            + [("linear baseline", cells(baseline))]
+        let labelWidth = rows.map(\.0.count).max()!
+        let widths = headers.indices.map { column in rows.map { $0.1[column].count }.max()! }
+        return ["# outcome per scheme; the linear baseline is the same training without hidden layers"]
+            + rows.map { label, cells in
+                label + String(repeating: " ", count: labelWidth - label.count)
+                    + cells.indices.map { "   " + pad(cells[$0], widths[$0]) }.joined()
+            }
     }
 
     private func pad(_ text: String, _ width: Int) -> String {
