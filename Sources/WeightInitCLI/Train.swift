@@ -38,8 +38,9 @@ struct Train: ParsableCommand {
             per-epoch arrays on the held-out set (null for a loss that was not finite), \
             "epochs_to_target" and "diverged_epoch" an epoch or null.
 
-            --plot writes an SVG of the learning curves side by side: held-out (solid) and \
-            training (dashed) loss on a log scale, and held-out accuracy, against epoch; a \
+            --plot writes an SVG of the learning curves side by side, one column per scheme: \
+            held-out (solid) and training (dashed) loss on a log scale shared by all panels, \
+            above held-out accuracy, against epoch, with the linear baseline in grey; a \
             circle marks where a run diverged.
 
             Results are bit-reproducible for a --seed and --threads.
@@ -49,7 +50,7 @@ struct Train: ParsableCommand {
               weightinit train --activation tanh --scheme "normal --std 0.01" \\
                   --scheme xavier-uniform --plot tanh.svg
               weightinit train --scheme zeros --scheme "constant --value 0.1" --json
-              weightinit train --activation selu --scheme lecun-normal --momentum 0.9
+              weightinit train --activation selu --scheme lecun-normal --lr 0.01 --momentum 0.9
             """
     )
 
