@@ -5,7 +5,7 @@
 //   system modules (OpenBLAS, LAPACKE) → sampling kernels (Philox, Box–Muller)
 //   → WeightInit (linear algebra, distributions, schemes, file formats)
 //   → WeightInitAnalysis (statistics, KS, orthogonality, propagation,
-//     recommendations) → CLI.
+//     training, recommendations) → CLI.
 
 import PackageDescription
 
@@ -59,9 +59,10 @@ let package = Package(
 
         // MARK: Analysis, a layer above the engine
 
-        // Statistics and tests of filled tensors, propagation experiments and
-        // recommendations: what `stats`, `--check` and `propagate` print. A
-        // program that only initialises weights links the engine alone.
+        // Statistics and tests of filled tensors, propagation and training
+        // experiments and recommendations: what `stats`, `--check`,
+        // `propagate` and `train` print. A program that only initialises
+        // weights links the engine alone.
         .target(
             name: "WeightInitAnalysis",
             dependencies: ["WeightInit"],
@@ -70,7 +71,7 @@ let package = Package(
 
         // MARK: The command-line tool
 
-        // The subcommands (generate, recommend, stats, propagate, bench), spec
+        // The subcommands (generate, recommend, stats, propagate, train, bench), spec
         // parsing and the file writer; `weightinit` is only their entry point.
         .target(
             name: "WeightInitCLI",

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// A `Nonlinearity` as the function the analysis layer applies after each
-/// dense layer (``Propagation``).
+/// dense layer (``Propagation``, ``Training``).
 ///
 /// Derivatives are computed from the activation's *output* `h = φ(z)`, which
 /// every one of these determines uniquely where it matters, so the backward

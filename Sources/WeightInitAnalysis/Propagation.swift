@@ -82,22 +82,26 @@ public enum Propagation {
     ) throws -> PropagationResult {
         let options = FillOptions(threads: threads)
         return try BLASThreads.with(threads) {
-            var network = Network<T>(width: width, batch: batch, activation: activation)
+            var network = DenseNetwork<T>()
             let input: [T] = try RandomStream(seed: seed, stream: 0)
                 .makeArray(count: batch * width, with: .normal(mean: 0, std: 1), options: options)
             var forward = [standardDeviation(input)]
-            network.activations.append(input)
+            // activations[l] = h_l, kept for the backward pass.
+            var activations = [input]
             for layer in 1 ... depth {
                 let weights: [T] = try initializer.makeArray(
                     shape: [width, width], layout: .torch, seed: seed, stream: UInt32(layer + 1), options: options)
-                let output = network.forward(weights)
+                network.layers.append(.init(inputs: width, outputs: width, weights: weights, bias: nil, activation: activation))
+                let output = network.forward(layer: layer - 1, activations[layer - 1], batch: batch)
+                activations.append(output)
                 forward.append(afterOverflow(forward) ?? standardDeviation(output))
             }
             var gradient: [T] = try RandomStream(seed: seed, stream: 1)
                 .makeArray(count: batch * width, with: .normal(mean: 0, std: 1), options: options)
             var backward = [standardDeviation(gradient)]
             for layer in stride(from: depth, through: 1, by: -1) {
-                gradient = network.backward(gradient, through: layer)
+                let delta = network.preActivationGradient(layer: layer - 1, gradient, output: activations[layer])
+                gradient = network.inputGradient(layer: layer - 1, delta, batch: batch)
                 // A gradient through an overflowed forward pass means nothing either.
                 backward.append(afterOverflow(backward) ?? (forward[layer].isFinite
                     ? standardDeviation(gradient) : .infinity))
@@ -131,62 +135,5 @@ public enum Propagation {
             squares += d * d
         }
         return (squares / Double(values.count)).squareRoot()
-    }
-}
-
-/// The dense stack: the weights and activations of the layers run so far.
-///
-/// Matrices are row-major as in PyTorch — weights `[out, in]`, activations
-/// `[batch, width]` — which BLAS (column-major) sees as their transposes:
-/// a weight buffer is Wᵀ (in × out) and an activation buffer Hᵀ (width × batch).
-private struct Network<T: BLASScalar> {
-    let width: Int
-    let batch: Int
-    let activation: Nonlinearity
-    var weights: [[T]] = []
-    /// activations[l] = h_l; activations[0] is the input.
-    var activations: [[T]] = []
-
-    init(width: Int, batch: Int, activation: Nonlinearity) {
-        self.width = width
-        self.batch = batch
-        self.activation = activation
-    }
-
-    /// Appends layer `weights` and returns h_l = φ(h_{l−1} Wᵀ), i.e. in BLAS's
-    /// view Zᵀ = W · Hᵀ = (buffer)ᵀ · Hᵀ.
-    mutating func forward(_ layerWeights: [T]) -> [T] {
-        var z = [T](repeating: 0, count: batch * width)
-        multiply(layerWeights, transposed: true, activations.last!, into: &z)
-        let activation = self.activation
-        for i in z.indices { z[i] = activation.apply(z[i]) }
-        weights.append(layerWeights)
-        activations.append(z)
-        return z
-    }
-
-    /// The gradient with respect to h_{l−1} from the one with respect to h_l:
-    /// (g ⊙ φ'(z_l)) · W_l, in BLAS's view (buffer) · (g ⊙ φ')ᵀ.
-    func backward(_ gradient: [T], through layer: Int) -> [T] {
-        var delta = gradient
-        let output = activations[layer], activation = self.activation
-        for i in delta.indices { delta[i] *= activation.derivative(output: output[i]) }
-        var result = [T](repeating: 0, count: batch * width)
-        multiply(weights[layer - 1], transposed: false, delta, into: &result)
-        return result
-    }
-
-    /// c ← op(a) · b with a the width × width weight buffer and b, c width × batch.
-    private func multiply(_ a: [T], transposed: Bool, _ b: [T], into c: inout [T]) {
-        let n = LAPACKInt(width), m = LAPACKInt(batch)
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    T.gemm(transposeA: transposed, transposeB: false, m: n, n: m, k: n,
-                           alpha: 1, a: a.baseAddress!, lda: n, b: b.baseAddress!, ldb: n,
-                           beta: 0, c: c.baseAddress!, ldc: n)
-                }
-            }
-        }
     }
 }

@@ -46,7 +46,7 @@ struct Propagate: ParsableCommand {
             """
     )
 
-    @Option(help: "Activation after every layer: \(Nonlinearity.allCases.map(\.name).joined(separator: ", ")).")
+    @Option(help: ArgumentHelp(ActivationArgument.help))
     var activation: String = "relu"
 
     @Option(name: .customLong("negative-slope"), parsing: .unconditional,
@@ -94,19 +94,7 @@ struct Propagate: ParsableCommand {
 
     /// Every argument checked before any work, so bad input never leaves a file.
     func makeExperiment() throws -> Experiment {
-        guard var activation = Nonlinearity(name: activation) else {
-            throw CommandLineError.usage(
-                "unknown --activation '\(self.activation)'; known: \(Nonlinearity.allCases.map(\.name).joined(separator: ", "))")
-        }
-        if let negativeSlope {
-            guard case .leakyRelu = activation else {
-                throw CommandLineError.usage("--negative-slope applies only to --activation leaky-relu")
-            }
-            guard negativeSlope.isFinite else {
-                throw CommandLineError.usage("invalid --negative-slope \(negativeSlope): must be finite")
-            }
-            activation = .leakyRelu(negativeSlope: negativeSlope)
-        }
+        let activation = try ActivationArgument.parse(activation, negativeSlope: negativeSlope)
         for (name, value) in [("depth", depth), ("width", width), ("batch", batch)] where value < 1 {
             throw CommandLineError.usage("invalid --\(name) \(value): must be ≥ 1")
         }
@@ -118,12 +106,7 @@ struct Propagate: ParsableCommand {
             throw CommandLineError.usage(
                 "--depth \(depth) × --batch \(batch) × --width \(width) needs \(Int(bytes)) bytes; \(available) are available")
         }
-        if let plot {
-            guard plot.hasSuffix(".svg") else {
-                throw CommandLineError.usage("invalid --plot '\(plot)': the plot is an SVG; use a .svg path")
-            }
-            try AtomicFile.checkDestination(plot)
-        }
+        if let plot { try PlotArgument.check(plot) }
         let shape = [width, width]
         let schemes: [Experiment.Scheme]
         if self.schemes.isEmpty {

@@ -15,7 +15,7 @@ public struct WeightInitCommand: ParsableCommand {
             Exit status: 0 on success, 64 for invalid arguments, 1 for a failure while \
             generating or writing. Errors are one line on stderr.
             """,
-        subcommands: [Generate.self, Recommend.self, Stats.self, Propagate.self, Bench.self]
+        subcommands: [Generate.self, Recommend.self, Stats.self, Propagate.self, Train.self, Bench.self]
     )
 
     public init() {}
