@@ -88,6 +88,11 @@ static double format_below(int32_t format, double v, int strict) {
 
 int wi_output_bounds(int32_t format, const wi_params *params, double *lo, double *hi) {
     switch (params->distribution) {
+    case WI_DIST_BITS:
+        if (format != WI_FORMAT_F32) return -1;  // 4-byte words only
+        *lo = -INFINITY;
+        *hi = INFINITY;
+        return 0;
     case WI_DIST_UNIFORM:
         *lo = format_above(format, params->p0, 0);
         *hi = format_below(format, params->p1, 1);
@@ -125,6 +130,8 @@ int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
     case WI_DIST_NORMAL:
         p->a_d = params->p0; p->b_d = params->p1;
         p->a_f = (float)params->p0; p->b_f = (float)params->p1;
+        return 0;
+    case WI_DIST_BITS:
         return 0;
     case WI_DIST_TRUNCATED_NORMAL:
         p->a_d = params->p0; p->b_d = params->p1;
@@ -202,6 +209,18 @@ void wi_fill_scalar(void *out, const wi_prepared *p, uint64_t first, size_t coun
     if (count == 0) return;
     // Inclusive last index: first + count may be exactly 2⁶⁴, which wraps.
     uint64_t last = first + (count - 1);
+    if (p->distribution == WI_DIST_BITS) {
+        // The words go out as they are (through uint32_t, never a float register).
+        for (uint64_t block = first / 4; block <= last / 4; block++) {
+            uint32_t w[4];
+            wi_block(seed, stream, 0, block, w);
+            for (uint64_t j = 0; j < 4; j++) {
+                uint64_t i = block * 4 + j;
+                if (i >= first && i <= last) memcpy((uint32_t *)out + (i - first), &w[j], 4);
+            }
+        }
+        return;
+    }
     if (p->format == WI_FORMAT_F64) {
         double *o = (double *)out;
         for (uint64_t block = first / 2; block <= last / 2; block++) {

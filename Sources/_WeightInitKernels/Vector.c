@@ -62,47 +62,128 @@ WI_AI uint32_t bits_of64(vi64 mask) { return bits_of(__builtin_convertvector(mas
 
 typedef struct { vu w0, w1, w2, w3; } vblock;
 
-/// hi and lo words of a·m for each 32-bit lane: the low word by a 32-bit
-/// multiply (pmulld / mul), the high word from the even and odd lanes'
-/// 64-bit products (pmuludq / umull) — measured ~5 % faster on Zen 3 than
-/// recombining both words from the 64-bit products.
-WI_AI void mulhilo(vu a, uint32_t m, vu *hi, vu *lo) {
-    vu64x8 a64 = (vu64x8)a;
-    vu64x8 even = (a64 & 0xFFFFFFFFull) * (uint64_t)m;
-    vu64x8 odd = (a64 >> 32) * (uint64_t)m;
-    *lo = a * m;
-    *hi = (vu)((even >> 32) | (odd & 0xFFFFFFFF00000000ull));
+/// The 2 × 10 round keys of a seed, k0 + r·W0 and k1 + r·W1, each held in
+/// both halves of a 64-bit word: the rounds read them from memory, so on x86
+/// a key costs a broadcast load (or an embedded broadcast), not an ALU
+/// operation, and either half serves the 32- and 64-bit-lane layouts below.
+typedef struct { uint64_t k0[WI_PHILOX_ROUNDS], k1[WI_PHILOX_ROUNDS]; } round_keys;
+
+WI_AI round_keys make_round_keys(uint64_t seed) {
+    round_keys keys;
+    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (int round = 0; round < WI_PHILOX_ROUNDS; round++) {
+        keys.k0[round] = (uint64_t)k0 << 32 | k0;
+        keys.k1[round] = (uint64_t)k1 << 32 | k1;
+        k0 += WI_PHILOX_W0;
+        k1 += WI_PHILOX_W1;
+    }
+    return keys;
 }
 
-WI_AI vblock philox(vu c0, vu c1, vu c2, vu c3, uint64_t seed) {
-    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+/// Two ways to run the rounds; both compute Scalar.h's wi_philox_scalar
+/// exactly, they differ only in where the words live (measured per ISA,
+/// chosen in the instantiations at the end of this file).
+///
+/// PHILOX_QWORD: each counter word in its own 64-bit lane, low half. One
+/// pmuludq gives the whole product (lo in the low half, hi in the high
+/// half), the high word is one shift away, and the next round's multiply
+/// ignores the garbage the xors leave in the high halves — 3 operations per
+/// word pair and round (mul, shift, 3-way xor: one vpternlogq on AVX-512).
+/// PHILOX_DWORD: 16 words per vector; hi and lo from the even and odd lanes'
+/// 64-bit products (pmuludq / umull), put back together by shuffles — the
+/// natural layout for NEON's umull/umull2 + uzp.
+enum { PHILOX_QWORD = 0, PHILOX_DWORD = 1 };
+
+/// The low 32 bits of each 64-bit lane, as 16 packed words.
+WI_AI vu low_halves(vu64 x) {
+    typedef uint32_t vu32x32 __attribute__((ext_vector_type(32)));
+    vu32x32 halves = (vu32x32)x;
+    return __builtin_shufflevector(halves, halves, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+
+/// The rounds on 8 blocks, each word in the low half of a 64-bit lane.
+WI_AI void philox_qword8(vu64x8 *c0, vu64x8 *c1, vu64x8 *c2, vu64x8 *c3, const round_keys *keys) {
+    vu64x8 x0 = *c0, x1 = *c1, x2 = *c2, x3 = *c3;
+#pragma clang loop unroll(full)
+    for (int round = 0; round < WI_PHILOX_ROUNDS; round++) {
+        vu64x8 p0 = (x0 & 0xFFFFFFFFull) * (uint64_t)WI_PHILOX_M0;
+        vu64x8 p1 = (x2 & 0xFFFFFFFFull) * (uint64_t)WI_PHILOX_M1;
+        x0 = (p1 >> 32) ^ x1 ^ keys->k0[round];
+        x1 = p1;
+        x2 = (p0 >> 32) ^ x3 ^ keys->k1[round];
+        x3 = p0;
+    }
+    *c0 = x0; *c1 = x1; *c2 = x2; *c3 = x3;
+}
+
+/// 16 blocks as two independent halves of 8: on AVX2 a half's state is 8
+/// registers (all 16 blocks at once would be 16, and spill).
+WI_AI vblock philox_qword(vu64 c0, vu64 c1, vu64 c2, vu64 c3, const round_keys *keys) {
+#define WI_LO8 0, 1, 2, 3, 4, 5, 6, 7
+#define WI_HI8 8, 9, 10, 11, 12, 13, 14, 15
+    vu64x8 a0 = __builtin_shufflevector(c0, c0, WI_LO8), a1 = __builtin_shufflevector(c1, c1, WI_LO8);
+    vu64x8 a2 = __builtin_shufflevector(c2, c2, WI_LO8), a3 = __builtin_shufflevector(c3, c3, WI_LO8);
+    vu64x8 b0 = __builtin_shufflevector(c0, c0, WI_HI8), b1 = __builtin_shufflevector(c1, c1, WI_HI8);
+    vu64x8 b2 = __builtin_shufflevector(c2, c2, WI_HI8), b3 = __builtin_shufflevector(c3, c3, WI_HI8);
+    philox_qword8(&a0, &a1, &a2, &a3, keys);
+    philox_qword8(&b0, &b1, &b2, &b3, keys);
+    return (vblock){low_halves(__builtin_shufflevector(a0, b0, WI_IOTA16)), low_halves(__builtin_shufflevector(a1, b1, WI_IOTA16)),
+                    low_halves(__builtin_shufflevector(a2, b2, WI_IOTA16)), low_halves(__builtin_shufflevector(a3, b3, WI_IOTA16))};
+#undef WI_LO8
+#undef WI_HI8
+}
+
+/// hi and lo words of a·m for each 32-bit lane, both from the even and odd
+/// lanes' 64-bit products.
+WI_AI void mulhilo(vu a, uint32_t m, vu *hi, vu *lo) {
+    vu64x8 a64 = (vu64x8)a;
+    vu even = (vu)((a64 & 0xFFFFFFFFull) * (uint64_t)m);
+    vu odd = (vu)((a64 >> 32) * (uint64_t)m);
+    *lo = __builtin_shufflevector(even, odd, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+    *hi = __builtin_shufflevector(even, odd, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+}
+
+WI_AI vblock philox_dword(vu c0, vu c1, vu c2, vu c3, const round_keys *keys) {
+#pragma clang loop unroll(full)
     for (int round = 0; round < WI_PHILOX_ROUNDS; round++) {
         vu hi0, lo0, hi1, lo1;
         mulhilo(c0, WI_PHILOX_M0, &hi0, &lo0);
         mulhilo(c2, WI_PHILOX_M1, &hi1, &lo1);
-        c0 = hi1 ^ c1 ^ k0;
+        c0 = hi1 ^ c1 ^ (uint32_t)keys->k0[round];
         c1 = lo1;
-        c2 = hi0 ^ c3 ^ k1;
+        c2 = hi0 ^ c3 ^ (uint32_t)keys->k1[round];
         c3 = lo0;
-        k0 += WI_PHILOX_W0;
-        k1 += WI_PHILOX_W1;
     }
     return (vblock){c0, c1, c2, c3};
 }
 
-/// Main-stream blocks block0 … block0 + 15.
-WI_AI vblock main_blocks(uint64_t block0, uint32_t stream, uint64_t seed) {
-    uint32_t lo = (uint32_t)block0;
-    vu c0 = lo + (vu){WI_IOTA16};
-    vu c1 = (vu)(uint32_t)(block0 >> 32) - (vu)(c0 < lo);  // carry into the high word
-    return philox(c0, c1, (vu)stream, (vu)0u, seed);
+/// Philox of 16 counters (c0 + lanes, c1, c2, c3 given as 64-bit lanes).
+WI_AI vblock philox(vu64 c0, vu64 c1, vu64 c2, vu64 c3, const round_keys *keys, int strategy) {
+    if (strategy == PHILOX_QWORD) return philox_qword(c0, c1, c2, c3, keys);
+    return philox_dword(__builtin_convertvector(c0, vu), __builtin_convertvector(c1, vu),
+                        __builtin_convertvector(c2, vu), __builtin_convertvector(c3, vu), keys);
+}
+
+/// What every iteration of one fill call reads: the prepared parameters,
+/// the round keys, and the instantiation's choices (constants, so each
+/// instantiation compiles to its own straight-line code).
+typedef struct {
+    const wi_prepared *p;
+    round_keys keys;
+    uint32_t stream;
+    int philox;      ///< PHILOX_QWORD or PHILOX_DWORD
+    int native_f16;  ///< hardware float → binary16 conversion (vcvtps2ph / fcvtn)
+} fill_ctx;
+
+/// Main-stream blocks block0 … block0 + 15 (block0 + 15 < 2⁶⁴: blocks are element indices / 2 or / 4).
+WI_AI vblock main_blocks(const fill_ctx *ctx, uint64_t block0) {
+    vu64 block = block0 + (vu64){WI_IOTA16};
+    return philox(block, block >> 32, (vu64)ctx->stream, (vu64)0u, &ctx->keys, ctx->philox);
 }
 
 /// Sub-stream k blocks of 16 arbitrary element indices.
-WI_AI vblock substream_blocks(vu64 index, uint32_t stream, uint32_t k, uint64_t seed) {
-    vu c0 = __builtin_convertvector(index, vu);
-    vu c1 = __builtin_convertvector(index >> 32, vu);
-    return philox(c0, c1, (vu)stream, (vu)k, seed);
+WI_AI vblock substream_blocks(const fill_ctx *ctx, vu64 index, uint32_t k) {
+    return philox(index, index >> 32, (vu64)ctx->stream, (vu64)k, &ctx->keys, ctx->philox);
 }
 
 // MARK: Uniform bits (Scalar.h wi_u24 …)
@@ -297,10 +378,13 @@ WI_AI vd clamp_d(vd x, double lo, double hi) {
 }
 
 /// The 64 float-sampled values of main-stream blocks block0 … block0 + 15.
-WI_AI vf64 values_f(const wi_prepared *p, uint64_t block0, uint32_t stream, uint64_t seed) {
-    vblock w = main_blocks(block0, stream, seed);
+WI_AI vf64 values_f(const fill_ctx *ctx, uint64_t block0) {
+    const wi_prepared *p = ctx->p;
+    vblock w = main_blocks(ctx, block0);
     vf v0, v1, v2, v3;
-    if (p->distribution == WI_DIST_UNIFORM) {
+    if (p->distribution == WI_DIST_BITS) {
+        v0 = (vf)w.w0; v1 = (vf)w.w1; v2 = (vf)w.w2; v3 = (vf)w.w3;
+    } else if (p->distribution == WI_DIST_UNIFORM) {
         v0 = clamp_f(fma_f(u24(w.w0), (vf)p->b_f, (vf)p->a_f), p->lo_f, p->hi_f);
         v1 = clamp_f(fma_f(u24(w.w1), (vf)p->b_f, (vf)p->a_f), p->lo_f, p->hi_f);
         v2 = clamp_f(fma_f(u24(w.w2), (vf)p->b_f, (vf)p->a_f), p->lo_f, p->hi_f);
@@ -317,8 +401,9 @@ WI_AI vf64 values_f(const wi_prepared *p, uint64_t block0, uint32_t stream, uint
 }
 
 /// The 32 double-sampled values of main-stream blocks block0 … block0 + 15.
-WI_AI vd32 values_d(const wi_prepared *p, uint64_t block0, uint32_t stream, uint64_t seed) {
-    vblock w = main_blocks(block0, stream, seed);
+WI_AI vd32 values_d(const fill_ctx *ctx, uint64_t block0) {
+    const wi_prepared *p = ctx->p;
+    vblock w = main_blocks(ctx, block0);
     vd v0, v1;
     if (p->distribution == WI_DIST_UNIFORM) {
         v0 = clamp_d(fma_d(u53(w.w0, w.w1), (vd)p->b_d, (vd)p->a_d), p->lo_d, p->hi_d);
@@ -434,7 +519,7 @@ WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint64_t accepted, uint64
             vu64 index;                                                                        \
             memcpy(&index, lane_index, sizeof index);                                          \
             VM accepted;                                                                       \
-            VT x = finish(p, attempt(p, substream_blocks(index, stream, k, seed), &accepted)); \
+            VT x = finish(p, attempt(p, substream_blocks(ctx, index, k), &accepted)); \
             T lane_x[WI_LANES];                                                                \
             memcpy(lane_x, &x, sizeof x);                                                      \
             uint32_t done = k == WI_TN_MAX_ATTEMPTS ? 0xFFFFu : bits(accepted);                \
@@ -448,15 +533,15 @@ WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint64_t accepted, uint64
 
 /// Truncated-normal values of elements e0 … e0 + len − 1 (len a multiple of
 /// 64, e0 of 4) into buf (float).
-WI_AI void tn_chunk_f(const wi_prepared *p, float *buf, uint64_t e0, size_t len, uint32_t stream,
-                      uint64_t seed) {
+WI_AI void tn_chunk_f(const fill_ctx *ctx, float *buf, uint64_t e0, size_t len) {
+    const wi_prepared *p = ctx->p;
     uint64_t queue[WI_TN_CHUNK];
     size_t n = 0;
     uint32_t first_k;
     if (p->tn_method == WI_TN_NORMAL) {
         // Attempt 0: the main-stream normals, 64 per iteration.
         for (size_t j = 0; j < len; j += 4 * WI_LANES) {
-            vblock w = main_blocks((e0 + j) / 4, stream, seed);
+            vblock w = main_blocks(ctx, (e0 + j) / 4);
             vf z[4];
             box_muller_f(w.w0, w.w1, &z[0], &z[1]);
             box_muller_f(w.w2, w.w3, &z[2], &z[3]);
@@ -475,7 +560,7 @@ WI_AI void tn_chunk_f(const wi_prepared *p, float *buf, uint64_t e0, size_t len,
         for (size_t j = 0; j < len; j += WI_LANES) {
             vu64 index = e0 + j + (vu64){WI_IOTA16};
             vi accepted;
-            vf x = tn_finish_f(p, tn_attempt_f(p, substream_blocks(index, stream, 1, seed), &accepted));
+            vf x = tn_finish_f(p, tn_attempt_f(p, substream_blocks(ctx, index, 1), &accepted));
             memcpy(buf + j, &x, sizeof x);
             n = queue_rejected(queue, n, bits_of(accepted), 0xFFFFu, e0 + j, 0);
         }
@@ -485,14 +570,14 @@ WI_AI void tn_chunk_f(const wi_prepared *p, float *buf, uint64_t e0, size_t len,
 }
 
 /// As tn_chunk_f for double sampling (len a multiple of 32, e0 of 2).
-WI_AI void tn_chunk_d(const wi_prepared *p, double *buf, uint64_t e0, size_t len, uint32_t stream,
-                      uint64_t seed) {
+WI_AI void tn_chunk_d(const fill_ctx *ctx, double *buf, uint64_t e0, size_t len) {
+    const wi_prepared *p = ctx->p;
     uint64_t queue[WI_TN_CHUNK];
     size_t n = 0;
     uint32_t first_k;
     if (p->tn_method == WI_TN_NORMAL) {
         for (size_t j = 0; j < len; j += 2 * WI_LANES) {
-            vblock w = main_blocks((e0 + j) / 2, stream, seed);
+            vblock w = main_blocks(ctx, (e0 + j) / 2);
             vd z[2];
             box_muller_d(w.w0, w.w1, w.w2, w.w3, &z[0], &z[1]);
             uint64_t accepted = 0;
@@ -509,7 +594,7 @@ WI_AI void tn_chunk_d(const wi_prepared *p, double *buf, uint64_t e0, size_t len
         for (size_t j = 0; j < len; j += WI_LANES) {
             vu64 index = e0 + j + (vu64){WI_IOTA16};
             vi64 accepted;
-            vd x = tn_finish_d(p, tn_attempt_d(p, substream_blocks(index, stream, 1, seed), &accepted));
+            vd x = tn_finish_d(p, tn_attempt_d(p, substream_blocks(ctx, index, 1), &accepted));
             memcpy(buf + j, &x, sizeof x);
             n = queue_rejected(queue, n, bits_of64(accepted), 0xFFFFu, e0 + j, 0);
         }
@@ -520,24 +605,24 @@ WI_AI void tn_chunk_d(const wi_prepared *p, double *buf, uint64_t e0, size_t len
 
 // MARK: The fill kernel
 
-/// Fills elements [start, start + groups·per·16) — start a multiple of `per`
-/// (values per block) — at `out` (element `start` of the caller's range).
-WI_AI void fill_groups(void *out, const wi_prepared *p, uint64_t start, size_t len, uint32_t stream,
-                       uint64_t seed, int native_f16) {
+/// Fills elements [start, start + len) — start a multiple of `per` (values
+/// per block), len of `per`·16 — at `out` (element `start` of the caller's range).
+WI_AI void fill_groups(void *out, const fill_ctx *ctx, uint64_t start, size_t len) {
+    const wi_prepared *p = ctx->p;
     if (p->distribution == WI_DIST_TRUNCATED_NORMAL) {
         for (size_t j = 0; j < len; j += WI_TN_CHUNK) {
             size_t chunk = len - j < WI_TN_CHUNK ? len - j : WI_TN_CHUNK;
             if (p->format == WI_FORMAT_F64) {
-                tn_chunk_d(p, (double *)out + j, start + j, chunk, stream, seed);
+                tn_chunk_d(ctx, (double *)out + j, start + j, chunk);
             } else if (p->format == WI_FORMAT_F32) {
-                tn_chunk_f(p, (float *)out + j, start + j, chunk, stream, seed);
+                tn_chunk_f(ctx, (float *)out + j, start + j, chunk);
             } else {
                 float buf[WI_TN_CHUNK];
-                tn_chunk_f(p, buf, start + j, chunk, stream, seed);
+                tn_chunk_f(ctx, buf, start + j, chunk);
                 for (size_t i = 0; i < chunk; i += 64) {
                     vf64 v;
                     memcpy(&v, buf + i, sizeof v);
-                    store64(out, p->format, j + i, v, native_f16);
+                    store64(out, p->format, j + i, v, ctx->native_f16);
                 }
             }
         }
@@ -545,18 +630,18 @@ WI_AI void fill_groups(void *out, const wi_prepared *p, uint64_t start, size_t l
     }
     if (p->format == WI_FORMAT_F64) {
         for (size_t j = 0; j < len; j += 2 * WI_LANES) {
-            vd32 v = values_d(p, (start + j) / 2, stream, seed);
+            vd32 v = values_d(ctx, (start + j) / 2);
             memcpy((double *)out + j, &v, sizeof v);
         }
         return;
     }
     for (size_t j = 0; j < len; j += 4 * WI_LANES) {
-        store64(out, p->format, j, values_f(p, (start + j) / 4, stream, seed), native_f16);
+        store64(out, p->format, j, values_f(ctx, (start + j) / 4), ctx->native_f16);
     }
 }
 
 WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
-                     uint32_t stream, int native_f16) {
+                     uint32_t stream, int philox_strategy, int native_f16) {
     size_t size = p->format == WI_FORMAT_F64 ? 8 : (p->format == WI_FORMAT_F32 ? 4 : 2);
     uint64_t per = p->format == WI_FORMAT_F64 ? 2 : 4;
     uint64_t group = per * WI_LANES;
@@ -570,34 +655,46 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
     uint64_t start = first + head;  // < first + count ≤ 2⁶⁴: no wrap
     size_t body = (count - head) / group * group;
     wi_fill_scalar(out, p, first, head, seed, stream);
-    fill_groups((char *)out + head * size, p, start, body, stream, seed, native_f16);
+    fill_ctx ctx = {p, make_round_keys(seed), stream, philox_strategy, native_f16};
+    fill_groups((char *)out + head * size, &ctx, start, body);
     wi_fill_scalar((char *)out + (head + body) * size, p, start + body, count - head - body, seed, stream);
 }
 
 // MARK: Instantiations and dispatch
 
+/// The Philox layout per path (measured: see the README's benchmark notes).
+#ifndef WI_PHILOX_SSE2
+#define WI_PHILOX_SSE2 PHILOX_QWORD
+#endif
+#ifndef WI_PHILOX_AVX2
+#define WI_PHILOX_AVX2 PHILOX_QWORD
+#endif
+#ifndef WI_PHILOX_AVX512
+#define WI_PHILOX_AVX512 PHILOX_QWORD
+#endif
+
 #if defined(__x86_64__)
 __attribute__((target("sse2")))
 static void fill_sse2(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                       uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, 0);
+    fill_body(out, p, first, count, seed, stream, WI_PHILOX_SSE2, 0);
 }
 
 __attribute__((target("avx2,fma,f16c")))
 static void fill_avx2(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                       uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, 1);
+    fill_body(out, p, first, count, seed, stream, WI_PHILOX_AVX2, 1);
 }
 
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")))
 static void fill_avx512(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                         uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, 1);
+    fill_body(out, p, first, count, seed, stream, WI_PHILOX_AVX512, 1);
 }
 #elif defined(__aarch64__)
 static void fill_neon(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                       uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, 1);
+    fill_body(out, p, first, count, seed, stream, PHILOX_DWORD, 1);
 }
 #endif
 

@@ -55,6 +55,10 @@ typedef enum {
     WI_DIST_UNIFORM = 0,           ///< U[p0, p1)
     WI_DIST_NORMAL = 1,            ///< N(mean p0, std p1)
     WI_DIST_TRUNCATED_NORMAL = 2,  ///< N(mean p0, std p1) conditioned on [p2, p3]
+    /// Not a distribution: the Philox words themselves, element i = word i % 4
+    /// of main-stream block i / 4 stored as a uint32 (format WI_FORMAT_F32's
+    /// 4 bytes only; no parameters). The limit every fill is measured against.
+    WI_DIST_BITS = 3,
 } wi_distribution;
 
 typedef enum {
