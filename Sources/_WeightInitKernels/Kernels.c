@@ -112,6 +112,21 @@ int wi_output_bounds(int32_t format, const wi_params *params, double *lo, double
 
 // MARK: Parameter preparation (once per fill call)
 
+/// For the vector paths: x = fma(u, width, low) with u = (w >> 8)·2⁻²⁴ equals
+/// fma((float)(w >> 8), width·2⁻²⁴, low) whenever width·2⁻²⁴ is exact (no
+/// underflow): the exact products are the same number. And fma(u, width, low)
+/// is non-decreasing in u (width > 0), so over u ∈ [0, 1 − 2⁻²⁴] it lies in
+/// [fma(0, width, low), fma(1 − 2⁻²⁴, width, low)]: a clamp that no value of
+/// that interval reaches is skipped. Both shortcuts give the reference's
+/// bits exactly.
+static void prepare_uniform_shortcut(wi_prepared *p) {
+    float step = p->b_f * 0x1p-24f;
+    p->u_step_f = step * 0x1p24f == p->b_f && step >= 0x1p-126f ? step : 0.0f;
+    float smallest = fmaf(0.0f, p->b_f, p->a_f), largest = fmaf(0x1.fffffep-1f, p->b_f, p->a_f);
+    p->clamp_low_f = !(smallest >= p->lo_f);
+    p->clamp_high_f = !(largest <= p->hi_f);
+}
+
 int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
     memset(p, 0, sizeof *p);
     p->distribution = params->distribution;
@@ -126,6 +141,7 @@ int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
     case WI_DIST_UNIFORM:
         p->a_d = params->p0; p->b_d = params->p1 - params->p0;
         p->a_f = (float)params->p0; p->b_f = (float)(params->p1 - params->p0);
+        prepare_uniform_shortcut(p);
         return 0;
     case WI_DIST_NORMAL:
         p->a_d = params->p0; p->b_d = params->p1;

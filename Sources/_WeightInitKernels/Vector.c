@@ -45,8 +45,10 @@ typedef uint16_t vh64 __attribute__((ext_vector_type(64)));
 
 // MARK: Selection and masks
 
-WI_AI vf sel_f(vi mask, vf yes, vf no) { return (vf)(((vi)yes & mask) | ((vi)no & ~mask)); }
-WI_AI vd sel_d(vi64 mask, vd yes, vd no) { return (vd)(((vi64)yes & mask) | ((vi64)no & ~mask)); }
+// Vector ?: — a compare feeding it becomes a mask register (AVX-512), a
+// blend, or min/max where the pattern is exactly that.
+WI_AI vf sel_f(vi mask, vf yes, vf no) { return mask ? yes : no; }
+WI_AI vd sel_d(vi64 mask, vd yes, vd no) { return mask ? yes : no; }
 WI_AI vf fma_f(vf a, vf b, vf c) { return __builtin_elementwise_fma(a, b, c); }
 WI_AI vd fma_d(vd a, vd b, vd c) { return __builtin_elementwise_fma(a, b, c); }
 
@@ -302,10 +304,66 @@ WI_AI void sincos_m53(vu64 m, vd *sin_out, vd *cos_out) {
 
 // MARK: Box–Muller (Scalar.h wi_box_muller_f / _d)
 
+/// Box–Muller's radius √(−2·log u°) for u° = u24_open(w): log_f followed by
+/// the reference's `sqrtf(-2.0f * log)`, rearranged into fewer operations with
+/// the same bits. Each step is an exact identity of IEEE arithmetic (RN(2ᵏ·a) =
+/// 2ᵏ·RN(a) without over- or underflow, and none happens on these inputs),
+/// and the radius of all 2²⁴ inputs is checked against the scalar reference
+/// by the tests (KernelPathTests.radiusAndAngleOfEveryInput):
+/// - u° = k·2⁻²⁴ with k = (w >> 8) + 1, so the float k has u°'s mantissa and
+///   its exponent + 24: the 2⁻²⁴ goes into the exponent offset below.
+/// - The reference's mantissa test (mant > √2's 0x3504F3, then m/2 and e + 1)
+///   is one subtraction: tmp = bits − (0x3F3504F4 + 24·2²³) has e in its top
+///   9 bits (arithmetic shift) and m = (tmp & 0x7FFFFF) + 0x3F3504F4, as in
+///   musl's logf with the threshold moved by one ulp to the reference's
+///   strict comparison.
+/// - −2·log = fma(e, −2·ln2_hi, fma(e, −2·ln2_lo, fma(−4s·s², p, −4s))): the
+///   factor −2 moves into the constants and into t = 2s, exactly.
+WI_AI vf radius_f(vu w) {
+    vf k = __builtin_convertvector((vi)((w >> 8) + 1u), vf);
+    vu tmp = (vu)k - 0x4B3504F4u;
+    vf ef = __builtin_convertvector((vi)tmp >> 23, vf);
+    vf m = (vf)((tmp & 0x007FFFFFu) + 0x3F3504F4u);
+    vf f = m - 1.0f;
+    vf s = f / (2.0f + f);
+    vf s2 = s * s;
+    vf p = fma_f(s2, fma_f(s2, fma_f(s2, (vf)0x1.c71c72p-4f, (vf)0x1.24924ap-3f), (vf)0x1.99999ap-3f),
+                 (vf)0x1.555556p-2f);
+    vf t = s * -4.0f;
+    vf minus_two_lnm = fma_f(t * s2, p, t);
+    vf minus_two_log = fma_f(ef, (vf)(-2 * 0x1.62e300p-1f), fma_f(ef, (vf)(-2 * 0x1.2fefa2p-17f), minus_two_lnm));
+    return __builtin_elementwise_sqrt(minus_two_log);
+}
+
+/// sin 2πu and cos 2πu for u = (w >> 8)·2⁻²⁴: sincos_m24 of w >> 8 with the
+/// integer reduction read straight from w. With m = w >> 8:
+/// - the remainder ri = m − round(m/2²²)·2²² is the low 22 bits of m as a
+///   signed number (a tie rounds q up, giving −2²¹ — as sign extension
+///   does), i.e. bits 8 … 29 of w: (int)(w << 2) >> 10;
+/// - t = w + 2²⁹ (mod 2³²) has q mod 4 = round(4u) mod 4 in its top two
+///   bits: bit 31 says "negate sin" (q ∈ {2, 3}), bit 30 "swap" (q odd),
+///   and their xor "negate cos" (q ∈ {1, 2}).
+WI_AI void angle_f(vu w, vf *sin_out, vf *cos_out) {
+    vi ri = (vi)(w << 2) >> 10;
+    vu t = w + 0x20000000u;
+    vf r = __builtin_convertvector(ri, vf) * 0x1p-24f;
+    vf r2 = r * r;
+    vf sp = fma_f(r2, fma_f(r2, fma_f(r2, fma_f(r2, (vf)0x1.507834p+5f, (vf)-0x1.32d2ccp+6f),
+                                      (vf)0x1.466bc6p+6f), (vf)-0x1.4abbcep+5f), (vf)0x1.921fb6p+2f);
+    vf s = r * sp;
+    vf c = fma_f(r2, fma_f(r2, fma_f(r2, fma_f(r2, fma_f(r2, (vf)-0x1.a6d1f2p+4f, (vf)0x1.e1f506p+5f),
+                                                 (vf)-0x1.55d3c8p+6f), (vf)0x1.03c1f0p+6f),
+                             (vf)-0x1.3bd3ccp+4f), (vf)1.0f);
+    vi swap = (vi)(t << 1) < 0;
+    vf so = sel_f(swap, c, s), co = sel_f(swap, s, c);
+    *sin_out = (vf)((vu)so ^ (t & 0x80000000u));
+    *cos_out = (vf)((vu)co ^ ((t ^ (t << 1)) & 0x80000000u));
+}
+
 WI_AI void box_muller_f(vu wa, vu wb, vf *z0, vf *z1) {
-    vf r = __builtin_elementwise_sqrt(-2.0f * log_f(u24_open(wa)));
+    vf r = radius_f(wa);
     vf s, c;
-    sincos_m24(wb >> 8, &s, &c);
+    angle_f(wb, &s, &c);
     *z0 = r * c;
     *z1 = r * s;
 }
@@ -377,6 +435,16 @@ WI_AI vd clamp_d(vd x, double lo, double hi) {
     return sel_d((vi64)(x < lo), (vd)lo, sel_d((vi64)(x > hi), (vd)hi, x));
 }
 
+/// Uniform values (Scalar.h's clamp(fma(u24(w), width, low))), with the
+/// shortcuts of Kernels.c prepare_uniform_shortcut when they apply.
+WI_AI vf uniform_f(const wi_prepared *p, vu w) {
+    vf x = p->u_step_f != 0.0f ? fma_f(__builtin_convertvector((vi)(w >> 8), vf), (vf)p->u_step_f, (vf)p->a_f)
+                               : fma_f(u24(w), (vf)p->b_f, (vf)p->a_f);
+    if (p->clamp_low_f) x = sel_f(x < p->lo_f, (vf)p->lo_f, x);
+    if (p->clamp_high_f) x = sel_f(x > p->hi_f, (vf)p->hi_f, x);
+    return x;
+}
+
 /// The 64 float-sampled values of main-stream blocks block0 … block0 + 15.
 WI_AI vf64 values_f(const fill_ctx *ctx, uint64_t block0) {
     const wi_prepared *p = ctx->p;
@@ -385,10 +453,10 @@ WI_AI vf64 values_f(const fill_ctx *ctx, uint64_t block0) {
     if (p->distribution == WI_DIST_BITS) {
         v0 = (vf)w.w0; v1 = (vf)w.w1; v2 = (vf)w.w2; v3 = (vf)w.w3;
     } else if (p->distribution == WI_DIST_UNIFORM) {
-        v0 = clamp_f(fma_f(u24(w.w0), (vf)p->b_f, (vf)p->a_f), p->lo_f, p->hi_f);
-        v1 = clamp_f(fma_f(u24(w.w1), (vf)p->b_f, (vf)p->a_f), p->lo_f, p->hi_f);
-        v2 = clamp_f(fma_f(u24(w.w2), (vf)p->b_f, (vf)p->a_f), p->lo_f, p->hi_f);
-        v3 = clamp_f(fma_f(u24(w.w3), (vf)p->b_f, (vf)p->a_f), p->lo_f, p->hi_f);
+        v0 = uniform_f(p, w.w0);
+        v1 = uniform_f(p, w.w1);
+        v2 = uniform_f(p, w.w2);
+        v3 = uniform_f(p, w.w3);
     } else {
         box_muller_f(w.w0, w.w1, &v0, &v1);
         box_muller_f(w.w2, w.w3, &v2, &v3);
