@@ -103,36 +103,72 @@ WI_AI vu low_halves(vu64 x) {
     return __builtin_shufflevector(halves, halves, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }
 
-/// The rounds on 8 blocks, each word in the low half of a 64-bit lane.
-WI_AI void philox_qword8(vu64x8 *c0, vu64x8 *c1, vu64x8 *c2, vu64x8 *c3, const round_keys *keys) {
-    vu64x8 x0 = *c0, x1 = *c1, x2 = *c2, x3 = *c3;
-#pragma clang loop unroll(full)
-    for (int round = 0; round < WI_PHILOX_ROUNDS; round++) {
-        vu64x8 p0 = (x0 & 0xFFFFFFFFull) * (uint64_t)WI_PHILOX_M0;
-        vu64x8 p1 = (x2 & 0xFFFFFFFFull) * (uint64_t)WI_PHILOX_M1;
-        x0 = (p1 >> 32) ^ x1 ^ keys->k0[round];
-        x1 = p1;
-        x2 = (p0 >> 32) ^ x3 ^ keys->k1[round];
-        x3 = p0;
-    }
-    *c0 = x0; *c1 = x1; *c2 = x2; *c3 = x3;
+/// The high half of each 64-bit lane moved to the low half (the high half
+/// then holds garbage, which the next multiply ignores): a dword swap
+/// (pshufd, a shuffle port) rather than a shift (vpsrlq: on AVX-512 only
+/// port 0, which the multiplies need too).
+#ifndef WI_PHILOX_SWAP
+#define WI_PHILOX_SWAP 1
+#endif
+WI_AI vu64x8 high_to_low(vu64x8 p) {
+#if WI_PHILOX_SWAP
+    vu halves = (vu)p;
+    return (vu64x8)__builtin_shufflevector(halves, halves, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+#else
+    return p >> 32;
+#endif
 }
 
-/// 16 blocks as two independent halves of 8: on AVX2 a half's state is 8
-/// registers (all 16 blocks at once would be 16, and spill).
-WI_AI vblock philox_qword(vu64 c0, vu64 c1, vu64 c2, vu64 c3, const round_keys *keys) {
-#define WI_LO8 0, 1, 2, 3, 4, 5, 6, 7
-#define WI_HI8 8, 9, 10, 11, 12, 13, 14, 15
-    vu64x8 a0 = __builtin_shufflevector(c0, c0, WI_LO8), a1 = __builtin_shufflevector(c1, c1, WI_LO8);
-    vu64x8 a2 = __builtin_shufflevector(c2, c2, WI_LO8), a3 = __builtin_shufflevector(c3, c3, WI_LO8);
-    vu64x8 b0 = __builtin_shufflevector(c0, c0, WI_HI8), b1 = __builtin_shufflevector(c1, c1, WI_HI8);
-    vu64x8 b2 = __builtin_shufflevector(c2, c2, WI_HI8), b3 = __builtin_shufflevector(c3, c3, WI_HI8);
-    philox_qword8(&a0, &a1, &a2, &a3, keys);
-    philox_qword8(&b0, &b1, &b2, &b3, keys);
-    return (vblock){low_halves(__builtin_shufflevector(a0, b0, WI_IOTA16)), low_halves(__builtin_shufflevector(a1, b1, WI_IOTA16)),
-                    low_halves(__builtin_shufflevector(a2, b2, WI_IOTA16)), low_halves(__builtin_shufflevector(a3, b3, WI_IOTA16))};
-#undef WI_LO8
-#undef WI_HI8
+/// Up to this many 16-block groups go through the rounds together.
+#define WI_MAX_GROUPS 2
+
+/// The rounds on `halves` independent sets of 8 blocks, each word in the low
+/// half of a 64-bit lane, interleaved round by round so that the multiplies'
+/// latency is hidden by the other sets' work.
+WI_AI void philox_qword8(int halves, vu64x8 c[2 * WI_MAX_GROUPS][4], const round_keys *keys) {
+#pragma clang loop unroll(full)
+    for (int round = 0; round < WI_PHILOX_ROUNDS; round++) {
+#pragma clang loop unroll(full)
+        for (int h = 0; h < halves; h++) {
+            vu64x8 p0 = (c[h][0] & 0xFFFFFFFFull) * (uint64_t)WI_PHILOX_M0;
+            vu64x8 p1 = (c[h][2] & 0xFFFFFFFFull) * (uint64_t)WI_PHILOX_M1;
+            c[h][0] = high_to_low(p1) ^ c[h][1] ^ keys->k0[round];
+            c[h][1] = p1;
+            c[h][2] = high_to_low(p0) ^ c[h][3] ^ keys->k1[round];
+            c[h][3] = p0;
+        }
+    }
+}
+
+/// `groups` sets of 16 blocks (counter words as 64-bit lanes) in the qword
+/// layout, each as two halves of 8: on AVX2 a half's state is 8 registers
+/// (16 blocks at once would be 16, and spill).
+WI_AI void qword_state(int groups, const vu64 c[WI_MAX_GROUPS][4], vu64x8 h[2 * WI_MAX_GROUPS][4]) {
+    for (int g = 0; g < groups; g++) {
+        for (int word = 0; word < 4; word++) {
+            h[2 * g][word] = __builtin_shufflevector(c[g][word], c[g][word], 0, 1, 2, 3, 4, 5, 6, 7);
+            h[2 * g + 1][word] = __builtin_shufflevector(c[g][word], c[g][word], 8, 9, 10, 11, 12, 13, 14, 15);
+        }
+    }
+}
+
+/// The qword layout's words as packed 16-lane vectors, per group (what the
+/// distributions read).
+WI_AI void packed_blocks(int groups, vu64x8 h[2 * WI_MAX_GROUPS][4], vblock out[WI_MAX_GROUPS]) {
+    for (int g = 0; g < groups; g++) {
+        vu w[4];
+        for (int word = 0; word < 4; word++) {
+            w[word] = low_halves(__builtin_shufflevector(h[2 * g][word], h[2 * g + 1][word], WI_IOTA16));
+        }
+        out[g] = (vblock){w[0], w[1], w[2], w[3]};
+    }
+}
+
+WI_AI void philox_qword(int groups, const vu64 c[WI_MAX_GROUPS][4], const round_keys *keys, vblock out[WI_MAX_GROUPS]) {
+    vu64x8 h[2 * WI_MAX_GROUPS][4];
+    qword_state(groups, c, h);
+    philox_qword8(2 * groups, h, keys);
+    packed_blocks(groups, h, out);
 }
 
 /// hi and lo words of a·m for each 32-bit lane, both from the even and odd
@@ -159,11 +195,24 @@ WI_AI vblock philox_dword(vu c0, vu c1, vu c2, vu c3, const round_keys *keys) {
     return (vblock){c0, c1, c2, c3};
 }
 
-/// Philox of 16 counters (c0 + lanes, c1, c2, c3 given as 64-bit lanes).
+/// Philox of `groups` × 16 counters (the counter words given as 64-bit lanes).
+WI_AI void philox_groups(int groups, const vu64 c[WI_MAX_GROUPS][4], const round_keys *keys, int strategy,
+                         vblock out[WI_MAX_GROUPS]) {
+    if (strategy == PHILOX_QWORD) {
+        philox_qword(groups, c, keys, out);
+        return;
+    }
+    for (int g = 0; g < groups; g++) {
+        out[g] = philox_dword(__builtin_convertvector(c[g][0], vu), __builtin_convertvector(c[g][1], vu),
+                              __builtin_convertvector(c[g][2], vu), __builtin_convertvector(c[g][3], vu), keys);
+    }
+}
+
 WI_AI vblock philox(vu64 c0, vu64 c1, vu64 c2, vu64 c3, const round_keys *keys, int strategy) {
-    if (strategy == PHILOX_QWORD) return philox_qword(c0, c1, c2, c3, keys);
-    return philox_dword(__builtin_convertvector(c0, vu), __builtin_convertvector(c1, vu),
-                        __builtin_convertvector(c2, vu), __builtin_convertvector(c3, vu), keys);
+    const vu64 c[WI_MAX_GROUPS][4] = {{c0, c1, c2, c3}};
+    vblock out[WI_MAX_GROUPS];
+    philox_groups(1, c, keys, strategy, out);
+    return out[0];
 }
 
 /// What every iteration of one fill call reads: the prepared parameters,
@@ -175,12 +224,27 @@ typedef struct {
     uint32_t stream;
     int philox;      ///< PHILOX_QWORD or PHILOX_DWORD
     int native_f16;  ///< hardware float → binary16 conversion (vcvtps2ph / fcvtn)
+    int groups;      ///< 16-block groups per iteration of the main loops (1 … WI_MAX_GROUPS)
 } fill_ctx;
 
 /// Main-stream blocks block0 … block0 + 15 (block0 + 15 < 2⁶⁴: blocks are element indices / 2 or / 4).
 WI_AI vblock main_blocks(const fill_ctx *ctx, uint64_t block0) {
     vu64 block = block0 + (vu64){WI_IOTA16};
     return philox(block, block >> 32, (vu64)ctx->stream, (vu64)0u, &ctx->keys, ctx->philox);
+}
+
+/// Main-stream blocks block0 … block0 + 16·groups − 1, in `groups` vblocks.
+WI_AI void main_counters(const fill_ctx *ctx, int groups, uint64_t block0, vu64 c[WI_MAX_GROUPS][4]) {
+    for (int g = 0; g < groups; g++) {
+        vu64 block = block0 + 16u * (uint64_t)g + (vu64){WI_IOTA16};
+        c[g][0] = block; c[g][1] = block >> 32; c[g][2] = (vu64)ctx->stream; c[g][3] = (vu64)0u;
+    }
+}
+
+WI_AI void main_block_groups(const fill_ctx *ctx, int groups, uint64_t block0, vblock out[WI_MAX_GROUPS]) {
+    vu64 c[WI_MAX_GROUPS][4];
+    main_counters(ctx, groups, block0, c);
+    philox_groups(groups, c, &ctx->keys, ctx->philox, out);
 }
 
 /// Sub-stream k blocks of 16 arbitrary element indices.
@@ -446,9 +510,8 @@ WI_AI vf uniform_f(const wi_prepared *p, vu w) {
 }
 
 /// The 64 float-sampled values of main-stream blocks block0 … block0 + 15.
-WI_AI vf64 values_f(const fill_ctx *ctx, uint64_t block0) {
+WI_AI vf64 values_f(const fill_ctx *ctx, vblock w) {
     const wi_prepared *p = ctx->p;
-    vblock w = main_blocks(ctx, block0);
     vf v0, v1, v2, v3;
     if (p->distribution == WI_DIST_BITS) {
         v0 = (vf)w.w0; v1 = (vf)w.w1; v2 = (vf)w.w2; v3 = (vf)w.w3;
@@ -469,9 +532,8 @@ WI_AI vf64 values_f(const fill_ctx *ctx, uint64_t block0) {
 }
 
 /// The 32 double-sampled values of main-stream blocks block0 … block0 + 15.
-WI_AI vd32 values_d(const fill_ctx *ctx, uint64_t block0) {
+WI_AI vd32 values_d(const fill_ctx *ctx, vblock w) {
     const wi_prepared *p = ctx->p;
-    vblock w = main_blocks(ctx, block0);
     vd v0, v1;
     if (p->distribution == WI_DIST_UNIFORM) {
         v0 = clamp_d(fma_d(u53(w.w0, w.w1), (vd)p->b_d, (vd)p->a_d), p->lo_d, p->hi_d);
@@ -673,6 +735,66 @@ WI_AI void tn_chunk_d(const fill_ctx *ctx, double *buf, uint64_t e0, size_t len)
 
 // MARK: The fill kernel
 
+/// Bits or uniform values of one group straight from the qword layout, in
+/// store order: the words w0 w1 and w2 w3 of each block are zipped into
+/// 64-bit pairs (one shuffle per pair of words), the value function applied
+/// to the 16 lanes, and the pairs zipped into block order — 8 shuffles per
+/// 64 values where packing the words first and interleaving them after
+/// takes about three times as many. Element-wise value functions only.
+WI_AI vf64 elementwise_values_f(const fill_ctx *ctx, vu64x8 h[2][4]) {
+    vf32 half[2];
+    for (int k = 0; k < 2; k++) {
+        vu w01 = __builtin_shufflevector((vu)h[k][0], (vu)h[k][1], 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+        vu w23 = __builtin_shufflevector((vu)h[k][2], (vu)h[k][3], 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+        vf v01 = ctx->p->distribution == WI_DIST_BITS ? (vf)w01 : uniform_f(ctx->p, w01);
+        vf v23 = ctx->p->distribution == WI_DIST_BITS ? (vf)w23 : uniform_f(ctx->p, w23);
+        half[k] = (vf32)__builtin_shufflevector((vu64x8)v01, (vu64x8)v23, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    }
+    return __builtin_shufflevector(half[0], half[1], WI_IOTA16, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+                                   28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+                                   48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63);
+}
+
+/// Uniform, normal and bits from element j on, `groups` × 16 blocks per
+/// iteration while they fit; returns where it stopped.
+WI_AI size_t fill_run(void *out, const fill_ctx *ctx, uint64_t start, size_t len, size_t j, int groups) {
+    const wi_prepared *p = ctx->p;
+    if (p->format == WI_FORMAT_F64) {
+        size_t step = (size_t)groups * 2 * WI_LANES;
+        for (; len - j >= step; j += step) {
+            vblock w[WI_MAX_GROUPS];
+            main_block_groups(ctx, groups, (start + j) / 2, w);
+            for (int g = 0; g < groups; g++) {
+                vd32 v = values_d(ctx, w[g]);
+                memcpy((double *)out + j + (size_t)g * 2 * WI_LANES, &v, sizeof v);
+            }
+        }
+        return j;
+    }
+    size_t step = (size_t)groups * 4 * WI_LANES;
+    if (ctx->philox == PHILOX_QWORD && (p->distribution == WI_DIST_BITS || p->distribution == WI_DIST_UNIFORM)) {
+        for (; len - j >= step; j += step) {
+            vu64 c[WI_MAX_GROUPS][4];
+            vu64x8 h[2 * WI_MAX_GROUPS][4];
+            main_counters(ctx, groups, (start + j) / 4, c);
+            qword_state(groups, c, h);
+            philox_qword8(2 * groups, h, &ctx->keys);
+            for (int g = 0; g < groups; g++) {
+                store64(out, p->format, j + (size_t)g * 4 * WI_LANES, elementwise_values_f(ctx, &h[2 * g]), ctx->native_f16);
+            }
+        }
+        return j;
+    }
+    for (; len - j >= step; j += step) {
+        vblock w[WI_MAX_GROUPS];
+        main_block_groups(ctx, groups, (start + j) / 4, w);
+        for (int g = 0; g < groups; g++) {
+            store64(out, p->format, j + (size_t)g * 4 * WI_LANES, values_f(ctx, w[g]), ctx->native_f16);
+        }
+    }
+    return j;
+}
+
 /// Fills elements [start, start + len) — start a multiple of `per` (values
 /// per block), len of `per`·16 — at `out` (element `start` of the caller's range).
 WI_AI void fill_groups(void *out, const fill_ctx *ctx, uint64_t start, size_t len) {
@@ -696,20 +818,15 @@ WI_AI void fill_groups(void *out, const fill_ctx *ctx, uint64_t start, size_t le
         }
         return;
     }
-    if (p->format == WI_FORMAT_F64) {
-        for (size_t j = 0; j < len; j += 2 * WI_LANES) {
-            vd32 v = values_d(ctx, (start + j) / 2);
-            memcpy((double *)out + j, &v, sizeof v);
-        }
-        return;
-    }
-    for (size_t j = 0; j < len; j += 4 * WI_LANES) {
-        store64(out, p->format, j, values_f(ctx, (start + j) / 4), ctx->native_f16);
-    }
+    // WI_MAX_GROUPS groups per iteration while they fit (where the path
+    // asks for that), then one at a time.
+    size_t j = 0;
+    if (ctx->groups > 1) j = fill_run(out, ctx, start, len, j, WI_MAX_GROUPS);
+    fill_run(out, ctx, start, len, j, 1);
 }
 
 WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
-                     uint32_t stream, int philox_strategy, int native_f16) {
+                     uint32_t stream, int philox_strategy, int groups, int native_f16) {
     size_t size = p->format == WI_FORMAT_F64 ? 8 : (p->format == WI_FORMAT_F32 ? 4 : 2);
     uint64_t per = p->format == WI_FORMAT_F64 ? 2 : 4;
     uint64_t group = per * WI_LANES;
@@ -723,7 +840,7 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
     uint64_t start = first + head;  // < first + count ≤ 2⁶⁴: no wrap
     size_t body = (count - head) / group * group;
     wi_fill_scalar(out, p, first, head, seed, stream);
-    fill_ctx ctx = {p, make_round_keys(seed), stream, philox_strategy, native_f16};
+    fill_ctx ctx = {p, make_round_keys(seed), stream, philox_strategy, native_f16, groups};
     fill_groups((char *)out + head * size, &ctx, start, body);
     wi_fill_scalar((char *)out + (head + body) * size, p, start + body, count - head - body, seed, stream);
 }
@@ -740,29 +857,35 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
 #ifndef WI_PHILOX_AVX512
 #define WI_PHILOX_AVX512 PHILOX_QWORD
 #endif
+#ifndef WI_GROUPS_AVX2
+#define WI_GROUPS_AVX2 2
+#endif
+#ifndef WI_GROUPS_AVX512
+#define WI_GROUPS_AVX512 2
+#endif
 
 #if defined(__x86_64__)
 __attribute__((target("sse2")))
 static void fill_sse2(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                       uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, WI_PHILOX_SSE2, 0);
+    fill_body(out, p, first, count, seed, stream, WI_PHILOX_SSE2, 1, 0);
 }
 
 __attribute__((target("avx2,fma,f16c")))
 static void fill_avx2(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                       uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, WI_PHILOX_AVX2, 1);
+    fill_body(out, p, first, count, seed, stream, WI_PHILOX_AVX2, WI_GROUPS_AVX2, 1);
 }
 
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")))
 static void fill_avx512(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                         uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, WI_PHILOX_AVX512, 1);
+    fill_body(out, p, first, count, seed, stream, WI_PHILOX_AVX512, WI_GROUPS_AVX512, 1);
 }
 #elif defined(__aarch64__)
 static void fill_neon(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                       uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, PHILOX_DWORD, 1);
+    fill_body(out, p, first, count, seed, stream, PHILOX_DWORD, 1, 1);
 }
 #endif
 
