@@ -864,6 +864,45 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
 #define WI_GROUPS_AVX512 2
 #endif
 
+/// Test hook (wi_box_muller_parts_f): the radius and angle of `count` words
+/// (a multiple of 16) as this path computes them.
+WI_AI void parts_body(const uint32_t *words, size_t count, float *radius, float *sin_out, float *cos_out) {
+    for (size_t j = 0; j + WI_LANES <= count; j += WI_LANES) {
+        vu w;
+        memcpy(&w, words + j, sizeof w);
+        vf r = radius_f(w), s, c;
+        angle_f(w, &s, &c);
+        memcpy(radius + j, &r, sizeof r);
+        memcpy(sin_out + j, &s, sizeof s);
+        memcpy(cos_out + j, &c, sizeof c);
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse2")))
+static void parts_sse2(const uint32_t *w, size_t n, float *r, float *s, float *c) { parts_body(w, n, r, s, c); }
+__attribute__((target("avx2,fma,f16c")))
+static void parts_avx2(const uint32_t *w, size_t n, float *r, float *s, float *c) { parts_body(w, n, r, s, c); }
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")))
+static void parts_avx512(const uint32_t *w, size_t n, float *r, float *s, float *c) { parts_body(w, n, r, s, c); }
+#elif defined(__aarch64__)
+static void parts_neon(const uint32_t *w, size_t n, float *r, float *s, float *c) { parts_body(w, n, r, s, c); }
+#endif
+
+int wi_vector_box_muller_parts(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
+                               float *cos_out) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case WI_ISA_SSE2: parts_sse2(words, count, radius, sin_out, cos_out); return 0;
+    case WI_ISA_AVX2: parts_avx2(words, count, radius, sin_out, cos_out); return 0;
+    case WI_ISA_AVX512: parts_avx512(words, count, radius, sin_out, cos_out); return 0;
+#elif defined(__aarch64__)
+    case WI_ISA_NEON: parts_neon(words, count, radius, sin_out, cos_out); return 0;
+#endif
+    default: return -1;
+    }
+}
+
 #if defined(__x86_64__)
 __attribute__((target("sse2")))
 static void fill_sse2(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
