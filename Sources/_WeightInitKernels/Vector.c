@@ -52,10 +52,13 @@ WI_AI vd sel_d(vi64 mask, vd yes, vd no) { return mask ? yes : no; }
 WI_AI vf fma_f(vf a, vf b, vf c) { return __builtin_elementwise_fma(a, b, c); }
 WI_AI vd fma_d(vd a, vd b, vd c) { return __builtin_elementwise_fma(a, b, c); }
 
-/// Bit l set iff lane l of the mask is set.
+/// Bit l set iff lane l of the mask is set (a movemask / mask register).
 WI_AI uint32_t bits_of(vi mask) {
-    const vu weights = (vu){WI_IOTA16} ;
-    return __builtin_reduce_or((vu)mask & ((vu)1 << weights));
+    typedef _Bool vb __attribute__((ext_vector_type(16)));
+    vb b = __builtin_convertvector(mask, vb);
+    uint16_t bits;
+    memcpy(&bits, &b, sizeof bits);
+    return bits;
 }
 
 WI_AI uint32_t bits_of64(vi64 mask) { return bits_of(__builtin_convertvector(mask, vi)); }
@@ -95,13 +98,6 @@ WI_AI round_keys make_round_keys(uint64_t seed) {
 /// 64-bit products (pmuludq / umull), put back together by shuffles — the
 /// natural layout for NEON's umull/umull2 + uzp.
 enum { PHILOX_QWORD = 0, PHILOX_DWORD = 1 };
-
-/// The low 32 bits of each 64-bit lane, as 16 packed words.
-WI_AI vu low_halves(vu64 x) {
-    typedef uint32_t vu32x32 __attribute__((ext_vector_type(32)));
-    vu32x32 halves = (vu32x32)x;
-    return __builtin_shufflevector(halves, halves, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-}
 
 /// The high half of each 64-bit lane moved to the low half (the high half
 /// then holds garbage, which the next multiply ignores): a dword swap
@@ -158,7 +154,10 @@ WI_AI void packed_blocks(int groups, vu64x8 h[2 * WI_MAX_GROUPS][4], vblock out[
     for (int g = 0; g < groups; g++) {
         vu w[4];
         for (int word = 0; word < 4; word++) {
-            w[word] = low_halves(__builtin_shufflevector(h[2 * g][word], h[2 * g + 1][word], WI_IOTA16));
+            // The low halves of two 8-lane vectors: one two-source shuffle
+            // (vpermt2d; packing a 16-lane vector would be 2 × vpmovqd + an insert).
+            w[word] = __builtin_shufflevector((vu)h[2 * g][word], (vu)h[2 * g + 1][word],
+                                              0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
         }
         out[g] = (vblock){w[0], w[1], w[2], w[3]};
     }
@@ -645,21 +644,54 @@ WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint64_t accepted, uint64
         for (size_t i = 0; i < n; i += WI_LANES) {                                             \
             size_t lanes = n - i < WI_LANES ? n - i : WI_LANES;                                \
             uint64_t lane_index[WI_LANES];                                                     \
-            for (size_t l = 0; l < WI_LANES; l++) lane_index[l] = queue[i + (l < lanes ? l : 0)]; \
+            if (lanes == WI_LANES) memcpy(lane_index, queue + i, sizeof lane_index);           \
+            else for (size_t l = 0; l < WI_LANES; l++) lane_index[l] = queue[i + (l < lanes ? l : 0)]; \
             vu64 index;                                                                        \
             memcpy(&index, lane_index, sizeof index);                                          \
             VM accepted;                                                                       \
-            VT x = finish(p, attempt(p, substream_blocks(ctx, index, k), &accepted)); \
+            VT x = finish(p, attempt(p, substream_blocks(ctx, index, k), &accepted));          \
             T lane_x[WI_LANES];                                                                \
             memcpy(lane_x, &x, sizeof x);                                                      \
             uint32_t done = k == WI_TN_MAX_ATTEMPTS ? 0xFFFFu : bits(accepted);                \
+            /* Every lane's proposal is written, accepted or not (the padding  */              \
+            /* lanes repeat lane 0): a rejected one is overwritten by a later  */              \
+            /* attempt, since attempts run in order. No branch per lane.       */              \
+            for (size_t l = 0; l < WI_LANES; l++) ((T *)buf)[lane_index[l] - e0] = lane_x[l];   \
             for (size_t l = 0; l < lanes; l++) {                                               \
-                if (done >> l & 1u) ((T *)buf)[lane_index[l] - e0] = lane_x[l];                \
-                else queue[kept++] = lane_index[l];                                            \
+                queue[kept] = lane_index[l];                                                   \
+                kept += (done >> l & 1u) ^ 1u;                                                 \
             }                                                                                  \
         }                                                                                      \
         n = kept;                                                                              \
     }
+
+/// Attempt 0 of method N (float) for elements e0 + j … (64 per group,
+/// `groups` groups per iteration while they fit): the main-stream normals,
+/// finished into buf, the rejected ones queued. Returns where it stopped.
+WI_AI size_t tn_normal_run(const fill_ctx *ctx, float *buf, uint64_t e0, size_t len, size_t j, int groups,
+                           uint64_t *queue, size_t *n) {
+    const wi_prepared *p = ctx->p;
+    size_t step = (size_t)groups * 4 * WI_LANES;
+    for (; len - j >= step; j += step) {
+        vblock w[WI_MAX_GROUPS];
+        main_block_groups(ctx, groups, (e0 + j) / 4, w);
+        for (int g = 0; g < groups; g++) {
+            vf z[4];
+            box_muller_f(w[g].w0, w[g].w1, &z[0], &z[1]);
+            box_muller_f(w[g].w2, w[g].w3, &z[2], &z[3]);
+            uint64_t accepted = 0;
+            for (int word = 0; word < 4; word++) {
+                accepted |= (uint64_t)bits_of((p->alpha_f <= z[word]) & (z[word] <= p->beta_f)) << (16 * word);
+                z[word] = tn_finish_f(p, z[word]);
+            }
+            size_t at = j + (size_t)g * 4 * WI_LANES;
+            *n = queue_rejected(queue, *n, accepted, ~0ull, e0 + at, 2);
+            vf64 x = interleave4(z[0], z[1], z[2], z[3]);
+            memcpy(buf + at, &x, sizeof x);
+        }
+    }
+    return j;
+}
 
 /// Truncated-normal values of elements e0 … e0 + len − 1 (len a multiple of
 /// 64, e0 of 4) into buf (float).
@@ -669,21 +701,11 @@ WI_AI void tn_chunk_f(const fill_ctx *ctx, float *buf, uint64_t e0, size_t len) 
     size_t n = 0;
     uint32_t first_k;
     if (p->tn_method == WI_TN_NORMAL) {
-        // Attempt 0: the main-stream normals, 64 per iteration.
-        for (size_t j = 0; j < len; j += 4 * WI_LANES) {
-            vblock w = main_blocks(ctx, (e0 + j) / 4);
-            vf z[4];
-            box_muller_f(w.w0, w.w1, &z[0], &z[1]);
-            box_muller_f(w.w2, w.w3, &z[2], &z[3]);
-            uint64_t accepted = 0;
-            for (int word = 0; word < 4; word++) {
-                accepted |= (uint64_t)bits_of((p->alpha_f <= z[word]) & (z[word] <= p->beta_f)) << (16 * word);
-                z[word] = tn_finish_f(p, z[word]);
-            }
-            n = queue_rejected(queue, n, accepted, ~0ull, e0 + j, 2);
-            vf64 x = interleave4(z[0], z[1], z[2], z[3]);
-            memcpy(buf + j, &x, sizeof x);
-        }
+        // Attempt 0: the main-stream normals, 64 per group, the path's
+        // groups per iteration while they fit.
+        size_t j = 0;
+        if (ctx->groups > 1) j = tn_normal_run(ctx, buf, e0, len, j, WI_MAX_GROUPS, queue, &n);
+        tn_normal_run(ctx, buf, e0, len, j, 1, queue, &n);
         first_k = 1;
     } else {
         // Attempt 1 of contiguous elements, 16 per iteration.
