@@ -334,7 +334,7 @@ static double now_seconds(void) {
 /// uniform and arithmetic-bound normal, f32.
 static double time_calibration_fill(int32_t isa, void *context) {
     (void)context;
-    static _Thread_local float buffer[WI_CALIBRATION_VALUES];
+    float buffer[WI_CALIBRATION_VALUES];  // 16 KiB of stack, once per process
     wi_params uniform = {WI_DIST_UNIFORM, 0, 1, 0, 0}, normal = {WI_DIST_NORMAL, 0, 1, 0, 0};
     double start = now_seconds();
     wi_fill(buffer, WI_FORMAT_F32, 0, WI_CALIBRATION_VALUES, 0x5EED, 0, &uniform, isa);
