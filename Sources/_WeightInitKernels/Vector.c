@@ -623,11 +623,27 @@ WI_AI vd tn_attempt_d(const wi_prepared *p, vblock w, vi64 *accepted) {
 /// Appends the element index of every bit clear in `accepted` (restricted to
 /// `all`). Bit b = 16·word + lane belongs to element
 /// first + (lane << word_shift) + word, word_shift being log₂ of the values
-/// per lane (2: float main stream, 1: double, 0: one value per lane). One loop
-/// over a whole iteration's mask: fewer mispredicted loop exits.
+/// per lane (2: float main stream, 1: double, 0: one value per lane).
+///
+/// A ±2σ window rejects ~3 of 64 values, a varying number, so a loop over the
+/// set bits mispredicts its exit about once per call (measured ~0.7 TSC cycles
+/// per value on AVX-512, a fifth of the whole fill). The first
+/// WI_TN_UNROLLED indices are appended without a branch — each step writes
+/// its slot and advances only if a bit was left (the queue has a spare slot
+/// for the last write) — and only the rare rest loops (≥ 5 of 64 rejected:
+/// ~17 % of calls at ±2σ). Measured on AVX-512, TSC cycles per value: ±2σ
+/// 3.07 → 2.80 with 4 steps (3: 2.90, 6: 3.30); a window that almost never
+/// rejects ([−10, 10]) pays 2.14 → 2.29 for the steps.
+#define WI_TN_UNROLLED 4
 WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint64_t accepted, uint64_t all, uint64_t first,
                             int word_shift) {
     uint64_t rejected = ~accepted & all;
+    for (int step = 0; step < WI_TN_UNROLLED; step++) {
+        int b = rejected ? __builtin_ctzll(rejected) : 0;
+        queue[n] = first + ((uint64_t)(b & 15) << word_shift) + (uint64_t)(b >> 4);
+        n += rejected != 0;
+        rejected &= rejected - 1;
+    }
     while (rejected) {
         int b = __builtin_ctzll(rejected);
         rejected &= rejected - 1;
@@ -697,7 +713,7 @@ WI_AI size_t tn_normal_run(const fill_ctx *ctx, float *buf, uint64_t e0, size_t 
 /// 64, e0 of 4) into buf (float).
 WI_AI void tn_chunk_f(const fill_ctx *ctx, float *buf, uint64_t e0, size_t len) {
     const wi_prepared *p = ctx->p;
-    uint64_t queue[WI_TN_CHUNK];
+    uint64_t queue[WI_TN_CHUNK + 1];  // + 1: queue_rejected may write one past the last index it keeps
     size_t n = 0;
     uint32_t first_k;
     if (p->tn_method == WI_TN_NORMAL) {
@@ -724,7 +740,7 @@ WI_AI void tn_chunk_f(const fill_ctx *ctx, float *buf, uint64_t e0, size_t len) 
 /// As tn_chunk_f for double sampling (len a multiple of 32, e0 of 2).
 WI_AI void tn_chunk_d(const fill_ctx *ctx, double *buf, uint64_t e0, size_t len) {
     const wi_prepared *p = ctx->p;
-    uint64_t queue[WI_TN_CHUNK];
+    uint64_t queue[WI_TN_CHUNK + 1];  // + 1: queue_rejected may write one past the last index it keeps
     size_t n = 0;
     uint32_t first_k;
     if (p->tn_method == WI_TN_NORMAL) {

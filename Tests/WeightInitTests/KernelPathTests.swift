@@ -22,7 +22,10 @@ import _WeightInitKernels
          ("uniform [0, 1e-36)", KernelFill.uniform(0, 1e-36)), ("uniform [0.1001, 0.2999)", KernelFill.uniform(0.1001, 0.2999)),
          ("normal", KernelFill.normal(0.1, 0.02))]
         + KernelFill.windows.map { ("truncated [\($0.low), \($0.high)]", KernelFill.truncated(0, 1, $0.low, $0.high)) }
-        + [("truncated, bounds between bf16 values", KernelFill.truncated(0.02, 0.3, -0.1001, 0.3333))]
+        + [("truncated, bounds between bf16 values", KernelFill.truncated(0.02, 0.3, -0.1001, 0.3333)),
+           // Method N rejecting ~19 %: ~12 of every 64 values queued, past the
+           // vector paths' branch-free steps into their loop.
+           ("truncated [-1.3, 1.3]", KernelFill.truncated(0, 1, -1.3, 1.3))]
 
     @Test func someVectorPathIsTested() {
         #if arch(x86_64)
