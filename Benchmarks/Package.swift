@@ -7,8 +7,9 @@
 //     swift package benchmark --target FillBenchmarks
 //     swift package benchmark --target OrthogonalBenchmarks --filter '2048'
 //
-// Every benchmark group carries its own baseline (memset / memcpy / raw
-// LAPACK) measured in the same run, so results are reported as ratios.
+// Every benchmark group carries its own baseline (bits-only Philox, memset /
+// memcpy, raw LAPACK) measured in the same run, so results are reported as
+// ratios.
 
 import PackageDescription
 

@@ -224,6 +224,9 @@ def main():
     print("memset of the same bytes (ours, same run): "
           + ", ".join(f"{r['scheme']} {r['ratio_to_memset']:.3f}x" for r in parallel["results"])
           + f"  (fill throughput / memset throughput, {cores} threads)")
+    print("bits-only, the Philox words on the same path (ours, same run): "
+          + ", ".join(f"{r['scheme']} {r['ratio_to_bits']:.3f}x" for r in parallel["results"] if r["scheme"] != "bits")
+          + f"  (fill values/s / bits words/s, {cores} threads, path {parallel['machine']['kernel_path']})")
 
 
 if __name__ == "__main__":

@@ -8,26 +8,40 @@ import Glibc
 import Darwin
 #endif
 
-/// `weightinit bench`: fill throughput of the main schemes against memset.
+/// `weightinit bench`: fill throughput of the main schemes against the
+/// generator's own limit (bits) and memset.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the fill throughput of the main schemes against a memset of the same bytes.",
+        abstract: "Measure the fill throughput of the main schemes against bits-only and a memset of the same bytes.",
         discussion: """
             Fills a --shape tensor with uniform, normal, truncated-normal, xavier-uniform \
             and kaiming-normal, and an --orthogonal-shape one with orthogonal (QR costs \
             O(n³), so it runs smaller). Each is timed --repeat times into the same \
-            pre-touched buffer and the best time is kept. The baseline, measured in the \
-            same run, is a memset of the same bytes split over the same threads; \
-            "vs memset" is the fill's throughput ÷ memset's (1 = as fast as writing zeros).
+            pre-touched buffer and the best time is kept. Two baselines are measured in \
+            the same run, for each shape and path, split over the same threads: "bits", \
+            the Philox4x32-10 words themselves stored as u32 (the same kernel path, \
+            chunks and threads as a fill, without turning words into values: the \
+            generator's limit), and a memset of the fill's bytes. "vs bits" is the \
+            fill's values/s ÷ the bits row's words/s, "vs memset" its bytes/s ÷ \
+            memset's (1 = as fast as writing zeros).
 
-            --json prints {"machine": {"cpu_model", "flags", "cores", "kernel_path"}, \
-            "dtype", "threads", "repeat", "results": [{"scheme", "shape", "elements", \
-            "bytes", "seconds", "gvalues_per_s", "gb_per_s", "memset_seconds", \
-            "memset_gb_per_s", "ratio_to_memset"}]}; "threads" is null for every core.
+            --paths runs everything on each listed kernel path (auto, scalar, sse2, \
+            avx2, avx512, neon; comma-separated) or on every path this CPU runs (all), \
+            side by side. "auto" is the path chosen by calibration or WEIGHTINIT_ISA; \
+            the header says which and what the calibration measured.
+
+            --json prints {"machine": {"cpu_model", "flags", "cores", "kernel_path", \
+            "kernel_paths_available", "calibration": null or {"chosen", "rounds", \
+            "total_seconds", "candidates": [{"path", "seconds"}]}}, "dtype", "threads", \
+            "repeat", "results": [{"scheme", "path", "shape", "elements", "bytes", \
+            "seconds", "gvalues_per_s", "gb_per_s", "bits_seconds", "ratio_to_bits", \
+            "memset_seconds", "memset_gb_per_s", "ratio_to_memset"}]}; "threads" is \
+            null for every core; "path" is the concrete path a row ran on.
 
             Examples:
               weightinit bench
               weightinit bench --shape 1024,1024 --threads 1 --repeat 10
+              weightinit bench --paths all --shape 16384,16384 --repeat 3
               weightinit bench --dtype bf16 --json
             """
     )
@@ -50,6 +64,9 @@ struct Bench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the fills.")
     var seed: UInt64 = 0
 
+    @Option(help: "Kernel paths to run on: auto, all, or a comma-separated list of scalar, sse2, avx2, avx512, neon.")
+    var paths: String = "auto"
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -71,87 +88,151 @@ struct Bench: ParsableCommand {
         ]
         // Shapes the schemes cannot take (fans need ≥ 2 dimensions) fail before any timing.
         for (_, initializer, shape) in cases { _ = try initializer.distribution(shape: shape) }
+        let paths = try Self.parsePaths(self.paths)
         let results: [BenchResult]
         switch dtype {
-        case .f32: results = try measure(cases, as: Float.self)
-        case .f64: results = try measure(cases, as: Double.self)
+        case .f32: results = try measure(cases, paths: paths, as: Float.self)
+        case .f64: results = try measure(cases, paths: paths, as: Double.self)
         case .f16:
             #if arch(x86_64) || arch(arm64)
-            results = try measure(cases, as: Float16.self)
+            results = try measure(cases, paths: paths, as: Float16.self)
             #else
             throw CommandLineError.usage("f16 is not available on this architecture")
             #endif
-        case .bf16: results = try measure(cases, as: BFloat16.self)
+        case .bf16: results = try measure(cases, paths: paths, as: BFloat16.self)
         }
         let machine = Machine.current()
         print(json ? jsonReport(machine, results) : table(machine, results))
     }
 
-    private func measure<T: WeightScalar>(_ cases: [(String, Initializer, [Int])], as type: T.Type) throws -> [BenchResult] {
-        let options = FillOptions(threads: threads)
+    /// `auto`, `all` or a list of path names, each available here.
+    static func parsePaths(_ text: String) throws -> [KernelPath] {
+        if text == "all" { return KernelPath.available }
+        var paths: [KernelPath] = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let path = KernelPath(rawValue: String(name)) else {
+                let names = KernelPath.allCases.map(\.rawValue).joined(separator: ", ")
+                throw CommandLineError.usage("invalid --paths '\(text)': '\(name)' is not one of \(names), all")
+            }
+            guard path.isAvailable else {
+                throw CommandLineError.usage("invalid --paths '\(text)': \(name) does not run on this machine")
+            }
+            if !paths.contains(path) { paths.append(path) }
+        }
+        return paths
+    }
+
+    private func measure<T: WeightScalar>(_ cases: [(String, Initializer, [Int])], paths: [KernelPath],
+                                          as type: T.Type) throws -> [BenchResult] {
         var memsetSeconds: [[Int]: Double] = [:]
         var results: [BenchResult] = []
-        for (name, initializer, shape) in cases {
-            let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
-            let bytes = count * MemoryLayout<T>.stride
-            if let available = AvailableMemory.bytes(), UInt64(bytes) > available {
-                throw WeightInitError.tooLarge(shape: shape, reason: "\(bytes) bytes exceed the \(available) bytes available now")
+        for path in paths {
+            let options = FillOptions(threads: threads, path: path)
+            let pathName = try path.resolved.rawValue
+            var bitsSeconds: [[Int]: Double] = [:]
+            for (index, (name, initializer, shape)) in cases.enumerated() {
+                let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
+                let bytes = count * MemoryLayout<T>.stride
+                try checkMemory(bytes: max(bytes, count * 4), shape: shape)
+                if bitsSeconds[shape] == nil {
+                    // The limit for this shape and path: the bare words, in a buffer of their own.
+                    let words = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: count)
+                    defer { words.deallocate() }
+                    memset(words.baseAddress!, 0, count * 4)
+                    let seconds = try timed { try RandomStream(seed: seed)._fillBits(words, options: options) }
+                    bitsSeconds[shape] = seconds
+                    if index == 0 {
+                        results.append(BenchResult(
+                            scheme: "bits", path: pathName, shape: shape, elements: count, bytes: count * 4,
+                            seconds: seconds, bitsSeconds: seconds, memsetSeconds: nil))
+                    }
+                }
+                let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+                defer { buffer.deallocate() }
+                let raw = UnsafeMutableRawBufferPointer(buffer)
+                // Touch every page first, so no run pays for page faults.
+                memset(raw.baseAddress!, 0, bytes)
+                if memsetSeconds[shape] == nil {
+                    memsetSeconds[shape] = best(of: self.repeat) { parallelMemset(raw, threads: threads) }
+                }
+                let seconds = try timed { try initializer.fill(buffer, shape: shape, seed: seed, options: options) }
+                results.append(BenchResult(
+                    scheme: name, path: pathName, shape: shape, elements: count, bytes: bytes, seconds: seconds,
+                    bitsSeconds: bitsSeconds[shape]!, memsetSeconds: memsetSeconds[shape]!))
             }
-            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
-            defer { buffer.deallocate() }
-            let raw = UnsafeMutableRawBufferPointer(buffer)
-            // Touch every page first, so no run pays for page faults.
-            memset(raw.baseAddress!, 0, bytes)
-            if memsetSeconds[shape] == nil {
-                memsetSeconds[shape] = best(of: self.repeat) { parallelMemset(raw, threads: threads) }
-            }
-            var failure: (any Error)?
-            let seconds = best(of: self.repeat) {
-                do { try initializer.fill(buffer, shape: shape, seed: seed, options: options) } catch { failure = error }
-            }
-            if let failure { throw failure }
-            results.append(BenchResult(
-                scheme: name, shape: shape, elements: count, bytes: bytes, seconds: seconds, memsetSeconds: memsetSeconds[shape]!))
+        }
+        // The bits rows compare with memset of their own 4-byte words.
+        for (k, r) in results.enumerated() where r.scheme == "bits" {
+            let words = UnsafeMutableRawBufferPointer.allocate(byteCount: r.bytes, alignment: 64)
+            defer { words.deallocate() }
+            memset(words.baseAddress!, 0, r.bytes)
+            results[k].memsetSeconds = best(of: self.repeat) { parallelMemset(words, threads: threads) }
         }
         return results
+    }
+
+    /// The best of --repeat runs of a fill that may throw.
+    private func timed(_ body: () throws -> Void) throws -> Double {
+        var failure: (any Error)?
+        let seconds = best(of: self.repeat) {
+            do { try body() } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return seconds
+    }
+
+    private func checkMemory(bytes: Int, shape: [Int]) throws {
+        if let available = AvailableMemory.bytes(), UInt64(bytes) > available {
+            throw WeightInitError.tooLarge(shape: shape, reason: "\(bytes) bytes exceed the \(available) bytes available now")
+        }
     }
 
     private func table(_ machine: Machine, _ results: [BenchResult]) -> String {
         var lines = [
             "cpu: \(machine.cpuModel), \(machine.cores) cores, flags: \(machine.flags.joined(separator: " "))",
-            "kernel path: \(machine.kernelPath), dtype \(dtype.rawValue), threads \(threads.map(String.init) ?? "all"), "
-                + "best of \(self.repeat)",
+            "kernel path: \(machine.kernelPath)\(machine.calibrationSummary), dtype \(dtype.rawValue), "
+                + "threads \(threads.map(String.init) ?? "all"), best of \(self.repeat)",
         ]
-        let header = ["scheme", "shape", "ms", "Gvalues/s", "GB/s", "memset GB/s", "vs memset"]
+        let header = ["scheme", "path", "shape", "ms", "Gvalues/s", "GB/s", "vs bits", "memset GB/s", "vs memset"]
         let rows = results.map { r in
-            [r.scheme, r.shape.map(String.init).joined(separator: ","), formatC("%.2f", r.seconds * 1e3),
-             formatC("%.3f", r.gvaluesPerSecond), formatC("%.2f", r.gbPerSecond),
+            [r.scheme, r.path, r.shape.map(String.init).joined(separator: ","), formatC("%.2f", r.seconds * 1e3),
+             formatC("%.3f", r.gvaluesPerSecond), formatC("%.2f", r.gbPerSecond), formatC("%.3f", r.ratioToBits),
              formatC("%.2f", r.memsetGBPerSecond), formatC("%.3f", r.ratioToMemset)]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
         for row in [header] + rows {
             lines.append(row.enumerated().map { column, cell in
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return column == 0 ? cell + padding : padding + cell
+                return column <= 1 ? cell + padding : padding + cell
             }.joined(separator: "  "))
         }
         return lines.joined(separator: "\n")
     }
 
     private func jsonReport(_ machine: Machine, _ results: [BenchResult]) -> String {
+        let calibration = machine.calibration.map { c in
+            "{\"chosen\": \(jsonString(c.chosen.rawValue)), \"rounds\": \(c.rounds), "
+                + "\"total_seconds\": \(jsonNumber(c.totalSeconds)), \"candidates\": ["
+                + c.candidates.map { "{\"path\": \(jsonString($0.path.rawValue)), \"seconds\": \(jsonNumber($0.seconds))}" }
+                    .joined(separator: ", ") + "]}"
+        } ?? "null"
         let machineFields = [
             "\"cpu_model\": \(jsonString(machine.cpuModel))",
             "\"flags\": [\(machine.flags.map(jsonString).joined(separator: ", "))]",
             "\"cores\": \(machine.cores)",
             "\"kernel_path\": \(jsonString(machine.kernelPath))",
+            "\"kernel_paths_available\": [\(machine.availablePaths.map(jsonString).joined(separator: ", "))]",
+            "\"calibration\": \(calibration)",
         ]
         let rows = results.map { r in
             "    {" + [
-                "\"scheme\": \(jsonString(r.scheme))",
+                "\"scheme\": \(jsonString(r.scheme))", "\"path\": \(jsonString(r.path))",
                 "\"shape\": [\(r.shape.map(String.init).joined(separator: ", "))]",
                 "\"elements\": \(r.elements)", "\"bytes\": \(r.bytes)",
                 "\"seconds\": \(jsonNumber(r.seconds))", "\"gvalues_per_s\": \(jsonNumber(r.gvaluesPerSecond))",
-                "\"gb_per_s\": \(jsonNumber(r.gbPerSecond))", "\"memset_seconds\": \(jsonNumber(r.memsetSeconds))",
+                "\"gb_per_s\": \(jsonNumber(r.gbPerSecond))",
+                "\"bits_seconds\": \(jsonNumber(r.bitsSeconds))", "\"ratio_to_bits\": \(jsonNumber(r.ratioToBits))",
+                "\"memset_seconds\": \(jsonNumber(r.memsetSeconds ?? .nan))",
                 "\"memset_gb_per_s\": \(jsonNumber(r.memsetGBPerSecond))",
                 "\"ratio_to_memset\": \(jsonNumber(r.ratioToMemset))",
             ].joined(separator: ", ") + "}"
@@ -168,20 +249,28 @@ struct Bench: ParsableCommand {
     }
 }
 
-/// One scheme's best time and its memset baseline.
+/// One row: a scheme's (or the bits baseline's) best time on one path, with
+/// the baselines of its shape and path.
 struct BenchResult {
     let scheme: String
+    /// The concrete kernel path the row ran on.
+    let path: String
     let shape: [Int]
     let elements: Int
     let bytes: Int
     let seconds: Double
-    let memsetSeconds: Double
+    /// The bits-only fill of the same element count, path and threads.
+    let bitsSeconds: Double
+    /// memset of `bytes`.
+    var memsetSeconds: Double?
 
     var gvaluesPerSecond: Double { Double(elements) / seconds / 1e9 }
     var gbPerSecond: Double { Double(bytes) / seconds / 1e9 }
-    var memsetGBPerSecond: Double { Double(bytes) / memsetSeconds / 1e9 }
+    var memsetGBPerSecond: Double { Double(bytes) / (memsetSeconds ?? .nan) / 1e9 }
+    /// Fill values/s ÷ bits words/s (same element count).
+    var ratioToBits: Double { bitsSeconds / seconds }
     /// Fill throughput ÷ memset throughput.
-    var ratioToMemset: Double { memsetSeconds / seconds }
+    var ratioToMemset: Double { (memsetSeconds ?? .nan) / seconds }
 }
 
 /// The shortest of `runs` wall-clock times of `body`, in seconds.
@@ -218,8 +307,21 @@ struct Machine {
     let flags: [String]
     let cores: Int
     let kernelPath: String
+    let availablePaths: [String]
+    let calibration: KernelCalibration?
 
-    static let interestingFlags = ["sse2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "asimd"]
+    /// " (calibrated in 0.13 ms: avx512 7.2 µs, avx2 10.3 µs)", or "".
+    var calibrationSummary: String {
+        guard let calibration else { return "" }
+        let times = calibration.candidates.map { "\($0.path.rawValue) \(formatC("%.1f", $0.seconds * 1e6)) µs" }
+        return " (calibrated in \(formatC("%.2f", calibration.totalSeconds * 1e3)) ms: best fill "
+            + times.joined(separator: ", ") + ")"
+    }
+
+    static let interestingFlags = [
+        "sse2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512ifma",
+        "avx512vbmi", "avx512_vbmi2", "avx512_vnni", "avx512_bf16", "avx512_fp16", "gfni", "vaes", "asimd",
+    ]
 
     static func current() -> Machine {
         var model = "unknown", flags: Set<String> = []
@@ -239,8 +341,11 @@ struct Machine {
             }
         }
         let path = (try? KernelPath.automatic.resolved.rawValue) ?? "unavailable"
+        let automaticIsCalibrated = getenv("WEIGHTINIT_ISA").map { ["", "auto"].contains(String(cString: $0)) } ?? true
         return Machine(
             cpuModel: model, flags: interestingFlags.filter(flags.contains),
-            cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), kernelPath: path)
+            cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), kernelPath: path,
+            availablePaths: KernelPath.available.map(\.rawValue),
+            calibration: automaticIsCalibrated ? KernelCalibration.current : nil)
     }
 }

@@ -5,8 +5,10 @@
 #include "WeightInitKernels.h"
 #include "Internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 // Written-out fmaf/fma are the only fused operations of the stream format; never
 // contract `a * b + c` (it would differ between builds with and without FMA).
@@ -27,6 +29,20 @@ void wi_sincos2pif(float u, float *s, float *c) {
 
 void wi_sincos2pi(double u, double *s, double *c) {
     wi_sincos2pi_m53((uint64_t)(u * 0x1p53), s, c);
+}
+
+int wi_box_muller_parts_f(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
+                          float *cos_out) {
+    if (count % 16 != 0) return -1;
+    if (isa == WI_ISA_SCALAR) {
+        for (size_t j = 0; j < count; j++) {
+            radius[j] = sqrtf(-2.0f * wi_logf_scalar(wi_u24_open(words[j])));  // as wi_box_muller_f
+            wi_sincos2pi_m24(words[j] >> 8, &sin_out[j], &cos_out[j]);
+        }
+        return 0;
+    }
+    if (!wi_isa_available(isa)) return -1;
+    return wi_vector_box_muller_parts(isa, words, count, radius, sin_out, cos_out);
 }
 
 uint16_t wi_float_to_bf16(float x) { return wi_f32_to_bf16(x); }
@@ -88,6 +104,11 @@ static double format_below(int32_t format, double v, int strict) {
 
 int wi_output_bounds(int32_t format, const wi_params *params, double *lo, double *hi) {
     switch (params->distribution) {
+    case WI_DIST_BITS:
+        if (format != WI_FORMAT_F32) return -1;  // 4-byte words only
+        *lo = -INFINITY;
+        *hi = INFINITY;
+        return 0;
     case WI_DIST_UNIFORM:
         *lo = format_above(format, params->p0, 0);
         *hi = format_below(format, params->p1, 1);
@@ -107,6 +128,21 @@ int wi_output_bounds(int32_t format, const wi_params *params, double *lo, double
 
 // MARK: Parameter preparation (once per fill call)
 
+/// For the vector paths: x = fma(u, width, low) with u = (w >> 8)·2⁻²⁴ equals
+/// fma((float)(w >> 8), width·2⁻²⁴, low) whenever width·2⁻²⁴ is exact (no
+/// underflow): the exact products are the same number. And fma(u, width, low)
+/// is non-decreasing in u (width > 0), so over u ∈ [0, 1 − 2⁻²⁴] it lies in
+/// [fma(0, width, low), fma(1 − 2⁻²⁴, width, low)]: a clamp that no value of
+/// that interval reaches is skipped. Both shortcuts give the reference's
+/// bits exactly.
+static void prepare_uniform_shortcut(wi_prepared *p) {
+    float step = p->b_f * 0x1p-24f;
+    p->u_step_f = step * 0x1p24f == p->b_f && step >= 0x1p-126f ? step : 0.0f;
+    float smallest = fmaf(0.0f, p->b_f, p->a_f), largest = fmaf(0x1.fffffep-1f, p->b_f, p->a_f);
+    p->clamp_low_f = !(smallest >= p->lo_f);
+    p->clamp_high_f = !(largest <= p->hi_f);
+}
+
 int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
     memset(p, 0, sizeof *p);
     p->distribution = params->distribution;
@@ -121,10 +157,13 @@ int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
     case WI_DIST_UNIFORM:
         p->a_d = params->p0; p->b_d = params->p1 - params->p0;
         p->a_f = (float)params->p0; p->b_f = (float)(params->p1 - params->p0);
+        prepare_uniform_shortcut(p);
         return 0;
     case WI_DIST_NORMAL:
         p->a_d = params->p0; p->b_d = params->p1;
         p->a_f = (float)params->p0; p->b_f = (float)params->p1;
+        return 0;
+    case WI_DIST_BITS:
         return 0;
     case WI_DIST_TRUNCATED_NORMAL:
         p->a_d = params->p0; p->b_d = params->p1;
@@ -202,6 +241,18 @@ void wi_fill_scalar(void *out, const wi_prepared *p, uint64_t first, size_t coun
     if (count == 0) return;
     // Inclusive last index: first + count may be exactly 2⁶⁴, which wraps.
     uint64_t last = first + (count - 1);
+    if (p->distribution == WI_DIST_BITS) {
+        // The words go out as they are (through uint32_t, never a float register).
+        for (uint64_t block = first / 4; block <= last / 4; block++) {
+            uint32_t w[4];
+            wi_block(seed, stream, 0, block, w);
+            for (uint64_t j = 0; j < 4; j++) {
+                uint64_t i = block * 4 + j;
+                if (i >= first && i <= last) memcpy((uint32_t *)out + (i - first), &w[j], 4);
+            }
+        }
+        return;
+    }
     if (p->format == WI_FORMAT_F64) {
         double *o = (double *)out;
         for (uint64_t block = first / 2; block <= last / 2; block++) {
@@ -246,12 +297,110 @@ int wi_isa_available(int32_t isa) {
     }
 }
 
-static int32_t best_isa(void) {
+static int runs_here(int32_t isa) { return wi_isa_available(isa) && wi_vector_path_exists(isa); }
+
+/// The fixed preference when there is nothing to calibrate.
+static int32_t best_isa_by_order(void) {
     static const int32_t order[] = {WI_ISA_AVX512, WI_ISA_AVX2, WI_ISA_NEON, WI_ISA_SSE2};
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
-        if (wi_isa_available(order[k]) && wi_vector_path_exists(order[k])) return order[k];
+        if (runs_here(order[k])) return order[k];
     }
     return WI_ISA_SCALAR;
+}
+
+int32_t wi_isa_choose(int32_t count, const int32_t *isa, const double *seconds) {
+    if (count <= 0) return WI_ISA_SCALAR;
+    // From the narrowest up: a wider candidate replaces the choice only if it
+    // is faster by the margin.
+    int32_t best = count - 1;
+    for (int32_t k = count - 2; k >= 0; k--) {
+        if (seconds[k] * (1.0 + WI_CALIBRATION_MARGIN) < seconds[best]) best = k;
+    }
+    return isa[best];
+}
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/// Values per distribution in the real calibration fill: small enough that
+/// the whole calibration stays well under a millisecond, large enough
+/// (tens of microseconds) that the clock's resolution does not matter.
+#define WI_CALIBRATION_VALUES 4096
+
+/// The real calibration fill: the two workloads that matter, Philox-bound
+/// uniform and arithmetic-bound normal, f32.
+static double time_calibration_fill(int32_t isa, void *context) {
+    (void)context;
+    float buffer[WI_CALIBRATION_VALUES];  // 16 KiB of stack, once per process
+    wi_params uniform = {WI_DIST_UNIFORM, 0, 1, 0, 0}, normal = {WI_DIST_NORMAL, 0, 1, 0, 0};
+    double start = now_seconds();
+    wi_fill(buffer, WI_FORMAT_F32, 0, WI_CALIBRATION_VALUES, 0x5EED, 0, &uniform, isa);
+    wi_fill(buffer, WI_FORMAT_F32, 0, WI_CALIBRATION_VALUES, 0x5EED, 0, &normal, isa);
+    return now_seconds() - start;
+}
+
+int32_t wi_isa_calibrate(int32_t count, const int32_t *isa, int32_t rounds, wi_calibration_timer timer,
+                         void *context, wi_calibration *result) {
+    double start = now_seconds();
+    if (count > WI_CALIBRATION_MAX) count = WI_CALIBRATION_MAX;
+    if (timer == NULL) timer = time_calibration_fill;
+    memset(result, 0, sizeof *result);
+    result->count = count;
+    result->rounds = rounds;
+    for (int32_t k = 0; k < count; k++) {
+        result->isa[k] = isa[k];
+        result->seconds[k] = INFINITY;
+        (void)timer(isa[k], context);  // warm-up: caches, page faults, wider units powering up
+    }
+    for (int32_t round = 0; round < rounds; round++) {
+        for (int32_t k = 0; k < count; k++) {
+            double seconds = timer(isa[k], context);
+            if (seconds < result->seconds[k]) result->seconds[k] = seconds;
+        }
+    }
+    result->chosen = wi_isa_choose(count, result->isa, result->seconds);
+    result->total_seconds = now_seconds() - start;
+    return result->chosen;
+}
+
+/// Rounds of the process's calibration (best of 5 per candidate).
+#define WI_CALIBRATION_ROUNDS 5
+
+static pthread_once_t calibration_once = PTHREAD_ONCE_INIT;
+static wi_calibration calibration;
+static int calibration_ran;
+
+static void calibrate_once(void) {
+    // Candidates, widest first: the x86 vector paths that run here. SSE2 is
+    // never faster than AVX2 (it has no fma instruction), and arm64 has one path.
+    static const int32_t wide[] = {WI_ISA_AVX512, WI_ISA_AVX2};
+    int32_t candidates[WI_CALIBRATION_MAX], count = 0;
+    for (size_t k = 0; k < sizeof wide / sizeof wide[0]; k++) {
+        if (runs_here(wide[k])) candidates[count++] = wide[k];
+    }
+    if (count >= 2) {
+        wi_isa_calibrate(count, candidates, WI_CALIBRATION_ROUNDS, NULL, NULL, &calibration);
+        calibration_ran = 1;
+    } else {
+        memset(&calibration, 0, sizeof calibration);
+        calibration.count = 1;
+        calibration.isa[0] = calibration.chosen = best_isa_by_order();
+    }
+}
+
+int wi_isa_calibration(wi_calibration *result) {
+    pthread_once(&calibration_once, calibrate_once);
+    *result = calibration;
+    return calibration_ran ? 0 : -1;
+}
+
+static int32_t best_isa(void) {
+    wi_calibration result;
+    wi_isa_calibration(&result);
+    return result.chosen;
 }
 
 int32_t wi_isa_default(void) {

@@ -11,10 +11,21 @@ import _WeightInitKernels
         ((1 << 32) - 37, 300), ((1 << 40) + 3, 129),
     ]
 
+    /// Uniform covers both of the vector paths' ways (Kernels.c
+    /// prepare_uniform_shortcut): width·2⁻²⁴ exact or not (it underflows for
+    /// [0, 10⁻³⁶)), clamps that cannot bite ([0, 1), [−1, 1)) and clamps that
+    /// can (the top of [10⁻³, 3.3·10⁷) in every format, both ends of
+    /// [0.1001, 0.2999) in bf16, low not a value of the format).
     static let distributions: [(name: String, params: wi_params)] =
-        [("uniform", KernelFill.uniform(-0.3, 0.7)), ("normal", KernelFill.normal(0.1, 0.02))]
+        [("uniform", KernelFill.uniform(-0.3, 0.7)), ("uniform [0, 1)", KernelFill.uniform(0, 1)),
+         ("uniform [-1, 1)", KernelFill.uniform(-1, 1)), ("uniform [1e-3, 3.3e7)", KernelFill.uniform(1e-3, 3.3e7)),
+         ("uniform [0, 1e-36)", KernelFill.uniform(0, 1e-36)), ("uniform [0.1001, 0.2999)", KernelFill.uniform(0.1001, 0.2999)),
+         ("normal", KernelFill.normal(0.1, 0.02))]
         + KernelFill.windows.map { ("truncated [\($0.low), \($0.high)]", KernelFill.truncated(0, 1, $0.low, $0.high)) }
-        + [("truncated, bounds between bf16 values", KernelFill.truncated(0.02, 0.3, -0.1001, 0.3333))]
+        + [("truncated, bounds between bf16 values", KernelFill.truncated(0.02, 0.3, -0.1001, 0.3333)),
+           // Method N rejecting ~19 %: ~12 of every 64 values queued, past the
+           // vector paths' branch-free steps into their loop.
+           ("truncated [-1.3, 1.3]", KernelFill.truncated(0, 1, -1.3, 1.3))]
 
     @Test func someVectorPathIsTested() {
         #if arch(x86_64)
@@ -41,6 +52,21 @@ import _WeightInitKernels
                             "path \(isa), \(name), \(format.name), first \(first), count \(count)")
                 }
             }
+        }
+    }
+
+    /// The bits-only fill (WI_DIST_BITS, f32's 4 bytes only) is the same on
+    /// every path, and is the Philox words themselves.
+    @Test(arguments: KernelFill.vectorPaths)
+    func bitsMatchScalar(isa: Int32) {
+        let bits = wi_params(distribution: Int32(WI_DIST_BITS.rawValue), p0: 0, p1: 0, p2: 0, p3: 0)
+        for (first, count) in Self.ranges + [(0, 64 * 5 + 3), (6, 4096)] {
+            let expected = KernelFill.bytes(bits, format: 0, size: 4, first: first, count: count, isa: Int32(WI_ISA_SCALAR.rawValue))
+            let actual = KernelFill.bytes(bits, format: 0, size: 4, first: first, count: count, isa: isa)
+            #expect(expected != nil && actual == expected, "path \(isa), first \(first), count \(count)")
+        }
+        for format in KernelFill.formats.dropFirst() {
+            #expect(KernelFill.bytes(bits, format: format.code, size: format.size, first: 0, count: 64, isa: isa) == nil)
         }
     }
 

@@ -1,6 +1,11 @@
 // Sampling-engine throughput: uniform, normal and truncated-normal fills of
 // 4096² and 16384² Float (and the schemes' he-normal / xavier-uniform in f32
-// and bf16), on 1 thread and all threads, beside memset of the same bytes.
+// and bf16), on 1 thread and all threads, beside two baselines measured in
+// the same run: "bits", the Philox4x32-10 words themselves stored as u32
+// through the same kernel path, chunks and threads (the generator's limit:
+// fill ÷ bits is what turning words into values costs), and memset of the
+// same bytes. At 16384² every vector path this CPU runs is measured side by
+// side; elsewhere the automatic (calibrated) path.
 
 import Benchmark
 import Foundation
@@ -23,6 +28,9 @@ final class Arena: @unchecked Sendable {
 }
 
 let allThreads = ProcessInfo.processInfo.activeProcessorCount
+
+/// The vector paths this CPU runs (AVX2 and AVX-512 on such an x86, NEON on arm64).
+let vectorPaths = KernelPath.available.filter { [.avx2, .avx512, .neon].contains($0) }
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -50,14 +58,24 @@ let benchmarks: @Sendable () -> Void = {
             ("normal", .normal(mean: 0, std: 1)),
             ("truncated-normal", .truncatedNormal(mean: 0, std: 1, low: -2, high: 2)),
         ]
-        for (name, distribution) in distributions {
+        let paths: [KernelPath] = side == 16384 ? vectorPaths : [.automatic]
+        for path in paths {
             for threads in Set([1, allThreads]).sorted() {
-                Benchmark("\(name) \(side)² f32 \(threads)t") { benchmark in
-                    let buffer = arena.buffer(Float.self, count: count)
-                    let options = FillOptions(threads: threads)
+                let options = FillOptions(threads: threads, path: path)
+                Benchmark("bits \(side)² u32 \(path.rawValue) \(threads)t") { benchmark in
+                    let buffer = arena.buffer(UInt32.self, count: count)
                     for _ in benchmark.scaledIterations {
-                        try RandomStream(seed: 42).fill(buffer, with: distribution, options: options)
+                        try RandomStream(seed: 42)._fillBits(buffer, options: options)
                         blackHole(buffer[count - 1])
+                    }
+                }
+                for (name, distribution) in distributions {
+                    Benchmark("\(name) \(side)² f32 \(path.rawValue) \(threads)t") { benchmark in
+                        let buffer = arena.buffer(Float.self, count: count)
+                        for _ in benchmark.scaledIterations {
+                            try RandomStream(seed: 42).fill(buffer, with: distribution, options: options)
+                            blackHole(buffer[count - 1])
+                        }
                     }
                 }
             }

@@ -7,8 +7,13 @@ import Darwin
 #endif
 
 /// Which implementation of the sampling kernels to run. All produce the same
-/// bits; `.automatic` picks the fastest this CPU supports, or the one named by
-/// the `WEIGHTINIT_ISA` environment variable.
+/// bits; `.automatic` is the one named by the `WEIGHTINIT_ISA` environment
+/// variable, or else the fastest here: where the CPU has both AVX-512 and
+/// AVX2, the first automatic fill of the process times a small fill on each
+/// (about 0.1–0.2 ms, once, thread-safe) and keeps the faster — AVX-512 only
+/// if it wins by 5 % — because which one wins depends on the core (Intel's
+/// two 512-bit ports vs AMD Zen 4's double-pumped 256-bit units), not on the
+/// flags.
 ///
 /// ```swift
 /// for path in KernelPath.available {   // e.g. [.scalar, .sse2, .avx2]
@@ -40,11 +45,7 @@ public enum KernelPath: String, CaseIterable, Sendable {
     ///   run here.
     public var resolved: KernelPath {
         get throws {
-            let isa = try resolvedKernelISA()
-            guard let path = Self.allCases.first(where: { $0 != .automatic && (try? $0.kernelISA()) == isa }) else {
-                preconditionFailure("the kernels chose ISA \(isa), which KernelPath does not name")
-            }
-            return path
+            KernelPath(kernelISA: try resolvedKernelISA())
         }
     }
 
@@ -57,7 +58,7 @@ public enum KernelPath: String, CaseIterable, Sendable {
 
     /// The kernel's ISA number, unchecked (for `.automatic`: what
     /// `wi_isa_default` picks).
-    private func kernelISA() throws -> Int32 {
+    fileprivate func kernelISA() throws -> Int32 {
         switch self {
         case .automatic:
             let isa = wi_isa_default()
@@ -85,6 +86,45 @@ public enum KernelPath: String, CaseIterable, Sendable {
         params.p1 = 1
         var scratch: UInt64 = 0
         return wi_fill(&scratch, Int32(WI_FORMAT_F64.rawValue), 0, 0, 0, 0, &params, isa) == 0
+    }
+}
+
+/// How ``KernelPath/automatic`` chose its path in this process, when there
+/// was a choice (see ``KernelPath``).
+package struct KernelCalibration: Sendable {
+    /// The candidates, widest first, with the best of their timed fills.
+    package let candidates: [(path: KernelPath, seconds: Double)]
+    package let chosen: KernelPath
+    /// Timed rounds per candidate (after one untimed warm-up each).
+    package let rounds: Int
+    /// Wall-clock time of the whole calibration.
+    package let totalSeconds: Double
+
+    /// This process's calibration (run now if it has not run), or nil if
+    /// there was only one candidate.
+    package static var current: KernelCalibration? {
+        var result = wi_calibration()
+        guard wi_isa_calibration(&result) == 0 else { return nil }
+        return KernelCalibration(result)
+    }
+
+    init(_ result: wi_calibration) {
+        let isas = withUnsafeBytes(of: result.isa) { Array($0.bindMemory(to: Int32.self)) }
+        let seconds = withUnsafeBytes(of: result.seconds) { Array($0.bindMemory(to: Double.self)) }
+        candidates = (0 ..< Int(result.count)).map { (KernelPath(kernelISA: isas[$0]), seconds[$0]) }
+        chosen = KernelPath(kernelISA: result.chosen)
+        rounds = Int(result.rounds)
+        totalSeconds = result.total_seconds
+    }
+}
+
+extension KernelPath {
+    /// The path of a kernel ISA number.
+    init(kernelISA isa: Int32) {
+        guard let path = Self.allCases.first(where: { $0 != .automatic && (try? $0.kernelISA()) == isa }) else {
+            preconditionFailure("the kernels chose ISA \(isa), which KernelPath does not name")
+        }
+        self = path
     }
 }
 

@@ -39,13 +39,7 @@ package struct FillPlan<Scalar: WeightScalar>: Sendable {
     ///   bad distribution parameter, `threads < 1` or `chunkSize < 1`;
     ///   ``WeightInitError/kernelUnavailable(_:)`` if `options.path` cannot run here.
     package init(stream: RandomStream, distribution: Distribution, options: FillOptions = FillOptions()) throws {
-        let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        guard threads >= 1 else {
-            throw WeightInitError.invalidParameter("threads", value: "\(threads)", reason: "must be ≥ 1")
-        }
-        guard options.chunkSize >= 1 else {
-            throw WeightInitError.invalidParameter("chunkSize", value: "\(options.chunkSize)", reason: "must be ≥ 1")
-        }
+        let (threads, chunkSize) = try options.validatedSplit()
         var params = try distribution.validatedKernelParameters(format: Scalar.format)
         let isa = try options.path.resolvedKernelISA()
         // A fill of zero elements runs the kernel's own parameter preparation
@@ -62,7 +56,7 @@ package struct FillPlan<Scalar: WeightScalar>: Sendable {
         self.stream = stream
         self.distribution = distribution
         self.threads = threads
-        self.chunkSize = options.chunkSize
+        self.chunkSize = chunkSize
         self.serialThreshold = options.serialThreshold
         self.params = params
         self.isa = isa
@@ -76,28 +70,10 @@ package struct FillPlan<Scalar: WeightScalar>: Sendable {
     package func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, startIndex: UInt64 = 0) throws {
         try checkIndexRange(startIndex: startIndex, count: buffer.count)
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
-        let count = buffer.count
-        let chunkCount = count / chunkSize + (count % chunkSize == 0 ? 0 : 1)
-        let workers = min(threads, chunkCount)
-        if workers == 1 || count < serialThreshold {
-            run(at: UInt(bitPattern: base), startIndex: startIndex, count: count)
-            return
-        }
-        // Raw pointers are not Sendable; the workers get the address as an
-        // integer. Chunks are disjoint, so no two workers write one byte.
-        // Static striding (worker w takes chunks w, w + workers, …) needs no
-        // shared counter; every chunk costs the same, so it balances to
-        // within one chunk per worker.
         let address = UInt(bitPattern: base), stride = MemoryLayout<Scalar>.stride
-        let chunkSize = self.chunkSize
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var chunk = worker
-            while chunk < chunkCount {
-                let first = chunk * chunkSize
-                run(at: address + UInt(first * stride), startIndex: startIndex + UInt64(first),
-                    count: min(chunkSize, count - first))
-                chunk += workers
-            }
+        parallelChunks(count: buffer.count, threads: threads, chunkSize: chunkSize, serialThreshold: serialThreshold) {
+            first, count in
+            run(at: address + UInt(first * stride), startIndex: startIndex + UInt64(first), count: count)
         }
     }
 
@@ -120,5 +96,49 @@ package struct FillPlan<Scalar: WeightScalar>: Sendable {
         let status = wi_fill(UnsafeMutableRawPointer(bitPattern: address), Scalar.format.kernelFormat,
                              startIndex, count, stream.seed, stream.stream, &params, isa)
         precondition(status == 0, "wi_fill rejected parameters it accepted when the plan was made (status \(status))")
+    }
+}
+
+extension FillOptions {
+    /// The thread count (every active core for `nil`) and chunk size, checked.
+    ///
+    /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` for
+    ///   `threads < 1` or `chunkSize < 1`.
+    func validatedSplit() throws -> (threads: Int, chunkSize: Int) {
+        let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        guard threads >= 1 else {
+            throw WeightInitError.invalidParameter("threads", value: "\(threads)", reason: "must be ≥ 1")
+        }
+        guard chunkSize >= 1 else {
+            throw WeightInitError.invalidParameter("chunkSize", value: "\(chunkSize)", reason: "must be ≥ 1")
+        }
+        return (threads, chunkSize)
+    }
+}
+
+/// Calls `body(first, count)` for the chunks `first ..< first + count` of
+/// `0 ..< total` (`chunkSize` elements each, the last one shorter), on up to
+/// `threads` workers — or once, on the calling thread, for one worker or
+/// fewer than `serialThreshold` elements.
+///
+/// Static striding (worker w takes chunks w, w + workers, …) needs no shared
+/// counter; every chunk costs the same, so it balances to within one chunk
+/// per worker. Chunks are disjoint, so no two calls write one element.
+func parallelChunks(count total: Int, threads: Int, chunkSize: Int, serialThreshold: Int,
+                  _ body: @Sendable (_ first: Int, _ count: Int) -> Void) {
+    guard total > 0 else { return }
+    let chunkCount = total / chunkSize + (total % chunkSize == 0 ? 0 : 1)
+    let workers = min(threads, chunkCount)
+    if workers == 1 || total < serialThreshold {
+        body(0, total)
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        var chunk = worker
+        while chunk < chunkCount {
+            let first = chunk * chunkSize
+            body(first, min(chunkSize, total - first))
+            chunk += workers
+        }
     }
 }

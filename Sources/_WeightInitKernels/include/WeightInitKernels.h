@@ -37,6 +37,13 @@ double wi_log(double x);
 void wi_sincos2pif(float u, float *s, float *c);
 void wi_sincos2pi(double u, double *s, double *c);
 
+/// Test hook: the f32 Box–Muller's parts for `count` words (a multiple of 16)
+/// as path `isa` computes them — radius √(−2 ln u°(w)) and sin, cos 2π·u(w)
+/// (u°, u as in the stream format) — so the tests can check every path on all
+/// 2²⁴ inputs of each. Returns 0, or -1 if `isa` does not run here.
+int wi_box_muller_parts_f(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
+                          float *cos_out);
+
 /// float → bfloat16 and float → binary16, round to nearest even (the
 /// conversions every path uses).
 uint16_t wi_float_to_bf16(float x);
@@ -55,6 +62,10 @@ typedef enum {
     WI_DIST_UNIFORM = 0,           ///< U[p0, p1)
     WI_DIST_NORMAL = 1,            ///< N(mean p0, std p1)
     WI_DIST_TRUNCATED_NORMAL = 2,  ///< N(mean p0, std p1) conditioned on [p2, p3]
+    /// Not a distribution: the Philox words themselves, element i = word i % 4
+    /// of main-stream block i / 4 stored as a uint32 (format WI_FORMAT_F32's
+    /// 4 bytes only; no parameters). The limit every fill is measured against.
+    WI_DIST_BITS = 3,
 } wi_distribution;
 
 typedef enum {
@@ -74,9 +85,57 @@ typedef struct {
 /// Whether `isa` can run on this CPU (WI_ISA_SCALAR always can).
 int wi_isa_available(int32_t isa);
 /// The path WI_ISA_AUTO resolves to: WEIGHTINIT_ISA (scalar|sse2|avx2|avx512|neon)
-/// if set and available, else the best available. Returns -1 if WEIGHTINIT_ISA
-/// names a path that is unknown or unavailable.
+/// if set and available, else the calibrated choice (wi_isa_calibration).
+/// Returns -1 if WEIGHTINIT_ISA names a path that is unknown or unavailable.
 int32_t wi_isa_default(void);
+
+// MARK: Choosing the automatic path by calibration
+//
+// Every path gives the same bits, so the automatic path may be the one that
+// is fastest here: where the CPU has more than one candidate (AVX-512 and
+// AVX2), the first use times a small fill on each, alternating, and keeps
+// the fastest — once per process, thread-safe. AVX-512 wins by ~1.5–1.9× on
+// Intel cores with two 512-bit ports but lost by 4–15 % on an AMD EPYC
+// (double-pumped 512-bit units), which a fixed order cannot know.
+
+/// Most candidates a calibration compares.
+#define WI_CALIBRATION_MAX 4
+/// A wider path must be this much faster than the next narrower candidate
+/// to be chosen (wider vectors can lower the clock for other code).
+#define WI_CALIBRATION_MARGIN 0.05
+
+/// What the calibration found: the candidates (widest first), the best time
+/// of each, the choice, and how long the whole calibration took.
+typedef struct {
+    int32_t count;
+    int32_t isa[WI_CALIBRATION_MAX];
+    double seconds[WI_CALIBRATION_MAX];
+    int32_t chosen;
+    int32_t rounds;
+    double total_seconds;
+} wi_calibration;
+
+/// The decision alone (deterministic, for tests): candidates widest first
+/// with their best times; the fastest, except that a candidate is passed
+/// over for a narrower one unless it is faster by WI_CALIBRATION_MARGIN.
+int32_t wi_isa_choose(int32_t count, const int32_t *isa, const double *seconds);
+
+/// Times one calibration fill on `isa` and returns its seconds.
+typedef double (*wi_calibration_timer)(int32_t isa, void *context);
+
+/// Runs a calibration: one untimed warm-up fill per candidate, then `rounds`
+/// rounds that time each candidate once (alternating, so a slow moment of
+/// the machine hits all of them), keeping each candidate's best time, then
+/// wi_isa_choose. `timer` NULL times the real calibration fill (4096
+/// uniform and 4096 normal f32 values); tests pass their own. Returns the
+/// choice (`result->chosen`).
+int32_t wi_isa_calibrate(int32_t count, const int32_t *isa, int32_t rounds, wi_calibration_timer timer,
+                         void *context, wi_calibration *result);
+
+/// The calibration of this process (running it now if it has not run):
+/// returns 0 and fills `result`, or -1 if there was nothing to choose
+/// between (one candidate: `result->count` is 1, no timing).
+int wi_isa_calibration(wi_calibration *result);
 
 /// The clamp bounds of a distribution in an output format: for uniform the
 /// smallest format value ≥ low and the largest < high; for truncated normal the
