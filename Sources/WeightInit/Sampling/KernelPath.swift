@@ -75,9 +75,9 @@ public enum KernelPath: String, CaseIterable, Sendable {
     }
 
     /// Whether `wi_fill` accepts `isa`. `wi_isa_available` only asks the CPU;
-    /// a path the CPU supports may still have no kernel in this build (the
-    /// vector paths are being written), and `wi_fill` then returns −1. A fill
-    /// of zero elements asks exactly that question without writing anything.
+    /// a path the CPU supports may still have no kernel in this build (NEON
+    /// on x86, x86 paths on ARM), and `wi_fill` then returns −1. A fill of
+    /// zero elements asks exactly that question without writing anything.
     private static func kernelRuns(_ isa: Int32) -> Bool {
         guard isa == Int32(WI_ISA_SCALAR.rawValue) || wi_isa_available(isa) != 0 else { return false }
         var params = wi_params()

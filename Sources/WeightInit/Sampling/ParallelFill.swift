@@ -43,8 +43,9 @@ package struct FillPlan<Scalar: WeightScalar>: Sendable {
         var params = try distribution.validatedKernelParameters(format: Scalar.format)
         let isa = try options.path.resolvedKernelISA()
         // A fill of zero elements runs the kernel's own parameter preparation
-        // and writes nothing: whatever it rejects (today: the truncated
-        // normal, not yet written) is rejected here, before any output.
+        // and writes nothing: whatever it rejects (a truncated-normal window
+        // that holds no value of the format, say) is rejected here, before
+        // any output.
         var scratch: UInt64 = 0
         let status = wi_fill(&scratch, Scalar.format.kernelFormat, 0, 0, stream.seed, stream.stream, &params, isa)
         guard status == 0 else {
