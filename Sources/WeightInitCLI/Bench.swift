@@ -210,42 +210,37 @@ struct Bench: ParsableCommand {
     }
 
     private func jsonReport(_ machine: Machine, _ results: [BenchResult]) -> String {
-        let calibration = machine.calibration.map { c in
-            "{\"chosen\": \(jsonString(c.chosen.rawValue)), \"rounds\": \(c.rounds), "
-                + "\"total_seconds\": \(jsonNumber(c.totalSeconds)), \"candidates\": ["
-                + c.candidates.map { "{\"path\": \(jsonString($0.path.rawValue)), \"seconds\": \(jsonNumber($0.seconds))}" }
-                    .joined(separator: ", ") + "]}"
-        } ?? "null"
-        let machineFields = [
-            "\"cpu_model\": \(jsonString(machine.cpuModel))",
-            "\"flags\": [\(machine.flags.map(jsonString).joined(separator: ", "))]",
-            "\"cores\": \(machine.cores)",
-            "\"kernel_path\": \(jsonString(machine.kernelPath))",
-            "\"kernel_paths_available\": [\(machine.availablePaths.map(jsonString).joined(separator: ", "))]",
-            "\"calibration\": \(calibration)",
-        ]
+        let calibration: JSONValue = machine.calibration.map { c in
+            .object([
+                ("chosen", .string(c.chosen.rawValue)), ("rounds", .number(c.rounds)),
+                ("total_seconds", .number(c.totalSeconds)),
+                ("candidates", .array(c.candidates.map {
+                    .object([("path", .string($0.path.rawValue)), ("seconds", .number($0.seconds))])
+                })),
+            ])
+        } ?? .null
+        let machineObject = JSONValue.object([
+            ("cpu_model", .string(machine.cpuModel)), ("flags", .array(machine.flags.map(JSONValue.string))),
+            ("cores", .number(machine.cores)), ("kernel_path", .string(machine.kernelPath)),
+            ("kernel_paths_available", .array(machine.availablePaths.map(JSONValue.string))),
+            ("calibration", calibration),
+        ])
         let rows = results.map { r in
-            "    {" + [
-                "\"scheme\": \(jsonString(r.scheme))", "\"path\": \(jsonString(r.path))",
-                "\"shape\": [\(r.shape.map(String.init).joined(separator: ", "))]",
-                "\"elements\": \(r.elements)", "\"bytes\": \(r.bytes)",
-                "\"seconds\": \(jsonNumber(r.seconds))", "\"gvalues_per_s\": \(jsonNumber(r.gvaluesPerSecond))",
-                "\"gb_per_s\": \(jsonNumber(r.gbPerSecond))",
-                "\"bits_seconds\": \(jsonNumber(r.bitsSeconds))", "\"ratio_to_bits\": \(jsonNumber(r.ratioToBits))",
-                "\"memset_seconds\": \(jsonNumber(r.memsetSeconds ?? .nan))",
-                "\"memset_gb_per_s\": \(jsonNumber(r.memsetGBPerSecond))",
-                "\"ratio_to_memset\": \(jsonNumber(r.ratioToMemset))",
-            ].joined(separator: ", ") + "}"
+            JSONValue.object([
+                ("scheme", .string(r.scheme)), ("path", .string(r.path)), ("shape", .array(r.shape.map(JSONValue.number))),
+                ("elements", .number(r.elements)), ("bytes", .number(r.bytes)),
+                ("seconds", .number(r.seconds)), ("gvalues_per_s", .number(r.gvaluesPerSecond)),
+                ("gb_per_s", .number(r.gbPerSecond)),
+                ("bits_seconds", .number(r.bitsSeconds)), ("ratio_to_bits", .number(r.ratioToBits)),
+                ("memset_seconds", .number(r.memsetSeconds ?? .nan)), ("memset_gb_per_s", .number(r.memsetGBPerSecond)),
+                ("ratio_to_memset", .number(r.ratioToMemset)),
+            ])
         }
-        return """
-            {
-              "machine": {\(machineFields.joined(separator: ", "))},
-              "dtype": \(jsonString(dtype.rawValue)), "threads": \(threads.map(String.init) ?? "null"), "repeat": \(self.repeat),
-              "results": [
-            \(rows.joined(separator: ",\n"))
-              ]
-            }
-            """
+        return JSONValue.object([
+            ("machine", machineObject), ("dtype", .string(dtype.rawValue)),
+            ("threads", threads.map(JSONValue.number) ?? .null), ("repeat", .number(self.repeat)),
+            ("results", .array(rows)),
+        ]).serialized
     }
 }
 

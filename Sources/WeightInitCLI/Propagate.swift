@@ -213,31 +213,3 @@ func formatC(_ format: String, _ value: Double) -> String {
     return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
 }
 
-/// A JSON number, or null for ±∞ and NaN (which JSON cannot express).
-func jsonNumber(_ value: Double) -> String {
-    value.isFinite ? "\(value)" : "null"
-}
-
-func jsonArray(_ values: [Double]) -> String {
-    "[" + values.map(jsonNumber).joined(separator: ", ") + "]"
-}
-
-func jsonString(_ text: String) -> String {
-    var escaped = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": escaped += "\\\""
-        case "\\": escaped += "\\\\"
-        case "\n": escaped += "\\n"
-        case "\t": escaped += "\\t"
-        case _ where scalar.value < 0x20: escaped += "\\u" + formatHex4(scalar.value)
-        default: escaped.unicodeScalars.append(scalar)
-        }
-    }
-    return escaped + "\""
-}
-
-private func formatHex4(_ value: UInt32) -> String {
-    let hex = String(value, radix: 16)
-    return String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-}
