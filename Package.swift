@@ -126,5 +126,13 @@ let package = Package(
             dependencies: ["weightinit", "WeightInitCLI", "WeightInit"],
             path: "Tests/WeightInitCLITests"
         ),
+        // Compiles C and C++ programs against weightinit.h, links them to the
+        // built libWeightInitC.so, runs them and compares with the Swift API.
+        .testTarget(
+            name: "WeightInitCTests",
+            dependencies: ["WeightInit", "WeightInitCLI"],
+            path: "Tests/WeightInitCTests",
+            exclude: ["Programs"]
+        ),
     ]
 )

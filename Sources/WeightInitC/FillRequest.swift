@@ -61,10 +61,11 @@ struct FillRequest {
             _ = try Fans(shape: shape, layout: layout)
         }
         if let ranges {
-            let region = TensorRegion(zip(ranges.start, ranges.stop).map { start, stop in
-                // A reversed pair is an empty range, which validate refuses.
-                start ..< Swift.max(start, stop)
-            })
+            if let d = shape.indices.first(where: { ranges.start[$0] > ranges.stop[$0] }) {
+                throw ABIFailure(WEIGHTINIT_ERROR_INVALID_REGION,
+                                 "invalid region: region_start[\(d)] = \(ranges.start[d]) is after region_stop[\(d)] = \(ranges.stop[d])")
+            }
+            let region = TensorRegion(zip(ranges.start, ranges.stop).map { $0 ..< $1 })
             try region.validate(in: shape)
             self.region = region
         } else {
@@ -123,7 +124,7 @@ struct FillRequest {
         case WEIGHTINIT_BF16: .bf16
         default:
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ENUM,
-                             "invalid dtype \(dtype.rawValue): must be WEIGHTINIT_F32, _F64, _F16 or _BF16 (0…3)")
+                             "invalid dtype \(Int32(bitPattern: dtype.rawValue)): must be WEIGHTINIT_F32, _F64, _F16 or _BF16 (0…3)")
         }
     }
 
@@ -134,7 +135,7 @@ struct FillRequest {
         case WEIGHTINIT_LAYOUT_AXES: .axes(input: Int(inAxis), output: Int(outAxis))
         default:
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ENUM,
-                             "invalid layout \(layout.rawValue): must be WEIGHTINIT_LAYOUT_TORCH, _KERAS or _AXES (0…2)")
+                             "invalid layout \(Int32(bitPattern: layout.rawValue)): must be WEIGHTINIT_LAYOUT_TORCH, _KERAS or _AXES (0…2)")
         }
     }
 }

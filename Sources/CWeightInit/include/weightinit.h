@@ -54,9 +54,10 @@ extern "C" {
 #define WEIGHTINIT_ABI_VERSION_MINOR 0
 /** major × 10000 + minor: 10000 is 1.0. */
 #define WEIGHTINIT_ABI_VERSION (WEIGHTINIT_ABI_VERSION_MAJOR * 10000 + WEIGHTINIT_ABI_VERSION_MINOR)
-/** Whether a library reporting `version` can run a program built against this header. */
+/** Whether a library reporting `version` can run a program built against this
+ *  header: the same major version, the same or a later minor one. */
 #define WEIGHTINIT_ABI_COMPATIBLE(version) \
-    ((version) / 10000 == WEIGHTINIT_ABI_VERSION_MAJOR && (version) % 10000 >= WEIGHTINIT_ABI_VERSION_MINOR)
+    ((version) >= WEIGHTINIT_ABI_VERSION && (version) < (WEIGHTINIT_ABI_VERSION_MAJOR + 1) * 10000)
 
 /** The ABI version of the loaded library (WEIGHTINIT_ABI_VERSION when it was built). */
 uint32_t weightinit_abi_version(void);
