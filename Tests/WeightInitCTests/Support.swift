@@ -92,10 +92,12 @@ enum Compiler {
     /// linked to the built library; the compiler's messages on failure.
     static func build(_ source: String, cxx: Bool = false, in scratch: Scratch) throws -> String {
         let environment = ProcessInfo.processInfo.environment
-        let name = cxx ? (environment["CXX"] ?? "c++") : (environment["CC"] ?? "cc")
-        guard let compiler = name.hasPrefix("/") ? name : Run.which(name) else {
-            throw Build.Missing(description: "no \(cxx ? "C++" : "C") compiler '\(name)' on PATH (set \(cxx ? "CXX" : "CC"))")
+        // $CC / $CXX, else the system's cc / c++, else the Swift toolchain's clang.
+        let names = (cxx ? [environment["CXX"], "c++", "clang++"] : [environment["CC"], "cc", "clang"]).compactMap { $0 }
+        guard let name = names.first(where: { $0.hasPrefix("/") || Run.which($0) != nil }) else {
+            throw Build.Missing(description: "no \(cxx ? "C++" : "C") compiler on PATH (tried \(names.joined(separator: ", ")); set \(cxx ? "CXX" : "CC"))")
         }
+        let compiler = name.hasPrefix("/") ? name : Run.which(name)!
         let library = try Build.libraryDirectory()
         let output = scratch.path((source as NSString).deletingPathExtension)
         let arguments = (cxx ? cxxFlags : cFlags) + [
