@@ -13,7 +13,7 @@
  *     int64_t shape[2] = {256, 128};
  *     float w[256 * 128];
  *     if (weightinit_scheme_parse("kaiming-normal --mode fan-out", &scheme) != WEIGHTINIT_OK
- *         || weightinit_fill(&scheme, WEIGHTINIT_F32, w, sizeof w, 2, shape,
+ *         || weightinit_fill(&scheme, w, sizeof w, WEIGHTINIT_F32, 2, shape,
  *                            WEIGHTINIT_LAYOUT_TORCH, 0, 0, 42, 0, 0) != WEIGHTINIT_OK)
  *         fprintf(stderr, "%s\n", weightinit_last_error());
  *
