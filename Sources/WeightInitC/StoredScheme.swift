@@ -79,13 +79,15 @@ struct StoredScheme {
         scheme.pointee = value
     }
 
-    /// FNV-1a (64-bit) of the words after the checksum, seeded by the process key.
+    /// A hash of the words after the checksum, seeded by the process key:
+    /// FNV-1a's step a word at a time (a fill checks it on every call), with
+    /// the high half folded back in so every bit of a word reaches every bit
+    /// of the hash.
     private static func checksum(_ words: UnsafeBufferPointer<UInt64>) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ processKey
         for word in words[2...] {
-            for shift in stride(from: 0, to: 64, by: 8) {
-                hash = (hash ^ ((word >> UInt64(shift)) & 0xFF)) &* 0x0000_0100_0000_01B3
-            }
+            hash = (hash ^ word) &* 0x0000_0100_0000_01B3
+            hash ^= hash >> 32
         }
         return hash
     }

@@ -36,7 +36,9 @@ Differences from torch.nn.init (deliberate):
   carrying the library's message, also where torch would silently accept
   them (std ≤ 0, a ≥ b).
 """
+import functools
 import operator
+import re
 
 from ._core import fill
 
@@ -68,14 +70,21 @@ def _integer(value, name):
         raise TypeError("%s must be an int, not %r" % (name, value)) from None
 
 
+_NOT_A_WORD = re.compile(r"^$|^-|\s").search
+
+
 def _name(value, name):
+    """A choice (mode, nonlinearity, …) as one word of the scheme text; the library checks the choices."""
     if not isinstance(value, str):
         raise TypeError("%s must be a str, not %r" % (name, value))
-    if not value or any(c.isspace() for c in value) or value.startswith("-"):
+    if _NOT_A_WORD(value):
         raise ValueError("invalid %s %r" % (name, value))
     return value
 
 
+# The text of a call's scheme is cached (as the library's parse of it), so a
+# repeated call with the same arguments neither formats nor parses.
+@functools.lru_cache(maxsize=1024)
 def _kaiming(kind, a, mode, nonlinearity):
     """torch's kaiming rule: gain = calculate_gain(nonlinearity, a); `a` is the
     negative slope and only matters for leaky_relu (a=0 there gives √2, as relu)."""
