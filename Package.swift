@@ -5,7 +5,7 @@
 //   system modules (OpenBLAS, LAPACKE) → sampling kernels (Philox, Box–Muller)
 //   → WeightInit (linear algebra, distributions, schemes, file formats)
 //   → WeightInitAnalysis (statistics, KS, orthogonality, propagation,
-//     training, recommendations) → CLI.
+//     training, recommendations) → CLI → the C ABI (libWeightInitC.so, which Python loads).
 
 import PackageDescription
 
@@ -18,6 +18,11 @@ let package = Package(
         // The CLI's commands as a library, so the MPI package (MPI/) runs the
         // same spec parsing and file layout; no stable API.
         .library(name: "_WeightInitCLI", targets: ["WeightInitCLI"]),
+        // The C ABI (Sources/CWeightInit/include/weightinit.h) as a shared
+        // library, libWeightInitC.so; `make install` installs it as
+        // libweightinit.so.1 with the header and weightinit.pc. (The product
+        // cannot be called "weightinit": the tool has that name.)
+        .library(name: "WeightInitC", type: .dynamic, targets: ["WeightInitC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", .upToNextMinor(from: "1.8.2")),
@@ -88,6 +93,23 @@ let package = Package(
             path: "Sources/weightinit"
         ),
 
+        // MARK: The C ABI
+
+        // The public C header and the little of the ABI written in C (versions,
+        // status names, the thread-local last error).
+        .target(
+            name: "CWeightInit",
+            path: "Sources/CWeightInit"
+        ),
+        // The rest of the ABI in Swift: schemes parsed once by the CLI's scheme
+        // table (so C and Python accept exactly what `generate` accepts), fills
+        // by the engine. Python (python/) loads the shared library with ctypes.
+        .target(
+            name: "WeightInitC",
+            dependencies: ["CWeightInit", "WeightInit", "WeightInitCLI"],
+            path: "Sources/WeightInitC"
+        ),
+
         // MARK: Tests
 
         .testTarget(
@@ -104,6 +126,14 @@ let package = Package(
             name: "WeightInitCLITests",
             dependencies: ["weightinit", "WeightInitCLI", "WeightInit"],
             path: "Tests/WeightInitCLITests"
+        ),
+        // Compiles C and C++ programs against weightinit.h, links them to the
+        // built libWeightInitC.so, runs them and compares with the Swift API.
+        .testTarget(
+            name: "WeightInitCTests",
+            dependencies: ["WeightInit", "WeightInitCLI"],
+            path: "Tests/WeightInitCTests",
+            exclude: ["Programs"]
         ),
     ]
 )

@@ -157,9 +157,10 @@ struct SchemeArguments {
 /// One row of the scheme table: everything the CLI knows about a scheme.
 /// Adding a scheme to the CLI means adding one entry to ``SchemeEntry/all``;
 /// `--help`, the option help and the error messages are generated from it.
-struct SchemeEntry: Sendable {
+/// The C ABI (WeightInitC) and through it Python read the same table.
+package struct SchemeEntry: Sendable {
     /// The name given as `weightinit generate <name>` (PyTorch's).
-    let name: String
+    package let name: String
     /// Other names for the same scheme (Keras').
     let aliases: [String]
     /// One line for `--help`: formula and source.
@@ -167,7 +168,7 @@ struct SchemeEntry: Sendable {
     /// The parameters the scheme takes, each with what happens when it is not given.
     let parameters: [(SchemeParameter, ParameterDefault)]
     /// Fewest dimensions the shape may have.
-    let minimumRank: Int
+    package let minimumRank: Int
     /// The initializer for the arguments; throws for values outside the domain.
     let make: @Sendable (SchemeArguments) throws -> Initializer
 
@@ -194,7 +195,7 @@ struct SchemeEntry: Sendable {
         (.gain, .absent("recommended for --nonlinearity")),
     ]
 
-    static let all: [SchemeEntry] = [
+    package static let all: [SchemeEntry] = [
         SchemeEntry("zeros", "every value 0") { _ in .zeros },
         SchemeEntry("ones", "every value 1") { _ in .ones },
         SchemeEntry("constant", "every value --value", parameters: [(.value, .required)]) { .constant($0.number(.value)) },
@@ -300,8 +301,32 @@ struct SchemeEntry: Sendable {
     }
 
     /// The initializer for the options the user gave: rejects parameters this
-    /// scheme does not take and missing required ones, fills in defaults.
+    /// scheme does not take and missing required ones, fills in defaults,
+    /// and checks the shape's rank.
     func initializer(given: [SchemeParameter: ParameterValue], shape: [Int]) throws -> Initializer {
+        let arguments = try self.arguments(given: given)
+        try checkRank(shape)
+        return try make(arguments)
+    }
+
+    /// The initializer for the options the user gave, before a shape is
+    /// known (the C ABI parses a scheme once for many shapes): as
+    /// ``initializer(given:shape:)`` without the rank check, which the
+    /// caller makes with ``checkRank(_:)`` for each shape.
+    func initializer(given: [SchemeParameter: ParameterValue]) throws -> Initializer {
+        try make(try arguments(given: given))
+    }
+
+    /// Throws unless `shape` has at least ``minimumRank`` dimensions.
+    package func checkRank(_ shape: [Int]) throws {
+        guard shape.count >= minimumRank else {
+            throw WeightInitError.invalidShape(shape, reason: "\(name) needs at least \(minimumRank) dimensions")
+        }
+    }
+
+    /// The parameters after defaults: rejects parameters this scheme does not
+    /// take and missing required ones.
+    private func arguments(given: [SchemeParameter: ParameterValue]) throws -> SchemeArguments {
         let accepted = Set(parameters.map(\.0))
         if let stray = SchemeParameter.allCases.first(where: { given[$0] != nil && !accepted.contains($0) }) {
             let takes = parameters.isEmpty
@@ -317,10 +342,7 @@ struct SchemeEntry: Sendable {
             case (nil, .absent): break
             }
         }
-        guard shape.count >= minimumRank else {
-            throw WeightInitError.invalidShape(shape, reason: "\(name) needs at least \(minimumRank) dimensions")
-        }
-        return try make(SchemeArguments(values: values, given: Set(given.keys)))
+        return SchemeArguments(values: values, given: Set(given.keys))
     }
 
     /// The scheme list shown by `weightinit generate --help`: per scheme its
@@ -412,7 +434,7 @@ extension SchemeEntry {
 
     /// `initializer` as `weightinit generate` spells it: the scheme name and
     /// its options, e.g. `kaiming-normal --mode fan-in --nonlinearity relu`.
-    static func commandLine(for initializer: Initializer) -> String {
+    package static func commandLine(for initializer: Initializer) -> String {
         let (name, given) = arguments(of: initializer)
         return ([name] + given.map { parameter, value in
             value == .on ? parameter.option : "\(parameter.option) \(value)"

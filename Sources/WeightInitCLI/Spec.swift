@@ -243,7 +243,7 @@ public enum Spec {
 
     /// FNV-1a, 32-bit (Fowler, Noll & Vo; offset basis 2166136261, prime
     /// 16777619), of the name's UTF-8 bytes.
-    static func nameStream(_ name: String) -> UInt32 {
+    package static func nameStream(_ name: String) -> UInt32 {
         var hash: UInt32 = 2_166_136_261
         for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         return hash

@@ -6,6 +6,9 @@
 #include "WeightInitKernels.h"
 #include "Scalar.h"
 
+// Hidden in shared libraries, as the declarations of WeightInitKernels.h.
+#pragma GCC visibility push(hidden)
+
 /// Parameters prepared once per fill call. Bounds are values representable in
 /// the output format (so clamping in the sampling type, then rounding, keeps
 /// them).
@@ -52,5 +55,7 @@ int wi_vector_box_muller_parts(int32_t isa, const uint32_t *words, size_t count,
                                float *cos_out);
 int wi_fill_vector(int32_t isa, void *out, const wi_prepared *p, uint64_t first, size_t count,
                    uint64_t seed, uint32_t stream);
+
+#pragma GCC visibility pop
 
 #endif

@@ -347,7 +347,7 @@ extension Initializer {
     /// elements of a tensor that is never held whole (a region of it, a
     /// streamed write): every flat index is then < Int.max < 2⁶⁴, so it is
     /// also a valid stream index.
-    static func indexCount(_ shape: [Int]) throws -> Int {
+    package static func indexCount(_ shape: [Int]) throws -> Int {
         guard !shape.isEmpty else { throw WeightInitError.invalidShape(shape, reason: "need at least one dimension") }
         guard shape.allSatisfy({ $0 >= 1 }) else {
             throw WeightInitError.invalidShape(shape, reason: "every dimension must be ≥ 1")

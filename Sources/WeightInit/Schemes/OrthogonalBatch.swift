@@ -1,5 +1,9 @@
-import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 
 extension Orthogonal {
     /// Fills `buffer`, a (count, rows, cols) tensor in C order, with `count`

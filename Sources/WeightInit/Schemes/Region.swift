@@ -64,7 +64,7 @@ public struct TensorRegion: Sendable, Hashable, CustomStringConvertible {
 
     /// Throws ``WeightInitError/invalidParameter(_:value:reason:)`` (named
     /// "region") unless this is a non-empty block of a tensor of `shape`.
-    func validate(in shape: [Int]) throws {
+    package func validate(in shape: [Int]) throws {
         func invalid(_ reason: String) -> WeightInitError {
             .invalidParameter("region", value: description,
                               reason: reason + " (shape \(shape.map(String.init).joined(separator: ",")))")

@@ -16,6 +16,11 @@
 extern "C" {
 #endif
 
+// Hidden in shared libraries: these kernels are linked into libWeightInitC.so
+// (the C ABI, include/weightinit.h), whose exported C symbols must be exactly
+// that header's functions. Static links (the tool, the tests) are unaffected.
+#pragma GCC visibility push(hidden)
+
 /// Version of the (seed, stream, index) → value mapping.
 #define WI_STREAM_FORMAT_VERSION 1
 
@@ -150,6 +155,8 @@ int wi_output_bounds(int32_t format, const wi_params *params, double *lo, double
 /// low < high, …). Returns 0, or -1 if `isa` is not available.
 int wi_fill(void *out, int32_t format, uint64_t first_index, size_t count,
             uint64_t seed, uint32_t stream, const wi_params *params, int32_t isa);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

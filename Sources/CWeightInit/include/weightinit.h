@@ -1,0 +1,219 @@
+/*
+ * weightinit.h — the C ABI of swift-weight-init (libweightinit).
+ *
+ * Reproducible neural-network weight initialisation from C, C++ or any
+ * language with a C foreign-function interface: every scheme of
+ * torch.nn.init and Keras, for f32, f64, f16 and bf16 tensors of any rank,
+ * whole or one block (shard) of them, filled into memory the caller owns.
+ * The values are those of the Swift library and of the `weightinit` tool for
+ * the same scheme, shape, layout, seed and stream, byte for byte, for any
+ * thread count.
+ *
+ *     weightinit_scheme scheme;
+ *     int64_t shape[2] = {256, 128};
+ *     float w[256 * 128];
+ *     if (weightinit_scheme_parse("kaiming-normal --mode fan-out", &scheme) != WEIGHTINIT_OK
+ *         || weightinit_fill(&scheme, w, sizeof w, WEIGHTINIT_F32, 2, shape,
+ *                            WEIGHTINIT_LAYOUT_TORCH, 0, 0, 42, 0, 0) != WEIGHTINIT_OK)
+ *         fprintf(stderr, "%s\n", weightinit_last_error());
+ *
+ * C99; usable from C++ (extern "C"). No Swift types and no ownership cross
+ * this boundary: the library never allocates memory the caller must free and
+ * never keeps a pointer it was given after a call returns.
+ *
+ * Errors: every function returns a weightinit_status; anything but
+ * WEIGHTINIT_OK means nothing was written to any output argument, and
+ * weightinit_last_error() then holds a one-line message on the calling
+ * thread. Every function may be called from several threads at once.
+ *
+ * Compatibility rule. WEIGHTINIT_ABI_VERSION_MAJOR is part of the shared
+ * library's file name (libweightinit.so.1). Within one major version a new
+ * minor version may only ADD: functions, status codes, enum values, schemes
+ * and scheme parameters (in the text weightinit_scheme_parse accepts). It
+ * never removes or changes a declared function, the number of an enum value,
+ * the size of weightinit_scheme, or the values a call produces — those
+ * change only with a new major version (also when the stream format,
+ * weightinit_stream_format_version(), changes). So a program built against
+ * header x.y runs with any library x.z, z >= y; check at start-up with
+ * WEIGHTINIT_ABI_COMPATIBLE(weightinit_abi_version()). Treat a status you do
+ * not know as an error.
+ */
+#ifndef WEIGHTINIT_H
+#define WEIGHTINIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Versions ------------------------------------------------------------ */
+
+#define WEIGHTINIT_ABI_VERSION_MAJOR 1
+#define WEIGHTINIT_ABI_VERSION_MINOR 0
+/** major × 10000 + minor: 10000 is 1.0. */
+#define WEIGHTINIT_ABI_VERSION (WEIGHTINIT_ABI_VERSION_MAJOR * 10000 + WEIGHTINIT_ABI_VERSION_MINOR)
+/** Whether a library reporting `version` can run a program built against this
+ *  header: the same major version, the same or a later minor one. */
+#define WEIGHTINIT_ABI_COMPATIBLE(version) \
+    ((version) >= WEIGHTINIT_ABI_VERSION && (version) < (WEIGHTINIT_ABI_VERSION_MAJOR + 1) * 10000)
+
+/** The ABI version of the loaded library (WEIGHTINIT_ABI_VERSION when it was built). */
+uint32_t weightinit_abi_version(void);
+
+/** The version of the (seed, stream, index) → value mapping the library
+ *  implements (StreamFormatSpecification.md; 1 today). */
+uint32_t weightinit_stream_format_version(void);
+
+/* ---- Status codes ---------------------------------------------------------- */
+
+typedef enum weightinit_status {
+    WEIGHTINIT_OK = 0,
+    /** A pointer argument that must not be NULL is NULL. */
+    WEIGHTINIT_ERROR_NULL_POINTER = 1,
+    /** An enum argument (dtype, layout) is not one of its values. */
+    WEIGHTINIT_ERROR_INVALID_ENUM = 2,
+    /** Another argument is wrong: threads < 0, data not aligned to its
+     *  element size, a weightinit_scheme that weightinit_scheme_parse did not
+     *  fill in this process. */
+    WEIGHTINIT_ERROR_INVALID_ARGUMENT = 3,
+    /** The scheme text: unknown scheme or option, an option the scheme does
+     *  not take, a required option missing, an option value of the wrong kind. */
+    WEIGHTINIT_ERROR_INVALID_SCHEME = 4,
+    /** A scheme parameter out of its range (std <= 0, sparsity outside
+     *  [0, 1], groups that do not divide the output channels, …). */
+    WEIGHTINIT_ERROR_INVALID_PARAMETER = 5,
+    /** The shape: rank 0 or above WEIGHTINIT_MAX_RANK, a dimension < 1, a
+     *  rank the scheme cannot take, layout axes outside the shape. */
+    WEIGHTINIT_ERROR_INVALID_SHAPE = 6,
+    /** The element or byte count overflows, or exceeds physical memory. */
+    WEIGHTINIT_ERROR_TOO_LARGE = 7,
+    /** size_bytes is not the element count of the shape (or region) times
+     *  the element size of the dtype. */
+    WEIGHTINIT_ERROR_SIZE_MISMATCH = 8,
+    /** The region is not a non-empty block inside the shape, or a shard
+     *  index/count is out of range. */
+    WEIGHTINIT_ERROR_INVALID_REGION = 9,
+    /** An output buffer for text is too small (the length needed is reported). */
+    WEIGHTINIT_ERROR_BUFFER_TOO_SMALL = 10,
+    /** The computation failed: a LAPACK error, or the kernel path forced by
+     *  the WEIGHTINIT_ISA environment variable cannot run on this CPU. */
+    WEIGHTINIT_ERROR_FAILURE = 11
+} weightinit_status;
+
+/** A static, NUL-terminated name for `status` ("WEIGHTINIT_ERROR_NULL_POINTER");
+ *  "WEIGHTINIT_UNKNOWN_STATUS" for a value that is not a status. Never NULL. */
+const char *weightinit_status_name(int status);
+
+/** A one-line, NUL-terminated UTF-8 message about the most recent call on
+ *  the calling thread that returned a status other than WEIGHTINIT_OK
+ *  (e.g. "invalid std -1.0: must be finite and > 0"); "" if there was none.
+ *  Calls that succeed leave it unchanged. The pointer is valid on this
+ *  thread until its next failing call; copy the text to keep it. */
+const char *weightinit_last_error(void);
+
+/* ---- Element types and layouts ---------------------------------------------- */
+
+typedef enum weightinit_dtype {
+    WEIGHTINIT_F32 = 0,   /**< float (IEEE binary32) */
+    WEIGHTINIT_F64 = 1,   /**< double (IEEE binary64) */
+    WEIGHTINIT_F16 = 2,   /**< IEEE binary16, as uint16_t bits (or _Float16) */
+    WEIGHTINIT_BF16 = 3   /**< bfloat16, as uint16_t bits (the upper half of a float) */
+} weightinit_dtype;
+
+/** How the fans (fan_in, fan_out) are read from the shape. */
+typedef enum weightinit_layout {
+    /** PyTorch: (out, in, kernel…). in_axis and out_axis are ignored. */
+    WEIGHTINIT_LAYOUT_TORCH = 0,
+    /** Keras / TensorFlow: (kernel…, in, out). in_axis and out_axis are ignored. */
+    WEIGHTINIT_LAYOUT_KERAS = 1,
+    /** JAX style: in_axis and out_axis name the axes (negative counts from the
+     *  end); every other axis is a receptive-field axis. */
+    WEIGHTINIT_LAYOUT_AXES = 2
+} weightinit_layout;
+
+/** The largest rank a shape may have (numpy's limit). */
+#define WEIGHTINIT_MAX_RANK 64
+
+/* ---- Schemes -------------------------------------------------------------- */
+
+/** A scheme with its parameters, parsed once by weightinit_scheme_parse and
+ *  then given to any number of fills, from any thread.
+ *
+ *  The caller owns it (on the stack, in a struct, anywhere; no cleanup) and
+ *  may copy it with memcpy or assignment. Its contents are private: valid
+ *  only in the process that parsed them (a fill refuses anything else with
+ *  WEIGHTINIT_ERROR_INVALID_ARGUMENT) — to keep a scheme, keep its text.
+ *  The size is fixed for a major ABI version. */
+typedef struct weightinit_scheme {
+    uint32_t size;       /**< written by the parse: sizeof(weightinit_scheme) */
+    uint32_t version;    /**< written by the parse: the library's WEIGHTINIT_ABI_VERSION */
+    uint64_t opaque[31]; /**< private */
+} weightinit_scheme;
+
+/** Parses a scheme in the syntax of `weightinit generate`: the scheme name,
+ *  then its options, e.g. "normal --std 0.02", "kaiming-uniform --mode
+ *  fan-out --nonlinearity leaky-relu --negative-slope 0.2", "orthogonal
+ *  --gain 1.4", "sparse --sparsity 0.9". Names are PyTorch's with Keras'
+ *  as aliases; `_` may be written for `-` (fan_in, leaky_relu). Defaults
+ *  are those of `weightinit generate --help`.
+ *
+ *  Returns WEIGHTINIT_ERROR_INVALID_SCHEME or _INVALID_PARAMETER for text
+ *  the tool would refuse; shape-dependent checks happen at fill time. */
+weightinit_status weightinit_scheme_parse(const char *text, weightinit_scheme *scheme);
+
+/** Writes the scheme as `weightinit generate` spells it, every parameter
+ *  explicit ("kaiming-normal --mode fan-in --nonlinearity relu"), into
+ *  buffer, NUL-terminated, and its length (without the NUL) into *length.
+ *  `buffer` may be NULL when `capacity` is 0; if capacity <= the length,
+ *  returns WEIGHTINIT_ERROR_BUFFER_TOO_SMALL and writes only *length. */
+weightinit_status weightinit_scheme_describe(const weightinit_scheme *scheme, char *buffer, size_t capacity,
+                                             size_t *length);
+
+/* ---- Filling ---------------------------------------------------------------- */
+
+/** Fills `data`, a tensor of `shape` (rank dimensions, C order) of `dtype`
+ *  occupying exactly `size_bytes` bytes, with `scheme`, drawn from the random
+ *  stream (`seed`, `stream`) — the values of `weightinit generate <scheme>
+ *  --shape … --seed … --stream … --dtype …`.
+ *
+ *  threads: worker threads, >= 1, or 0 for every core. The values never
+ *  depend on it, except for orthogonal matrices from 1024 rows and columns
+ *  up (LAPACK's rounding follows OpenBLAS's thread count there).
+ *  data must be aligned to its element size. */
+weightinit_status weightinit_fill(const weightinit_scheme *scheme, void *data, size_t size_bytes,
+                                  weightinit_dtype dtype, size_t rank, const int64_t *shape,
+                                  weightinit_layout layout, int64_t in_axis, int64_t out_axis,
+                                  uint64_t seed, uint32_t stream, int32_t threads);
+
+/** Fills `data` with the block region_start[d] ≤ i_d < region_stop[d] of the
+ *  tensor weightinit_fill would produce for the same arguments — byte for
+ *  byte, for every scheme and dtype — in C order of the block's own shape
+ *  (region_stop[d] - region_start[d] per dimension); size_bytes is the
+ *  block's. Fans come from the full `shape`. Only the block is computed,
+ *  except for orthogonal, whose whole matrix is built to cut the block out.
+ *  A shard of tensor parallelism is the region of weightinit_shard_range. */
+weightinit_status weightinit_fill_region(const weightinit_scheme *scheme, void *data, size_t size_bytes,
+                                         weightinit_dtype dtype, size_t rank, const int64_t *shape,
+                                         const int64_t *region_start, const int64_t *region_stop,
+                                         weightinit_layout layout, int64_t in_axis, int64_t out_axis,
+                                         uint64_t seed, uint32_t stream, int32_t threads);
+
+/** Block `index` of `count` of 0 ..< length, as `weightinit generate --shard
+ *  index/count` splits a dimension: length / count (rounded down) each, the
+ *  last block also taking the remainder; so [*start, *stop). Requires
+ *  0 <= index < count <= length. */
+weightinit_status weightinit_shard_range(int64_t index, int64_t count, int64_t length, int64_t *start,
+                                         int64_t *stop);
+
+/** The stream a `weightinit generate --spec` file gives a tensor that names
+ *  no "stream": FNV-1a (32-bit) of the name's bytes (NUL-terminated UTF-8),
+ *  so a fill with it reproduces that tensor of the file. */
+weightinit_status weightinit_name_stream(const char *name, uint32_t *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WEIGHTINIT_H */

@@ -1,0 +1,23 @@
+/*
+ * Private to libweightinit: what the Swift implementation (WeightInitC)
+ * needs from the C part of the ABI target. Not installed; hidden in the
+ * shared library, so the only exported C symbols are weightinit.h's.
+ */
+#ifndef WEIGHTINIT_INTERNAL_H
+#define WEIGHTINIT_INTERNAL_H
+
+#include "weightinit.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Sets the calling thread's weightinit_last_error() message (copied;
+ *  cut at a UTF-8 character boundary if longer than the buffer). */
+__attribute__((visibility("hidden"))) void weightinit_internal_set_last_error(const char *message);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,111 @@
+import CWeightInit
+@_spi(Plumbing) import WeightInit
+import WeightInitCLI
+
+// The functions of weightinit.h implemented in Swift, in the header's order
+// (weightinit_abi_version, weightinit_status_name and weightinit_last_error
+// are C, in Sources/CWeightInit). Each is a thin entry: it checks its
+// arguments, calls the engine or the scheme table, and turns every thrown
+// error into a status through `reporting` — nothing thrown or trapped
+// crosses into C. `HeaderSignatures.swift` checks each signature against the
+// header at compile time.
+
+@_cdecl("weightinit_stream_format_version")
+public func weightinitStreamFormatVersion() -> UInt32 {
+    UInt32(StreamFormat.version)
+}
+
+@_cdecl("weightinit_scheme_parse")
+public func weightinitSchemeParse(
+    _ text: UnsafePointer<CChar>?, _ scheme: UnsafeMutablePointer<weightinit_scheme>?
+) -> weightinit_status {
+    reporting {
+        let text = try required(text, "text")
+        let output = try required(scheme, "scheme")
+        guard let string = String(validatingCString: text) else {
+            throw ABIFailure(WEIGHTINIT_ERROR_INVALID_SCHEME, "the scheme text is not valid UTF-8")
+        }
+        let spec = try SchemeSpec(parsing: string, what: "scheme")
+        StoredScheme(entry: spec.entry, initializer: try spec.initializer()).store(into: output)
+    }
+}
+
+@_cdecl("weightinit_scheme_describe")
+public func weightinitSchemeDescribe(
+    _ scheme: UnsafePointer<weightinit_scheme>?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+    _ length: UnsafeMutablePointer<Int>?
+) -> weightinit_status {
+    reporting {
+        let stored = try StoredScheme(loading: try required(scheme, "scheme"))
+        let length = try required(length, "length")
+        let text = Array(SchemeEntry.commandLine(for: stored.initializer).utf8)
+        guard capacity > text.count else {
+            length.pointee = text.count
+            throw ABIFailure(WEIGHTINIT_ERROR_BUFFER_TOO_SMALL,
+                             "the description needs \(text.count + 1) bytes with its NUL, the buffer holds \(capacity)")
+        }
+        let buffer = try required(buffer, "buffer")
+        text.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: text.count) }
+        buffer[text.count] = 0
+        length.pointee = text.count
+    }
+}
+
+@_cdecl("weightinit_fill")
+public func weightinitFill(
+    _ scheme: UnsafePointer<weightinit_scheme>?, _ data: UnsafeMutableRawPointer?, _ sizeBytes: Int,
+    _ dtype: weightinit_dtype, _ rank: Int, _ shape: UnsafePointer<Int64>?,
+    _ layout: weightinit_layout, _ inAxis: Int64, _ outAxis: Int64,
+    _ seed: UInt64, _ stream: UInt32, _ threads: Int32
+) -> weightinit_status {
+    reporting {
+        try FillRequest(
+            scheme: scheme, data: data, sizeBytes: sizeBytes, dtype: dtype, rank: rank, shape: shape,
+            layout: layout, inAxis: inAxis, outAxis: outAxis, seed: seed, stream: stream, threads: threads
+        ).run()
+    }
+}
+
+@_cdecl("weightinit_fill_region")
+public func weightinitFillRegion(
+    _ scheme: UnsafePointer<weightinit_scheme>?, _ data: UnsafeMutableRawPointer?, _ sizeBytes: Int,
+    _ dtype: weightinit_dtype, _ rank: Int, _ shape: UnsafePointer<Int64>?,
+    _ regionStart: UnsafePointer<Int64>?, _ regionStop: UnsafePointer<Int64>?,
+    _ layout: weightinit_layout, _ inAxis: Int64, _ outAxis: Int64,
+    _ seed: UInt64, _ stream: UInt32, _ threads: Int32
+) -> weightinit_status {
+    reporting {
+        try FillRequest(
+            scheme: scheme, data: data, sizeBytes: sizeBytes, dtype: dtype, rank: rank, shape: shape,
+            bounds: FillRequest.RegionBounds(start: regionStart, stop: regionStop),
+            layout: layout, inAxis: inAxis, outAxis: outAxis, seed: seed, stream: stream, threads: threads
+        ).run()
+    }
+}
+
+@_cdecl("weightinit_shard_range")
+public func weightinitShardRange(
+    _ index: Int64, _ count: Int64, _ length: Int64,
+    _ start: UnsafeMutablePointer<Int64>?, _ stop: UnsafeMutablePointer<Int64>?
+) -> weightinit_status {
+    reporting {
+        let (start, stop) = (try required(start, "start"), try required(stop, "stop"))
+        let range = try Shard.range(Int(index), of: Int(count), length: Int(length))
+        start.pointee = Int64(range.lowerBound)
+        stop.pointee = Int64(range.upperBound)
+    }
+}
+
+@_cdecl("weightinit_name_stream")
+public func weightinitNameStream(
+    _ name: UnsafePointer<CChar>?, _ stream: UnsafeMutablePointer<UInt32>?
+) -> weightinit_status {
+    reporting {
+        let name = try required(name, "name")
+        let stream = try required(stream, "stream")
+        guard let string = String(validatingCString: name) else {
+            throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ARGUMENT, "the name is not valid UTF-8 (a spec's names are)")
+        }
+        stream.pointee = Spec.nameStream(string)
+    }
+}
