@@ -42,7 +42,7 @@ extension Orthogonal {
         func callAsFunction<S: BLASScalar>(_ w: UnsafeMutableBufferPointer<S>) throws {
             guard gain != 0 else { return w.update(repeating: 0) }
             let size = rows * cols
-            let workers = min(count, options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            let workers = min(count, options.threads ?? FillOptions.activeCores)
             // The output and every worker's scratch (at most a matrix-sized
             // copy, tau, signs, workspace): checked before any is made.
             let lwork = try Orthogonal.workspaceCount(S.self, rows: rows, cols: cols, method: method)
