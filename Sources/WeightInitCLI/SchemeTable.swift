@@ -1,4 +1,4 @@
-import WeightInit
+@_spi(WeightInitInternal) import WeightInit
 
 /// `name` in the spelling of the tables: lower case, `-` for `_`, so the
 /// Keras and PyTorch spellings (`glorot_uniform`, `fan_in`) are accepted too.
@@ -131,7 +131,7 @@ struct SchemeArguments {
         let name = canonical(given)
         guard names.contains(name) else {
             throw CommandLineError.usage(
-                "unknown \(parameter.option) '\(given)'; known: \(names.joined(separator: ", "))")
+                "unknown \(parameter.option) '\(TerminalText.escaped(given, limit: TerminalText.valueLimit))'; known: \(names.joined(separator: ", "))")
         }
         return name
     }
@@ -149,11 +149,12 @@ struct SchemeArguments {
         let slope = optionalNumber(.negativeSlope)
         guard let nonlinearity = Nonlinearity(name: name, negativeSlope: slope) else {
             throw CommandLineError.usage(
-                "unknown --nonlinearity '\(name)'; known: \(Nonlinearity.names.map(\.0).joined(separator: ", "))")
+                "unknown --nonlinearity '\(TerminalText.escaped(name, limit: TerminalText.valueLimit))'; known: \(Nonlinearity.names.map(\.0).joined(separator: ", "))")
         }
         if slope != nil {
             guard case .leakyRelu = nonlinearity else {
-                throw CommandLineError.usage("--negative-slope applies only to --nonlinearity leaky-relu, not \(name)")
+                throw CommandLineError.usage(
+                    "--negative-slope applies only to --nonlinearity leaky-relu, not \(TerminalText.escaped(name, limit: TerminalText.valueLimit))")
             }
         }
         return nonlinearity
@@ -300,7 +301,7 @@ struct SchemeEntry: Sendable {
     static func named(_ name: String) throws -> SchemeEntry {
         guard let entry = all.first(where: { $0.names.contains(canonical(name)) }) else {
             throw CommandLineError.usage(
-                "unknown scheme '\(name)'; known schemes: \(allNames.joined(separator: ", "))")
+                "unknown scheme '\(TerminalText.escaped(name, limit: TerminalText.valueLimit))'; known schemes: \(allNames.joined(separator: ", "))")
         }
         return entry
     }

@@ -1,4 +1,10 @@
-import WeightInit
+@_spi(WeightInitInternal) import WeightInit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One tensor to generate, resolved from `generate`'s flags or a spec entry:
 /// everything its values depend on, checked.
@@ -168,11 +174,11 @@ public enum Spec {
         var names: [String: Int] = [:], streams: [UInt32: String] = [:]
         for (index, item) in items.enumerated() {
             let job = try self.job(item, index: index, defaults: defaults)
-            if names[job.name] != nil { throw CommandLineError.usage("tensor name \"\(job.name)\" is used twice") }
+            if names[job.name] != nil { throw CommandLineError.usage("tensor name \(TerminalText.quoted(job.name)) is used twice") }
             names[job.name] = index
             if let other = streams[job.stream.stream] {
                 throw CommandLineError.usage(
-                    "tensors \"\(other)\" and \"\(job.name)\" get the same stream \(job.stream.stream); give one an explicit \"stream\"")
+                    "tensors \(TerminalText.quoted(other)) and \(TerminalText.quoted(job.name)) get the same stream \(job.stream.stream); give one an explicit \"stream\"")
             }
             streams[job.stream.stream] = job.name
             jobs.append(job)
@@ -195,7 +201,7 @@ public enum Spec {
         guard case let .string(name)? = fields["name"], !name.isEmpty else {
             throw CommandLineError.usage("tensor \(index + 1): \"name\" must be a non-empty string")
         }
-        let context = "tensor \"\(name)\""
+        let context = "tensor \(TerminalText.quoted(name))"
         do {
             guard case let .string(scheme)? = fields["scheme"] else { throw CommandLineError.usage("\"scheme\" must be a string") }
             let shape = try fields.shape()
@@ -208,7 +214,7 @@ public enum Spec {
                 shard: defaults.shard, shardDimension: try fields.shardDimension(default: defaults.shard?.dimension))
         } catch let error as CommandLineError {
             throw CommandLineError.usage("\(context): \(error.description)")
-        } catch let error as WeightInitError {
+        } catch let error as WeightInitError where error.kind == .invalidInput {
             throw CommandLineError.usage("\(context): \(error.description)")
         }
     }
@@ -219,7 +225,7 @@ public enum Spec {
         for (key, value) in fields.members where !tensorKeys.contains(key) {
             guard let parameter = SchemeParameter(rawValue: canonical(key)) else {
                 throw CommandLineError.usage(
-                    "unknown key \"\(key)\"; known: \((tensorKeys + SchemeParameter.allCases.map(\.rawValue)).joined(separator: ", "))")
+                    "unknown key \(TerminalText.quoted(key)); known: \((tensorKeys + SchemeParameter.allCases.map(\.rawValue)).joined(separator: ", "))")
             }
             switch (parameter.kind, value) {
             case (.number, _):
@@ -267,7 +273,7 @@ struct Fields {
 
     func allow(_ keys: [String]) throws {
         if let stray = members.first(where: { !keys.contains($0.key) }) {
-            throw CommandLineError.usage("\(what): unknown key \"\(stray.key)\"; known: \(keys.joined(separator: ", "))")
+            throw CommandLineError.usage("\(what): unknown key \(TerminalText.quoted(stray.key)); known: \(keys.joined(separator: ", "))")
         }
     }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import WeightInit
+@_spi(WeightInitInternal) import WeightInit
 
 #if canImport(Glibc)
 import Glibc
@@ -112,7 +112,7 @@ extension JobWriter {
         for (job, stored) in zip(jobs, contents.tensors) {
             let report = try TensorReport(stored, in: path, expectation: Expectation(job, source: "generate"))
             print(report.text)
-            failures += report.problems.map { "\(job.name): \($0)" }
+            failures += report.problems.map { "\(TerminalText.quoted(job.name, limit: 256)): \($0)" }
         }
         guard failures.isEmpty else { throw CheckFailure(description: "check failed: " + failures.joined(separator: "; ")) }
     }
