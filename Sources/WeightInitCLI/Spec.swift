@@ -148,16 +148,49 @@ public enum Spec {
     /// Largest spec file read (a spec is a few kilobytes).
     static let maximumSize = 16 << 20
 
-    /// The jobs of the spec at `path`; `seed`, if given, replaces the spec's
-    /// top-level seed (not a tensor's own).
+    /// The jobs of the spec at `path` — a regular file, or `-` for standard
+    /// input; `seed`, if given, replaces the spec's top-level seed (not a
+    /// tensor's own).
     public static func jobs(path: String, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
-        let bytes = try TensorFile.readWholeFile(path, maximumSize: maximumSize)
+        let bytes = path == standardInput
+            ? try readStandardInput()
+            : try TensorFile.readWholeFile(path, maximumSize: maximumSize)
+        return try jobs(bytes: bytes, source: path, seed: seed, shard: shard)
+    }
+
+    /// `--spec -` reads the spec from standard input — only when asked:
+    /// any other path must be a regular file.
+    public static let standardInput = "-"
+
+    /// The jobs of the spec in `bytes`, read from `source` (for messages):
+    /// the parser behind ``jobs(path:seed:shard:)``, for the fuzzer.
+    @_spi(WeightInitInternal)
+    public static func jobs(bytes: [UInt8], source: String, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
+        let name = TerminalText.escaped(source, limit: 256)
         do {
             return try jobs(json: try JSONParser.parse(bytes), seed: seed, shard: shard)
         } catch let failure as JSONParser.Failure {
-            throw CommandLineError.usage("invalid --spec '\(path)': not valid JSON: \(failure.reason)")
+            throw CommandLineError.usage("invalid --spec '\(name)': not valid JSON: \(failure.reason)")
         } catch let error as CommandLineError {
-            throw CommandLineError.usage("invalid --spec '\(path)': \(error.description)")
+            throw CommandLineError.usage("invalid --spec '\(name)': \(error.description)")
+        }
+    }
+
+    /// Standard input, refused past ``maximumSize``.
+    private static func readStandardInput() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else {
+                throw CommandFailure("cannot read the spec from standard input: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { return bytes }
+            bytes += buffer[..<count]
+            guard bytes.count <= maximumSize else {
+                throw CommandLineError.usage("invalid --spec -: standard input holds more than the \(maximumSize) bytes allowed")
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import Testing
 /// Runs the built `weightinit` executable.
 enum CLI {
     struct Result {
+        /// The exit status, or minus the signal that killed the process.
         let status: Int32
         let stdout: String
         let stderr: String
@@ -39,22 +40,42 @@ enum CLI {
 
     /// Runs `weightinit arguments` with `directory` as the working directory.
     /// stdout and stderr go to files outside `directory`, so the directory
-    /// holds only what weightinit wrote.
-    static func run(_ arguments: [String], in directory: Scratch) throws -> Result {
+    /// holds only what weightinit wrote — unless `standardOutput` names
+    /// another file to write stdout to (such as /dev/full); `standardInput`
+    /// is a file to read stdin from (default: none, /dev/null).
+    static func run(_ arguments: [String], in directory: Scratch, standardOutput: String? = nil,
+                    standardInput: String? = nil) throws -> Result {
+        let process = try start(arguments, in: directory, standardOutput: standardOutput, standardInput: standardInput)
+        return try finish(process, in: directory)
+    }
+
+    /// Starts `weightinit arguments` as ``run(_:in:standardOutput:standardInput:)``
+    /// does, without waiting for it; ``finish(_:in:)`` collects the result.
+    static func start(_ arguments: [String], in directory: Scratch, standardOutput: String? = nil,
+                      standardInput: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try executable())
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory.output)
         let (stdout, stderr) = (directory.root + "/stdout", directory.root + "/stderr")
         for path in [stdout, stderr] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: standardOutput ?? stdout))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
+        process.standardInput = standardInput.map { FileHandle(forReadingAtPath: $0) ?? FileHandle.nullDevice }
+            ?? FileHandle.nullDevice
         try process.run()
+        return process
+    }
+
+    /// Waits for a process from ``start(_:in:standardOutput:standardInput:)``
+    /// and reads what it printed.
+    static func finish(_ process: Process, in directory: Scratch) throws -> Result {
         process.waitUntilExit()
         return Result(
-            status: process.terminationStatus,
-            stdout: try String(contentsOfFile: stdout, encoding: .utf8),
-            stderr: try String(contentsOfFile: stderr, encoding: .utf8))
+            // Killed by a signal: its number, negated — never a status the tool chose.
+            status: process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus,
+            stdout: try String(contentsOfFile: directory.root + "/stdout", encoding: .utf8),
+            stderr: try String(contentsOfFile: directory.root + "/stderr", encoding: .utf8))
     }
 }
 

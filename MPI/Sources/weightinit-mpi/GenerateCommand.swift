@@ -35,7 +35,7 @@ struct GenerateCommand: MPISubcommand {
             """
     )
 
-    @Option(help: "The model spec (JSON), as for weightinit generate --spec.")
+    @Option(help: "The model spec (JSON), as for weightinit generate --spec; a regular file (not -).")
     var spec: String
 
     @Option(help: "The .safetensors file to write (with --per-rank, the name each rank's file is derived from).")
@@ -92,6 +92,10 @@ struct GenerateCommand: MPISubcommand {
 
     private func makePlan(_ session: MPISession) throws -> Plan {
         if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
+        // mpirun gives standard input to rank 0 alone; every rank reads the spec.
+        guard spec != Spec.standardInput else {
+            throw CommandLineError.usage("invalid --spec -: every rank reads the spec, and only rank 0 has standard input; give a file")
+        }
         guard output.hasSuffix(".safetensors"), output.count > ".safetensors".count else {
             throw CommandLineError.usage("invalid --output '\(output)': a spec is written to a .safetensors file")
         }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import WeightInit
+@_spi(WeightInitInternal) import WeightInit
 import WeightInitCLI
 import WeightInitMPI
 
@@ -98,7 +98,7 @@ struct OrthogonalCommand: MPISubcommand {
         }
         let seconds = (clock.now - start).seconds
         if session.isRoot {
-            print("wrote \(output): orthogonal \(fileShape.map(String.init).joined(separator: "×")) \(format.rawValue), "
+            print("wrote \(shown(output)): orthogonal \(fileShape.map(String.init).joined(separator: "×")) \(format.rawValue), "
                 + "gain \(gain), \(session.size) rank\(session.size == 1 ? "" : "s") on a \(blacs.rows)×\(blacs.columns) "
                 + "grid, block \(blockSize), \(String(format: "%.3f", seconds)) s")
         }

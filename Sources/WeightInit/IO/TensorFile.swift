@@ -277,7 +277,7 @@ public enum TensorFile {
         let file = try InputFile(path: path)
         defer { file.close() }
         guard file.size <= maximumSize else {
-            throw WeightInitError.io(path: path, reason: "\(file.size) bytes is more than the \(maximumSize) bytes allowed")
+            throw WeightInitError.invalidFile(path: path, reason: "\(file.size) bytes is more than the \(maximumSize) bytes allowed")
         }
         return try file.read(at: 0, count: file.size)
     }
