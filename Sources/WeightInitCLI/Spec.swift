@@ -36,8 +36,9 @@ public struct TensorJob: Sendable {
          shard: ShardSelection? = nil, shardDimension: Int? = nil) throws {
         let entry = try SchemeEntry.named(scheme)
         initializer = try entry.initializer(given: given, shape: shape)
-        // Every scheme's own checks (fans, ranks, groups, bounds) before any file is touched.
-        _ = try initializer.distribution(shape: shape, layout: layout)
+        // Every scheme's own checks (fans, ranks, groups, bounds), and that its
+        // values are finite in the dtype, before any file is touched.
+        try initializer.validate(shape: shape, layout: layout, format: format)
         var resolved = given
         for (parameter, fallback) in entry.parameters where resolved[parameter] == nil {
             if case let .value(value) = fallback { resolved[parameter] = value }
