@@ -95,7 +95,9 @@ struct Bench: ParsableCommand {
             let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
             let bytes = count * MemoryLayout<T>.stride
             if let available = AvailableMemory.bytes(), UInt64(bytes) > available {
-                throw WeightInitError.tooLarge(shape: shape, reason: "\(bytes) bytes exceed the \(available) bytes available now")
+                // Memory short now is the machine's state, not a wrong input (status 1).
+                throw CommandFailure(
+                    "shape \(shape.map(String.init).joined(separator: ",")): \(bytes) bytes exceed the \(available) bytes of memory available now")
             }
             let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
             defer { buffer.deallocate() }

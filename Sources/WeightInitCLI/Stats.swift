@@ -42,12 +42,16 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let contents = try TensorFile.index(file)
+        // Nothing to report is an error, not empty output: a script reading
+        // --json lines would otherwise take it for success.
+        guard !contents.tensors.isEmpty else { throw CommandLineError.usage("\(file) holds no tensors") }
         var tensors = contents.tensors
         if let tensor {
             tensors = tensors.filter { $0.name == tensor }
             guard !tensors.isEmpty else {
-                throw CommandLineError.usage(
-                    "no tensor '\(tensor)' in \(file); it has: \(contents.tensors.map(\.name).joined(separator: ", "))")
+                let names = contents.tensors.prefix(20).map { TerminalText.quoted($0.name) }.joined(separator: ", ")
+                let more = contents.tensors.count > 20 ? " and \(contents.tensors.count - 20) more" : ""
+                throw CommandLineError.usage("no tensor \(TerminalText.quoted(tensor)) in \(file); it has: \(names)\(more)")
             }
         }
         if scheme == nil, !schemeOptions.given.isEmpty || layout != nil {
