@@ -14,8 +14,9 @@ import Glibc
 /// The destination and the temporary file follow the single-process
 /// writer's rules (`AtomicFile`): a new name or a regular file, which keeps
 /// its mode; a temporary name that fits any destination name and tells a
-/// stale file from a live one; removed by rank 0's signal handler on SIGINT,
-/// SIGTERM and SIGHUP.
+/// stale file from a live one; removed on SIGINT, SIGTERM and SIGHUP by the
+/// signal handler of whichever rank handles one first (every rank registers
+/// it).
 /// The body then writes through the methods below, each collective and each
 /// ending with an agreement (``MPISession/agree(_:)``), so an error on any
 /// rank is thrown on every rank at the same step. At the end the file is
@@ -39,11 +40,19 @@ public final class SharedFile {
     private let session: MPISession
     /// Rank 0's hold on the temporary file: it renames or removes it.
     private let owned: TemporaryFile?
+    /// The other ranks' registration of the temporary file with their signal
+    /// handlers: whichever rank a signal ends first removes it.
+    private let watch: Int32?
     private var handle: MPI_File?
     private var fileType: MPI_Datatype?
 
     private init(session: MPISession, destination: String, temporary: String, owned: TemporaryFile?) {
         (self.session, self.destination, self.temporary, self.owned) = (session, destination, temporary, owned)
+        watch = owned == nil ? TemporaryFile.removeOnSignals(temporary) : nil
+    }
+
+    deinit {
+        if let watch { TemporaryFile.stopRemovingOnSignals(watch) }
     }
 
     /// Writes the file at `path` with `body` (see the type's description).
@@ -68,7 +77,10 @@ public final class SharedFile {
             throw error
         }
         // The data was synced by MPI_File_sync; the rename gives it the old file's mode.
-        try session.collectively { try owned?.commit(sync: false) }
+        // Every rank keeps the file registered until the rename is agreed on.
+        try withExtendedLifetime(file) {
+            try session.collectively { try owned?.commit(sync: false) }
+        }
     }
 
     // MARK: Collective steps

@@ -60,6 +60,20 @@ import Darwin
         _ = wi_cleanup_install()
     }
 
+    /// Registers `path` — another process's temporary file — for removal by
+    /// this process's signal handler too, until ``stopRemovingOnSignals(_:)``
+    /// with the returned token. Every MPI rank does this for the shared file
+    /// rank 0 created: whichever rank a signal ends first removes it, before
+    /// mpirun, seeing that rank exit, kills the others with SIGKILL.
+    public static func removeOnSignals(_ path: String) -> Int32 {
+        wi_cleanup_register(path)
+    }
+
+    /// Ends a registration of ``removeOnSignals(_:)``.
+    public static func stopRemovingOnSignals(_ token: Int32) {
+        wi_cleanup_unregister(token)
+    }
+
     /// Creates the temporary file for `destination`, after
     /// ``checkDestination(_:)``.
     public static func create(beside destination: String) throws -> TemporaryFile {
