@@ -29,11 +29,11 @@ public enum WeightInitError: Error, Equatable, Sendable, CustomStringConvertible
     private var text: String {
         switch self {
         case let .invalidShape(shape, reason):
-            return "invalid shape \(shape.map(String.init).joined(separator: ",")): \(reason)"
+            return "invalid shape \(Self.clipped(shape)): \(reason)"
         case let .invalidParameter(name, value, reason):
             return "invalid \(name) \(TerminalText.escaped(value, limit: TerminalText.valueLimit)): \(reason)"
         case let .tooLarge(shape, reason):
-            return "shape \(shape.map(String.init).joined(separator: ",")) is too large: \(reason)"
+            return "shape \(Self.clipped(shape)) is too large: \(reason)"
         case let .lapack(routine, info):
             return info < 0
                 ? "LAPACK \(routine): argument \(-info) had an illegal value"
@@ -47,5 +47,11 @@ public enum WeightInitError: Error, Equatable, Sendable, CustomStringConvertible
         case let .invalidFile(path, reason):
             return "\(path): \(reason)"
         }
+    }
+
+    /// A shape as messages show it, `512,256`, clipped: one from a file can
+    /// have thousands of dimensions.
+    private static func clipped(_ shape: [Int]) -> String {
+        TerminalText.escaped(shape.map(String.init).joined(separator: ","), limit: TerminalText.valueLimit)
     }
 }

@@ -27,6 +27,9 @@ import Testing
         #expect(error.description == #"x\u{1B}.npy: not a valid file: bad\nkey"#)
         let long = WeightInitError.invalidParameter("tensor name", value: String(repeating: "n", count: 500), reason: "is used twice")
         #expect(long.description.count < 150)
+        // A spec or file can name thousands of dimensions.
+        let shape = WeightInitError.invalidShape([Int](repeating: 1, count: 10_000), reason: "eye needs a 2-D shape")
+        #expect(shape.description.hasSuffix("…(19999 characters): eye needs a 2-D shape"), "\(shape.description)")
     }
 
     /// JSON output escapes the same characters and still decodes.
