@@ -54,11 +54,21 @@ let package = Package(
             path: "Sources/_WeightInitKernels"
         ),
 
+        // MARK: Platform shims (C; no stable API)
+
+        // Removes the temporary files of interrupted writes when SIGINT,
+        // SIGTERM or SIGHUP ends the process: a signal handler must be
+        // async-signal-safe, so it and its registry of paths are C.
+        .target(
+            name: "_WeightInitSignals",
+            path: "Sources/_WeightInitSignals"
+        ),
+
         // MARK: The library
 
         .target(
             name: "WeightInit",
-            dependencies: ["COpenBLAS", "CLAPACKE", "_WeightInitKernels"],
+            dependencies: ["COpenBLAS", "CLAPACKE", "_WeightInitKernels", "_WeightInitSignals"],
             path: "Sources/WeightInit"
         ),
 

@@ -64,6 +64,8 @@ def listing(directory, module):
                 continue  # a member's requirement, not a type's conformance
             target = names.get(relation["target"]) or relation.get("targetFallback") or relation["target"]
             target = target.split(".")[-1]
+            if target in ("Copyable", "Escapable"):
+                continue  # implicit for every type; the graph lists them only sometimes
             lines.add(f"{source} | conforms to {target}")
     return sorted(lines)
 

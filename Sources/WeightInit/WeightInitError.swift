@@ -1,5 +1,6 @@
 /// Everything that can go wrong in WeightInit, each case saying what was wrong
-/// and what is allowed.
+/// and what is allowed, and — through ``kind`` — whether the caller's input
+/// was wrong or the work failed.
 public enum WeightInitError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A tensor shape the operation cannot take (`reason` says what is allowed).
     case invalidShape([Int], reason: String)
@@ -11,19 +12,28 @@ public enum WeightInitError: Error, Equatable, Sendable, CustomStringConvertible
     case lapack(routine: String, info: Int)
     /// The requested kernel path (`WEIGHTINIT_ISA` or an explicit choice) is unknown or not supported by this CPU.
     case kernelUnavailable(String)
-    /// A file could not be read or written.
+    /// A file could not be read or written: the file system refused or
+    /// failed (permissions, a read-only or full file system, an I/O error).
     case io(path: String, reason: String)
     /// A file is not in the format it claims (malformed or truncated).
     case malformedFile(path: String, reason: String)
+    /// A path names no file that can be used here: it does not exist, or it
+    /// is not a regular file (a directory, device, FIFO, socket or symbolic
+    /// link), or it is too large or too long a name.
+    case invalidFile(path: String, reason: String)
 
-    public var description: String {
+    /// One line; text that came from files or arguments is escaped and long
+    /// values are clipped (see `TerminalText`), so printing it is safe.
+    public var description: String { TerminalText.escaped(text) }
+
+    private var text: String {
         switch self {
         case let .invalidShape(shape, reason):
-            return "invalid shape \(shape.map(String.init).joined(separator: ",")): \(reason)"
+            return "invalid shape \(Self.clipped(shape)): \(reason)"
         case let .invalidParameter(name, value, reason):
-            return "invalid \(name) \(value): \(reason)"
+            return "invalid \(name) \(TerminalText.escaped(value, limit: TerminalText.valueLimit)): \(reason)"
         case let .tooLarge(shape, reason):
-            return "shape \(shape.map(String.init).joined(separator: ",")) is too large: \(reason)"
+            return "shape \(Self.clipped(shape)) is too large: \(reason)"
         case let .lapack(routine, info):
             return info < 0
                 ? "LAPACK \(routine): argument \(-info) had an illegal value"
@@ -34,6 +44,14 @@ public enum WeightInitError: Error, Equatable, Sendable, CustomStringConvertible
             return "\(path): \(reason)"
         case let .malformedFile(path, reason):
             return "\(path): not a valid file: \(reason)"
+        case let .invalidFile(path, reason):
+            return "\(path): \(reason)"
         }
+    }
+
+    /// A shape as messages show it, `512,256`, clipped: one from a file can
+    /// have thousands of dimensions.
+    private static func clipped(_ shape: [Int]) -> String {
+        TerminalText.escaped(shape.map(String.init).joined(separator: ","), limit: TerminalText.valueLimit)
     }
 }

@@ -27,7 +27,8 @@ struct ABIFailure: Error {
                 self.init(WEIGHTINIT_ERROR_INVALID_REGION, error.description)
             case .invalidParameter: self.init(WEIGHTINIT_ERROR_INVALID_PARAMETER, error.description)
             case .tooLarge: self.init(WEIGHTINIT_ERROR_TOO_LARGE, error.description)
-            case .lapack, .kernelUnavailable, .io, .malformedFile: self.init(WEIGHTINIT_ERROR_FAILURE, error.description)
+            case .lapack, .kernelUnavailable, .io, .malformedFile, .invalidFile:
+                self.init(WEIGHTINIT_ERROR_FAILURE, error.description)
             }
         case let error as CommandLineError:
             // Only the scheme table throws these here: unknown names and options.

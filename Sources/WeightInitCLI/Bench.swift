@@ -183,7 +183,9 @@ struct Bench: ParsableCommand {
 
     private func checkMemory(bytes: Int, shape: [Int]) throws {
         if let available = AvailableMemory.bytes(), UInt64(bytes) > available {
-            throw WeightInitError.tooLarge(shape: shape, reason: "\(bytes) bytes exceed the \(available) bytes available now")
+            // Memory short now is the machine's state, not a wrong input (status 1).
+            throw CommandFailure(
+                "shape \(shape.map(String.init).joined(separator: ",")): \(bytes) bytes exceed the \(available) bytes of memory available now")
         }
     }
 

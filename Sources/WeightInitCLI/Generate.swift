@@ -41,7 +41,14 @@ struct Generate: ParsableCommand {
             spec changes no values. --seed overrides the spec's seed.
 
             The output format follows the extension (.npy, .safetensors) or --format. \
-            Files are written atomically, sampling schemes in 16 MiB chunks.
+            Files are written atomically, sampling schemes in 16 MiB chunks: into a hidden \
+            temporary file beside the output, renamed into place when complete. --output must \
+            be a new name or a regular file (which keeps its mode); a directory, device, FIFO, \
+            socket or symbolic link is refused (status 64). Ctrl-C, SIGTERM and SIGHUP remove \
+            the temporary file and leave the old output as it was (status 130, 143, 129); \
+            `weightinit clean DIR` removes those a killed run left.
+
+            --spec - reads the spec from standard input; any other --spec must be a regular file.
 
             The values depend only on the scheme, its parameters, --shape, the layout, \
             --seed, --stream and --dtype, never on --threads.
@@ -63,7 +70,7 @@ struct Generate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Comma-separated dimensions, each ≥ 1, e.g. 512,256.")
     var shape: String?
 
-    @Option(help: "A JSON file describing several tensors, instead of <scheme> and --shape.")
+    @Option(help: "A JSON file describing several tensors, instead of <scheme> and --shape; - reads it from standard input.")
     var spec: String?
 
     @Option(parsing: .unconditional, help: "Seed of the random stream (default 0).")
@@ -119,8 +126,10 @@ struct Generate: ParsableCommand {
         try JobWriter.write(request.jobs, to: output, format: request.format, options: request.options, quiet: quiet)
         if !quiet {
             let shardNote = request.jobs.first?.shard.map { ", " + $0.summary } ?? ""
+            let output = TerminalText.escaped(output, limit: 512)
             if let spec {
-                print("wrote \(output): \(request.jobs.count) tensors from \(spec), \(request.format.rawValue)\(shardNote)")
+                let source = spec == Spec.standardInput ? "standard input" : TerminalText.escaped(spec, limit: 512)
+                print("wrote \(output): \(request.jobs.count) tensors from \(source), \(request.format.rawValue)\(shardNote)")
             } else {
                 let job = request.jobs[0]
                 let block = job.region.map { " block " + $0.shape.map(String.init).joined(separator: ",") } ?? ""

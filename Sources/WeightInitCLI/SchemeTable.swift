@@ -125,7 +125,7 @@ struct SchemeArguments {
         let name = canonicalName(given)
         guard names.contains(name) else {
             throw CommandLineError.usage(
-                "unknown \(parameter.option) '\(given)'; known: \(names.joined(separator: ", "))")
+                "unknown \(parameter.option) '\(TerminalText.escaped(given, limit: TerminalText.valueLimit))'; known: \(names.joined(separator: ", "))")
         }
         return name
     }
@@ -143,11 +143,12 @@ struct SchemeArguments {
         let slope = optionalNumber(.negativeSlope)
         guard let nonlinearity = Nonlinearity(name: name, negativeSlope: slope) else {
             throw CommandLineError.usage(
-                "unknown --nonlinearity '\(name)'; known: \(Nonlinearity.allCases.map(\.name).joined(separator: ", "))")
+                "unknown --nonlinearity '\(TerminalText.escaped(name, limit: TerminalText.valueLimit))'; known: \(Nonlinearity.allCases.map(\.name).joined(separator: ", "))")
         }
         if slope != nil {
             guard case .leakyRelu = nonlinearity else {
-                throw CommandLineError.usage("--negative-slope applies only to --nonlinearity leaky-relu, not \(name)")
+                throw CommandLineError.usage(
+                    "--negative-slope applies only to --nonlinearity leaky-relu, not \(TerminalText.escaped(name, limit: TerminalText.valueLimit))")
             }
         }
         return nonlinearity
@@ -295,7 +296,7 @@ package struct SchemeEntry: Sendable {
     static func named(_ name: String) throws -> SchemeEntry {
         guard let entry = all.first(where: { $0.names.contains(canonicalName(name)) }) else {
             throw CommandLineError.usage(
-                "unknown scheme '\(name)'; known schemes: \(allNames.joined(separator: ", "))")
+                "unknown scheme '\(TerminalText.escaped(name, limit: TerminalText.valueLimit))'; known schemes: \(allNames.joined(separator: ", "))")
         }
         return entry
     }

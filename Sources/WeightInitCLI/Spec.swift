@@ -1,5 +1,11 @@
 @_spi(Plumbing) import WeightInit
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One tensor to generate, resolved from `generate`'s flags or a spec entry:
 /// everything its values depend on, checked.
 public struct TensorJob: Sendable {
@@ -30,8 +36,9 @@ public struct TensorJob: Sendable {
          shard: ShardSelection? = nil, shardDimension: Int? = nil) throws {
         let entry = try SchemeEntry.named(scheme)
         initializer = try entry.initializer(given: given, shape: shape)
-        // Every scheme's own checks (fans, ranks, groups, bounds) before any file is touched.
-        _ = try initializer.distribution(shape: shape, layout: layout)
+        // Every scheme's own checks (fans, ranks, groups, bounds), and that its
+        // values are finite in the dtype, before any file is touched.
+        try initializer.validate(shape: shape, layout: layout, format: format)
         var resolved = given
         for (parameter, fallback) in entry.parameters where resolved[parameter] == nil {
             if case let .value(value) = fallback { resolved[parameter] = value }
@@ -142,16 +149,49 @@ public enum Spec {
     /// Largest spec file read (a spec is a few kilobytes).
     static let maximumSize = 16 << 20
 
-    /// The jobs of the spec at `path`; `seed`, if given, replaces the spec's
-    /// top-level seed (not a tensor's own).
+    /// The jobs of the spec at `path` — a regular file, or `-` for standard
+    /// input; `seed`, if given, replaces the spec's top-level seed (not a
+    /// tensor's own).
     public static func jobs(path: String, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
-        let bytes = try TensorFile.readWholeFile(path, maximumSize: maximumSize)
+        let bytes = path == standardInput
+            ? try readStandardInput()
+            : try TensorFile.readWholeFile(path, maximumSize: maximumSize)
+        return try jobs(bytes: bytes, source: path, seed: seed, shard: shard)
+    }
+
+    /// `--spec -` reads the spec from standard input — only when asked:
+    /// any other path must be a regular file.
+    public static let standardInput = "-"
+
+    /// The jobs of the spec in `bytes`, read from `source` (for messages):
+    /// the parser behind ``jobs(path:seed:shard:)``, for the fuzzer.
+    @_spi(Plumbing)
+    public static func jobs(bytes: [UInt8], source: String, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
+        let name = TerminalText.escaped(source, limit: 256)
         do {
             return try jobs(json: try JSONParser.parse(bytes), seed: seed, shard: shard)
         } catch let failure as JSONParser.Failure {
-            throw CommandLineError.usage("invalid --spec '\(path)': not valid JSON: \(failure.reason)")
+            throw CommandLineError.usage("invalid --spec '\(name)': not valid JSON: \(failure.reason)")
         } catch let error as CommandLineError {
-            throw CommandLineError.usage("invalid --spec '\(path)': \(error.description)")
+            throw CommandLineError.usage("invalid --spec '\(name)': \(error.description)")
+        }
+    }
+
+    /// Standard input, refused past ``maximumSize``.
+    private static func readStandardInput() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else {
+                throw CommandFailure("cannot read the spec from standard input: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { return bytes }
+            bytes += buffer[..<count]
+            guard bytes.count <= maximumSize else {
+                throw CommandLineError.usage("invalid --spec -: standard input holds more than the \(maximumSize) bytes allowed")
+            }
         }
     }
 
@@ -168,11 +208,11 @@ public enum Spec {
         var names: [String: Int] = [:], streams: [UInt32: String] = [:]
         for (index, item) in items.enumerated() {
             let job = try self.job(item, index: index, defaults: defaults)
-            if names[job.name] != nil { throw CommandLineError.usage("tensor name \"\(job.name)\" is used twice") }
+            if names[job.name] != nil { throw CommandLineError.usage("tensor name \(TerminalText.quoted(job.name)) is used twice") }
             names[job.name] = index
             if let other = streams[job.stream.stream] {
                 throw CommandLineError.usage(
-                    "tensors \"\(other)\" and \"\(job.name)\" get the same stream \(job.stream.stream); give one an explicit \"stream\"")
+                    "tensors \(TerminalText.quoted(other)) and \(TerminalText.quoted(job.name)) get the same stream \(job.stream.stream); give one an explicit \"stream\"")
             }
             streams[job.stream.stream] = job.name
             jobs.append(job)
@@ -195,7 +235,7 @@ public enum Spec {
         guard case let .string(name)? = fields["name"], !name.isEmpty else {
             throw CommandLineError.usage("tensor \(index + 1): \"name\" must be a non-empty string")
         }
-        let context = "tensor \"\(name)\""
+        let context = "tensor \(TerminalText.quoted(name))"
         do {
             guard case let .string(scheme)? = fields["scheme"] else { throw CommandLineError.usage("\"scheme\" must be a string") }
             let shape = try fields.shape()
@@ -208,7 +248,7 @@ public enum Spec {
                 shard: defaults.shard, shardDimension: try fields.shardDimension(default: defaults.shard?.dimension))
         } catch let error as CommandLineError {
             throw CommandLineError.usage("\(context): \(error.description)")
-        } catch let error as WeightInitError {
+        } catch let error as WeightInitError where error.kind == .invalidInput {
             throw CommandLineError.usage("\(context): \(error.description)")
         }
     }
@@ -219,7 +259,7 @@ public enum Spec {
         for (key, value) in fields.members where !tensorKeys.contains(key) {
             guard let parameter = SchemeParameter(rawValue: canonicalName(key)) else {
                 throw CommandLineError.usage(
-                    "unknown key \"\(key)\"; known: \((tensorKeys + SchemeParameter.allCases.map(\.rawValue)).joined(separator: ", "))")
+                    "unknown key \(TerminalText.quoted(key)); known: \((tensorKeys + SchemeParameter.allCases.map(\.rawValue)).joined(separator: ", "))")
             }
             switch (parameter.kind, value) {
             case (.number, _):
@@ -267,7 +307,7 @@ struct Fields {
 
     func allow(_ keys: [String]) throws {
         if let stray = members.first(where: { !keys.contains($0.key) }) {
-            throw CommandLineError.usage("\(what): unknown key \"\(stray.key)\"; known: \(keys.joined(separator: ", "))")
+            throw CommandLineError.usage("\(what): unknown key \(TerminalText.quoted(stray.key)); known: \(keys.joined(separator: ", "))")
         }
     }
 

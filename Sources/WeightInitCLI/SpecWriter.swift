@@ -47,8 +47,11 @@ public enum JobWriter {
     }
 
     /// Refuses, before any work, what cannot be written: bf16 in `.npy`,
-    /// several tensors in `.npy`, and structured schemes (built in memory)
-    /// larger than the memory available now.
+    /// several tensors in `.npy`, a destination that is not a new name or a
+    /// regular file (the input is wrong: status 64); structured schemes
+    /// (built in memory) larger than the memory available now, and files
+    /// larger than the free space (a failure of the environment, not of the
+    /// input: status 1).
     public static func check(_ jobs: [TensorJob], format: TensorFileFormat, output: String) throws {
         if format == .npy {
             guard jobs.count == 1 else {
@@ -59,22 +62,23 @@ public enum JobWriter {
                     "--dtype bf16 cannot go in a .npy file (numpy has no bfloat16 dtype); bf16 needs .safetensors — or use f32, f64 or f16")
             }
         }
+        try AtomicFile.checkDestination(output)
         for job in jobs where !job.isStreamed {
-            // Structured schemes build the whole tensor, even for one block of it.
-            let bytes = UInt64(try TensorEntry(name: job.name, shape: job.shape, format: job.format).byteCount())
+            // Structured schemes build the whole tensor, even for one block of
+            // it: more than this machine's memory is a wrong input (the
+            // library's own check), more than is available now a failure.
+            let bytes = UInt64(try Shape.elementCount(job.shape, elementSize: job.format.byteCount) * job.format.byteCount)
             if let available = AvailableMemory.bytes(), bytes > available {
-                throw WeightInitError.tooLarge(
-                    shape: job.shape, reason: "\(job.scheme) is built in memory and its \(bytes) bytes exceed the \(available) bytes available now")
+                throw CommandFailure(
+                    "\(TerminalText.quoted(job.name)): \(job.scheme) is built in memory, and its \(bytes) bytes exceed the \(available) bytes of memory available now")
             }
         }
-        try AtomicFile.checkDestination(output)
         // Streamed tensors need no memory, but they need the disk: refuse
         // up front what cannot fit rather than fill the file system.
         let total = try checkedTotal(jobs)
         if let free = freeBytes(near: output), UInt64(total) > free {
-            throw WeightInitError.tooLarge(
-                shape: jobs.count == 1 ? jobs[0].shape : [jobs.count],
-                reason: "the file needs \(total) bytes; the file system holds \(free) free (memory is not the limit: values are streamed)")
+            throw CommandFailure(
+                "\(output): the file needs \(total) bytes, and its file system has \(free) bytes free (memory is not the limit: values are streamed)")
         }
     }
 
@@ -113,7 +117,7 @@ extension JobWriter {
         for (job, stored) in zip(jobs, contents.tensors) {
             let report = try TensorReport(stored, in: path, expectation: Expectation(job, source: "generate"))
             print(report.text)
-            failures += report.problems.map { "\(job.name): \($0)" }
+            failures += report.problems.map { "\(TerminalText.quoted(job.name, limit: 256)): \($0)" }
         }
         guard failures.isEmpty else { throw CheckFailure(description: "check failed: " + failures.joined(separator: "; ")) }
     }

@@ -45,12 +45,16 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let contents = try TensorFile.index(file)
+        // Nothing to report is an error, not empty output: a script reading
+        // --json lines would otherwise take it for success.
+        guard !contents.tensors.isEmpty else { throw CommandLineError.usage("\(file) holds no tensors") }
         var tensors = contents.tensors
         if let tensor {
             tensors = tensors.filter { $0.name == tensor }
             guard !tensors.isEmpty else {
-                throw CommandLineError.usage(
-                    "no tensor '\(tensor)' in \(file); it has: \(contents.tensors.map(\.name).joined(separator: ", "))")
+                let names = contents.tensors.prefix(20).map { TerminalText.quoted($0.name) }.joined(separator: ", ")
+                let more = contents.tensors.count > 20 ? " and \(contents.tensors.count - 20) more" : ""
+                throw CommandLineError.usage("no tensor \(TerminalText.quoted(tensor)) in \(file); it has: \(names)\(more)")
             }
         }
         if scheme == nil, !schemeOptions.given.isEmpty || layout != nil {
@@ -74,7 +78,7 @@ struct Stats: ParsableCommand {
         guard let text = metadata[TensorJob.metadataKey(stored.name)] else { return nil }
         // The record is a spec entry without name, shape and dtype.
         guard case let .object(members)? = try? JSONParser.parse(Array(text.utf8)) else {
-            throw WeightInitError.malformedFile(path: file, reason: "metadata of \(stored.name) is not a JSON object")
+            throw WeightInitError.malformedFile(path: file, reason: "metadata of \(TerminalText.quoted(stored.name)) is not a JSON object")
         }
         // A block (generate --shard) records the full shape, which the fans come from.
         var shape = JSONValue.array(stored.shape.map { .number(String($0)) })
@@ -88,7 +92,7 @@ struct Stats: ParsableCommand {
         do {
             job = try Spec.job(entry, index: 0, defaults: Spec.Defaults(seed: 0, layout: .torch, format: stored.format))
         } catch {
-            throw WeightInitError.malformedFile(path: file, reason: "metadata of \(stored.name): \(error)")
+            throw WeightInitError.malformedFile(path: file, reason: "metadata of \(TerminalText.quoted(stored.name)): \(error)")
         }
         return Expectation(job, source: "metadata", isBlock: isBlock)
     }
@@ -213,7 +217,9 @@ struct TensorReport {
     var text: String {
         let s = statistics
         var lines = [
-            "\(tensor.name): shape \(tensor.shape.map(String.init).joined(separator: ",")), dtype \(tensor.format.rawValue), \(s.count) values",
+            // The name comes from the file: escaped and clipped like any text from outside.
+            "\(TerminalText.escaped(tensor.name, limit: 256)): shape \(tensor.shape.map(String.init).joined(separator: ",")), "
+                + "dtype \(tensor.format.rawValue), \(s.count) values",
             "  mean \(s.mean)  std \(s.std)  min \(s.min)  max \(s.max)  zeros \(s.zeroFraction)",
         ]
         if s.nonFiniteCount > 0 { lines.append("  non-finite values: \(s.nonFiniteCount)") }
@@ -268,6 +274,8 @@ struct TensorReport {
 }
 
 /// `generate --check` found values that do not match their scheme (exit 1).
-struct CheckFailure: Error, CustomStringConvertible {
+struct CheckFailure: Error, CustomStringConvertible, KindedError {
     let description: String
+
+    var kind: ErrorKind { .failure }
 }

@@ -12,10 +12,13 @@ public struct WeightInitCommand: ParsableCommand {
                   --output w.npy
               weightinit recommend --activation relu
 
-            Exit status: 0 on success, 64 for invalid arguments, 1 for a failure while \
-            generating or writing. Errors are one line on stderr.
+            Exit status: 0 on success, 64 when the input is wrong (arguments, parameters, \
+            files named that are missing, malformed or not regular files), 1 for a failure \
+            while working (file system, memory, output streams), 128 + n when signal n \
+            (SIGINT 130, SIGTERM 143, SIGHUP 129) ended a write — its temporary file \
+            removed, the destination untouched. Errors are one line on stderr.
             """,
-        subcommands: [Generate.self, Recommend.self, Stats.self, Propagate.self, Train.self, Bench.self]
+        subcommands: [Generate.self, Recommend.self, Stats.self, Propagate.self, Train.self, Bench.self, Clean.self]
     )
 
     public init() {}

@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 //
-// Fuzz target for the file readers (NPY, safetensors), in its own package so
-// the main build never compiles it. Build and run with ./run.sh.
+// Fuzz target for the file readers (NPY, safetensors) and the spec parser,
+// in its own package so the main build never compiles it. Build and run
+// with ./run.sh.
 
 import PackageDescription
 
@@ -11,10 +12,14 @@ let package = Package(
         .package(name: "swift-weight-init", path: "../.."),
     ],
     targets: [
-        // libFuzzer entry point: calls every reader on the input bytes.
+        // libFuzzer entry point: calls every reader and the spec parser on the input bytes.
         .executableTarget(
             name: "ReaderFuzz",
-            dependencies: [.product(name: "WeightInit", package: "swift-weight-init")],
+            dependencies: [
+                .product(name: "WeightInit", package: "swift-weight-init"),
+                // The spec parser (`weightinit generate --spec`), reached through SPI.
+                .product(name: "_WeightInitCLI", package: "swift-weight-init"),
+            ],
             path: "Sources/ReaderFuzz"
         ),
     ]

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Fuzzes the .npy and .safetensors readers with libFuzzer + AddressSanitizer.
-#   Tests/Fuzz/run.sh [RUNS]      (default 200000 inputs; exits non-zero on a finding)
+# Fuzzes the .npy and .safetensors readers and the spec parser with
+# libFuzzer + AddressSanitizer.
+#   Tests/Fuzz/run.sh [RUNS] [libFuzzer flags…]   (default 200000 inputs; exits non-zero on a finding)
+#   Tests/Fuzz/run.sh -1 -max_total_time=900      (15 minutes, however many inputs)
 # The seed corpus is made of valid files written by the library (see
 # make_seeds below) plus hand-made edge cases; crashes land in
 # Tests/Fuzz/artifacts/ as crash-<sha1>.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 runs="${1:-200000}"
+shift || true
 
 # -parse-as-library: the target has no main.swift (libFuzzer provides main).
 swift build -c release --product ReaderFuzz \
@@ -43,6 +46,16 @@ seeds = {
     "header-st": b'{"w":{"dtype":"F32","shape":[4,4],"data_offsets":[0,64]},"__metadata__":{"k":"v"}}',
     "header-st-two": b'{"a":{"dtype":"F16","shape":[8],"data_offsets":[0,16]},"b":{"dtype":"BF16","shape":[24],"data_offsets":[16,64]}}',
     "header-npy": b"{'descr': '<f4', 'fortran_order': False, 'shape': (4, 4), }",
+    # Specs (weightinit generate --spec): every kind of scheme and key.
+    "spec-mlp": open("../../docs/examples/mlp-lstm.json", "rb").read(),
+    "spec-kinds": json.dumps({"seed": 3, "layout": "keras", "dtype": "f16", "tensors": [
+        {"name": "c", "shape": [4], "scheme": "constant", "value": 65504},
+        {"name": "t", "shape": [3, 3], "scheme": "truncated-normal", "std": 2, "sigmas": 3, "dtype": "f32"},
+        {"name": "o", "shape": [8, 4], "scheme": "orthogonal", "gain": 2, "blocks": 2, "method": "qr"},
+        {"name": "d", "shape": [3, 3, 4, 8], "scheme": "dirac", "groups": 2, "shard-dim": None},
+        {"name": "k", "shape": [5, 7], "scheme": "kaiming-normal", "mode": "fan-out", "nonlinearity": "leaky-relu",
+         "negative-slope": 0.2, "truncated": True, "stream": 7, "layout": [0, 1]},
+        {"name": "s", "shape": [6, 6], "scheme": "sparse", "sparsity": 0.5, "seed": 18446744073709551615}]}).encode(),
 }
 for name, data in seeds.items():
     open(os.path.join(out, name), "wb").write(data)
@@ -54,4 +67,4 @@ PY
 # SWIFT_BACKTRACE=enable=no: a Swift trap goes straight to libFuzzer's
 # crash handler (the runtime's own backtracer trips AddressSanitizer).
 SWIFT_BACKTRACE=enable=no "$binary" "$corpus" -dict=readers.dict -runs="$runs" -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
-    -artifact_prefix=artifacts/ -print_final_stats=1
+    -artifact_prefix=artifacts/ -print_final_stats=1 "$@"

@@ -4,6 +4,7 @@ import Testing
 /// Runs the built `weightinit` executable.
 enum CLI {
     struct Result {
+        /// The exit status, or minus the signal that killed the process.
         let status: Int32
         let stdout: String
         let stderr: String
@@ -39,22 +40,42 @@ enum CLI {
 
     /// Runs `weightinit arguments` with `directory` as the working directory.
     /// stdout and stderr go to files outside `directory`, so the directory
-    /// holds only what weightinit wrote.
-    static func run(_ arguments: [String], in directory: Scratch) throws -> Result {
+    /// holds only what weightinit wrote — unless `standardOutput` names
+    /// another file to write stdout to (such as /dev/full); `standardInput`
+    /// is a file to read stdin from (default: none, /dev/null).
+    static func run(_ arguments: [String], in directory: Scratch, standardOutput: String? = nil,
+                    standardInput: String? = nil) throws -> Result {
+        let process = try start(arguments, in: directory, standardOutput: standardOutput, standardInput: standardInput)
+        return try finish(process, in: directory)
+    }
+
+    /// Starts `weightinit arguments` as ``run(_:in:standardOutput:standardInput:)``
+    /// does, without waiting for it; ``finish(_:in:)`` collects the result.
+    static func start(_ arguments: [String], in directory: Scratch, standardOutput: String? = nil,
+                      standardInput: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try executable())
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory.output)
         let (stdout, stderr) = (directory.root + "/stdout", directory.root + "/stderr")
         for path in [stdout, stderr] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: standardOutput ?? stdout))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
+        process.standardInput = standardInput.map { FileHandle(forReadingAtPath: $0) ?? FileHandle.nullDevice }
+            ?? FileHandle.nullDevice
         try process.run()
+        return process
+    }
+
+    /// Waits for a process from ``start(_:in:standardOutput:standardInput:)``
+    /// and reads what it printed.
+    static func finish(_ process: Process, in directory: Scratch) throws -> Result {
         process.waitUntilExit()
         return Result(
-            status: process.terminationStatus,
-            stdout: try String(contentsOfFile: stdout, encoding: .utf8),
-            stderr: try String(contentsOfFile: stderr, encoding: .utf8))
+            // Killed by a signal: its number, negated — never a status the tool chose.
+            status: process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus,
+            stdout: try String(contentsOfFile: directory.root + "/stdout", encoding: .utf8),
+            stderr: try String(contentsOfFile: directory.root + "/stderr", encoding: .utf8))
     }
 }
 
@@ -187,4 +208,59 @@ extension Numpy {
         let lines = try run(script, [directory, prelude] + expressions).split(separator: "\n")
         return try lines.map { try JSONDecoder().decode(String.self, from: Data($0.utf8)) }
     }
+}
+
+/// A child process started the way a shell starts a job: every signal
+/// unblocked and SIGINT, SIGTERM, SIGHUP and SIGCHLD at their default
+/// actions, whatever the calling thread's mask. Test runners block nearly
+/// every signal on their threads, and a mask is inherited by everything
+/// started from there — `sh`'s `wait` then never returns, and no signal
+/// reaches the tool.
+struct Spawned {
+    let pid: pid_t
+
+    /// Starts `argv` in `directory` with `environment`, stdin from /dev/null,
+    /// stdout and stderr into the given files.
+    init(_ argv: [String], in directory: String, environment: [String: String], stdout: String, stderr: String) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // posix_spawn has no working directory of its own: start in it through the shell.
+        let command = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + argv
+        let envp = environment.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let code = withCStrings(command) { argv in
+            withCStrings(envp) { envp in posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp) }
+        }
+        guard code == 0 else { throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EINVAL) }
+        self.pid = pid
+    }
+
+    /// Waits for the process: its exit status, or minus the signal that ended it.
+    func wait() -> Int32 {
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0, errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS / WTERMSIG by hand (macros Swift does not import).
+        return raw & 0x7F == 0 ? (raw >> 8) & 0xFF : -(raw & 0x7F)
+    }
+}
+
+/// `strings` as a NULL-terminated array of C strings, for `body`.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    let copies = strings.map { strdup($0) } + [nil]
+    defer { copies.forEach { free($0) } }
+    return body(copies)
 }

@@ -156,12 +156,13 @@ import Testing
         #expect(try scratch.contents().isEmpty, "\(name)")
     }
 
-    /// A plot that cannot be written is a failure (1), found before training.
-    @Test func unwritablePlotFailsBeforeTraining() throws {
+    /// A plot in a directory that does not exist is a wrong input (64, the
+    /// README's exit-status table), found before training.
+    @Test func plotInAMissingDirectoryFailsBeforeTraining() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let result = try CLI.run(["train", "--plot", "missing/p.svg"] + Self.small, in: scratch)
-        #expect(result.status == 1)
+        #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
         #expect(result.stderrLines.count == 1 && result.stderr.contains("missing/p.svg"), "\(result.stderr)")
         #expect(try scratch.contents().isEmpty)

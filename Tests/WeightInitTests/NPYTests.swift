@@ -160,9 +160,10 @@ struct ScratchDirectory {
         defer { directory.remove() }
         let path = directory.file("missing/w.npy")
         #expect(throws: WeightInitError.self) { try AtomicFile.checkDestination(path) }
+        // A path that names no usable place is the caller's input, not a failure.
         let error = #expect(throws: WeightInitError.self) { try NPY.write([Float(1)], shape: [1], to: path) }
-        guard case let .io(errorPath, _)? = error else {
-            Issue.record("expected an io error, got \(String(describing: error))")
+        guard case let .invalidFile(errorPath, _)? = error else {
+            Issue.record("expected an invalid-file error, got \(String(describing: error))")
             return
         }
         #expect(errorPath == path)
@@ -267,13 +268,14 @@ struct ScratchDirectory {
         }
     }
 
-    @Test func unreadablePathsAreIOErrors() throws {
+    /// A missing file and a directory are the caller's input, not a failure.
+    @Test func unusablePathsAreInvalidFileErrors() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
         for path in [directory.file("missing.npy"), directory.path] {
             let error = #expect(throws: WeightInitError.self) { try NPY.read(path) }
-            guard case .io? = error else {
-                Issue.record("\(path): expected an io error, got \(String(describing: error))")
+            guard case .invalidFile? = error, error?.kind == .invalidInput else {
+                Issue.record("\(path): expected an invalid-file error, got \(String(describing: error))")
                 continue
             }
         }

@@ -254,3 +254,75 @@ import Testing
         }
     }
 }
+
+/// Parameters checked against the element type: a scheme whose values would
+/// be infinite in it is refused with a typed error before anything is
+/// written; the largest values that still round to a finite one pass.
+@Suite struct ElementTypeRangeTests {
+    enum Outcome: Equatable {
+        /// An invalid-parameter error, and the buffer untouched.
+        case refused
+        /// Written, every value finite.
+        case finite
+        /// Anything else: an infinity written, another error, a touched buffer.
+        case wrong
+    }
+
+    static func outcome<T: WeightScalar>(_ initializer: Initializer, _: T.Type, shape: [Int] = [4, 4]) -> Outcome {
+        var buffer = [T](repeating: T(rounding: 7), count: shape.reduce(1, *))
+        do {
+            try buffer.withUnsafeMutableBufferPointer {
+                try initializer.fill($0, shape: shape, seed: 1)
+            }
+            return buffer.allSatisfy { $0.doubleValue.isFinite } ? .finite : .wrong
+        } catch let error as WeightInitError {
+            guard case .invalidParameter = error, error.kind == .invalidInput, buffer.allSatisfy({ $0.doubleValue == 7 })
+            else { return .wrong }
+            return .refused
+        } catch {
+            return .wrong
+        }
+    }
+
+    @Test func constantsAndGainsBeyondTheType() {
+        #expect(Self.outcome(.constant(1e39), Float.self) == .refused)
+        #expect(Self.outcome(.constant(-1e39), Float.self) == .refused)
+        #expect(Self.outcome(.constant(1e39), BFloat16.self) == .refused)
+        #expect(Self.outcome(.eye(gain: 1e39), Float.self) == .refused)
+        #expect(Self.outcome(.orthogonal(gain: 1e39), Float.self) == .refused)
+        #expect(Self.outcome(.deltaOrthogonal(gain: 1e39), Float.self, shape: [4, 4, 3, 3]) == .refused)
+        #expect(Self.outcome(.truncatedNormal(mean: 0, std: 1e38, low: -4e38, high: 4e38), Float.self) == .refused)
+        #expect(Self.outcome(.constant(3.4e38), Float.self) == .finite)
+        #expect(Self.outcome(.constant(1e39), Double.self) == .finite)
+        #expect(Self.outcome(.orthogonal(gain: 1e39), Double.self) == .finite)
+        #expect(Self.outcome(.truncatedNormal(mean: 0, std: 1, low: -1e39, high: 1e39), Float.self) == .finite)
+    }
+
+    #if arch(x86_64) || arch(arm64)
+    @Test func halfPrecision() {
+        #expect(Self.outcome(.constant(70000), Float16.self) == .refused)
+        // 65520 is halfway to 2¹⁶ and rounds (to even) to infinity; 65519 to 65504.
+        #expect(Self.outcome(.constant(65520), Float16.self) == .refused)
+        #expect(Self.outcome(.constant(65519), Float16.self) == .finite)
+        #expect(Self.outcome(.eye(gain: 70000), Float16.self) == .refused)
+        #expect(Self.outcome(.orthogonal(gain: 70000), Float16.self) == .refused)
+        #expect(Self.outcome(.truncatedNormal(mean: 0, std: 1e5), Float16.self) == .refused)
+        #expect(Self.outcome(.orthogonal(gain: 60000), Float16.self) == .finite)
+    }
+    #endif
+
+    /// The streamed writer and the index-range API check the same way.
+    @Test func streamedPathsCheckToo() throws {
+        #expect(throws: WeightInitError.self) {
+            try Initializer.constant(1e39).forEachChunk(Float.self, shape: [8], indices: 0 ..< 8,
+                                                        seed: 0) { _, _ in }
+        }
+        let path = NSTemporaryDirectory() + "range-\(UUID().uuidString).npy"
+        #expect(throws: WeightInitError.self) {
+            try TensorFile.write(to: path, format: .npy, tensors: [TensorEntry(name: "w", shape: [8], format: .f32)]) { _, sink in
+                try Initializer.constant(1e39).write(Float.self, shape: [8], randomStream: RandomStream(seed: 0), to: sink)
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}

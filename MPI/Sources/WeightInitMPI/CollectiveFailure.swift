@@ -1,3 +1,5 @@
+import WeightInit
+
 /// A failure every rank agreed on: the error of the lowest-numbered rank that
 /// failed, as text, thrown on every rank by ``MPISession/agree(_:)``.
 ///
@@ -5,18 +7,18 @@
 /// would go on into the next collective call and wait forever. So each step
 /// that may fail on some ranks ends with an agreement, after which all ranks
 /// either continue or throw this same error — and rank 0 can report it.
-public struct CollectiveFailure: Error, Equatable, Sendable, CustomStringConvertible {
+public struct CollectiveFailure: Error, Equatable, Sendable, CustomStringConvertible, KindedError {
     /// The lowest rank that failed.
     public let rank: Int
     /// That rank's error, described.
     public let message: String
-    /// Whether that error reported bad arguments (exit status 64) rather
-    /// than a failure (1); see ``InvalidArgumentError``.
-    public let isInvalidArgument: Bool
+    /// That error's kind: the input was wrong (exit status 64) or the work
+    /// failed (1).
+    public let kind: ErrorKind
 
     public var description: String {
-        // Argument errors are the same on every rank; naming the rank would only distract.
-        rank == 0 || isInvalidArgument ? message : "rank \(rank): \(message)"
+        // Input errors are the same on every rank or name their file; naming the rank would only distract.
+        rank == 0 || kind == .invalidInput ? message : "rank \(rank): \(message)"
     }
 }
 
@@ -33,10 +35,10 @@ extension MPISession {
         if rank == root, let error {
             if let agreed = error as? CollectiveFailure {
                 // Already agreed on (a nested step): pass it on unchanged.
-                encoded = [isInvalidArgument(agreed) ? 1 : 0] + Array(String(agreed.rank).utf8) + [0]
+                encoded = [agreed.kind == .invalidInput ? 1 : 0] + Array(String(agreed.rank).utf8) + [0]
                     + Array(agreed.message.utf8)
             } else {
-                encoded = [isInvalidArgument(error) ? 1 : 0] + Array(String(rank).utf8) + [0]
+                encoded = [kind(of: error) == .invalidInput ? 1 : 0] + Array(String(rank).utf8) + [0]
                     + Array(String(describing: error).utf8)
             }
         }
@@ -45,7 +47,7 @@ extension MPISession {
         throw CollectiveFailure(
             rank: Int(String(decoding: encoded[1 ..< separator], as: UTF8.self)) ?? root,
             message: String(decoding: encoded[min(separator + 1, encoded.endIndex)...], as: UTF8.self),
-            isInvalidArgument: encoded.first == 1)
+            kind: encoded.first == 1 ? .invalidInput : .failure)
     }
 
     /// Runs `body` on this rank and agrees on its outcome (see ``agree(_:)``):

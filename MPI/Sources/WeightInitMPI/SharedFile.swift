@@ -11,6 +11,12 @@ import Glibc
 /// ``write(session:to:_:)`` is collective: rank 0 checks the destination and
 /// creates an exclusive temporary file beside it (same directory, so the
 /// final `rename` is atomic), broadcasts its name, and every rank opens it.
+/// The destination and the temporary file follow the single-process
+/// writer's rules (`AtomicFile`): a new name or a regular file, which keeps
+/// its mode; a temporary name that fits any destination name and tells a
+/// stale file from a live one; removed on SIGINT, SIGTERM and SIGHUP by the
+/// signal handler of whichever rank handles one first (every rank registers
+/// it).
 /// The body then writes through the methods below, each collective and each
 /// ending with an agreement (``MPISession/agree(_:)``), so an error on any
 /// rank is thrown on every rank at the same step. At the end the file is
@@ -32,11 +38,21 @@ public final class SharedFile {
     /// The temporary file's path, the same on every rank.
     public let temporary: String
     private let session: MPISession
+    /// Rank 0's hold on the temporary file: it renames or removes it.
+    private let owned: TemporaryFile?
+    /// The other ranks' registration of the temporary file with their signal
+    /// handlers: whichever rank a signal ends first removes it.
+    private let watch: Int32?
     private var handle: MPI_File?
     private var fileType: MPI_Datatype?
 
-    private init(session: MPISession, destination: String, temporary: String) {
-        (self.session, self.destination, self.temporary) = (session, destination, temporary)
+    private init(session: MPISession, destination: String, temporary: String, owned: TemporaryFile?) {
+        (self.session, self.destination, self.temporary, self.owned) = (session, destination, temporary, owned)
+        watch = owned == nil ? TemporaryFile.removeOnSignals(temporary) : nil
+    }
+
+    deinit {
+        if let watch { TemporaryFile.stopRemovingOnSignals(watch) }
     }
 
     /// Writes the file at `path` with `body` (see the type's description).
@@ -46,11 +62,12 @@ public final class SharedFile {
         #if _endian(big)
         throw WeightInitMPIError.unsupported("MPI-IO writes native byte order; .npy files here are little-endian")
         #endif
-        var name = ""
+        var owned: TemporaryFile?
         try session.collectively {
-            if session.isRoot { name = try createTemporary(beside: path) }
+            if session.isRoot { owned = try TemporaryFile.create(beside: path) }
         }
-        let file = SharedFile(session: session, destination: path, temporary: try session.broadcast(name))
+        let file = SharedFile(session: session, destination: path, temporary: try session.broadcast(owned?.path ?? ""),
+                              owned: owned)
         do {
             try file.open()
             try body(file)
@@ -59,13 +76,10 @@ public final class SharedFile {
             file.abandon()
             throw error
         }
-        try session.collectively {
-            guard session.isRoot else { return }
-            guard rename(file.temporary, path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                unlink(file.temporary)
-                throw WeightInitError.io(path: path, reason: "cannot replace: \(reason)")
-            }
+        // The data was synced by MPI_File_sync; the rename gives it the old file's mode.
+        // Every rank keeps the file registered until the rename is agreed on.
+        try withExtendedLifetime(file) {
+            try session.collectively { try owned?.commit(sync: false) }
         }
     }
 
@@ -179,7 +193,7 @@ public final class SharedFile {
             _ = MPI_File_close(&file)
         }
         freeFileType()
-        if session.isRoot { unlink(temporary) }
+        owned?.discard()
     }
 
     private func freeFileType() {
@@ -204,29 +218,5 @@ public final class SharedFile {
     private func check(_ code: Int32, _ function: String) throws {
         guard code != MPI_SUCCESS else { return }
         throw WeightInitError.io(path: destination, reason: "\(function): \(MPISession.errorString(code))")
-    }
-
-    // MARK: The temporary file
-
-    /// Creates `.<name>.tmp-<pid>-<random>` exclusively beside `path`, after
-    /// checking that `path` can be written (``AtomicFile/checkDestination(_:)``),
-    /// and closes it again: MPI-IO reopens it on every rank.
-    static func createTemporary(beside path: String) throws -> String {
-        try AtomicFile.checkDestination(path)
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        for _ in 0 ..< 16 {
-            let candidate = "\(directory)/.\(name).tmp-\(getpid())-\(String(UInt32.random(in: 0 ... .max), radix: 16))"
-            // 0o666 minus the umask: what a plain open would give the file.
-            let descriptor = Glibc.open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-            if descriptor >= 0 {
-                Glibc.close(descriptor)
-                return candidate
-            }
-            if errno == EEXIST || errno == EINTR { continue }
-            throw WeightInitError.io(path: path, reason: "cannot create a file in '\(directory)': \(String(cString: strerror(errno)))")
-        }
-        throw WeightInitError.io(path: path, reason: "cannot find a free temporary name in '\(directory)'")
     }
 }

@@ -2,7 +2,8 @@
 
 /// What can go wrong in the distributed layer, each case saying what failed.
 /// Errors of the single-process library (``WeightInitError``) pass through
-/// unchanged; a failure agreed on by every rank is a ``CollectiveFailure``.
+/// unchanged; a failure agreed on by every rank is a ``CollectiveFailure``,
+/// which keeps the ``ErrorKind`` of the error it reports.
 public enum WeightInitMPIError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An MPI call returned `code` ≠ MPI_SUCCESS; `message` is MPI_Error_string's text.
     case mpi(function: String, code: Int32, message: String)
@@ -38,28 +39,14 @@ public enum WeightInitMPIError: Error, Equatable, Sendable, CustomStringConverti
     }
 }
 
-/// Errors that mean "the arguments were wrong" (exit status 64) rather than
-/// "something failed while working" (1). ``CollectiveFailure`` keeps this
-/// across ranks.
-public protocol InvalidArgumentError: Error {}
-
-extension WeightInitError {
-    /// Shape, parameter and size errors are the caller's arguments; the rest
-    /// (LAPACK, kernels, files) are failures.
-    var isInvalidArgument: Bool {
-        switch self {
-        case .invalidShape, .invalidParameter, .tooLarge: true
-        case .lapack, .kernelUnavailable, .io, .malformedFile: false
-        }
-    }
+extension WeightInitMPIError: KindedError {
+    /// Every case is a failure of MPI, ScaLAPACK or the host (exit status 1);
+    /// wrong arguments are ``WeightInitError``s or the tool's own errors.
+    public var kind: ErrorKind { .failure }
 }
 
-/// Whether `error` reports bad arguments (see ``InvalidArgumentError``).
-public func isInvalidArgument(_ error: any Error) -> Bool {
-    switch error {
-    case let error as CollectiveFailure: error.isInvalidArgument
-    case let error as WeightInitError: error.isInvalidArgument
-    case is InvalidArgumentError: true
-    default: false
-    }
+/// The ``ErrorKind`` of any error: its own (``KindedError``), or a failure
+/// for an error that does not say.
+func kind(of error: any Error) -> ErrorKind {
+    (error as? any KindedError)?.kind ?? .failure
 }

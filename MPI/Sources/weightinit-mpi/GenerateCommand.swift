@@ -35,7 +35,7 @@ struct GenerateCommand: MPISubcommand {
             """
     )
 
-    @Option(help: "The model spec (JSON), as for weightinit generate --spec.")
+    @Option(help: "The model spec (JSON), as for weightinit generate --spec; a regular file (not -).")
     var spec: String
 
     @Option(help: "The .safetensors file to write (with --per-rank, the name each rank's file is derived from).")
@@ -65,7 +65,7 @@ struct GenerateCommand: MPISubcommand {
         let start = clock.now
         // Every rank reads and checks the same spec; agreed, so a rank that
         // cannot read it cannot leave the others waiting.
-        let plan = try session.collectively { try translated(makePlan(session)) }
+        let plan = try session.collectively { try makePlan(session) }
         if perRank {
             try writePerRank(plan, session)
         } else {
@@ -75,11 +75,11 @@ struct GenerateCommand: MPISubcommand {
             let seconds = String(format: "%.3f", (clock.now - start).seconds)
             let ranks = "\(session.size) rank\(session.size == 1 ? "" : "s")"
             if perRank {
-                print("wrote \(Self.perRankPath(output, rank: 0, of: session.size)) … "
-                    + "\(Self.perRankPath(output, rank: session.size - 1, of: session.size)): \(plan.jobs.count) tensors "
-                    + "from \(spec), a shard each along dimension \(shardDim ?? 0), \(ranks), \(seconds) s")
+                print("wrote \(shown(Self.perRankPath(output, rank: 0, of: session.size))) … "
+                    + "\(shown(Self.perRankPath(output, rank: session.size - 1, of: session.size))): \(plan.jobs.count) tensors "
+                    + "from \(shown(spec)), a shard each along dimension \(shardDim ?? 0), \(ranks), \(seconds) s")
             } else {
-                print("wrote \(output): \(plan.jobs.count) tensors from \(spec), \(ranks), \(seconds) s")
+                print("wrote \(shown(output)): \(plan.jobs.count) tensors from \(shown(spec)), \(ranks), \(seconds) s")
             }
         }
     }
@@ -92,6 +92,10 @@ struct GenerateCommand: MPISubcommand {
 
     private func makePlan(_ session: MPISession) throws -> Plan {
         if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
+        // mpirun gives standard input to rank 0 alone; every rank reads the spec.
+        guard spec != Spec.standardInput else {
+            throw CommandLineError.usage("invalid --spec -: every rank reads the spec, and only rank 0 has standard input; give a file")
+        }
         guard output.hasSuffix(".safetensors"), output.count > ".safetensors".count else {
             throw CommandLineError.usage("invalid --output '\(output)': a spec is written to a .safetensors file")
         }
@@ -136,7 +140,7 @@ struct GenerateCommand: MPISubcommand {
         }
         if check {
             try session.collectively {
-                if session.isRoot { try translated(JobWriter.checkWritten(jobs, at: output)) }
+                if session.isRoot { try JobWriter.checkWritten(jobs, at: output) }
             }
         }
     }
@@ -147,7 +151,7 @@ struct GenerateCommand: MPISubcommand {
         let path = Self.perRankPath(output, rank: session.rank, of: session.size)
         var failure: (any Error)?
         do {
-            try translated(JobWriter.write(plan.jobs, to: path, format: .safetensors, options: plan.options, quiet: true))
+            try JobWriter.write(plan.jobs, to: path, format: .safetensors, options: plan.options, quiet: true)
         } catch { failure = error }
         do {
             try session.agree(failure)
@@ -160,8 +164,8 @@ struct GenerateCommand: MPISubcommand {
             try session.collectively {
                 guard session.isRoot else { return }
                 for rank in 0 ..< session.size {
-                    let jobs = try translated(Spec.jobs(path: spec, seed: seed, shard: shard(rank, session)))
-                    try translated(JobWriter.checkWritten(jobs, at: Self.perRankPath(output, rank: rank, of: session.size)))
+                    let jobs = try Spec.jobs(path: spec, seed: seed, shard: shard(rank, session))
+                    try JobWriter.checkWritten(jobs, at: Self.perRankPath(output, rank: rank, of: session.size))
                 }
             }
         }
@@ -226,23 +230,5 @@ struct TensorPart {
     }
 }
 
-/// A failure reported by the shared command code (weightinit's), kept as its one line.
-struct GenerateFailure: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Runs code shared with `weightinit` and turns its errors into this tool's:
-/// argument errors (status 64) stay argument errors, the rest failures.
-func translated<R>(_ body: @autoclosure () throws -> R) throws -> R {
-    do {
-        return try body()
-    } catch let error as WeightInitError {
-        throw error
-    } catch let error as CommandLineError {
-        throw error
-    } catch {
-        let (message, status) = errorLine(error)
-        if status == 64 { throw CommandLineError.usage(message) }
-        throw GenerateFailure(description: message)
-    }
-}
+/// A path as the summary line shows it: escaped and clipped like any text from outside.
+func shown(_ path: String) -> String { TerminalText.escaped(path, limit: 512) }

@@ -77,6 +77,8 @@ struct OrthogonalCommand: MPISubcommand {
             m: cols, n: rows, gridRows: grid.rows, gridColumns: grid.columns)
         try DistributedOrthogonal<Float>.validate(rows: rows, cols: cols, count: matrices, gain: gain,
                                                   blockSize: blockSize, gridRows: grid.rows, gridColumns: grid.columns)
+        // gain·Q must be finite in the dtype: the single-process scheme's own check.
+        try Initializer.orthogonal(gain: gain).validate(shape: [rows, cols], layout: .torch, format: format)
 
         // MARK: Collective work; every failure from here on is agreed on by all ranks.
         try session.collectively {
@@ -98,7 +100,7 @@ struct OrthogonalCommand: MPISubcommand {
         }
         let seconds = (clock.now - start).seconds
         if session.isRoot {
-            print("wrote \(output): orthogonal \(fileShape.map(String.init).joined(separator: "×")) \(format.rawValue), "
+            print("wrote \(shown(output)): orthogonal \(fileShape.map(String.init).joined(separator: "×")) \(format.rawValue), "
                 + "gain \(gain), \(session.size) rank\(session.size == 1 ? "" : "s") on a \(blacs.rows)×\(blacs.columns) "
                 + "grid, block \(blockSize), \(String(format: "%.3f", seconds)) s")
         }

@@ -1,3 +1,5 @@
+@_spi(Plumbing) import WeightInit
+import WeightInitCLI
 import WeightInitMPI
 
 #if canImport(Glibc)
@@ -15,6 +17,11 @@ do {
 } catch {
     exit(report(error, printing: true))
 }
+// After MPI_Init, so no handler of MPI's replaces it: SIGINT, SIGTERM and
+// SIGHUP remove this rank's temporary file (rank 0 owns the shared file's)
+// and end the rank with 128 + the signal number, which mpirun passes on.
+TemporaryFile.removeOnSignals()
 let status = runCommand(Array(CommandLine.arguments.dropFirst()), in: session)
 session.finalize()
-exit(status)
+// Rank 0's summary line must really reach standard output (status 1 if not).
+exit(flushStandardOutput(status: status))

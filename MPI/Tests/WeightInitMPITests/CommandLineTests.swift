@@ -34,6 +34,8 @@ struct CommandLineTests {
         // More than this machine's memory (or, with more, than a 2 × 2 grid's
         // 32-bit local indexing): too large either way, and said so.
         (["--shape", "200000,200000"], "shape 200000,200000 is too large: "),
+        // gain·Q would be infinite in f16.
+        (["--shape", "8,8", "--gain", "70000", "--dtype", "f16"], "invalid gain 70000.0: the values would be infinite in f16"),
     ]
 
     @Test("Bad arguments: one error line from rank 0, status 64, no file", arguments: 0 ..< badArguments.count)
@@ -48,17 +50,18 @@ struct CommandLineTests {
         #expect(try directory.contents().isEmpty)
     }
 
-    @Test("A destination that cannot be written: status 1, one line, nothing left")
-    func unwritableDestination() throws {
+    @Test("A destination that names no usable file: status 64, one line, nothing left")
+    func unusableDestination() throws {
         let directory = try Scratch()
         try FileManager.default.createDirectory(atPath: directory.file("taken.npy"), withIntermediateDirectories: false)
-        for output in ["missing/w.npy", "taken.npy"] {
+        #expect(mkfifo(directory.file("pipe.npy"), 0o644) == 0)
+        for output in ["missing/w.npy", "taken.npy", "pipe.npy"] {
             let result = try MPIRun.run(ranks: 2, ["orthogonal", "--shape", "8,8", "--output", output], in: directory)
-            #expect(result.status == 1)
+            #expect(result.status == 64)
             #expect(result.stderrLines.count == 1, "\(result.stderr)")
             #expect(result.stderr.hasPrefix("error: \(output): "), "\(result.stderr)")
         }
-        #expect(try directory.contents() == ["taken.npy"])
+        #expect(try directory.contents() == ["pipe.npy", "taken.npy"])
     }
 
     @Test("One rank failing while writing: rank 0 reports it, status 1, no file and no temporary left",

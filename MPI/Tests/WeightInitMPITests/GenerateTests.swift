@@ -84,13 +84,18 @@ struct GenerateTests {
     }
 
     static let badArguments: [(arguments: [String], message: String, status: Int32)] = [
-        (["--spec", "missing.json", "--output", "m.safetensors"], "missing.json: cannot open", 1),
+        // A missing spec or output directory is a wrong input, as in weightinit (it was status 1).
+        (["--spec", "missing.json", "--output", "m.safetensors"], "missing.json: cannot open", 64),
         (["--spec", "SPEC", "--output", "m.npy"], "invalid --output 'm.npy': a spec is written to a .safetensors file", 64),
         (["--spec", "SPEC", "--output", "m.safetensors", "--shard-dim", "1"], "--shard-dim goes with --per-rank", 64),
         (["--spec", "SPEC", "--per-rank", "--shard-dim", "2", "--output", "m.safetensors"], "invalid --shard-dim 2", 64),
         (["--spec", "SPEC", "--threads", "0", "--output", "m.safetensors"], "invalid --threads 0", 64),
         (["--spec", "BAD", "--output", "m.safetensors"], "invalid --spec", 64),
-        (["--spec", "SPEC", "--output", "missing/m.safetensors"], "missing/m.safetensors: cannot use directory", 1),
+        (["--spec", "SPEC", "--output", "missing/m.safetensors"], "missing/m.safetensors: cannot use directory", 64),
+        // Only rank 0 has standard input.
+        (["--spec", "-", "--output", "m.safetensors"], "invalid --spec -: every rank reads the spec", 64),
+        (["--spec", "FIFO", "--output", "m.safetensors"], "FIFO: is a FIFO (named pipe), not a regular file", 64),
+        (["--spec", "HUGE", "--output", "m.safetensors"], #"invalid --spec '"#, 64),
     ]
 
     @Test("Bad input: one error line from rank 0, its status, no file", arguments: 0 ..< badArguments.count)
@@ -98,13 +103,18 @@ struct GenerateTests {
         let (arguments, message, status) = Self.badArguments[index]
         let directory = try Scratch()
         let spec = try writeSpec(in: directory)
-        let bad = directory.root + "/bad.json"
+        let bad = directory.root + "/bad.json", huge = directory.root + "/huge.json", fifo = directory.root + "/fifo.json"
         try #"{"tensors": [{"name": "w", "shape": [3, 4], "scheme": "nope"}]}"#.write(toFile: bad, atomically: true, encoding: .utf8)
-        let resolved = arguments.map { $0 == "SPEC" ? spec : $0 == "BAD" ? bad : $0 }
+        // Values that would be infinite in f16: refused before any work.
+        try #"{"tensors": [{"name": "b", "shape": [4], "scheme": "constant", "value": 70000, "dtype": "f16"}]}"#
+            .write(toFile: huge, atomically: true, encoding: .utf8)
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let resolved = arguments.map { ["SPEC": spec, "BAD": bad, "HUGE": huge, "FIFO": fifo][$0] ?? $0 }
         let result = try MPIRun.run(ranks: 4, ["generate"] + resolved, in: directory)
         #expect(result.status == status, "\(result.stderr)")
         #expect(result.stderrLines.count == 1, "exactly one line, from rank 0 only: \(result.stderr)")
-        #expect(result.stderr.hasPrefix("error: " + message), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("error: " + message.replacingOccurrences(of: "FIFO:", with: fifo + ":")),
+                "\(result.stderr)")
         #expect(try directory.contents().isEmpty)
     }
 
@@ -120,15 +130,53 @@ struct GenerateTests {
         #expect(try directory.contents().isEmpty)
     }
 
-    @Test("--per-rank: one rank's destination unusable — status 1, no rank writes its file")
+    @Test("--per-rank: one rank's destination of the wrong kind — status 64, no rank writes its file")
     func oneBadDestinationStopsEveryRank() throws {
         let directory = try Scratch()
         let spec = try writeSpec(in: directory)
         try FileManager.default.createDirectory(atPath: directory.file("m.rank2-of-4.safetensors"), withIntermediateDirectories: false)
         let result = try MPIRun.run(ranks: 4, ["generate", "--spec", spec, "--per-rank", "--output", "m.safetensors"], in: directory)
-        #expect(result.status == 1)
+        #expect(result.status == 64)
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
-        #expect(result.stderr.hasPrefix("error: rank 2: m.rank2-of-4.safetensors"), "\(result.stderr)")
+        // An input error names its file, not the rank.
+        #expect(result.stderr.hasPrefix("error: m.rank2-of-4.safetensors: is a directory"), "\(result.stderr)")
         #expect(try directory.contents() == ["m.rank2-of-4.safetensors"])
+    }
+
+    /// The summary line cannot be written: status 1 and one line on stderr,
+    /// not silent success. Run as a singleton (no mpirun): under mpirun the
+    /// ranks' output goes through mpirun, whose own write errors are its
+    /// business (Open MPI 4 ignores them).
+    @Test func fullStandardOutput() throws {
+        let directory = try Scratch()
+        let spec = try writeSpec(in: directory)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try MPIRun.executable())
+        process.arguments = ["generate", "--spec", spec, "--output", directory.file("m.safetensors")]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
+        process.environment = environment
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        let stderr = Pipe()
+        process.standardError = stderr
+        try process.run()
+        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(text == "error: cannot write to standard output: No space left on device\n")
+    }
+
+    /// A spec's hostile tensor name reaches stderr escaped.
+    @Test func hostileNameIsEscaped() throws {
+        let directory = try Scratch()
+        let spec = directory.root + "/hostile.json"
+        try #"{"tensors": [{"name": "\u001b]0;pwned\u0007", "shape": [2, 2], "scheme": "nope"}]}"#
+            .write(toFile: spec, atomically: true, encoding: .utf8)
+        let result = try MPIRun.run(ranks: 2, ["generate", "--spec", spec, "--output", "m.safetensors"], in: directory)
+        #expect(result.status == 64)
+        #expect(!result.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(result.stderr.debugDescription)")
+        #expect(result.stderr.contains(#"tensor "\u{1B}]0;pwned\u{7}""#), "\(result.stderr)")
     }
 }

@@ -9,6 +9,14 @@ import Darwin
 /// directory (so the final `rename(2)` stays on one file system and is atomic),
 /// which is flushed and then renamed over `path`. On any error, including one
 /// thrown by the caller's body, the temporary file is removed.
+///
+/// The destination must be a new name in an existing directory or an existing
+/// regular file, which keeps its permission bits (and, when run as root, its
+/// owner and group); a directory, device, FIFO, socket or symbolic link is
+/// refused with ``WeightInitError/invalidFile(path:reason:)`` before anything
+/// is written. Temporary files are named `.<name>.wi-<host>-<pid>-<random>.tmp`,
+/// fitting any destination name the file system accepts, so one left behind
+/// by a killed process can be recognised and removed (`weightinit clean`).
 @_spi(Plumbing) public enum AtomicFile {
     /// Sink for the bytes of the file being written.
     @_spi(Plumbing) public struct Writer {
@@ -39,47 +47,23 @@ import Darwin
 
     /// Creates or replaces the file at `path` with what `body` writes.
     @_spi(Plumbing) public static func write(to path: String, _ body: (Writer) throws -> Void) throws {
-        let (directory, name) = split(path)
-        guard !name.isEmpty, name != ".", name != ".." else {
-            throw WeightInitError.io(path: path, reason: "not a file name")
-        }
-        let (descriptor, temporary) = try createTemporary(in: directory, for: name, path: path)
-        var renamed = false
-        defer {
-            if !renamed { unlink(temporary) }
-        }
+        let file = try TemporaryFile.create(beside: path)
         do {
-            let writer = Writer(descriptor: descriptor, path: path)
-            try body(writer)
-            // Flush before the rename so a crash cannot leave a renamed but empty file.
-            guard fsync(descriptor) == 0 else { throw ioError(path, "cannot flush", errno) }
+            try body(Writer(descriptor: file.descriptor, path: path))
+            // Flushed before the rename so a crash cannot leave a renamed but empty file.
+            try file.commit(sync: true)
         } catch {
-            close(descriptor)
+            file.discard()
             throw error
         }
-        guard close(descriptor) == 0 else { throw ioError(path, "cannot close", errno) }
-        guard rename(temporary, path) == 0 else { throw ioError(path, "cannot replace", errno) }
-        renamed = true
     }
 
     /// Checks, without writing anything, that ``write(to:_:)`` can be expected
-    /// to succeed: `path` names a file (not a directory) in an existing,
-    /// writable directory. Lets a caller fail before expensive work; the write
-    /// itself still reports any error.
+    /// to succeed: `path` is a new name in an existing, writable directory, or
+    /// an existing regular file. Lets a caller fail before expensive work; the
+    /// write itself checks again and reports any error.
     @_spi(Plumbing) public static func checkDestination(_ path: String) throws {
-        let (directory, name) = split(path)
-        guard !name.isEmpty, name != ".", name != ".." else {
-            throw WeightInitError.io(path: path, reason: "not a file name")
-        }
-        var status = stat()
-        guard stat(directory, &status) == 0 else { throw ioError(path, "cannot use directory '\(directory)'", errno) }
-        guard (status.st_mode & S_IFMT) == S_IFDIR else {
-            throw WeightInitError.io(path: path, reason: "'\(directory)' is not a directory")
-        }
-        guard access(directory, W_OK) == 0 else { throw ioError(path, "cannot write in '\(directory)'", errno) }
-        if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
-            throw WeightInitError.io(path: path, reason: "is a directory")
-        }
+        try TemporaryFile.checkDestination(path)
     }
 
     /// `(directory, name)`; the directory is "." for a bare name.
@@ -87,29 +71,6 @@ import Darwin
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let directory = String(path[..<slash])
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
-    }
-
-    /// A new, exclusive temporary file beside the target: `.<name>.tmp-<pid>-<n>`.
-    private static func createTemporary(
-        in directory: String, for name: String, path: String
-    ) throws -> (Int32, String) {
-        var status = stat()
-        guard stat(directory, &status) == 0 else {
-            throw ioError(path, "cannot use directory '\(directory)'", errno)
-        }
-        guard (status.st_mode & S_IFMT) == S_IFDIR else {
-            throw WeightInitError.io(path: path, reason: "'\(directory)' is not a directory")
-        }
-        for _ in 0 ..< 16 {
-            let suffix = String(UInt32.random(in: 0 ... .max), radix: 16)
-            let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(suffix)"
-            // 0o666 minus the umask: the permissions a plain `open` would give the file.
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-            if descriptor >= 0 { return (descriptor, temporary) }
-            if errno == EEXIST || errno == EINTR { continue }
-            throw ioError(path, "cannot create a file in '\(directory)'", errno)
-        }
-        throw WeightInitError.io(path: path, reason: "cannot find a free temporary name in '\(directory)'")
     }
 
     static func ioError(_ path: String, _ action: String, _ code: Int32) -> WeightInitError {

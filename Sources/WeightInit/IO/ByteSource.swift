@@ -31,27 +31,43 @@ struct MemorySource: ByteSource {
 }
 
 /// A regular file opened for reading, with its size at opening; errors become
-/// ``WeightInitError/io(path:reason:)``.
+/// ``WeightInitError/invalidFile(path:reason:)`` (missing, not a regular
+/// file) or ``WeightInitError/io(path:reason:)`` (the file system refused).
+///
+/// Only regular files are read, and finding out never blocks: the path is
+/// checked with `stat` first (so a device is not even opened), then opened
+/// with `O_NONBLOCK` — opening a FIFO for reading would otherwise wait for a
+/// writer forever — and checked again with `fstat` on the descriptor, which
+/// is what is read.
 struct InputFile: ByteSource {
     let descriptor: Int32
     let path: String
     let size: Int
 
     init(path: String) throws {
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw AtomicFile.ioError(path, "cannot open", errno) }
         var status = stat()
+        guard stat(path, &status) == 0 else { throw TemporaryFile.fileError(path, "cannot open", errno) }
+        try Self.checkRegular(status, path: path)
+        descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { throw TemporaryFile.fileError(path, "cannot open", errno) }
         guard fstat(descriptor, &status) == 0 else {
             let code = errno
             systemClose(descriptor)
             throw AtomicFile.ioError(path, "cannot stat", code)
         }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
+        do { try Self.checkRegular(status, path: path) } catch {
             systemClose(descriptor)
-            throw WeightInitError.io(path: path, reason: "not a regular file")
+            throw error
         }
         self.path = path
         size = Int(status.st_size)
+    }
+
+    private static func checkRegular(_ status: stat, path: String) throws {
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw WeightInitError.invalidFile(
+                path: path, reason: "is \(TemporaryFile.describe(status.st_mode)), not a regular file; only regular files are read")
+        }
     }
 
     func read(at offset: Int, count: Int) throws -> [UInt8] {
@@ -65,7 +81,7 @@ struct InputFile: ByteSource {
                 if got < 0, errno == EINTR { continue }
                 guard got > 0 else {
                     throw got == 0
-                        ? WeightInitError.malformedFile(path: path, reason: "the file ended early (it changed while being read)")
+                        ? WeightInitError.io(path: path, reason: "the file ended early (it changed while being read)")
                         : AtomicFile.ioError(path, "cannot read", errno)
                 }
                 initialized += got

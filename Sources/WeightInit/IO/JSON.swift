@@ -75,7 +75,11 @@
         }
     }
 
-    /// `text` as a JSON string literal.
+    /// `text` as a JSON string literal. Besides what JSON requires (quote,
+    /// backslash, controls below U+0020), every character a terminal could act
+    /// on (`TerminalText.isUnsafe`: DEL, C1 controls, bidirectional overrides,
+    /// line separators) is written as `\uXXXX`, so JSON output is safe to show
+    /// and still decodes to the same string.
     @_spi(Plumbing) public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -85,7 +89,7 @@
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            case _ where TerminalText.isUnsafe(scalar):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -209,17 +209,17 @@ public enum NPY {
         var count = 1
         for dimension in header.shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw malformed("shape \(header.shape) overflows the element count") }
+            guard !overflow else { throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the element count") }
             count = product
         }
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: header.format.byteCount)
-        guard !overflow else { throw malformed("shape \(header.shape) overflows the byte count") }
+        guard !overflow else { throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the byte count") }
         let available = file.size - dataOffset
         guard available >= byteCount else {
-            throw malformed("truncated data: shape \(header.shape) needs \(byteCount) bytes, the file has \(available)")
+            throw malformed("truncated data: shape \(TerminalText.clipped(header.shape)) needs \(byteCount) bytes, the file has \(available)")
         }
         guard available == byteCount else {
-            throw malformed("\(available - byteCount) bytes after the data of shape \(header.shape)")
+            throw malformed("\(available - byteCount) bytes after the data of shape \(TerminalText.clipped(header.shape))")
         }
         let name = String(path.split(separator: "/").last ?? Substring(path))
         return TensorFile.Located(name: name, shape: header.shape, format: header.format, offset: dataOffset, byteCount: byteCount)
@@ -260,8 +260,8 @@ private struct HeaderParser {
             case "descr" where descr == nil: descr = try parseString()
             case "fortran_order" where fortranOrder == nil: fortranOrder = try parseBool()
             case "shape" where shape == nil: shape = try parseTuple()
-            case "descr", "fortran_order", "shape": throw malformed("duplicate key '\(key)'")
-            default: throw malformed("unexpected key '\(key)'")
+            case "descr", "fortran_order", "shape": throw malformed("duplicate key '\(TerminalText.escaped(key, limit: TerminalText.valueLimit))'")
+            default: throw malformed("unexpected key '\(TerminalText.escaped(key, limit: TerminalText.valueLimit))'")
             }
             skipSpaces()
             if peek() == "," { position += 1 } else if peek() != "}" { throw malformed("expected ',' or '}'") }
@@ -279,7 +279,7 @@ private struct HeaderParser {
         case "<f2": format = .f16
         case "<f4": format = .f32
         case "<f8": format = .f64
-        default: throw malformed("unsupported dtype '\(descr)' (supported: <f2, <f4, <f8)")
+        default: throw malformed("unsupported dtype '\(TerminalText.escaped(descr, limit: TerminalText.valueLimit))' (supported: <f2, <f4, <f8)")
         }
         return (shape, format)
     }

@@ -164,7 +164,7 @@ public enum Safetensors {
                 guard case let .object(pairs) = value else { throw malformed("\(metadataKey) is \(value.kindDescription), not an object") }
                 for (key, item) in pairs {
                     guard case let .string(text) = item else {
-                        throw malformed("metadata \(JSONValue.quoted(key)) is \(item.kindDescription), not a string")
+                        throw malformed("metadata \(TerminalText.quoted(key)) is \(item.kindDescription), not a string")
                     }
                     metadata[key] = text
                 }
@@ -177,8 +177,8 @@ public enum Safetensors {
         for entry in entries {
             guard entry.begin == offset else {
                 throw malformed(entry.begin < offset
-                    ? "tensor \(JSONValue.quoted(entry.name)) overlaps the previous one (data_offsets start at \(entry.begin), expected \(offset))"
-                    : "gap before tensor \(JSONValue.quoted(entry.name)) (data_offsets start at \(entry.begin), expected \(offset))")
+                    ? "tensor \(TerminalText.quoted(entry.name)) overlaps the previous one (data_offsets start at \(entry.begin), expected \(offset))"
+                    : "gap before tensor \(TerminalText.quoted(entry.name)) (data_offsets start at \(entry.begin), expected \(offset))")
             }
             offset = entry.end
         }
@@ -192,7 +192,7 @@ public enum Safetensors {
     private static func parseEntry(
         name: String, _ value: JSONValue, malformed: (String) -> WeightInitError
     ) throws -> Entry {
-        let quoted = JSONValue.quoted(name)
+        let quoted = TerminalText.quoted(name)
         guard case let .object(fields) = value else { throw malformed("tensor \(quoted) is \(value.kindDescription), not an object") }
         var dtype: String?, shape: [Int]?, offsets: [Int]?
         for (key, field) in fields {
@@ -205,14 +205,14 @@ public enum Safetensors {
             case "data_offsets":
                 offsets = try nonNegativeIntegers(field, what: "tensor \(quoted): data_offsets", malformed: malformed)
             default:
-                throw malformed("tensor \(quoted): unexpected key \(JSONValue.quoted(key))")
+                throw malformed("tensor \(quoted): unexpected key \(TerminalText.quoted(key))")
             }
         }
         guard let dtype, let shape, let offsets else {
             throw malformed("tensor \(quoted) needs dtype, shape and data_offsets")
         }
         guard let format = format(forDtype: dtype) else {
-            throw malformed("tensor \(quoted): unsupported dtype \(JSONValue.quoted(dtype)) (supported: F32, F64, F16, BF16)")
+            throw malformed("tensor \(quoted): unsupported dtype \(TerminalText.quoted(dtype)) (supported: F32, F64, F16, BF16)")
         }
         guard offsets.count == 2, offsets[0] <= offsets[1] else {
             throw malformed("tensor \(quoted): data_offsets must be [begin, end] with begin ≤ end")
@@ -220,11 +220,11 @@ public enum Safetensors {
         var bytes = format.byteCount
         for dimension in shape {
             let (product, overflow) = bytes.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw malformed("tensor \(quoted): shape \(shape) overflows the byte count") }
+            guard !overflow else { throw malformed("tensor \(quoted): shape \(TerminalText.clipped(shape)) overflows the byte count") }
             bytes = product
         }
         guard offsets[1] - offsets[0] == bytes else {
-            throw malformed("tensor \(quoted): data_offsets span \(offsets[1] - offsets[0]) bytes, \(dtype) \(shape) needs \(bytes)")
+            throw malformed("tensor \(quoted): data_offsets span \(offsets[1] - offsets[0]) bytes, \(dtype) \(TerminalText.clipped(shape)) needs \(bytes)")
         }
         return Entry(name: name, shape: shape, format: format, begin: offsets[0], end: offsets[1])
     }
@@ -235,7 +235,9 @@ public enum Safetensors {
         guard case let .array(items) = value else { throw malformed("\(what) is \(value.kindDescription), not an array") }
         return try items.map { item in
             guard let integer = item.integerValue, integer >= 0 else {
-                throw malformed("\(what) holds \(item.kindDescription == "a number" ? item.serialized : item.kindDescription), not an integer in 0 … \(Int.max)")
+                let shown = item.kindDescription == "a number"
+                    ? TerminalText.escaped(item.serialized, limit: TerminalText.valueLimit) : item.kindDescription
+                throw malformed("\(what) holds \(shown), not an integer in 0 … \(Int.max)")
             }
             return integer
         }

@@ -277,7 +277,7 @@ public enum TensorFile {
         let file = try InputFile(path: path)
         defer { file.close() }
         guard file.size <= maximumSize else {
-            throw WeightInitError.io(path: path, reason: "\(file.size) bytes is more than the \(maximumSize) bytes allowed")
+            throw WeightInitError.invalidFile(path: path, reason: "\(file.size) bytes is more than the \(maximumSize) bytes allowed")
         }
         return try file.read(at: 0, count: file.size)
     }
@@ -330,7 +330,7 @@ extension Initializer {
         _ type: T.Type, shape: [Int], layout: Layout = .torch, randomStream stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
-        guard let content = try streamedContent(shape: shape, layout: layout) else {
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
             let values: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
             try sink.write(values)
             return
@@ -370,7 +370,7 @@ extension Initializer {
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
         let runs = try RegionRuns(shape: shape, region: region)
-        guard let content = try streamedContent(shape: shape, layout: layout) else {
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
             let values: [T] = try makeArray(shape: shape, region: region, layout: layout, seed: stream.seed,
                                             stream: stream.stream, options: options)
             try sink.write(values)
@@ -413,7 +413,7 @@ extension Initializer {
             throw WeightInitError.invalidParameter(
                 "indices", value: "\(indices)", reason: "must lie within the tensor's 0..<\(count)")
         }
-        guard let content = try streamedContent(shape: shape, layout: layout) else {
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
             throw WeightInitError.invalidParameter(
                 "scheme", value: "\(self)", reason: "is built whole in memory; only sampling schemes and constants go by index range")
         }
@@ -429,8 +429,8 @@ extension Initializer {
         case sample(Distribution)
     }
 
-    private func streamedContent(shape: [Int], layout: Layout) throws -> StreamedContent? {
-        switch try plan(shape: shape, layout: layout) {
+    private func streamedContent(shape: [Int], layout: Layout, format: ScalarFormat) throws -> StreamedContent? {
+        switch try plan(shape: shape, layout: layout, format: format) {
         case let .constant(value): .constant(value)
         case let .sample(distribution): .sample(distribution)
         default: nil

@@ -153,6 +153,28 @@ extension Distribution {
                 throw WeightInitError.invalidParameter(
                     "truncation bounds", value: "[\(low), \(high)]", reason: "need low < high")
             }
+            // The values the sampler can produce lie in [low, high] and, when
+            // the mean is inside, within the normal's reach of it (Box–Muller
+            // normals, or uniform proposals in a window narrower than √(2π)·std
+            // around the mean); in a tail window, within 37·std of the near
+            // bound (the exponential proposal steps at most −ln 2⁻⁵³ = 36.74
+            // rate-1 units past it, and its rate is ≥ 1). Beyond the format's
+            // finite range such values would be clamped, not sampled.
+            let normalReach = format.largestStandardNormal * std, tailReach = 37 * std
+            let (first, last): (Double, Double)
+            if mean < low {
+                (first, last) = (low, Swift.min(high, low + tailReach))
+            } else if mean > high {
+                (first, last) = (Swift.max(low, high - tailReach), high)
+            } else {
+                (first, last) = (Swift.max(low, mean - normalReach), Swift.min(high, mean + normalReach))
+            }
+            let largest = format.greatestFiniteMagnitude
+            guard -largest <= first, last <= largest else {
+                throw WeightInitError.invalidParameter(
+                    "truncated normal", value: "mean \(mean), std \(std), bounds [\(low), \(high)]",
+                    reason: "values would reach [\(first), \(last)], beyond ±\(largest) (the finite \(format.rawValue) range)")
+            }
             params.distribution = Int32(WI_DIST_TRUNCATED_NORMAL.rawValue)
             params.p0 = mean
             params.p1 = std

@@ -26,6 +26,18 @@ public enum ScalarFormat: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether `value`, rounded to this format as the writers round it (to
+    /// nearest, ties to even; f16 and bf16 through Float), is finite.
+    func roundsToFinite(_ value: Double) -> Bool {
+        switch self {
+        case .f64: value.isFinite
+        case .f32: Float(value).isFinite
+        // Halfway between 65504 and 2¹⁶ (the next step) rounds to even: infinity.
+        case .f16: Float(value).magnitude < 65520
+        case .bf16: BFloat16(Float(value)).floatValue.isFinite
+        }
+    }
+
     /// The largest finite value of the sampling type.
     var samplingGreatestFiniteMagnitude: Double {
         samplesInDouble ? Double.greatestFiniteMagnitude : Double(Float.greatestFiniteMagnitude)

@@ -73,7 +73,7 @@ extension Initializer {
             throw WeightInitError.invalidShape(
                 region.shape, reason: "the buffer holds \(buffer.count) elements, the region needs \(count)")
         }
-        switch try plan(shape: shape, layout: layout) {
+        switch try plan(shape: shape, layout: layout, format: T.format) {
         case let .constant(value):
             buffer.update(repeating: T(rounding: value))
         case let .sample(distribution):

@@ -224,6 +224,52 @@ extension Initializer {
     }
 }
 
+// MARK: - Values that must fit the element type
+
+extension Initializer {
+    /// The plan for `shape`, checked against the element type: every value
+    /// the scheme can write must be finite in `format`, or it is refused
+    /// before anything is written (a constant 1e39 in f32, 70000 in f16, an
+    /// orthogonal or eye gain beyond the format's range; sampled
+    /// distributions are checked as the sampler checks them).
+    func plan(shape: [Int], layout: Layout, format: ScalarFormat) throws -> Plan {
+        let plan = try plan(shape: shape, layout: layout)
+        switch plan {
+        case let .constant(value):
+            try Self.checkFinite("value", value, in: format)
+        case let .sample(distribution):
+            _ = try distribution.validatedKernelParameters(format: format)
+        case let .orthogonal(gain, _, _), let .deltaOrthogonal(gain):
+            // Entries are gain·q with |q| ≤ 1 up to rounding (n·ε relative,
+            // below 2⁻⁸ for any n < 2¹⁶ in f32); the margin keeps gain·q finite.
+            try Self.checkFinite("gain", gain, in: format, margin: 1 + 0x1p-8)
+        case let .eye(gain):
+            try Self.checkFinite("gain", gain, in: format)
+        case .dirac:
+            break   // ones and zeros
+        case let .sparse(_, std):
+            _ = try Distribution.normal(mean: 0, std: std).validatedKernelParameters(format: format)
+        }
+        return plan
+    }
+
+    /// Checks the scheme for `shape` against the element type `format`
+    /// without writing anything: what ``fill(_:shape:layout:stream:options:)``
+    /// would refuse for that type. For front ends that check before work.
+    @_spi(Plumbing) public func validate(shape: [Int], layout: Layout, format: ScalarFormat) throws {
+        _ = try plan(shape: shape, layout: layout, format: format)
+    }
+
+    private static func checkFinite(_ name: String, _ value: Double, in format: ScalarFormat, margin: Double = 1) throws {
+        // NaN and infinities are each scheme's own checks' to refuse, with their own words.
+        guard !value.isFinite || format.roundsToFinite(value * margin) else {
+            throw WeightInitError.invalidParameter(
+                name, value: "\(value)",
+                reason: "the values would be infinite in \(format.rawValue), whose largest finite value is \(format.greatestFiniteMagnitude)")
+        }
+    }
+}
+
 private func check(_ name: String, _ value: Double, finite: Bool = true, positive: Bool = false) throws {
     if positive {
         guard value.isFinite, value > 0 else {
@@ -280,7 +326,7 @@ extension Initializer {
             throw WeightInitError.invalidShape(
                 shape, reason: "the buffer holds \(buffer.count) elements, the shape needs \(count)")
         }
-        switch try plan(shape: shape, layout: layout) {
+        switch try plan(shape: shape, layout: layout, format: T.format) {
         case let .constant(value):
             buffer.update(repeating: T(rounding: value))
         case let .sample(distribution):

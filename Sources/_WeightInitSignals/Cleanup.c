@@ -1,0 +1,75 @@
+#include "WeightInitSignals.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+/// A slot is FREE, CLAIMED (a thread is copying a path in) or ACTIVE (the
+/// handler removes its path). Claiming is a compare-and-swap, so threads
+/// never share a slot; the handler reads only ACTIVE slots, whose path is
+/// complete (release store after the copy, acquire load in the handler).
+enum { FREE = 0, CLAIMED = 1, ACTIVE = 2 };
+
+static struct {
+    atomic_int state;
+    char path[WI_CLEANUP_PATH_BYTES];
+} slots[WI_CLEANUP_SLOTS];
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the handler needs lock-free atomics");
+
+int wi_cleanup_register(const char *path) {
+    size_t length = strlen(path);
+    if (length >= WI_CLEANUP_PATH_BYTES) return -1;
+    for (int i = 0; i < WI_CLEANUP_SLOTS; i++) {
+        int expected = FREE;
+        if (atomic_compare_exchange_strong(&slots[i].state, &expected, CLAIMED)) {
+            memcpy(slots[i].path, path, length + 1);
+            atomic_store_explicit(&slots[i].state, ACTIVE, memory_order_release);
+            return i;
+        }
+    }
+    return -1;
+}
+
+void wi_cleanup_unregister(int slot) {
+    if (slot < 0 || slot >= WI_CLEANUP_SLOTS) return;
+    atomic_store_explicit(&slots[slot].state, FREE, memory_order_release);
+}
+
+/// The handler: only atomic loads, unlink(2) and _exit(2), all
+/// async-signal-safe. The exit status is the shell's for a signal, 128 + n
+/// (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
+static void remove_registered_and_exit(int signal) {
+    for (int i = 0; i < WI_CLEANUP_SLOTS; i++) {
+        if (atomic_load_explicit(&slots[i].state, memory_order_acquire) == ACTIVE) unlink(slots[i].path);
+    }
+    _exit(128 + signal);
+}
+
+int wi_cleanup_install(void) {
+    static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
+    enum { COUNT = sizeof handled / sizeof handled[0] };
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = remove_registered_and_exit;
+    // While one of them is handled on a thread, the others wait there.
+    sigemptyset(&action.sa_mask);
+    for (int i = 0; i < COUNT; i++) sigaddset(&action.sa_mask, handled[i]);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    for (int i = 0; i < COUNT; i++) {
+        struct sigaction current;
+        if (sigaction(handled[i], NULL, &current) != 0) return -1;
+        if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) continue;
+        if (sigaction(handled[i], &action, NULL) != 0) return -1;
+        sigaddset(&unblock, handled[i]);
+    }
+    // A mask is inherited across exec: a parent that spawns from a thread
+    // blocking every signal (test runners, thread pools) would leave these
+    // pending until exit. Unblocked on this thread and the threads it starts
+    // later; threads that already exist keep their masks, and the kernel
+    // delivers the signal to a thread that does not block it.
+    return pthread_sigmask(SIG_UNBLOCK, &unblock, NULL) == 0 ? 0 : -1;
+}
