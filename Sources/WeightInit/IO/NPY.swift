@@ -206,14 +206,9 @@ public enum NPY {
         }
         let header = try HeaderParser.parse(try file.read(at: fixed + lengthBytes, count: headerLength), path: path)
 
-        var count = 1
-        for dimension in header.shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the element count") }
-            count = product
+        guard let byteCount = Shape.product(header.shape, times: header.format.byteCount) else {
+            throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the byte count")
         }
-        let (byteCount, overflow) = count.multipliedReportingOverflow(by: header.format.byteCount)
-        guard !overflow else { throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the byte count") }
         let available = file.size - dataOffset
         guard available >= byteCount else {
             throw malformed("truncated data: shape \(TerminalText.clipped(header.shape)) needs \(byteCount) bytes, the file has \(available)")

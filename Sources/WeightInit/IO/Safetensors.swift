@@ -217,11 +217,8 @@ public enum Safetensors {
         guard offsets.count == 2, offsets[0] <= offsets[1] else {
             throw malformed("tensor \(quoted): data_offsets must be [begin, end] with begin ≤ end")
         }
-        var bytes = format.byteCount
-        for dimension in shape {
-            let (product, overflow) = bytes.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw malformed("tensor \(quoted): shape \(TerminalText.clipped(shape)) overflows the byte count") }
-            bytes = product
+        guard let bytes = Shape.product(shape, times: format.byteCount) else {
+            throw malformed("tensor \(quoted): shape \(TerminalText.clipped(shape)) overflows the byte count")
         }
         guard offsets[1] - offsets[0] == bytes else {
             throw malformed("tensor \(quoted): data_offsets span \(offsets[1] - offsets[0]) bytes, \(dtype) \(TerminalText.clipped(shape)) needs \(bytes)")

@@ -28,11 +28,7 @@ package enum DeltaOrthogonal {
         _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout = .torch, gain: Double,
         stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {
-        let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
-        guard buffer.count == count else {
-            throw WeightInitError.invalidShape(
-                shape, reason: "the buffer holds \(buffer.count) elements, the shape needs \(count)")
-        }
+        _ = try Shape.checkBuffer(count: buffer.count, holds: shape, elementSize: MemoryLayout<T>.stride)
         try fill(buffer, shape: shape, region: .whole(shape), layout: layout, gain: gain, stream: stream,
                  options: options)
     }

@@ -68,11 +68,8 @@ extension Initializer {
         layout: Layout = .torch, randomStream stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {
         let runs = try RegionRuns(shape: shape, region: region)
-        let count = try Shape.elementCount(region.shape, elementSize: MemoryLayout<T>.stride)
-        guard buffer.count == count else {
-            throw WeightInitError.invalidShape(
-                region.shape, reason: "the buffer holds \(buffer.count) elements, the region needs \(count)")
-        }
+        let count = try Shape.checkBuffer(
+            count: buffer.count, holds: region.shape, what: "region", elementSize: MemoryLayout<T>.stride)
         switch try plan(shape: shape, layout: layout, format: T.format) {
         case let .constant(value):
             buffer.update(repeating: T(rounding: value))

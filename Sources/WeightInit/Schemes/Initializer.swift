@@ -321,11 +321,7 @@ extension Initializer {
         _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], layout: Layout = .torch,
         randomStream stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {
-        let count = try Shape.elementCount(shape, elementSize: MemoryLayout<T>.stride)
-        guard buffer.count == count else {
-            throw WeightInitError.invalidShape(
-                shape, reason: "the buffer holds \(buffer.count) elements, the shape needs \(count)")
-        }
+        _ = try Shape.checkBuffer(count: buffer.count, holds: shape, elementSize: MemoryLayout<T>.stride)
         switch try plan(shape: shape, layout: layout, format: T.format) {
         case let .constant(value):
             buffer.update(repeating: T(rounding: value))
@@ -372,50 +368,3 @@ extension Initializer {
         return array
     }
 }
-
-/// Shape checks shared by every scheme.
-@_spi(Plumbing) public enum Shape {
-    /// ∏ shape, checked: every dimension ≥ 1 and the byte count fits in Int
-    /// and in physical memory.
-    @_spi(Plumbing) public static func elementCount(_ shape: [Int], elementSize: Int) throws -> Int {
-        let count = try indexCount(shape)
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
-        guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the byte count overflows Int") }
-        let memory = physicalMemory
-        guard UInt64(bytes) <= memory else {
-            throw WeightInitError.tooLarge(shape: shape, reason: "\(bytes) bytes exceed the \(memory) bytes of memory")
-        }
-        return count
-    }
-
-    /// ∏ shape, checked: at least one dimension, every dimension ≥ 1 and the
-    /// count fits in Int — but not against memory. Enough to address the
-    /// elements of a tensor that is never held whole (a region of it, a
-    /// streamed write): every flat index is then < Int.max < 2⁶⁴, so it is
-    /// also a valid stream index.
-    package static func indexCount(_ shape: [Int]) throws -> Int {
-        guard !shape.isEmpty else { throw WeightInitError.invalidShape(shape, reason: "need at least one dimension") }
-        guard shape.allSatisfy({ $0 >= 1 }) else {
-            throw WeightInitError.invalidShape(shape, reason: "every dimension must be ≥ 1")
-        }
-        var count = 1
-        for d in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw WeightInitError.tooLarge(shape: shape, reason: "the element count overflows Int") }
-            count = product
-        }
-        return count
-    }
-
-    static let physicalMemory: UInt64 = {
-        #if canImport(Glibc)
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-        if pages > 0, size > 0 { return UInt64(pages) * UInt64(size) }
-        #endif
-        return UInt64.max
-    }()
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -363,11 +363,7 @@
         guard shape.count >= 2 else {
             throw WeightInitError.invalidShape(shape, reason: "orthogonal needs ≥ 2 dimensions")
         }
-        let count = try Shape.elementCount(shape, elementSize: elementSize)
-        guard elementCount == count else {
-            throw WeightInitError.invalidShape(
-                shape, reason: "the buffer holds \(elementCount) elements, the shape needs \(count)")
-        }
+        let count = try Shape.checkBuffer(count: elementCount, holds: shape, elementSize: elementSize)
         return (shape[0], count / shape[0])
     }
 
@@ -377,7 +373,10 @@
             throw WeightInitError.invalidParameter("blocks", value: "\(blocks)", reason: "must be ≥ 1")
         }
         guard blocks > 1, shape.count >= 2, shape.allSatisfy({ $0 >= 1 }) else { return }
-        let rows = shape[0], cols = shape.dropFirst().reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+        guard let cols = Shape.product(shape.dropFirst()) else {
+            throw WeightInitError.tooLarge(shape: shape, reason: "the element count overflows Int")
+        }
+        let rows = shape[0]
         guard rows % blocks == 0 else {
             throw WeightInitError.invalidParameter(
                 "blocks", value: "\(blocks)", reason: "must divide the \(rows) rows (shape[0] = blocks·h)")
