@@ -100,28 +100,6 @@ package struct FillPlan<Scalar: WeightScalar>: Sendable {
     }
 }
 
-extension FillOptions {
-    /// The thread count (every active core for `nil`) and chunk size, checked.
-    ///
-    /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` for
-    ///   `threads < 1` or `chunkSize < 1`.
-    /// The cores a fill with `threads == nil` uses, counted once per process:
-    /// counting reads cgroup files (about 13 µs), which a 64 × 64 fill from
-    /// C or Python would otherwise pay on every call.
-    static let activeCores = ProcessInfo.processInfo.activeProcessorCount
-
-    func validatedSplit() throws -> (threads: Int, chunkSize: Int) {
-        let threads = self.threads ?? Self.activeCores
-        guard threads >= 1 else {
-            throw WeightInitError.invalidParameter("threads", value: "\(threads)", reason: "must be ≥ 1")
-        }
-        guard chunkSize >= 1 else {
-            throw WeightInitError.invalidParameter("chunkSize", value: "\(chunkSize)", reason: "must be ≥ 1")
-        }
-        return (threads, chunkSize)
-    }
-}
-
 /// Calls `body(first, count)` for the chunks `first ..< first + count` of
 /// `0 ..< total` (`chunkSize` elements each, the last one shorter), on up to
 /// `threads` workers — or once, on the calling thread, for one worker or

@@ -1,0 +1,32 @@
+/// A tensor to be written: its name (safetensors), shape and element format.
+public struct TensorEntry: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var format: ScalarFormat
+
+    public init(name: String, shape: [Int], format: ScalarFormat) {
+        self.name = name
+        self.shape = shape
+        self.format = format
+    }
+
+    /// ∏ shape, checked for overflow but not against memory: streamed writes
+    /// never hold the whole tensor.
+    public func elementCount() throws -> Int {
+        try count(times: 1, of: "element")
+    }
+
+    public func byteCount() throws -> Int {
+        try count(times: format.byteCount, of: "byte")
+    }
+
+    private func count(times factor: Int, of what: String) throws -> Int {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw WeightInitError.invalidShape(shape, reason: "dimensions must be ≥ 0")
+        }
+        guard let count = Shape.product(shape, times: factor) else {
+            throw WeightInitError.tooLarge(shape: shape, reason: "the \(what) count overflows Int")
+        }
+        return count
+    }
+}

@@ -1,0 +1,167 @@
+// MARK: - Streaming a scheme into a file or a caller's sink
+
+extension Initializer {
+    /// Bytes per chunk of a streamed write.
+    public static let defaultWriteChunkBytes = 16 << 20
+
+    /// Whether `write(_:shape:layout:stream:options:chunkBytes:to:)` and
+    /// `write(_:shape:region:layout:stream:options:chunkBytes:to:)` stream
+    /// this scheme in chunks (sampling schemes and constants) rather than
+    /// building the tensor or region in memory (orthogonal, delta-orthogonal,
+    /// eye, dirac, sparse). The answer is the same for every region.
+    public func writesInChunks(shape: [Int], layout: Layout = .torch) -> Bool {
+        switch self {
+        case .zeros, .ones, .constant: true
+        default: (try? distribution(shape: shape, layout: layout)) != nil
+        }
+    }
+
+    /// Writes the tensor this scheme gives for `shape` to `sink`.
+    ///
+    /// Sampling schemes are streamed: a buffer of `chunkBytes` is filled with
+    /// the values at flat indices `offset ..< offset + chunk` (the stream is
+    /// counter-based, so this equals filling the whole tensor) and appended,
+    /// so memory stays at one chunk whatever the tensor's size. Constants are
+    /// streamed the same way. Structured schemes (orthogonal, eye, dirac,
+    /// sparse) are built in memory first.
+    package func write<T: WeightScalar>(
+        _ type: T.Type, shape: [Int], layout: Layout = .torch, randomStream stream: RandomStream,
+        options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
+    ) throws {
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
+            let values: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
+            try sink.write(values)
+            return
+        }
+        let count = try TensorEntry(name: "", shape: shape, format: T.format).elementCount()
+        try Self.stream(content, T.self, runs: .contiguous(count), stream: stream, options: options,
+                        chunkBytes: chunkBytes) { _, part in try sink.write(part) }
+    }
+
+    /// Writes the block `region` of the tensor this scheme gives for `shape`
+    /// to `sink`, in C order of `region.shape`: the bytes of
+    /// ``makeArray(shape:region:layout:seed:stream:options:)``.
+    ///
+    /// Sampling schemes and constants are streamed with one chunk of
+    /// `chunkBytes` in memory, whatever the region's size: a chunk is a group
+    /// of whole runs of the region (a row block is one run of flat indices,
+    /// a column block one run per row), or part of a run longer than a
+    /// chunk, each filled from its own flat indices. The region then need not
+    /// fit in memory either — only its element count in Int. Structured
+    /// schemes are built in memory as
+    /// ``fill(_:shape:region:layout:seed:stream:options:)`` builds them (orthogonal
+    /// computes the whole tensor).
+    ///
+    /// ```swift
+    /// let shape = [262_144, 8192]
+    /// try TensorFile.write(to: "shard3.npy", format: .npy,
+    ///                      tensors: [TensorEntry(name: "w", shape: [262_144, 1024], format: .bf16)]) { _, sink in
+    ///     try Initializer.normal(std: 0.02).write(BFloat16.self, shape: shape,
+    ///         region: .shard(3, of: 8, along: 1, shape: shape), randomStream: RandomStream(seed: 7), to: sink)
+    /// }
+    /// ```
+    ///
+    /// - Throws: as ``fill(_:shape:region:layout:seed:stream:options:)``, before
+    ///   anything is written to `sink`; errors of `sink`.
+    package func write<T: WeightScalar>(
+        _ type: T.Type, shape: [Int], region: TensorRegion, layout: Layout = .torch, randomStream stream: RandomStream,
+        options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
+    ) throws {
+        let runs = try RegionRuns(shape: shape, region: region)
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
+            let values: [T] = try makeArray(shape: shape, region: region, layout: layout, seed: stream.seed,
+                                            stream: stream.stream, options: options)
+            try sink.write(values)
+            return
+        }
+        try Self.stream(content, T.self, runs: runs, stream: stream, options: options,
+                        chunkBytes: chunkBytes) { _, part in try sink.write(part) }
+    }
+
+    /// Calls `body` with the values at the flat indices `indices` of the
+    /// tensor this scheme gives for `shape`, in order, one chunk of at most
+    /// `chunkBytes` (at least one element) at a time, with the flat index of
+    /// each chunk's first value — the same values as the whole tensor's, for
+    /// any split of the index range. For writers that place values
+    /// themselves, such as several processes writing one shared file.
+    ///
+    /// Only for the schemes that ``writesInChunks(shape:layout:)``: sampling
+    /// schemes and constants. The full shape need not fit in memory.
+    ///
+    /// ```swift
+    /// // Process 1 of 4: its quarter of the flat range.
+    /// try Initializer.normal(std: 0.02).forEachChunk(Float.self, shape: [8192, 8192],
+    ///         indices: 16_777_216 ..< 33_554_432, seed: 1) { first, values in
+    ///     try write(values, atElement: first)
+    /// }
+    /// ```
+    ///
+    /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` if the
+    ///   scheme is built in memory (orthogonal, eye, dirac, sparse) or
+    ///   `indices` is not within the tensor; the scheme's own errors — all
+    ///   before the first call of `body`; then `body`'s errors.
+    public func forEachChunk<T: WeightScalar>(
+        _ type: T.Type, shape: [Int], indices: Range<Int>, layout: Layout = .torch, seed: UInt64, stream: UInt32 = 0,
+        options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes,
+        _ body: (_ firstIndex: Int, _ values: UnsafeBufferPointer<T>) throws -> Void
+    ) throws {
+        let stream = RandomStream(seed: seed, stream: stream)
+        let count = try Shape.indexCount(shape)
+        guard indices.lowerBound >= 0, indices.upperBound <= count else {
+            throw WeightInitError.invalidParameter(
+                "indices", value: "\(indices)", reason: "must lie within the tensor's 0..<\(count)")
+        }
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
+            throw WeightInitError.invalidParameter(
+                "scheme", value: "\(self)", reason: "is built whole in memory; only sampling schemes and constants go by index range")
+        }
+        try Self.stream(content, T.self, runs: .contiguous(indices.count, from: indices.lowerBound), stream: stream,
+                        options: options, chunkBytes: chunkBytes) { offset, part in
+            try body(indices.lowerBound + offset, part)
+        }
+    }
+
+    /// What a streamed write repeats or samples; `nil` for the schemes built in memory.
+    private enum StreamedContent {
+        case constant(Double)
+        case sample(Distribution)
+    }
+
+    private func streamedContent(shape: [Int], layout: Layout, format: ScalarFormat) throws -> StreamedContent? {
+        switch try plan(shape: shape, layout: layout, format: format) {
+        case let .constant(value): .constant(value)
+        case let .sample(distribution): .sample(distribution)
+        default: nil
+        }
+    }
+
+    /// Passes the elements of `runs` to `emit`, one chunk of at most
+    /// `chunkBytes` (at least one element) at a time, with the position of
+    /// the chunk's first element among them.
+    private static func stream<T: WeightScalar>(
+        _ content: StreamedContent, _: T.Type, runs: RegionRuns, stream: RandomStream, options: FillOptions,
+        chunkBytes: Int, _ emit: (_ offset: Int, _ values: UnsafeBufferPointer<T>) throws -> Void
+    ) throws {
+        // Checked before the first byte is written.
+        var sampler: RegionSampler<T>?
+        if case let .sample(distribution) = content {
+            sampler = try RegionSampler(stream: stream, distribution: distribution, options: options)
+        }
+        let count = runs.elementCount
+        let chunk = Swift.max(1, Swift.min(count, chunkBytes / MemoryLayout<T>.stride))
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: chunk)
+        defer { buffer.deallocate() }
+        if case let .constant(value) = content {
+            buffer.initialize(repeating: T(rounding: value))
+        } else {
+            buffer.initialize(repeating: T(rounding: 0))
+        }
+        var offset = 0
+        while offset < count {
+            let part = UnsafeMutableBufferPointer(rebasing: buffer[0 ..< Swift.min(chunk, count - offset)])
+            sampler?.fill(part, runs: runs, elements: offset ..< offset + part.count)
+            try emit(offset, UnsafeBufferPointer(part))
+            offset += part.count
+        }
+    }
+}
