@@ -1,6 +1,6 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-import WeightInitCLI
+@_spi(Plumbing) import WeightInitCLI
 
 // The functions of weightinit.h implemented in Swift, in the header's order
 // (weightinit_abi_version, weightinit_status_name and weightinit_last_error

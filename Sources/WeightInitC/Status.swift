@@ -1,6 +1,6 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-import WeightInitCLI
+@_spi(Plumbing) import WeightInitCLI
 
 /// A failure the C ABI reports: its status and one line of text.
 struct ABIFailure: Error {

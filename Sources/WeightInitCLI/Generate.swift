@@ -197,33 +197,3 @@ struct Request {
     let options: FillOptions
     let output: String
 }
-
-/// `--dtype`.
-public enum DType: String, CaseIterable, ExpressibleByArgument {
-    case f32, f64, f16, bf16
-
-    public var format: ScalarFormat { ScalarFormat(rawValue: rawValue)! }
-}
-
-extension Layout {
-    /// How the summary line names the layout.
-    var summary: String {
-        switch self {
-        case .torch: "torch"
-        case .keras: "keras"
-        case let .axes(input, output): "axes in \(input) out \(output)"
-        }
-    }
-}
-
-/// `--layout`.
-enum LayoutArgument: String, CaseIterable, ExpressibleByArgument {
-    case torch, keras
-
-    var layout: Layout {
-        switch self {
-        case .torch: .torch
-        case .keras: .keras
-        }
-    }
-}

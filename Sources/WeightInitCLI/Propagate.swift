@@ -93,7 +93,7 @@ struct Propagate: ParsableCommand {
     }
 
     /// Every argument checked before any work, so bad input never leaves a file.
-    func makeExperiment() throws -> Experiment {
+    func makeExperiment() throws -> PropagationExperiment {
         let activation = try ActivationArgument.parse(activation, negativeSlope: negativeSlope)
         for (name, value) in [("depth", depth), ("width", width), ("batch", batch)] where value < 1 {
             throw CommandLineError.usage("invalid --\(name) \(value): must be ≥ 1")
@@ -108,18 +108,18 @@ struct Propagate: ParsableCommand {
         }
         if let plot { try PlotArgument.check(plot) }
         let shape = [width, width]
-        let schemes: [Experiment.Scheme]
+        let schemes: [PropagationExperiment.Scheme]
         if self.schemes.isEmpty {
             let recommended = SchemeEntry.commandLine(for: Recommendation.recommended(for: activation).initializer)
             schemes = try ["normal --std 0.01", "normal --std 1", recommended].map {
-                try Experiment.Scheme(parsing: $0, shape: shape)
+                try PropagationExperiment.Scheme(parsing: $0, shape: shape)
             }
         } else {
-            schemes = try self.schemes.map { try Experiment.Scheme(parsing: $0, shape: shape) }
+            schemes = try self.schemes.map { try PropagationExperiment.Scheme(parsing: $0, shape: shape) }
         }
         // Parameter errors of the schemes surface here, not after minutes of work.
         for scheme in schemes { _ = try scheme.initializer.distribution(shape: shape) }
-        return Experiment(
+        return PropagationExperiment(
             activation: activation, depth: depth, width: width, batch: batch, seed: seed,
             dtype: dtype, threads: threads, schemes: schemes)
     }
@@ -133,83 +133,3 @@ enum PropagateDType: String, CaseIterable, ExpressibleByArgument {
 
     var format: ScalarFormat { self == .f32 ? .f32 : .f64 }
 }
-
-/// A checked `propagate` invocation.
-struct Experiment {
-    struct Scheme {
-        let label: String
-        let initializer: Initializer
-
-        /// A scheme as `--scheme` takes it, labelled by its text.
-        init(parsing text: String, shape: [Int]) throws {
-            let spec = try SchemeSpec(parsing: text)
-            (label, initializer) = (spec.label, try spec.initializer(shape: shape))
-        }
-    }
-
-    let activation: Nonlinearity
-    let depth: Int
-    let width: Int
-    let batch: Int
-    let seed: UInt64
-    let dtype: PropagateDType
-    let threads: Int?
-    let schemes: [Scheme]
-
-    func run(_ initializer: Initializer) throws -> PropagationResult {
-        try Propagation.run(initializer, activation: activation, depth: depth, width: width, batch: batch,
-                            seed: seed, threads: threads, precision: dtype.format)
-    }
-
-    var summary: String {
-        "activation \(activation.name), depth \(depth), width \(width), batch \(batch), seed \(seed), \(dtype.rawValue)"
-    }
-
-    /// One row per layer; per scheme a forward and a backward column.
-    func table(labels: [String], results: [PropagationResult]) -> String {
-        let cell = 11
-        let widths = labels.map { max(2 * cell + 1, $0.count) }
-        func pad(_ text: String, _ width: Int) -> String {
-            String(repeating: " ", count: max(0, width - text.count)) + text
-        }
-        func row(_ first: String, _ cells: (Int) -> String) -> String {
-            pad(first, 5) + labels.indices.map { "   " + pad(cells($0), widths[$0]) }.joined()
-        }
-        var lines = ["# std of activations (forward) and gradients (backward) per layer; \(summary)"]
-        lines.append(row("") { labels[$0] })
-        lines.append(row("layer") { _ in pad("forward", cell) + " " + pad("backward", cell) })
-        for layer in 0 ... depth {
-            lines.append(row("\(layer)") {
-                pad(formatStd(results[$0].forwardStd[layer]), cell) + " " + pad(formatStd(results[$0].backwardStd[layer]), cell)
-            })
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// The object (one scheme) or array of objects (several) documented in `--help`.
-    func json(labels: [String], results: [PropagationResult]) -> String {
-        let objects = zip(labels, results).map { label, result in
-            JSONValue.object([
-                ("scheme", .string(label)), ("activation", .string(activation.name)),
-                ("depth", .number(depth)), ("width", .number(width)), ("batch", .number(batch)), ("seed", .number(seed)),
-                ("dtype", .string(dtype.rawValue)),
-                ("forward_std", .array(result.forwardStd.map(JSONValue.number))),
-                ("backward_std", .array(result.backwardStd.map(JSONValue.number))),
-            ])
-        }
-        return (objects.count == 1 ? objects[0] : .array(objects)).serialized
-    }
-}
-
-/// A standard deviation for the table: 4 significant digits, "overflow" for ∞.
-func formatStd(_ value: Double) -> String {
-    value.isFinite ? formatC("%.3e", value) : "overflow"
-}
-
-/// `printf`-style formatting of one number.
-func formatC(_ format: String, _ value: Double) -> String {
-    var buffer = [CChar](repeating: 0, count: 64)
-    _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) }
-    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-}
-

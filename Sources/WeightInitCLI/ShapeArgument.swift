@@ -1,7 +1,7 @@
 /// Parses `--shape` (or another `option` of the same form): comma-separated
 /// decimal dimensions, each ≥ 1.
-public enum ShapeArgument {
-    public static func parse(_ text: String, option: String = "--shape") throws -> [Int] {
+@_spi(Plumbing) public enum ShapeArgument {
+    @_spi(Plumbing) public static func parse(_ text: String, option: String = "--shape") throws -> [Int] {
         func invalid(_ reason: String) -> CommandLineError {
             .usage("invalid \(option) '\(text)': \(reason)")
         }

@@ -8,18 +8,18 @@
 /// A tensor with no such dimension (a bias when splitting columns), or a spec
 /// tensor with `"shard-dim": null`, is written whole into every shard — the
 /// replicated parameters of tensor parallelism.
-public struct ShardSelection: Sendable, Equatable {
+@_spi(Plumbing) public struct ShardSelection: Sendable, Equatable {
     /// Which block, 0-based.
-    public let index: Int
+    @_spi(Plumbing) public let index: Int
     /// How many blocks.
-    public let count: Int
+    @_spi(Plumbing) public let count: Int
     /// The dimension split unless a spec tensor names its own.
-    public let dimension: Int
+    @_spi(Plumbing) public let dimension: Int
 
     /// The dimensions `--shard-dim` accepts: rows and columns.
     static let dimensions = 0...1
 
-    public init(index: Int, count: Int, dimension: Int = 0) {
+    @_spi(Plumbing) public init(index: Int, count: Int, dimension: Int = 0) {
         (self.index, self.count, self.dimension) = (index, count, dimension)
     }
 

@@ -11,7 +11,7 @@
 /// descriptor or an I/O error would otherwise pass for success. Returns the
 /// run's `status`, or 1 after an `error: …` line on stderr (where that still
 /// works) if standard output could not be written.
-public func flushStandardOutput(status: Int32) -> Int32 {
+@_spi(Plumbing) public func flushStandardOutput(status: Int32) -> Int32 {
     let flushed = fflush(stdout) == 0
     let code = errno
     guard !flushed || ferror(stdout) != 0 else { return status }

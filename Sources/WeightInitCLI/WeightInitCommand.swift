@@ -1,8 +1,8 @@
 import ArgumentParser
 
 /// `weightinit`: the root command; the work happens in its subcommands.
-public struct WeightInitCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct WeightInitCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "weightinit",
         abstract: "Write neural-network weight tensors, bit-reproducible from a seed.",
         discussion: """
@@ -21,5 +21,5 @@ public struct WeightInitCommand: ParsableCommand {
         subcommands: [Generate.self, Recommend.self, Stats.self, Propagate.self, Train.self, Bench.self, Clean.self]
     )
 
-    public init() {}
+    package init() {}
 }

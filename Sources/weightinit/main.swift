@@ -1,4 +1,4 @@
-import WeightInitCLI
+@_spi(Plumbing) import WeightInitCLI
 @_spi(Plumbing) import WeightInit
 
 #if canImport(Glibc)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 @_spi(Plumbing) import WeightInit
-import WeightInitCLI
+@_spi(Plumbing) import WeightInitCLI
 import WeightInitMPI
 
 /// `weightinit-mpi generate --spec`: every tensor of a model spec, each rank

@@ -1,6 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
-import WeightInitCLI
+@_spi(Plumbing) import WeightInitCLI
 import WeightInitMPI
 
 /// The exit status for `error`, after printing it — when `printing` (rank 0)

@@ -1,5 +1,5 @@
 @_spi(Plumbing) import WeightInit
-import WeightInitCLI
+@_spi(Plumbing) import WeightInitCLI
 import WeightInitMPI
 
 #if canImport(Glibc)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
-import WeightInitCLI
+@_spi(Plumbing) import WeightInitCLI
 
 /// `weightinit-mpi generate`: the shared file is `weightinit generate
 /// --spec`'s file byte for byte, and `--per-rank` files are its `--shard

@@ -10,15 +10,15 @@ import Darwin
 
 /// Writes jobs into one file: the header, then each tensor, sampling schemes
 /// streamed in chunks (see ``Initializer/write(_:shape:layout:stream:options:chunkBytes:to:)``).
-public enum JobWriter {
+@_spi(Plumbing) public enum JobWriter {
     /// Bytes per streamed chunk; `WEIGHTINIT_WRITE_CHUNK_BYTES` overrides it
     /// (an internal knob, so tests can exercise many chunks on small tensors).
-    public static var chunkBytes: Int {
+    @_spi(Plumbing) public static var chunkBytes: Int {
         if let text = getenv("WEIGHTINIT_WRITE_CHUNK_BYTES"), let value = Int(String(cString: text)), value >= 1 { return value }
         return Initializer.defaultWriteChunkBytes
     }
 
-    public static func write(_ jobs: [TensorJob], to path: String, format: TensorFileFormat, options: FillOptions, quiet: Bool) throws {
+    @_spi(Plumbing) public static func write(_ jobs: [TensorJob], to path: String, format: TensorFileFormat, options: FillOptions, quiet: Bool) throws {
         let metadata = format == .safetensors ? TensorJob.metadata(jobs) : [:]
         let total = try checkedTotal(jobs)
         let bar = ProgressBar(totalBytes: total, quiet: quiet)
@@ -52,7 +52,7 @@ public enum JobWriter {
     /// (built in memory) larger than the memory available now, and files
     /// larger than the free space (a failure of the environment, not of the
     /// input: status 1).
-    public static func check(_ jobs: [TensorJob], format: TensorFileFormat, output: String) throws {
+    @_spi(Plumbing) public static func check(_ jobs: [TensorJob], format: TensorFileFormat, output: String) throws {
         if format == .npy {
             guard jobs.count == 1 else {
                 throw CommandLineError.usage("invalid --output '\(output)': a .npy file holds one tensor; use .safetensors for a spec")
@@ -108,7 +108,7 @@ extension TensorFileFormat: ExpressibleByArgument {}
 extension JobWriter {
     /// `generate --check`: reads `path` back, prints each tensor's statistics
     /// against its scheme, and fails if any tensor does not match it.
-    public static func checkWritten(_ jobs: [TensorJob], at path: String) throws {
+    @_spi(Plumbing) public static func checkWritten(_ jobs: [TensorJob], at path: String) throws {
         let contents = try TensorFile.index(path)
         guard contents.tensors.count == jobs.count else {
             throw CheckFailure(description: "check: \(path) holds \(contents.tensors.count) tensors, expected \(jobs.count)")
