@@ -19,7 +19,7 @@ import os
 import subprocess
 import sys
 
-MODULES = ["WeightInit", "WeightInitAnalysis"]
+MODULES = ["WeightInit", "WeightInitAnalysis", "WeightInitCLI", "WeightInitC"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
