@@ -35,7 +35,7 @@ extension Initializer {
         }
         let count = try TensorEntry(name: "", shape: shape, format: T.format).elementCount()
         try Self.stream(content, T.self, runs: .contiguous(count), stream: stream, options: options,
-                        chunkBytes: chunkBytes) { _, part in try sink.write(part) }
+                        chunkBytes: chunkBytes, into: sink)
     }
 
     /// Writes the block `region` of the tensor this scheme gives for `shape`
@@ -75,7 +75,7 @@ extension Initializer {
             return
         }
         try Self.stream(content, T.self, runs: runs, stream: stream, options: options,
-                        chunkBytes: chunkBytes) { _, part in try sink.write(part) }
+                        chunkBytes: chunkBytes, into: sink)
     }
 
     /// Calls `body` with the values at the flat indices `indices` of the
@@ -135,6 +135,24 @@ extension Initializer {
         }
     }
 
+    /// Appends the elements of `runs` to `sink`, one chunk of at most
+    /// `chunkBytes` (at least one element) at a time, each computed straight
+    /// into the file's write buffer.
+    private static func stream<T: WeightScalar>(
+        _ content: StreamedContent, _: T.Type, runs: RegionRuns, stream: RandomStream, options: FillOptions,
+        chunkBytes: Int, into sink: TensorFile.Sink
+    ) throws {
+        let source = try ChunkSource<T>(content, stream: stream, options: options)
+        let count = runs.elementCount
+        let chunk = Swift.max(1, Swift.min(count, chunkBytes / MemoryLayout<T>.stride))
+        var offset = 0
+        while offset < count {
+            offset += try sink.appendInPlace(T.self, maxCount: Swift.min(chunk, count - offset)) { part in
+                source.fill(part, runs: runs, elements: offset ..< offset + part.count)
+            }
+        }
+    }
+
     /// Passes the elements of `runs` to `emit`, one chunk of at most
     /// `chunkBytes` (at least one element) at a time, with the position of
     /// the chunk's first element among them.
@@ -142,26 +160,41 @@ extension Initializer {
         _ content: StreamedContent, _: T.Type, runs: RegionRuns, stream: RandomStream, options: FillOptions,
         chunkBytes: Int, _ emit: (_ offset: Int, _ values: UnsafeBufferPointer<T>) throws -> Void
     ) throws {
-        // Checked before the first byte is written.
-        var sampler: RegionSampler<T>?
-        if case let .sample(distribution) = content {
-            sampler = try RegionSampler(stream: stream, distribution: distribution, options: options)
-        }
+        let source = try ChunkSource<T>(content, stream: stream, options: options)
         let count = runs.elementCount
         let chunk = Swift.max(1, Swift.min(count, chunkBytes / MemoryLayout<T>.stride))
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: chunk)
         defer { buffer.deallocate() }
-        if case let .constant(value) = content {
-            buffer.initialize(repeating: T(rounding: value))
-        } else {
-            buffer.initialize(repeating: T(rounding: 0))
-        }
         var offset = 0
         while offset < count {
             let part = UnsafeMutableBufferPointer(rebasing: buffer[0 ..< Swift.min(chunk, count - offset)])
-            sampler?.fill(part, runs: runs, elements: offset ..< offset + part.count)
+            source.fill(part, runs: runs, elements: offset ..< offset + part.count)
             try emit(offset, UnsafeBufferPointer(part))
             offset += part.count
+        }
+    }
+
+    /// What fills each chunk of a streamed write, checked before the first.
+    private struct ChunkSource<T: WeightScalar> {
+        private let constant: T?
+        private let sampler: RegionSampler<T>?
+
+        init(_ content: StreamedContent, stream: RandomStream, options: FillOptions) throws {
+            switch content {
+            case let .constant(value):
+                (constant, sampler) = (T(rounding: value), nil)
+            case let .sample(distribution):
+                (constant, sampler) = (nil, try RegionSampler(stream: stream, distribution: distribution, options: options))
+            }
+        }
+
+        /// Initialises `part` with the elements `elements` of `runs`.
+        func fill(_ part: UnsafeMutableBufferPointer<T>, runs: RegionRuns, elements: Range<Int>) {
+            if let constant {
+                part.initialize(repeating: constant)
+            } else {
+                sampler!.fill(part, runs: runs, elements: elements)
+            }
         }
     }
 }
