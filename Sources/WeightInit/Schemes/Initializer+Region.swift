@@ -76,6 +76,8 @@ extension Initializer {
         case let .sample(distribution):
             try RegionSampler<T>(stream: stream, distribution: distribution, options: options)
                 .fill(buffer, runs: runs, elements: 0 ..< count)
+        case .orthogonal where region == .whole(shape):
+            try fill(buffer, shape: shape, layout: layout, randomStream: stream, options: options)
         case .orthogonal:
             // Every entry of Q depends on every Gaussian entry: build the
             // whole tensor (its own memory check refuses one that cannot fit).

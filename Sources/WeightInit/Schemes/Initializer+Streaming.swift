@@ -18,16 +18,23 @@ extension Initializer {
 
     /// Writes the tensor this scheme gives for `shape` to `sink`.
     ///
-    /// Sampling schemes are streamed: a buffer of `chunkBytes` is filled with
-    /// the values at flat indices `offset ..< offset + chunk` (the stream is
-    /// counter-based, so this equals filling the whole tensor) and appended,
-    /// so memory stays at one chunk whatever the tensor's size. Constants are
-    /// streamed the same way. Structured schemes (orthogonal, eye, dirac,
-    /// sparse) are built in memory first.
+    /// Sampling schemes are streamed: chunks of at most `chunkBytes` are
+    /// filled with the values at flat indices `offset ..< offset + chunk`
+    /// (the stream is counter-based, so this equals filling the whole
+    /// tensor) straight into the file's write buffer, so memory stays at one
+    /// chunk whatever the tensor's size. Constants are streamed the same way.
+    /// Orthogonal computes its matrix in LAPACK's precision and writes it
+    /// from there (`Orthogonal.write`: no second copy of the output's size);
+    /// the other structured schemes (eye, dirac, sparse) are built in memory
+    /// first.
     package func write<T: WeightScalar>(
         _ type: T.Type, shape: [Int], layout: Layout = .torch, randomStream stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
+        if case let .orthogonal(gain, method, blocks) = try plan(shape: shape, layout: layout, format: T.format) {
+            return try Orthogonal.write(T.self, shape: shape, region: .whole(shape), gain: gain, method: method,
+                                        blocks: blocks, stream: stream, options: options, to: sink)
+        }
         guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
             let values: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
             try sink.write(values)
@@ -47,10 +54,11 @@ extension Initializer {
     /// of whole runs of the region (a row block is one run of flat indices,
     /// a column block one run per row), or part of a run longer than a
     /// chunk, each filled from its own flat indices. The region then need not
-    /// fit in memory either — only its element count in Int. Structured
-    /// schemes are built in memory as
-    /// ``fill(_:shape:region:layout:seed:stream:options:)`` builds them (orthogonal
-    /// computes the whole tensor).
+    /// fit in memory either — only its element count in Int. Orthogonal
+    /// computes its whole matrix (in LAPACK's precision) and writes the
+    /// region's values from it, converting f16 and bf16 chunk by chunk; the
+    /// other structured schemes are built in memory as
+    /// ``fill(_:shape:region:layout:seed:stream:options:)`` builds them.
     ///
     /// ```swift
     /// let shape = [262_144, 8192]
@@ -68,6 +76,10 @@ extension Initializer {
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
         let runs = try RegionRuns(shape: shape, region: region)
+        if case let .orthogonal(gain, method, blocks) = try plan(shape: shape, layout: layout, format: T.format) {
+            return try Orthogonal.write(T.self, shape: shape, region: region, gain: gain, method: method,
+                                        blocks: blocks, stream: stream, options: options, to: sink)
+        }
         guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
             let values: [T] = try makeArray(shape: shape, region: region, layout: layout, seed: stream.seed,
                                             stream: stream.stream, options: options)
