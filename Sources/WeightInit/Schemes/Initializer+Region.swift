@@ -21,9 +21,10 @@ extension Initializer {
     ///   vector kernels' 64 elements are sampled by the scalar kernel and
     ///   cost more per value (timings: the README's benchmarks).
     /// - Constants, eye, dirac: written directly, cost ∝ region.
-    /// - sparse: the region's normals, then for each column of the region the
-    ///   zero rows of that column (`RandomStream/randomSubset(of:count:column:)`)
-    ///   that fall in the row range. Cost ∝ region + rows·log(rows) per column.
+    /// - sparse: one pass over the rank keys of the region's columns (every
+    ///   row; a quarter of a Philox block per element) for their cuts, then
+    ///   the region's normals and rank keys (<doc:StreamFormatSpecification#Sparse>).
+    ///   Cost ∝ region + rows per column of the region.
     /// - deltaOrthogonal: the out × in centre matrix (one QR, which is global),
     ///   then the region's entries of it; never the whole weight.
     /// - orthogonal: the QR is global, so the **whole tensor** is computed in

@@ -6,13 +6,15 @@ extension Initializer {
 
     /// Whether `write(_:shape:layout:stream:options:chunkBytes:to:)` and
     /// `write(_:shape:region:layout:stream:options:chunkBytes:to:)` stream
-    /// this scheme in chunks (sampling schemes and constants) rather than
-    /// building the tensor or region in memory (orthogonal, delta-orthogonal,
-    /// eye, dirac, sparse). The answer is the same for every region.
+    /// this scheme in chunks (sampling schemes, constants and sparse) rather
+    /// than building the tensor or region in memory (orthogonal,
+    /// delta-orthogonal, eye, dirac), and whether
+    /// ``forEachChunk(_:shape:indices:layout:seed:stream:options:chunkBytes:_:)``
+    /// takes it. The answer is the same for every region.
     public func writesInChunks(shape: [Int], layout: Layout = .torch) -> Bool {
-        switch self {
-        case .zeros, .ones, .constant: true
-        default: (try? distribution(shape: shape, layout: layout)) != nil
+        switch try? plan(shape: shape, layout: layout) {
+        case .constant?, .sample?, .sparse?: true
+        default: false
         }
     }
 
@@ -23,10 +25,11 @@ extension Initializer {
     /// (the stream is counter-based, so this equals filling the whole
     /// tensor) straight into the file's write buffer, so memory stays at one
     /// chunk whatever the tensor's size. Constants are streamed the same way.
+    /// Sparse is streamed too, after one pass over its rank keys that finds
+    /// each column's cut (`SparseRanking`: 4 bytes per column remain).
     /// Orthogonal computes its matrix in LAPACK's precision and writes it
     /// from there (`Orthogonal.write`: no second copy of the output's size);
-    /// the other structured schemes (eye, dirac, sparse) are built in memory
-    /// first.
+    /// the other structured schemes (eye, dirac) are built in memory first.
     package func write<T: WeightScalar>(
         _ type: T.Type, shape: [Int], layout: Layout = .torch, randomStream stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
@@ -35,7 +38,8 @@ extension Initializer {
             return try Orthogonal.write(T.self, shape: shape, region: .whole(shape), gain: gain, method: method,
                                         blocks: blocks, stream: stream, options: options, to: sink)
         }
-        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
+        let columns = shape.count == 2 ? 0 ..< shape[1] : 0 ..< 0
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format, columns: columns) else {
             let values: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
             try sink.write(values)
             return
@@ -80,7 +84,8 @@ extension Initializer {
             return try Orthogonal.write(T.self, shape: shape, region: region, gain: gain, method: method,
                                         blocks: blocks, stream: stream, options: options, to: sink)
         }
-        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
+        let columns = region.ranges.count == 2 ? region.ranges[1] : 0 ..< 0
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format, columns: columns) else {
             let values: [T] = try makeArray(shape: shape, region: region, layout: layout, seed: stream.seed,
                                             stream: stream.stream, options: options)
             try sink.write(values)
@@ -98,7 +103,9 @@ extension Initializer {
     /// themselves, such as several processes writing one shared file.
     ///
     /// Only for the schemes that ``writesInChunks(shape:layout:)``: sampling
-    /// schemes and constants. The full shape need not fit in memory.
+    /// schemes, constants and sparse (whose columns the range touches get one
+    /// pass over their rank keys first). The full shape need not fit in
+    /// memory.
     ///
     /// ```swift
     /// // Process 1 of 4: its quarter of the flat range.
@@ -109,7 +116,7 @@ extension Initializer {
     /// ```
     ///
     /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` if the
-    ///   scheme is built in memory (orthogonal, eye, dirac, sparse) or
+    ///   scheme is built in memory (orthogonal, delta-orthogonal, eye, dirac) or
     ///   `indices` is not within the tensor; the scheme's own errors — all
     ///   before the first call of `body`; then `body`'s errors.
     public func forEachChunk<T: WeightScalar>(
@@ -123,9 +130,16 @@ extension Initializer {
             throw WeightInitError.invalidParameter(
                 "indices", value: "\(indices)", reason: "must lie within the tensor's 0..<\(count)")
         }
-        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format) else {
+        // The columns the range touches: all of them unless it lies within one row.
+        var columns = 0 ..< 0
+        if shape.count == 2, !indices.isEmpty {
+            let first = indices.lowerBound % shape[1]
+            columns = indices.count <= shape[1] - first ? first ..< first + indices.count : 0 ..< shape[1]
+        }
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format, columns: columns) else {
             throw WeightInitError.invalidParameter(
-                "scheme", value: "\(self)", reason: "is built whole in memory; only sampling schemes and constants go by index range")
+                "scheme", value: "\(self)",
+                reason: "is built whole in memory; only sampling schemes, constants and sparse go by index range")
         }
         try Self.stream(content, T.self, runs: .contiguous(indices.count, from: indices.lowerBound), stream: stream,
                         options: options, chunkBytes: chunkBytes) { offset, part in
@@ -137,12 +151,16 @@ extension Initializer {
     private enum StreamedContent {
         case constant(Double)
         case sample(Distribution)
+        /// Sparse, for a write within `columns` of `shape`.
+        case sparse(sparsity: Double, std: Double, shape: [Int], columns: Range<Int>)
     }
 
-    private func streamedContent(shape: [Int], layout: Layout, format: ScalarFormat) throws -> StreamedContent? {
+    private func streamedContent(shape: [Int], layout: Layout, format: ScalarFormat, columns: Range<Int>) throws
+        -> StreamedContent? {
         switch try plan(shape: shape, layout: layout, format: format) {
         case let .constant(value): .constant(value)
         case let .sample(distribution): .sample(distribution)
+        case let .sparse(sparsity, std): .sparse(sparsity: sparsity, std: std, shape: shape, columns: columns)
         default: nil
         }
     }
@@ -186,26 +204,31 @@ extension Initializer {
         }
     }
 
-    /// What fills each chunk of a streamed write, checked before the first.
-    private struct ChunkSource<T: WeightScalar> {
-        private let constant: T?
-        private let sampler: RegionSampler<T>?
+    /// What fills each chunk of a streamed write, checked (and, for sparse,
+    /// its cuts found) before the first.
+    private enum ChunkSource<T: WeightScalar> {
+        case constant(T)
+        case sample(RegionSampler<T>)
+        case sparse(SparseSampler<T>)
 
         init(_ content: StreamedContent, stream: RandomStream, options: FillOptions) throws {
             switch content {
             case let .constant(value):
-                (constant, sampler) = (T(rounding: value), nil)
+                self = .constant(T(rounding: value))
             case let .sample(distribution):
-                (constant, sampler) = (nil, try RegionSampler(stream: stream, distribution: distribution, options: options))
+                self = .sample(try RegionSampler(stream: stream, distribution: distribution, options: options))
+            case let .sparse(sparsity, std, shape, columns):
+                self = .sparse(try SparseSampler(shape: shape, columns: columns, sparsity: sparsity, std: std,
+                                                 stream: stream, options: options))
             }
         }
 
         /// Initialises `part` with the elements `elements` of `runs`.
         func fill(_ part: UnsafeMutableBufferPointer<T>, runs: RegionRuns, elements: Range<Int>) {
-            if let constant {
-                part.initialize(repeating: constant)
-            } else {
-                sampler!.fill(part, runs: runs, elements: elements)
+            switch self {
+            case let .constant(value): part.initialize(repeating: value)
+            case let .sample(sampler): sampler.fill(part, runs: runs, elements: elements)
+            case let .sparse(sampler): sampler.fill(part, runs: runs, elements: elements)
             }
         }
     }
