@@ -46,9 +46,22 @@ WI_AI uint32_t bits_of(vi mask) {
     return bits;
 }
 
-WI_AI size_t rank_scan_body(const uint32_t *restrict keys, size_t count, uint32_t low, uint64_t span,
-                            uint64_t *restrict below, uint32_t *restrict positions) {
-    size_t kept = 0, j = 0;
+/// Appends key << 32 | row to column j's candidates, or marks it overflowed.
+WI_AI void keep(size_t j, uint32_t key, uint32_t row, uint64_t *restrict candidates, size_t capacity,
+                uint64_t *restrict kept, uint8_t *restrict overflow) {
+    uint64_t n = kept[j];
+    if (n < capacity) {
+        candidates[j * capacity + n] = (uint64_t)key << 32 | row;
+        kept[j] = n + 1;
+    } else {
+        overflow[j] = 1;
+    }
+}
+
+WI_AI void rank_scan_body(const uint32_t *restrict keys, size_t count, uint32_t low, uint64_t span, uint32_t row,
+                          uint64_t *restrict below, uint64_t *restrict candidates, size_t capacity,
+                          uint64_t *restrict kept, uint8_t *restrict overflow) {
+    size_t j = 0;
     // span ≤ 2³²: the window is every key ≥ low when span = 2³² − low.
     const uint64_t top = (uint64_t)low + span;
     for (; j + 16 <= count; j += 16) {
@@ -60,13 +73,15 @@ WI_AI size_t rank_scan_body(const uint32_t *restrict keys, size_t count, uint32_
         memcpy(below + j, &b, sizeof b);
         vi in = top >= (1ull << 32) ? (vi)(k >= low) : (vi)((k >= low) & (k < (uint32_t)top));
         // About 1 key in 30 is in the window: most groups have none.
-        for (uint32_t m = bits_of(in); m != 0; m &= m - 1) positions[kept++] = (uint32_t)(j + (size_t)__builtin_ctz(m));
+        for (uint32_t m = bits_of(in); m != 0; m &= m - 1) {
+            size_t i = j + (size_t)__builtin_ctz(m);
+            keep(i, keys[i], row, candidates, capacity, kept, overflow);
+        }
     }
     for (; j < count; j++) {
         below[j] += keys[j] < low;
-        if (keys[j] >= low && (uint64_t)keys[j] < top) positions[kept++] = (uint32_t)j;
+        if (keys[j] >= low && (uint64_t)keys[j] < top) keep(j, keys[j], row, candidates, capacity, kept, overflow);
     }
-    return kept;
 }
 
 #if defined(__x86_64__)
@@ -75,10 +90,10 @@ WI_AI size_t rank_scan_body(const uint32_t *restrict keys, size_t count, uint32_
                                                                   const uint32_t *b, size_t n) {              \
         zero_below_body(v, s, k, b, n);                                                                       \
     }                                                                                                         \
-    __attribute__((target(features))) static size_t rank_scan_##name(const uint32_t *k, size_t n, uint32_t low, \
-                                                                   uint64_t span, uint64_t *below,            \
-                                                                   uint32_t *positions) {                     \
-        return rank_scan_body(k, n, low, span, below, positions);                                             \
+    __attribute__((target(features))) static void rank_scan_##name(                                         \
+        const uint32_t *k, size_t n, uint32_t low, uint64_t span, uint32_t row, uint64_t *below, uint64_t *c,  \
+        size_t capacity, uint64_t *kept, uint8_t *overflow) {                                                   \
+        rank_scan_body(k, n, low, span, row, below, c, capacity, kept, overflow);                               \
     }
 WI_INSTANTIATE(sse2, "sse2")
 WI_INSTANTIATE(avx2, "avx2,fma,f16c")
@@ -97,14 +112,16 @@ void wi_zero_below(int32_t isa, void *values, size_t element_size, const uint32_
     }
 }
 
-size_t wi_rank_scan(int32_t isa, const uint32_t *keys, size_t count, uint32_t low, uint64_t span, uint64_t *below,
-                    uint32_t *positions) {
+void wi_rank_scan(int32_t isa, const uint32_t *keys, size_t count, uint32_t low, uint64_t span, uint32_t row,
+                  uint64_t *below, uint64_t *candidates, size_t capacity, uint64_t *kept, uint8_t *overflow) {
     switch (isa) {
 #if defined(__x86_64__)
-    case WI_ISA_SSE2: return rank_scan_sse2(keys, count, low, span, below, positions);
-    case WI_ISA_AVX2: return rank_scan_avx2(keys, count, low, span, below, positions);
-    case WI_ISA_AVX512: return rank_scan_avx512(keys, count, low, span, below, positions);
+    case WI_ISA_SSE2: rank_scan_sse2(keys, count, low, span, row, below, candidates, capacity, kept, overflow); return;
+    case WI_ISA_AVX2: rank_scan_avx2(keys, count, low, span, row, below, candidates, capacity, kept, overflow); return;
+    case WI_ISA_AVX512:
+        rank_scan_avx512(keys, count, low, span, row, below, candidates, capacity, kept, overflow);
+        return;
 #endif
-    default: return rank_scan_body(keys, count, low, span, below, positions);
+    default: rank_scan_body(keys, count, low, span, row, below, candidates, capacity, kept, overflow); return;
     }
 }

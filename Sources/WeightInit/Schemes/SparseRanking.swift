@@ -97,8 +97,12 @@ struct SparseRanking: Sendable {
         mode = .ranked
         let window = Window(rows: rows, zeros: zerosPerColumn, sigmas: windowSigmas)
         let width = columnRange.count
-        // Each worker holds one panel's kept keys: about 4 MiB each.
-        let panelWidth = Swift.max(1, Swift.min((width + threads - 1) / threads, (4 << 20) / (8 * window.capacity + 16)))
+        // A worker holds one panel's kept keys: about 4 MiB. Panels come in
+        // multiples of the workers, so every worker gets as many.
+        let widest = Swift.max(1, (4 << 20) / (8 * window.capacity + 16))
+        var wanted = Swift.max((width + widest - 1) / widest, Swift.min(threads, width))
+        if wanted > threads { wanted = (wanted + threads - 1) / threads * threads }
+        let panelWidth = (width + wanted - 1) / wanted
         let panels = (width + panelWidth - 1) / panelWidth
         let workers = Swift.min(threads, panels)
         var bounds = [UInt32](repeating: 0, count: width)
@@ -277,14 +281,12 @@ extension SparseRanking {
             let width: Int, capacity: Int, rowsPerCall: Int
             /// Per column: keys below the window, kept keys, whether they overflowed.
             let below: UnsafeMutablePointer<UInt64>
-            let kept: UnsafeMutablePointer<Int>
-            let overflow: UnsafeMutablePointer<Bool>
+            let kept: UnsafeMutablePointer<UInt64>
+            let overflow: UnsafeMutablePointer<UInt8>
             /// Column j's kept keys at j·capacity: key << 32 | row.
             let candidates: UnsafeMutablePointer<UInt64>
             /// Keys of `rowsPerCall` rows of the panel.
             let keys: UnsafeMutablePointer<UInt32>
-            /// A row segment's positions in the window.
-            let positions: UnsafeMutablePointer<UInt32>
 
             init(width: Int, capacity: Int, rowsPerCall: Int) {
                 (self.width, self.capacity, self.rowsPerCall) = (width, capacity, rowsPerCall)
@@ -293,7 +295,6 @@ extension SparseRanking {
                 overflow = .allocate(capacity: width)
                 candidates = .allocate(capacity: width * capacity)
                 keys = .allocate(capacity: Swift.max(1, rowsPerCall) * width)
-                positions = .allocate(capacity: width)
             }
 
             func deallocate() {
@@ -302,7 +303,6 @@ extension SparseRanking {
                 overflow.deallocate()
                 candidates.deallocate()
                 keys.deallocate()
-                positions.deallocate()
             }
         }
 
@@ -312,7 +312,7 @@ extension SparseRanking {
             let width = panel.count
             state.below.initialize(repeating: 0, count: width)
             state.kept.initialize(repeating: 0, count: width)
-            state.overflow.initialize(repeating: false, count: width)
+            state.overflow.initialize(repeating: 0, count: width)
             if width == columns {
                 // Whole rows: several at once, one kernel call.
                 var r0 = 0
@@ -332,9 +332,9 @@ extension SparseRanking {
             }
             for j in 0 ..< width {
                 let column = panel.lowerBound + j
-                let below = Int(state.below[j]), kept = state.kept[j]
+                let below = Int(state.below[j]), kept = Int(state.kept[j])
                 let cut: (UInt32, Exception?)
-                if !state.overflow[j], below < zeros, zeros <= below + kept {
+                if state.overflow[j] == 0, below < zeros, zeros <= below + kept {
                     cut = resolve(UnsafeMutableBufferPointer(start: state.candidates + j * state.capacity, count: kept),
                                   below: below, column: column, low: window.low, span: window.high - window.low)
                 } else {
@@ -348,17 +348,9 @@ extension SparseRanking {
         private var keySubStream: UInt32 { SparseRanking.keySubStream }
 
         private func scanRow(_ keys: UnsafeMutablePointer<UInt32>, row: Int, width: Int, state: State) {
-            let kept = wi_rank_scan(isa, keys, width, UInt32(truncatingIfNeeded: window.low), window.high - window.low,
-                                    state.below, state.positions)
-            for p in 0 ..< kept {
-                let j = Int(state.positions[p]), n = state.kept[j]
-                if n < state.capacity {
-                    state.candidates[j * state.capacity + n] = UInt64(keys[j]) << 32 | UInt64(row)
-                    state.kept[j] = n + 1
-                } else {
-                    state.overflow[j] = true
-                }
-            }
+            wi_rank_scan(isa, keys, width, UInt32(truncatingIfNeeded: window.low), window.high - window.low,
+                         UInt32(truncatingIfNeeded: row), state.below, state.candidates, state.capacity, state.kept,
+                         state.overflow)
         }
 
         /// The cut of `column` from its `candidates` (key << 32 | row: all of
@@ -419,17 +411,22 @@ extension SparseRanking {
 /// values are then sorted.
 func select(_ values: UnsafeMutableBufferPointer<UInt64>, rank: Int, low: UInt64, span: UInt64) -> UInt64 {
     precondition(rank >= 0 && rank < values.count && span >= 1 && span <= 1 << 32)
-    let buckets = Swift.max(1, Swift.min(1 << 12, values.count / 2))
-    func bucket(_ value: UInt64) -> Int { Int(((value >> 32) &- low) &* UInt64(buckets) / span) }
-    return withUnsafeTemporaryAllocation(of: Int.self, capacity: buckets) { counts in
+    let buckets = UInt64(Swift.max(1, Swift.min(1 << 12, values.count / 2)))
+    return withUnsafeTemporaryAllocation(of: Int.self, capacity: Int(buckets)) { counts in
         counts.initialize(repeating: 0)
-        for value in values { counts[bucket(value)] += 1 }
+        for value in values { counts[Int(((value >> 32) &- low) &* buckets / span)] += 1 }
         var below = 0, chosen = 0
         while below + counts[chosen] <= rank {
             below += counts[chosen]
             chosen += 1
         }
-        var members = values.filter { bucket($0) == chosen }
+        // The chosen bucket's values to the front, sorted.
+        var end = 0
+        for i in values.indices where Int(((values[i] >> 32) &- low) &* buckets / span) == chosen {
+            values.swapAt(i, end)
+            end += 1
+        }
+        var members = UnsafeMutableBufferPointer(rebasing: values[0 ..< end])
         members.sort()
         return members[rank - below]
     }

@@ -165,12 +165,13 @@ int wi_fill(void *out, int32_t format, uint64_t first_index, size_t count,
 void wi_zero_below(int32_t isa, void *values, size_t element_size, const uint32_t *keys, const uint32_t *bounds,
                    size_t count);
 
-/// One row segment of the cut search: below[j] += (keys[j] < low) for every
-/// j < count, and the positions j with low ≤ keys[j] < low + span (span ≤
-/// 2³²) written to `positions` in increasing order (room for `count`).
-/// Returns how many.
-size_t wi_rank_scan(int32_t isa, const uint32_t *keys, size_t count, uint32_t low, uint64_t span, uint64_t *below,
-                    uint32_t *positions);
+/// One row segment of the cut search (row `row`, columns j < count of a
+/// panel): below[j] += (keys[j] < low) for every j, and each key with
+/// low ≤ keys[j] < low + span (span ≤ 2³²) appended as key << 32 | row to
+/// column j's candidates at candidates[j·capacity + kept[j]] (kept[j] + 1),
+/// or, when column j already holds `capacity`, overflow[j] = 1.
+void wi_rank_scan(int32_t isa, const uint32_t *keys, size_t count, uint32_t low, uint64_t span, uint32_t row,
+                  uint64_t *below, uint64_t *candidates, size_t capacity, uint64_t *kept, uint8_t *overflow);
 
 #pragma GCC visibility pop
 
