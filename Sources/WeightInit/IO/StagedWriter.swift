@@ -148,7 +148,12 @@ final class StagedWriter {
         guard blocks > 0 else { return }
         let next = 1 - current, tail = used - blocks
         shared.idle[next].wait()  // its previous write is done: the caller owns it now
-        try shared.check()
+        do {
+            try shared.check()
+        } catch {
+            shared.idle[next].signal()  // not taken after all: cancel() waits for it
+            throw error
+        }
         shared.buffers[next].copyMemory(from: buffer + blocks, byteCount: tail)
         let (shared, index, offset) = (shared, current, fileOffset)
         queue.async {
