@@ -114,6 +114,27 @@
         }
     }
 
+    /// ``fill(_:rows:cols:gain:method:stream:options:)`` without its last
+    /// pass, for a matrix that is not tall Householder and a gain that is not
+    /// 0: `buffer` holds W with every row (`perRow`, the case rows ≤ cols) or
+    /// every column still to be multiplied by its entry of the returned
+    /// scratch's `scale` — the product the fill would store.
+    static func fillUnscaled<T: BLASScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>, rows: Int, cols: Int, gain: Double, method: OrthogonalMethod,
+        stream: RandomStream, options: FillOptions
+    ) throws -> (scratch: Scratch<T>, perRow: Bool) {
+        try validate(buffer.count, rows: rows, cols: cols, gain: gain)
+        precondition(gain != 0 && !usesTransposedCopy(rows: rows, cols: cols, method: method))
+        let threads = try blasThreads(rows: rows, cols: cols, requested: options.threads)
+        let scratch = try Scratch<T>(rows: rows, cols: cols, method: method)
+        try sample(buffer, rows: rows, cols: cols, method: method, stream: stream, startIndex: 0, options: options)
+        try inBLASSection(rows: rows, cols: cols, method: method, threads: threads) {
+            try transform(buffer.baseAddress!, rows: rows, cols: cols, gain: T(gain), method: method,
+                          scratch: scratch, signFix: true, scaling: false)
+        }
+        return (scratch, rows <= cols)
+    }
+
     /// Runs `body` with OpenBLAS on `threads` — except for small Householder
     /// matrices, which never reach BLAS: they skip the section, whose
     /// exclusive lock would serialise concurrent small fills.
@@ -293,7 +314,7 @@
     @_specialize(where T == Double)
     static func transform<T: BLASScalar>(
         _ w: UnsafeMutablePointer<T>, rows: Int, cols: Int, gain: T, method: OrthogonalMethod,
-        scratch: Scratch<T>, signFix: Bool
+        scratch: Scratch<T>, signFix: Bool, scaling: Bool = true
     ) throws {
         let m = cols, n = rows, k = min(rows, cols), wide = rows <= cols
         let tau = scratch.tau.baseAddress!, scale = scratch.scale.baseAddress!
@@ -313,8 +334,9 @@
             try LAPACK.orglq(m: m, n: n, k: k, a: w, lda: m, tau: tau, work: scratch.work)
         }
         // sign·gain in one pass. Column i of Q (orgqr) is row i of W; row i of
-        // Q (orglq) is column i of W.
-        applyScale(w, rows: rows, cols: cols, scale: scale, perRow: wide)
+        // Q (orglq) is column i of W. (`scaling: false`: the caller applies
+        // it, as `Orthogonal.write` does while copying W out.)
+        if scaling { applyScale(w, rows: rows, cols: cols, scale: scale, perRow: wide) }
     }
 
     /// Q of Householder's reflectors (column-major m × k, lda = m): the
