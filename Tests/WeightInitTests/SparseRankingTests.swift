@@ -79,6 +79,60 @@ import _WeightInitKernels
         for c in 0 ..< 4 { #expect((0 ..< 6).filter { other[$0 * 4 + c] == 0 } == otherZeros[c], "column \(c)") }
     }
 
+    /// The exact output bits of small sparse tensors, seed 42, stream 0,
+    /// std 1, in every format, on every kernel path, 1–3 threads and
+    /// chunk sizes 1, 3 and 2¹⁶: the zero positions were derived from the
+    /// specification by an independent Python implementation of Philox and
+    /// the (a, b, row) order; every non-zero is the value pinned for
+    /// `normal(0, 1)` at the same index in StreamFormatTests (indices 0 … 7
+    /// and 2⁴⁰ + 3 … 2⁴⁰ + 10), copied here as literals so that this test
+    /// fails if either sparse's zeros or its values move.
+    @Test func knownOutputBits() throws {
+        // normal(0, 1), seed 42, stream 0, indices 0 … 7 (StreamFormatTests.normal).
+        let f32: [UInt32] = [0xBF78_5E59, 0x3E46_ACEB, 0xBF9E_28CD, 0x3FF6_433E, 0xBD95_E014, 0x3E0E_79FE, 0xBF8D_A732, 0x3EA7_430A]
+        let f64: [UInt64] = [0xBFE5_4AC0_3C1A_032A, 0x3FF0_938D_B380_D761, 0xBFF6_F135_C80F_EFCB, 0x3FDB_16FD_5E63_89C7,
+                             0x3FC1_47F0_A3F6_EDB8, 0xBFEC_F0BB_B759_E22E, 0xBFE4_BE78_21C7_EB85, 0x3FE3_B205_AF57_E138]
+        let f16: [UInt16] = [0xBBC3, 0x3235, 0xBCF1, 0x3FB2, 0xACAF, 0x3074, 0xBC6D, 0x353A]
+        let bf16: [UInt16] = [0xBF78, 0x3E47, 0xBF9E, 0x3FF6, 0xBD96, 0x3E0E, 0xBF8E, 0x3EA7]
+        // (shape, sparsity, flat indices of the zeros), from the Python reference:
+        // 4 × 2, k = 2: column 0 rows {0, 2}, column 1 rows {1, 2};
+        // 2 × 4, k = 1: rows 0, 1, 0, 0; 8 × 1, k = ⌈2.4⌉ = 3: rows {0, 2, 4}.
+        let cases: [(shape: [Int], sparsity: Double, zeros: Set<Int>)] = [
+            ([4, 2], 0.5, [0, 3, 4, 5]), ([2, 4], 0.5, [0, 2, 3, 5]), ([8, 1], 0.3, [0, 2, 4]),
+        ]
+        func masked<T: FixedWidthInteger>(_ bits: [T], _ zeros: Set<Int>) -> [T] {
+            bits.indices.map { zeros.contains($0) ? 0 : bits[$0] }
+        }
+        for (shape, sparsity, zeros) in cases {
+            let initializer = Initializer.sparse(sparsity: sparsity, std: 1)
+            for path in KernelPath.available {
+                for threads in [1, 2, 3] {
+                    for chunkSize in [1, 3, 1 << 16] {
+                        let options = FillOptions(threads: threads, chunkSize: chunkSize, path: path, serialThreshold: 0)
+                        let label = "\(shape) \(path) threads \(threads) chunk \(chunkSize)"
+                        let a: [Float] = try initializer.makeArray(shape: shape, seed: 42, options: options)
+                        #expect(a.map(\.bitPattern) == masked(f32, zeros), "f32 \(label)")
+                        let b: [Double] = try initializer.makeArray(shape: shape, seed: 42, options: options)
+                        #expect(b.map(\.bitPattern) == masked(f64, zeros), "f64 \(label)")
+                        let c: [Float16] = try initializer.makeArray(shape: shape, seed: 42, options: options)
+                        #expect(c.map(\.bitPattern) == masked(f16, zeros), "f16 \(label)")
+                        let d: [BFloat16] = try initializer.makeArray(shape: shape, seed: 42, options: options)
+                        #expect(d.map(\.bitPattern) == masked(bf16, zeros), "bf16 \(label)")
+                    }
+                }
+            }
+        }
+        // Far indices: row 1, columns 3 ..< 11 of a 2 × 2⁴⁰ tensor (k = 1) are
+        // indices 2⁴⁰ + 3 … 2⁴⁰ + 10; row 1 is the zero of columns 4–7, 9, 10.
+        let far: [UInt32] = [0x3F42_F2DA, 0xBEAE_E733, 0xC006_79AD, 0xBFA5_52AA, 0x3DF4_C740, 0xBF2C_C056, 0xBED9_26ED, 0xBF41_5F49]
+        let region = TensorRegion([1 ..< 2, 3 ..< 11])
+        for threads in [1, 2] {
+            let values: [Float] = try Initializer.sparse(sparsity: 0.5, std: 1).makeArray(
+                shape: [2, 1 << 40], region: region, seed: 42, options: FillOptions(threads: threads, serialThreshold: 0))
+            #expect(values.map(\.bitPattern) == masked(far, [1, 2, 3, 4, 6, 7]), "far, threads \(threads)")
+        }
+    }
+
     // MARK: The engine is the specification
 
     static let shapes: [(rows: Int, columns: Int, sparsity: Double, seed: UInt64)] = [

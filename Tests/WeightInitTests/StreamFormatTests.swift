@@ -2,7 +2,7 @@ import Testing
 import _WeightInitKernels
 
 /// Known answers that freeze stream format v2 (StreamFormatSpecification.md; v1
-/// gave the same values but for sparse, whose answers are in SparseFormatTests): the exact
+/// gave the same values but for sparse, whose answers are in SparseRankingTests): the exact
 /// bits of seed 42, stream 0 at indices 0 … 7 and 2⁴⁰ + 3 … 2⁴⁰ + 10. They were
 /// computed once from the scalar path; the Philox words, the uniform values
 /// (f32 and f64), the normal values to 6 digits and the truncated-normal
