@@ -133,6 +133,28 @@ import _WeightInitKernels
         }
     }
 
+    /// A file large enough for the writer thread (16 MiB): sparse's chunks
+    /// are then filled on one worker fewer than its cuts; the bytes are the
+    /// array's, for 1–3 threads.
+    @Test func largeFileEqualsTheArray() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let shape = [2048, 2048]
+        let initializer = Initializer.sparse(sparsity: 0.1, std: 1)
+        let values: [Float] = try initializer.makeArray(shape: shape, seed: 6, options: FillOptions(threads: 1))
+        for threads in [1, 2, 3] {
+            let path = directory.file("sparse.npy")
+            try TensorFile.write(to: path, format: .npy,
+                                 tensors: [TensorEntry(name: "w", shape: shape, format: .f32)]) { _, sink in
+                #expect(sink.writesBehind)
+                try initializer.write(Float.self, shape: shape, region: .whole(shape), randomStream: RandomStream(seed: 6),
+                                      options: FillOptions(threads: threads), to: sink)
+            }
+            let stored = try TensorFile.read(path).tensors[0]
+            #expect(stored.bytes == values.withUnsafeBytes { Array($0) }, "threads \(threads)")
+        }
+    }
+
     // MARK: The engine is the specification
 
     static let shapes: [(rows: Int, columns: Int, sparsity: Double, seed: UInt64)] = [

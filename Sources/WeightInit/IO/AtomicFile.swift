@@ -35,6 +35,9 @@ import Darwin
         /// Appends up to `maxBytes` bytes that `fill` writes straight into
         /// the file's write buffer (see ``StagedWriter/appendInPlace(maxBytes:elementSize:_:)``);
         /// returns how many it wrote.
+        /// Whether a writer thread runs beside the caller (``StagedWriter/writesBehind``).
+        var writesBehind: Bool { staged.writesBehind }
+
         func appendInPlace(maxBytes: Int, elementSize: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
             try staged.appendInPlace(maxBytes: maxBytes, elementSize: elementSize, fill)
         }

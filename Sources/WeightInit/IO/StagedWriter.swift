@@ -53,6 +53,10 @@ final class StagedWriter {
         shared.idle[0].wait()  // the caller owns buffer 0
     }
 
+    /// Whether a writer thread sends full buffers to the disk while the
+    /// caller fills the other (large files).
+    var writesBehind: Bool { queue != nil }
+
     deinit {
         cancel()
         shared.deallocate()

@@ -44,6 +44,11 @@ public enum TensorFile {
             try values.withUnsafeBufferPointer { try write($0) }
         }
 
+        /// Whether a writer thread sends the file's full buffers to the disk
+        /// while the caller computes the next (large files): a fill that
+        /// keeps every core busy then delays it.
+        package var writesBehind: Bool { file.writesBehind }
+
         /// Appends up to `maxCount` values (≥ 1, at most what the tensor still
         /// needs) that `fill` computes straight into the file's write buffer —
         /// no copy of a buffer of the caller's — and returns how many it was

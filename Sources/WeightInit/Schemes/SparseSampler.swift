@@ -9,12 +9,14 @@ struct SparseSampler<T: WeightScalar>: Sendable {
     private let isa: Int32
 
     /// Checks the parameters and `options`, and finds the cuts of `columns`
-    /// (one pass over their keys, on `options.threads` workers).
-    init(shape: [Int], columns: Range<Int>, sparsity: Double, std: Double, stream: RandomStream, options: FillOptions) throws {
+    /// (one pass over their keys, on `options.threads` workers); chunks are
+    /// filled with `fillOptions` (by default `options`).
+    init(shape: [Int], columns: Range<Int>, sparsity: Double, std: Double, stream: RandomStream, options: FillOptions,
+         fillOptions: FillOptions? = nil) throws {
         let rows = shape[0]
         // The same double arithmetic as PyTorch's math.ceil(sparsity * rows).
         let zerosPerColumn = Int((sparsity * Double(rows)).rounded(.up))
-        normals = try RegionSampler(stream: stream, distribution: .normal(mean: 0, std: std), options: options)
+        normals = try RegionSampler(stream: stream, distribution: .normal(mean: 0, std: std), options: fillOptions ?? options)
         ranking = try SparseRanking(stream: stream, rows: rows, columns: shape[1], zerosPerColumn: zerosPerColumn,
                                     columnRange: columns, options: options)
         isa = try options.path.resolvedKernelISA()
