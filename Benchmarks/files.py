@@ -62,7 +62,21 @@ def best(commands, directory, repeat, outputs):
             seconds, rss = run(command, directory)
             old = results[name]
             results[name] = (min(old[0], seconds), max(old[1], rss))
+            ROUNDS.setdefault(name, []).append(seconds)
     return results
+
+
+# Every run's seconds by command name, in order (cleared by each section),
+# for the per-round ratios: round i of one command against round i of another.
+ROUNDS = {}
+
+
+def round_ratios(numerator, denominator):
+    """Median, lowest and highest of the per-round ratios numerator ÷ denominator."""
+    ratios = sorted(a / b for a, b in zip(ROUNDS[numerator], ROUNDS[denominator]))
+    middle = len(ratios) // 2
+    median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    return median, ratios[0], ratios[-1]
 
 
 def dd(byte_count):
@@ -85,10 +99,12 @@ def sparse(args, directory):
             "normal": generate(args.weightinit, "normal", shape, "n.npy"),
             "dd": dd(n * n * 4 + 128),
         }
+        ROUNDS.clear()
         r = best(commands, directory, args.repeat, ["s.npy", "n.npy", "dd.bin"])
         print("%-12s %9.3f %9.3f %7.2f %10.1f %10.1f %9.3f %9.2f" % (
             "%d²" % n, r["sparse"][0], r["normal"][0], r["sparse"][0] / r["normal"][0], r["sparse"][1] / 1e6,
             r["normal"][1] / 1e6, r["dd"][0], r["sparse"][0] / r["dd"][0]))
+        print("%-12s per round, sparse ÷ normal: median %.2f, range %.2f – %.2f" % (("",) + round_ratios("sparse", "normal")))
     print()
 
 
@@ -118,6 +134,7 @@ def orthogonal(args, directory):
             "baseline": generate(args.weightinit, "normal", shape, "n." + extension, "--dtype", dtype),
             "dd": dd(size),
         }
+        ROUNDS.clear()
         r = best(commands, directory, repeat, [output, "n." + extension, "dd.bin"])
         budget = fill + 1.2 * r["dd"][0]
         above = r["orthogonal"][1] - r["baseline"][1]
@@ -137,12 +154,16 @@ def spec(args, directory):
         "spec": [args.weightinit, "generate", "--spec", path, "--output", "m.safetensors", "--quiet"],
         "dd": dd(size),
     }
+    ROUNDS.clear()
     r = best(commands, directory, args.repeat, ["m.safetensors", "dd.bin"])
     print("1 GiB spec (four 8192² f32 normal tensors), best of %d:" % args.repeat)
     print("  weightinit generate --spec  %.3f s  %.0f MB/s  peak RSS %.1f MB" % (
         r["spec"][0], size / r["spec"][0] / 1e6, r["spec"][1] / 1e6))
     print("  dd conv=fsync               %.3f s  %.0f MB/s" % (r["dd"][0], size / r["dd"][0] / 1e6))
-    print("  throughput ÷ dd's           %.2f" % (r["dd"][0] / r["spec"][0]))
+    print("  throughput ÷ dd's           %.2f (best ÷ best)" % (r["dd"][0] / r["spec"][0]))
+    median, low, high = round_ratios("dd", "spec")
+    print("  per round, dd s ÷ spec s    median %.2f, range %.2f – %.2f over %d rounds" % (
+        median, low, high, len(ROUNDS["spec"])))
     print()
 
 
