@@ -117,6 +117,10 @@ final class StagedWriter {
             if shared.direct {
                 shared.direct = false
                 _ = wi_direct_io(shared.descriptor, 0)
+                // Nothing before the tail is in the page cache: its
+                // write-behind starts at the tail, or it would walk the
+                // whole file in sync_file_range calls (128 for 1 GiB).
+                (shared.started, shared.finished) = (fileOffset, fileOffset)
             }
             shared.write(current, count: used, at: fileOffset)
             try shared.check()
