@@ -141,6 +141,9 @@ def orthogonal(args, directory):
         print("%-16s %8.3f %8.3f %8.3f %8.3f %8.2f %9.1f %9.1f %9.1f %8.2f" % (
             "%d×%d %s" % (shape[0], shape[1], dtype), fill, r["dd"][0], r["orthogonal"][0], budget,
             r["orthogonal"][0] / budget, size / 1e6, r["orthogonal"][1] / 1e6, r["baseline"][1] / 1e6, above / size))
+        ROUNDS["budget"] = [fill + 1.2 * d for d in ROUNDS["dd"]]
+        print("%-16s per round, e2e ÷ (fill + 1.2 dd): median %.2f, range %.2f – %.2f" % (
+            ("",) + round_ratios("orthogonal", "budget")))
     print()
 
 
