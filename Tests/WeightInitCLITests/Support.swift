@@ -39,6 +39,22 @@ enum CLI {
     static func finish(_ process: Process, in directory: Scratch) throws -> Result {
         try ToolRun.finish(process, in: directory)
     }
+
+    /// Runs `weightinit arguments`, which must succeed quietly and print
+    /// JSON, and returns python's reading of it: each expression evaluated
+    /// with `d` the parsed JSON.
+    static func json(_ arguments: [String], _ expressions: [String], in scratch: Scratch) throws -> [String] {
+        let result = try run(arguments, in: scratch)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        let script = """
+            import json, sys
+            d = json.loads(sys.argv[1])
+            for e in sys.argv[2:]:
+                print(eval(e))
+            """
+        return try Numpy.run(script, [result.stdout] + expressions).split(separator: "\n").map(String.init)
+    }
 }
 
 /// Reads files back with numpy, the reference reader for `.npy`.
