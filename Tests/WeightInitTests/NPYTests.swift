@@ -217,7 +217,7 @@ struct ScratchDirectory {
         ("shape a list", file(dict: dict(shape: "[4]"), dataBytes: 16), "expected '('"),
         ("unclosed shape", file(dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (4, }", dataBytes: 16), "non-negative integer"),
         ("dimension overflows Int", file(dict: dict(shape: "(99999999999999999999,)"), dataBytes: 16), "overflows Int"),
-        ("element count overflows Int", file(dict: dict(shape: "(4294967296, 4294967296, 4)"), dataBytes: 16), "overflows the byte count"),
+        ("element count overflows Int", file(dict: dict(shape: "(4294967296, 4294967296, 4)"), dataBytes: 16), "overflows the element count"),
         ("byte count overflows Int", file(dict: dict(shape: "(4611686018427387904,)"), dataBytes: 16), "overflows the byte count"),
         ("absurd shape, small file", file(dict: dict(shape: "(1000000000, 1000000000)"), dataBytes: 16), "truncated data"),
         ("truncated data", Array(valid.dropLast()), "truncated data"),

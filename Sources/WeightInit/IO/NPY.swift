@@ -168,9 +168,7 @@ public enum NPY {
     /// ``WeightInitError/malformedFile(path:reason:)``. A file that cannot be
     /// opened or read throws ``WeightInitError/io(path:reason:)``.
     public static func read(_ path: String) throws -> Contents {
-        let file = try InputFile(path: path)
-        defer { file.close() }
-        return try read(from: file, path: path)
+        try InputFile.withOpened(path) { try read(from: $0, path: path) }
     }
 
     /// Parses `bytes` as a whole `.npy` file, with the checks of ``read(_:)``;
@@ -206,6 +204,9 @@ public enum NPY {
         }
         let header = try HeaderParser.parse(try file.read(at: fixed + lengthBytes, count: headerLength), path: path)
 
+        guard Shape.product(header.shape) != nil else {
+            throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the element count")
+        }
         guard let byteCount = Shape.product(header.shape, times: header.format.byteCount) else {
             throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the byte count")
         }
