@@ -58,9 +58,11 @@ let package = Package(
 
         // MARK: Platform shims (C; no stable API)
 
-        // Removes the temporary files of interrupted writes when SIGINT,
-        // SIGTERM or SIGHUP ends the process: a signal handler must be
-        // async-signal-safe, so it and its registry of paths are C.
+        // The atomic writes' platform shims: removal of the temporary files of
+        // interrupted writes when SIGINT, SIGTERM or SIGHUP ends the process (a
+        // signal handler must be async-signal-safe, so it and its registry of
+        // paths are C), and direct I/O and write-behind for large files
+        // (O_DIRECT, sync_file_range: GNU extensions Swift's Glibc does not import).
         .target(
             name: "_WeightInitSignals",
             path: "Sources/_WeightInitSignals"

@@ -1,7 +1,7 @@
 """Benchmark (not a test): weightinit's Python fills against torch.nn.init and
 numpy on this machine, and the per-call overhead of a small fill.
 
-    WEIGHTINIT_LIBRARY=.build/release/libWeightInitC.so python python/bench.py [--size 8192] [--repeat 5]
+    WEIGHTINIT_LIBRARY=.build/release/libWeightInitC.so python python/bench.py [--size 8192] [--repeat 5] [--sparse]
 
 Times are the best of --repeat runs (wall clock, perf_counter), so ratios
 compare each side at its best; take them on a quiet machine. torch is used
@@ -68,6 +68,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=8192, help="n for the n × n float32 tensor (default 8192)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--sparse", action="store_true",
+                        help="only sparse_ (sparsity 0.1) against our normal_ and torch's sparse_, in process")
     args = parser.parse_args()
     n = args.size
     std = math.sqrt(2.0 / n)  # kaiming_normal_ defaults: leaky_relu with a=0, fan_in = n
@@ -77,6 +79,8 @@ def main():
     print("numpy %s%s" % (np.__version__, ", torch %s (%d threads)" % (torch.__version__, torch.get_num_threads())
                                            if torch else ", torch not importable"))
     print()
+    if args.sparse:
+        return sparse(n, args.repeat)
 
     rows = []
     a = np.empty((n, n), np.float32)
@@ -134,6 +138,23 @@ def main():
               % (best(lambda: torch.nn.init.kaiming_normal_(st), args.repeat, number) * 1e6))
         print("  init.kaiming_normal_ on a torch tensor           %6.2f"
               % (best(lambda: init.kaiming_normal_(st, seed=1), args.repeat, number) * 1e6))
+
+
+def sparse(n, repeat):
+    """sparse_ in process: ours (every core) against our normal_ of the same
+    tensor and torch.nn.init.sparse_ (its default threads)."""
+    a = np.empty((n, n), np.float32)
+    rows = [("weightinit sparse_, numpy array, every core", best(lambda: init.sparse_(a, 0.1, seed=1), repeat)),
+            ("weightinit normal_, numpy array, every core", best(lambda: init.normal_(a, 0.0, 0.01, seed=1), repeat))]
+    if torch is not None:
+        t = torch.empty(n, n)
+        rows.append(("torch.nn.init.sparse_, %d threads" % torch.get_num_threads(),
+                     best(lambda: torch.nn.init.sparse_(t, 0.1), repeat)))
+    ours = rows[0][1]
+    print("sparse_ (sparsity 0.1) of a %d × %d float32 tensor, in process (best of %d):" % (n, n, repeat))
+    print("%-48s %10s %14s" % ("", "time", "÷ ours"))
+    for name, seconds in rows:
+        print("%-48s %8.1f ms %14.2f" % (name, seconds * 1e3, seconds / ours))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@
 /// them).
 typedef struct {
     int32_t distribution, format;
+    /// Bits only: counter word c3 of every block (0 for the main stream).
+    uint32_t substream;
     float a_f, b_f;      ///< uniform: low, width; normal & truncated: mean, std
     double a_d, b_d;
     float lo_f, hi_f;    ///< clamp bounds in float sampling

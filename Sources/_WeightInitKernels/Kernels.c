@@ -164,6 +164,9 @@ int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
         p->a_f = (float)params->p0; p->b_f = (float)params->p1;
         return 0;
     case WI_DIST_BITS:
+        // p0: the sub-stream (counter word c3), an integer in [0, 2³²).
+        if (!(params->p0 >= 0.0 && params->p0 <= 4294967295.0) || params->p0 != (double)(uint32_t)params->p0) return -1;
+        p->substream = (uint32_t)params->p0;
         return 0;
     case WI_DIST_TRUNCATED_NORMAL:
         p->a_d = params->p0; p->b_d = params->p1;
@@ -245,7 +248,7 @@ void wi_fill_scalar(void *out, const wi_prepared *p, uint64_t first, size_t coun
         // The words go out as they are (through uint32_t, never a float register).
         for (uint64_t block = first / 4; block <= last / 4; block++) {
             uint32_t w[4];
-            wi_block(seed, stream, 0, block, w);
+            wi_block(seed, stream, p->substream, block, w);
             for (uint64_t j = 0; j < 4; j++) {
                 uint64_t i = block * 4 + j;
                 if (i >= first && i <= last) memcpy((uint32_t *)out + (i - first), &w[j], 4);

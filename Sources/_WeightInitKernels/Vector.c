@@ -225,6 +225,7 @@ typedef struct {
     const wi_prepared *p;
     round_keys keys;
     uint32_t stream;
+    uint32_t substream;  ///< counter word c3 of the main blocks: 0, or a helper sub-stream for WI_DIST_BITS
     int philox;      ///< PHILOX_QWORD or PHILOX_DWORD
     int native_f16;  ///< hardware float → binary16 conversion (vcvtps2ph / fcvtn)
     int groups;      ///< 16-block groups per iteration of the main loops (1 … WI_MAX_GROUPS)
@@ -233,14 +234,14 @@ typedef struct {
 /// Main-stream blocks block0 … block0 + 15 (block0 + 15 < 2⁶⁴: blocks are element indices / 2 or / 4).
 WI_AI vblock main_blocks(const fill_ctx *ctx, uint64_t block0) {
     vu64 block = block0 + (vu64){WI_IOTA16};
-    return philox(block, block >> 32, (vu64)ctx->stream, (vu64)0u, &ctx->keys, ctx->philox);
+    return philox(block, block >> 32, (vu64)ctx->stream, (vu64)ctx->substream, &ctx->keys, ctx->philox);
 }
 
 /// Main-stream blocks block0 … block0 + 16·groups − 1, in `groups` vblocks.
 WI_AI void main_counters(const fill_ctx *ctx, int groups, uint64_t block0, vu64 c[WI_MAX_GROUPS][4]) {
     for (int g = 0; g < groups; g++) {
         vu64 block = block0 + 16u * (uint64_t)g + (vu64){WI_IOTA16};
-        c[g][0] = block; c[g][1] = block >> 32; c[g][2] = (vu64)ctx->stream; c[g][3] = (vu64)0u;
+        c[g][0] = block; c[g][1] = block >> 32; c[g][2] = (vu64)ctx->stream; c[g][3] = (vu64)ctx->substream;
     }
 }
 
@@ -882,7 +883,7 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
     uint64_t start = first + head;  // < first + count ≤ 2⁶⁴: no wrap
     size_t body = (count - head) / group * group;
     wi_fill_scalar(out, p, first, head, seed, stream);
-    fill_ctx ctx = {p, make_round_keys(seed), stream, philox_strategy, native_f16, groups};
+    fill_ctx ctx = {p, make_round_keys(seed), stream, p->substream, philox_strategy, native_f16, groups};
     fill_groups((char *)out + head * size, &ctx, start, body);
     wi_fill_scalar((char *)out + (head + body) * size, p, start + body, count - head - body, seed, stream);
 }

@@ -2,8 +2,8 @@ import Testing
 @_spi(Plumbing) import WeightInit
 import _WeightInitKernels
 
-/// The index-addressable helpers: random subsets and permutations (sparse
-/// initialisation) and Bernoulli masks. Checked against the layout written in
+/// The index-addressable helpers: random permutations and Bernoulli masks
+/// (sparse's rank keys: SparseRankingTests). Checked against the layout written in
 /// StreamFormatSpecification.md ("Helper sub-streams"), against theory (χ² at α = 10⁻⁶,
 /// 6-σ counts) and against the main stream (no shared blocks).
 struct PermutationTests {
@@ -18,23 +18,14 @@ struct PermutationTests {
 
     // MARK: Subsets and permutations
 
-    @Test func subsetsAreSortedDistinctAndNested() throws {
+    @Test func permutationsArePermutations() throws {
         let stream = RandomStream(seed: 3, stream: 1)
         for n in [0, 1, 2, 7, 100] {
-            var previous: Set<Int> = []
-            for count in 0 ... n {
-                let subset = try stream.randomSubset(of: n, count: count, column: 5)
-                #expect(subset.count == count)
-                #expect(subset == subset.sorted() && Set(subset).count == count)
-                #expect(subset.allSatisfy { (0 ..< n).contains($0) })
-                #expect(previous.isSubset(of: Set(subset)), "subset of \(count - 1) not inside subset of \(count)")
-                previous = Set(subset)
-            }
             #expect(try stream.randomPermutation(of: n, column: 5).sorted() == Array(0 ..< n))
         }
-        #expect(try stream.randomSubset(of: 100, count: 10, column: 0) != stream.randomSubset(of: 100, count: 10, column: 1))
-        #expect(try stream.randomSubset(of: 100, count: 10, column: 0)
-            == RandomStream(seed: 3, stream: 1).randomSubset(of: 100, count: 10, column: 0))
+        #expect(try stream.randomPermutation(of: 100, column: 0) != stream.randomPermutation(of: 100, column: 1))
+        #expect(try stream.randomPermutation(of: 100, column: 0)
+            == RandomStream(seed: 3, stream: 1).randomPermutation(of: 100, column: 0))
     }
 
     /// The documented layout: keys from block column·2³² + j of sub-stream
@@ -49,20 +40,6 @@ struct PermutationTests {
         #expect(try RandomStream(seed: seed, stream: streamID).randomPermutation(of: n, column: column) == expected)
     }
 
-    /// All 10 two-element subsets of 5 positions equally likely across
-    /// columns (χ², 9 degrees of freedom, critical value 44.8 at α = 10⁻⁶).
-    @Test func subsetsAreUniform() throws {
-        let stream = RandomStream(seed: 17)
-        var counts = [Int](repeating: 0, count: 32)  // by bit mask
-        for column in 0 ..< 10_000 {
-            let subset = try stream.randomSubset(of: 5, count: 2, column: column)
-            counts[subset.reduce(0) { $0 | 1 << $1 }] += 1
-        }
-        let observed = counts.filter { $0 > 0 }
-        #expect(observed.count == 10)
-        #expect(Statistics.chiSquareUniform(observed) < 44.8)
-    }
-
     /// All 24 orders of 4 positions equally likely (χ², 23 degrees of
     /// freedom, critical value 70.5 at α = 10⁻⁶).
     @Test func permutationsAreUniform() throws {
@@ -75,12 +52,11 @@ struct PermutationTests {
         #expect(Statistics.chiSquareUniform(Array(counts.values)) < 70.5)
     }
 
-    @Test func badSubsetArgumentsThrow() {
+    @Test func badPermutationArgumentsThrow() {
         let stream = RandomStream(seed: 1)
-        for (n, count, column) in [(-1, 0, 0), (10, 11, 0), (10, -1, 0), (10, 2, -1), (10, 2, 1 << 32),
-                                   ((1 << 32) + 1, 1, 0)] {
-            #expect(throws: WeightInitError.self, "n \(n) count \(count) column \(column)") {
-                try stream.randomSubset(of: n, count: count, column: column)
+        for (n, column) in [(-1, 0), (10, -1), (10, 1 << 32), ((1 << 32) + 1, 0)] {
+            #expect(throws: WeightInitError.self, "n \(n) column \(column)") {
+                try stream.randomPermutation(of: n, column: column)
             }
         }
     }

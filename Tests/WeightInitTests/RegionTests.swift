@@ -350,12 +350,38 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
         }
     }
 
-    @Test func writesInChunksIsUnchanged() {
+    @Test func writesInChunksNamesTheStreamedSchemes() {
         #expect(Initializer.normal().writesInChunks(shape: [4, 4]))
         #expect(Initializer.constant(2).writesInChunks(shape: [4, 4]))
+        #expect(Initializer.sparse(sparsity: 0.1).writesInChunks(shape: [4, 4]))
+        #expect(!Initializer.sparse(sparsity: 0.1).writesInChunks(shape: [4, 4, 4]))
         #expect(!Initializer.orthogonal().writesInChunks(shape: [4, 4]))
-        #expect(!Initializer.sparse(sparsity: 0.1).writesInChunks(shape: [4, 4]))
         #expect(!Initializer.eye().writesInChunks(shape: [4, 4]))
+    }
+
+    /// Sparse by flat index ranges, as the MPI ranks write it: any split,
+    /// any chunk size, the bytes of the whole tensor.
+    @Test func sparseByIndexRanges() throws {
+        let shape = [41, 23], count = 41 * 23
+        let initializer = Initializer.sparse(sparsity: 0.37, std: 2)
+        let whole: [Float] = try initializer.makeArray(shape: shape, seed: 8, stream: 1)
+        for ranges in [[0 ..< count], [0 ..< 5, 5 ..< 30, 30 ..< count], [0 ..< 300, 300 ..< 301, 301 ..< 943]] {
+            for chunkBytes in [4, 36, 1 << 20] {
+                var values: [Float] = []
+                for range in ranges {
+                    var next = range.lowerBound
+                    try initializer.forEachChunk(Float.self, shape: shape, indices: range, seed: 8, stream: 1,
+                                                 options: FillOptions(threads: 2, chunkSize: 3, serialThreshold: 0),
+                                                 chunkBytes: chunkBytes) { first, part in
+                        #expect(first == next)
+                        next += part.count
+                        values += part
+                    }
+                    #expect(next == range.upperBound)
+                }
+                expectSameBits(values, whole, "ranges \(ranges) chunk \(chunkBytes)")
+            }
+        }
     }
 }
 
@@ -395,7 +421,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
             shape: [1 << 30, 1 << 20, 3], region: TensorRegion([5 ..< 7, 4 ..< 7, 0 ..< 3]), seed: 1)
         #expect(dirac == [0, 0, 0, 0, 1, 0, 0, 0, 0,
                           0, 0, 0, 0, 0, 0, 0, 1, 0])
-        // sparse with 2⁵⁰ columns: the zeros of a column come from its own subset.
+        // sparse with 2⁵⁰ columns: the zeros of a column come from its own keys.
         let rows = 1024, sparsity = 0.25
         let region = TensorRegion([0 ..< rows, 5 ..< 7])
         let sparse: [Float] = try Initializer.sparse(sparsity: sparsity, std: 1).makeArray(
@@ -405,7 +431,8 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
                                                 startIndex: UInt64(row) << 50 + 5)
         }
         for (j, column) in region.ranges[1].enumerated() {
-            let zeros = Set(try RandomStream(seed: 4).randomSubset(of: rows, count: 256, column: column))
+            let zeros = SparseRankingTests.referenceZeros(seed: 4, stream: 0, rows: rows, columns: 1 << 50,
+                                                          sparsity: sparsity, column: column)
             #expect(zeros.count == 256)
             for row in 0 ..< rows {
                 let expected: Float = zeros.contains(row) ? 0 : normals[row * 2 + j]
@@ -431,7 +458,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
             let _: [Float] = try Initializer.deltaOrthogonal().makeArray(
                 shape: [1 << 20, 1 << 20, 1 << 10], region: TensorRegion([0 ..< 1, 0 ..< 1, 0 ..< 1]), seed: 1)
         }
-        // sparse picks zero rows out of at most 2³² rows.
+        // sparse ranks at most 2³² rows.
         #expect(throws: WeightInitError.self) {
             let _: [Float] = try Initializer.sparse(sparsity: 0.1).makeArray(shape: Self.shape, region: small, seed: 1)
         }

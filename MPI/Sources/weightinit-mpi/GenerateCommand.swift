@@ -17,8 +17,8 @@ struct GenerateCommand: MPISubcommand {
             (same code), and every sampled value depends only on (seed, stream, index), so:
 
             Shared file (default): rank 0 writes the header; each rank samples and writes the \
-            contiguous 1/size of every sampled or constant tensor's flat range, with MPI-IO, \
-            into one file; orthogonal, eye, dirac and sparse tensors are built whole by one \
+            contiguous 1/size of every sampled, constant or sparse tensor's flat range, with \
+            MPI-IO, into one file; orthogonal, eye and dirac tensors are built whole by one \
             rank each (tensor k by rank k mod size). The file equals, byte for byte, the one \
             `weightinit generate --spec SPEC --output FILE` writes — for any number of ranks \
             (orthogonal tensors of 1024 rows and columns or more: with the same --threads, \

@@ -18,41 +18,45 @@ import Darwin
 /// fitting any destination name the file system accepts, so one left behind
 /// by a killed process can be recognised and removed (`weightinit clean`).
 @_spi(Plumbing) public enum AtomicFile {
-    /// Sink for the bytes of the file being written.
+    /// Sink for the bytes of the file being written (through ``StagedWriter``).
     @_spi(Plumbing) public struct Writer {
-        fileprivate let descriptor: Int32
-        /// The final path, used in error messages.
-        fileprivate let path: String
+        fileprivate let staged: StagedWriter
 
         /// Appends `bytes` to the file.
         @_spi(Plumbing) public func write(_ bytes: UnsafeRawBufferPointer) throws {
-            guard var next = bytes.baseAddress else { return }
-            var remaining = bytes.count
-            while remaining > 0 {
-                let written = systemWrite(descriptor, next, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw AtomicFile.ioError(path, "cannot write", errno)
-                }
-                next += written
-                remaining -= written
-            }
+            try staged.append(bytes)
         }
 
         /// Appends `bytes` to the file.
         @_spi(Plumbing) public func write(_ bytes: [UInt8]) throws {
             try bytes.withUnsafeBytes { try write($0) }
         }
+
+        /// Appends up to `maxBytes` bytes that `fill` writes straight into
+        /// the file's write buffer (see ``StagedWriter/appendInPlace(maxBytes:elementSize:_:)``);
+        /// returns how many it wrote.
+        /// Whether a writer thread runs beside the caller (``StagedWriter/writesBehind``).
+        var writesBehind: Bool { staged.writesBehind }
+
+        func appendInPlace(maxBytes: Int, elementSize: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
+            try staged.appendInPlace(maxBytes: maxBytes, elementSize: elementSize, fill)
+        }
     }
 
     /// Creates or replaces the file at `path` with what `body` writes.
-    @_spi(Plumbing) public static func write(to path: String, _ body: (Writer) throws -> Void) throws {
+    /// `expectedBytes`, the file's size if known, lets a large file go by
+    /// direct I/O with a writer thread (``StagedWriter``).
+    @_spi(Plumbing) public static func write(to path: String, expectedBytes: Int? = nil, _ body: (Writer) throws -> Void) throws {
         let file = try TemporaryFile.create(beside: path)
+        let staged = StagedWriter(descriptor: file.descriptor, path: path, expectedBytes: expectedBytes)
         do {
-            try body(Writer(descriptor: file.descriptor, path: path))
+            try body(Writer(staged: staged))
+            try staged.finish()
             // Flushed before the rename so a crash cannot leave a renamed but empty file.
             try file.commit(sync: true)
         } catch {
+            // No write may be pending when the descriptor closes.
+            staged.cancel()
             file.discard()
             throw error
         }
@@ -78,16 +82,8 @@ import Darwin
     }
 }
 
-// `read`, `write` and `close` are shadowed inside the file types; these name
-// the system calls explicitly.
-
-func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(fd, buffer, count)
-    #else
-    Darwin.write(fd, buffer, count)
-    #endif
-}
+// `read` and `close` are shadowed inside the file types; these name the
+// system calls explicitly.
 
 func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)

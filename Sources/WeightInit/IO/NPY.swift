@@ -104,7 +104,7 @@ public enum NPY {
                 shape, reason: "the data holds \(data.count) bytes, the shape needs \(count * format.byteCount)")
         }
         let header = try header(shape: shape, format: format)
-        try AtomicFile.write(to: path) { file in
+        try AtomicFile.write(to: path, expectedBytes: header.count + data.count) { file in
             try file.write(header)
             try writeLittleEndian(data, elementSize: format.byteCount, to: file)
         }

@@ -43,6 +43,40 @@ public enum TensorFile {
         public func write<T: WeightScalar>(_ values: [T]) throws {
             try values.withUnsafeBufferPointer { try write($0) }
         }
+
+        /// Whether a writer thread sends the file's full buffers to the disk
+        /// while the caller computes the next (large files): a fill that
+        /// keeps every core busy then delays it.
+        package var writesBehind: Bool { file.writesBehind }
+
+        /// Appends up to `maxCount` values (≥ 1, at most what the tensor still
+        /// needs) that `fill` computes straight into the file's write buffer —
+        /// no copy of a buffer of the caller's — and returns how many it was
+        /// given: `fill` must initialise all of them.
+        package func appendInPlace<T: WeightScalar>(
+            _: T.Type, maxCount: Int, _ fill: (UnsafeMutableBufferPointer<T>) throws -> Void
+        ) throws -> Int {
+            let size = MemoryLayout<T>.stride
+            guard maxCount >= 1, maxCount <= remaining / size else {
+                throw WeightInitError.invalidParameter("tensor data", value: "\(maxCount) values", reason: "more than the shape holds")
+            }
+            #if _endian(little)
+            let bytes = try file.appendInPlace(maxBytes: maxCount * size, elementSize: size) { raw in
+                try fill(raw.bindMemory(to: T.self))
+                return raw.count
+            }
+            remaining -= bytes
+            written += bytes
+            progress(written)
+            return bytes / size
+            #else
+            let values = UnsafeMutableBufferPointer<T>.allocate(capacity: maxCount)
+            defer { values.deallocate() }
+            try fill(values)
+            try write(UnsafeBufferPointer(values))
+            return maxCount
+            #endif
+        }
     }
 
     /// Writes `tensors` to `path` atomically (see `AtomicFile`): the header,
@@ -67,7 +101,7 @@ public enum TensorFile {
         }
         let sizes = try tensors.map { try $0.byteCount() }
         let total = try checkedSum([header.count] + sizes)
-        try AtomicFile.write(to: path) { file in
+        try AtomicFile.write(to: path, expectedBytes: total) { file in
             try file.write(header)
             var written = header.count
             for (index, size) in sizes.enumerated() {

@@ -7,9 +7,13 @@ import _WeightInitKernels
 enum HelperSubStream {
     /// `RandomStream/bernoulliMask(count:probability:startIndex:)`.
     static let bernoulli: UInt32 = 0x8000_0001
-    /// `RandomStream/randomPermutation(of:column:)` and
-    /// `RandomStream/randomSubset(of:count:column:)`.
+    /// `RandomStream/randomPermutation(of:column:)` (and, in stream-format
+    /// version 1, sparse's zero rows).
     static let permutationKeys: UInt32 = 0x8000_0002
+    /// Sparse's rank keys (`SparseRanking`, stream-format version 2).
+    static let sparseKeys: UInt32 = 0x8000_0003
+    /// Sparse's tie keys, which order equal rank keys.
+    static let sparseTieKeys: UInt32 = 0x8000_0004
 }
 
 extension RandomStream {
@@ -58,10 +62,8 @@ extension RandomStream {
     ///
     /// Why keys rather than a Fisher–Yates shuffle: a key is a pure function of
     /// (column, position), so the result is specified without rejection loops
-    /// for unbiased bounded integers and without an order of draws, and the
-    /// subsets of `randomSubset(of:count:column:)` are nested — the subset
-    /// of k is inside the subset of k + 1. The cost is O(n log n) per column,
-    /// the order of filling that column anyway.
+    /// for unbiased bounded integers and without an order of draws. The cost
+    /// is O(n log n) per column.
     ///
     /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` unless
     ///   0 ≤ n ≤ 2³² and 0 ≤ column < 2³².
@@ -73,25 +75,6 @@ extension RandomStream {
             return (high: UInt64(w.0) | UInt64(w.1) << 32, low: UInt64(w.2) | UInt64(w.3) << 32, position: j)
         }
         return keyed.sorted { ($0.high, $0.low, $0.position) < ($1.high, $1.low, $1.position) }.map(\.position)
-    }
-
-    /// `count` distinct positions out of `0 ..< n`, every subset equally
-    /// likely, in increasing order: the first `count` entries of
-    /// `randomPermutation(of:column:)`. Used by sparse initialisation to
-    /// pick the zeros of each column.
-    ///
-    /// ```swift
-    /// let zeros = try RandomStream(seed: 5).randomSubset(of: 128, count: 13, column: 7)
-    /// ```
-    ///
-    /// - Throws: ``WeightInitError/invalidParameter(_:value:reason:)`` unless
-    ///   0 ≤ count ≤ n ≤ 2³² and 0 ≤ column < 2³².
-    package func randomSubset(of n: Int, count: Int, column: Int = 0) throws -> [Int] {
-        try checkPermutation(n: n, column: column)
-        guard count >= 0, count <= n else {
-            throw WeightInitError.invalidParameter("count", value: "\(count)", reason: "must be in 0 ... n (\(n))")
-        }
-        return try randomPermutation(of: n, column: column).prefix(count).sorted()
     }
 
     private func checkPermutation(n: Int, column: Int) throws {

@@ -38,3 +38,31 @@ extension RandomStream {
         }
     }
 }
+
+extension RandomStream {
+    /// Words `startIndex ..< startIndex + count` of sub-stream `subStream`
+    /// into `words`, on this thread: element `i` is word `i % 4` of block
+    /// `i / 4` (counter `(block lo, block hi, stream, subStream)`) — the
+    /// layout of the main stream's words, for index-addressable keys such
+    /// as sparse's ranking. `isa` is a resolved kernel path
+    /// (``KernelPath/resolvedKernelISA()``); the range must end by 2⁶⁴.
+    func words(_ words: UnsafeMutablePointer<UInt32>, count: Int, startIndex: UInt64, subStream: UInt32, isa: Int32) {
+        var params = wi_params()
+        params.distribution = Int32(WI_DIST_BITS.rawValue)
+        params.p0 = Double(subStream)
+        let status = wi_fill(words, Int32(WI_FORMAT_F32.rawValue), startIndex, count, seed, stream, &params, isa)
+        precondition(status == 0, "wi_fill refused the words of a checked path (status \(status))")
+    }
+
+    /// Word `index % 4` of block `index / 4` of sub-stream `subStream` (see
+    /// ``words(_:count:startIndex:subStream:isa:)``), by the scalar reference.
+    func word(at index: UInt64, subStream: UInt32) -> UInt32 {
+        let w = philoxBlock(index / 4, subStream: subStream)
+        switch index % 4 {
+        case 0: return w.0
+        case 1: return w.1
+        case 2: return w.2
+        default: return w.3
+        }
+    }
+}

@@ -29,16 +29,21 @@ struct RegionSampler<Scalar: WeightScalar>: Sendable {
         kernel = try FillPlan(stream: stream, distribution: distribution, options: serial)
     }
 
+    /// What runs on each piece right after it is sampled, while it is in
+    /// cache: (its first value, its first flat index, its count).
+    typealias Finish = @Sendable (_ values: UnsafeMutablePointer<Scalar>, _ flatIndex: Int, _ count: Int) -> Void
+
     /// Fills `buffer` with the region's elements `elements` (positions in
-    /// the region's C order; `buffer.count == elements.count`).
-    func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, runs: RegionRuns, elements: Range<Int>) {
+    /// the region's C order; `buffer.count == elements.count`), then calls
+    /// `finish` on each piece (a run of consecutive flat indices).
+    func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, runs: RegionRuns, elements: Range<Int>, finish: Finish? = nil) {
         precondition(buffer.count == elements.count, "the buffer must hold the elements")
         guard let base = buffer.baseAddress, !elements.isEmpty else { return }
         let count = elements.count, chunkSize = plan.chunkSize
         let itemCount = count / chunkSize + (count % chunkSize == 0 ? 0 : 1)
         let workers = Swift.min(plan.threads, itemCount)
         if workers == 1 || count < plan.serialThreshold {
-            return fillPieces(at: UInt(bitPattern: base), runs: runs, elements: elements)
+            return fillPieces(at: UInt(bitPattern: base), runs: runs, elements: elements, finish: finish)
         }
         // As in FillPlan: the address crosses to the workers as an integer;
         // items are disjoint; worker w takes items w, w + workers, …
@@ -49,14 +54,14 @@ struct RegionSampler<Scalar: WeightScalar>: Sendable {
                 let first = item * chunkSize  // < count: item < itemCount
                 let start = elements.lowerBound + first
                 fillPieces(at: address + UInt(first * stride), runs: runs,
-                           elements: start ..< start + Swift.min(chunkSize, count - first))
+                           elements: start ..< start + Swift.min(chunkSize, count - first), finish: finish)
                 item += workers
             }
         }
     }
 
     /// The elements `elements` into the memory at `address`, on this thread.
-    private func fillPieces(at address: UInt, runs: RegionRuns, elements: Range<Int>) {
+    private func fillPieces(at address: UInt, runs: RegionRuns, elements: Range<Int>, finish: Finish?) {
         let base = UnsafeMutablePointer<Scalar>(bitPattern: address)!
         runs.forEachPiece(in: elements) { offset, flatIndex, count in
             // Cannot throw: the only check left is that the index range ends
@@ -64,6 +69,7 @@ struct RegionSampler<Scalar: WeightScalar>: Sendable {
             // count, an Int.
             try! kernel.fill(UnsafeMutableBufferPointer(start: base + offset, count: count),
                              startIndex: UInt64(flatIndex))
+            finish?(base + offset, flatIndex, count)
         }
     }
 }

@@ -21,9 +21,10 @@ extension Initializer {
     ///   vector kernels' 64 elements are sampled by the scalar kernel and
     ///   cost more per value (timings: the README's benchmarks).
     /// - Constants, eye, dirac: written directly, cost ∝ region.
-    /// - sparse: the region's normals, then for each column of the region the
-    ///   zero rows of that column (`RandomStream/randomSubset(of:count:column:)`)
-    ///   that fall in the row range. Cost ∝ region + rows·log(rows) per column.
+    /// - sparse: one pass over the rank keys of the region's columns (every
+    ///   row; a quarter of a Philox block per element) for their cuts, then
+    ///   the region's normals and rank keys (<doc:StreamFormatSpecification#Sparse>).
+    ///   Cost ∝ region + rows per column of the region.
     /// - deltaOrthogonal: the out × in centre matrix (one QR, which is global),
     ///   then the region's entries of it; never the whole weight.
     /// - orthogonal: the QR is global, so the **whole tensor** is computed in
@@ -76,6 +77,8 @@ extension Initializer {
         case let .sample(distribution):
             try RegionSampler<T>(stream: stream, distribution: distribution, options: options)
                 .fill(buffer, runs: runs, elements: 0 ..< count)
+        case .orthogonal where region == .whole(shape):
+            try fill(buffer, shape: shape, layout: layout, randomStream: stream, options: options)
         case .orthogonal:
             // Every entry of Q depends on every Gaussian entry: build the
             // whole tensor (its own memory check refuses one that cannot fit).

@@ -99,16 +99,92 @@
         // gain 0: every entry +0 (scaling Q by 0 would leave −0 where Q < 0).
         guard gain != 0 else { return buffer.update(repeating: 0) }
         let scratch = try Scratch<T>(rows: rows, cols: cols, method: method)
-        try sample(buffer, rows: rows, cols: cols, method: method, stream: stream, startIndex: 0, options: options)
-        // Small Householder matrices never reach BLAS: skip the section, whose
-        // exclusive lock would serialise concurrent small fills.
-        guard method == .qr || rows * cols > Householder.smallMatrixEntries else {
-            return try transform(buffer.baseAddress!, rows: rows, cols: cols, gain: T(gain), method: method,
-                                 scratch: scratch, signFix: signFix)
+        if let copy = scratch.transposed?.baseAddress {
+            // Tall Householder: computed in the column-major copy, then W = the
+            // copy transposed back, sign·gain fused into that pass.
+            try tallHouseholder(rows: rows, cols: cols, gain: T(gain), stream: stream, options: options,
+                                scratch: scratch, threads: threads)
+            transpose(copy, rows: cols, cols: rows, into: buffer.baseAddress!, rowScale: scratch.scale.baseAddress!)
+            return
         }
-        try BLASThreads.with(threads) {
+        try sample(buffer, rows: rows, cols: cols, method: method, stream: stream, startIndex: 0, options: options)
+        try inBLASSection(rows: rows, cols: cols, method: method, threads: threads) {
             try transform(buffer.baseAddress!, rows: rows, cols: cols, gain: T(gain), method: method,
                           scratch: scratch, signFix: signFix)
+        }
+    }
+
+    /// ``fill(_:rows:cols:gain:method:stream:options:)`` without its last
+    /// pass, for a matrix that is not tall Householder and a gain that is not
+    /// 0: `buffer` holds W with every row (`perRow`, the case rows ≤ cols) or
+    /// every column still to be multiplied by its entry of the returned
+    /// scratch's `scale` — the product the fill would store.
+    static func fillUnscaled<T: BLASScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>, rows: Int, cols: Int, gain: Double, method: OrthogonalMethod,
+        stream: RandomStream, options: FillOptions
+    ) throws -> (scratch: Scratch<T>, perRow: Bool) {
+        try validate(buffer.count, rows: rows, cols: cols, gain: gain)
+        precondition(gain != 0 && !usesTransposedCopy(rows: rows, cols: cols, method: method))
+        let threads = try blasThreads(rows: rows, cols: cols, requested: options.threads)
+        let scratch = try Scratch<T>(rows: rows, cols: cols, method: method)
+        try sample(buffer, rows: rows, cols: cols, method: method, stream: stream, startIndex: 0, options: options)
+        try inBLASSection(rows: rows, cols: cols, method: method, threads: threads) {
+            try transform(buffer.baseAddress!, rows: rows, cols: cols, gain: T(gain), method: method,
+                          scratch: scratch, signFix: true, scaling: false)
+        }
+        return (scratch, rows <= cols)
+    }
+
+    /// Runs `body` with OpenBLAS on `threads` — except for small Householder
+    /// matrices, which never reach BLAS: they skip the section, whose
+    /// exclusive lock would serialise concurrent small fills.
+    static func inBLASSection(rows: Int, cols: Int, method: OrthogonalMethod, threads: Int?, _ body: () throws -> Void) throws {
+        guard method == .qr || rows * cols > Householder.smallMatrixEntries else { return try body() }
+        try BLASThreads.with(threads, body)
+    }
+
+    /// Householder on a tall matrix (rows > cols): leaves in `scratch`'s
+    /// column-major copy B = Wᵀ (the row-major cols × rows matrix) the
+    /// orthonormal Q without its signs, and sign·gain per column of W in
+    /// `scratch.scale` — W[r][c] = B[c][r]·scale[c] (`transpose(_:rows:cols:into:rowScale:)`).
+    ///
+    /// The Gaussian reflector entries of W (row r, columns 0...min(r, cols − 1),
+    /// at their own flat indices) are sampled a slab of rows at a time and
+    /// stored transposed, so W's own layout is never needed: W's column
+    /// reflectors are B's contiguous row reflectors, `?orgqr` runs on B
+    /// (rows × cols column-major, lda = rows) — OpenBLAS's `?orglq` in place
+    /// is 2.4–3.5× slower (4096 × 1024 f32, 1–2 threads, measured) — and the
+    /// entries outside the trapezoid are neither read nor needed.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func tallHouseholder<T: BLASScalar>(
+        rows: Int, cols: Int, gain: T, stream: RandomStream, options: FillOptions, scratch: Scratch<T>, threads: Int?
+    ) throws {
+        let copy = scratch.transposed!.baseAddress!
+        let slabRows = 64
+        let slab = UnsafeMutableBufferPointer<T>.allocate(capacity: slabRows * cols)
+        defer { slab.deallocate() }
+        for r0 in stride(from: 0, to: rows, by: slabRows) {
+            let r1 = min(r0 + slabRows, rows)
+            // Rows from cols − 1 on are whole rows: one fill for all of them.
+            let full = max(r0, min(r1, cols - 1))
+            for r in r0 ..< full {
+                try stream.fill(UnsafeMutableBufferPointer(rebasing: slab[(r - r0) * cols ..< (r - r0) * cols + r + 1]),
+                                with: .normal(mean: 0, std: 1), startIndex: UInt64(r * cols), options: options)
+            }
+            if full < r1 {
+                try stream.fill(UnsafeMutableBufferPointer(rebasing: slab[(full - r0) * cols ..< (r1 - r0) * cols]),
+                                with: .normal(mean: 0, std: 1), startIndex: UInt64(full * cols), options: options)
+            }
+            for c in 0 ..< min(cols, r1) {
+                let column = copy + c * rows
+                for r in max(r0, c) ..< r1 { column[r] = slab[(r - r0) * cols + c] }
+            }
+        }
+        try inBLASSection(rows: rows, cols: cols, method: .householder, threads: threads) {
+            Householder.makeReflectors(copy, rows: cols, cols: rows, gain: gain, tau: scratch.tau.baseAddress!,
+                                       scale: scratch.scale.baseAddress!)
+            try formHouseholderQ(copy, m: rows, k: cols, tau: scratch.tau.baseAddress!, work: scratch.work)
         }
     }
 
@@ -152,12 +228,14 @@
         /// `?orgqr` works on (see `Orthogonal/transform(_:rows:cols:gain:method:scratch:signFix:)`).
         let transposed: UnsafeMutableBufferPointer<T>?
 
-        init(rows: Int, cols: Int, method: OrthogonalMethod) throws {
+        /// `withMatrix`: the rows × cols matrix itself is in memory too (it must
+        /// fit beside its scratch) — all but a tall Householder matrix written
+        /// to a file, which lives in the copy alone.
+        init(rows: Int, cols: Int, method: OrthogonalMethod, withMatrix: Bool = true) throws {
             let lwork = try Orthogonal.workspaceCount(T.self, rows: rows, cols: cols, method: method)
             let k = min(rows, cols)
             let copy = Orthogonal.usesTransposedCopy(rows: rows, cols: cols, method: method) ? rows * cols : 0
-            // The matrix itself counts too: it must fit beside its scratch.
-            try Orthogonal.checkFits(shape: [rows, cols], scalars: [rows * cols, lwork, k, k, copy],
+            try Orthogonal.checkFits(shape: [rows, cols], scalars: [withMatrix ? rows * cols : 0, lwork, k, k, copy],
                                      scalarSize: MemoryLayout<T>.stride)
             tau = .allocate(capacity: k)
             tau.initialize(repeating: 0)
@@ -236,22 +314,11 @@
     @_specialize(where T == Double)
     static func transform<T: BLASScalar>(
         _ w: UnsafeMutablePointer<T>, rows: Int, cols: Int, gain: T, method: OrthogonalMethod,
-        scratch: Scratch<T>, signFix: Bool
+        scratch: Scratch<T>, signFix: Bool, scaling: Bool = true
     ) throws {
         let m = cols, n = rows, k = min(rows, cols), wide = rows <= cols
         let tau = scratch.tau.baseAddress!, scale = scratch.scale.baseAddress!
-        if let copy = scratch.transposed?.baseAddress {
-            // Tall Householder: B = W copied column-major (B = the row-major
-            // cols × rows Wᵀ), so W's column reflectors become B's contiguous
-            // row reflectors — the same numbers the in-place layout would give —
-            // then `?orgqr` on B (rows × cols, lda = rows) and W = B
-            // transposed back, sign·gain fused into that pass.
-            transpose(w, rows: rows, cols: cols, into: copy, rowScale: nil)
-            Householder.makeReflectors(copy, rows: cols, cols: rows, gain: gain, tau: tau, scale: scale)
-            try formHouseholderQ(copy, m: rows, k: cols, tau: tau, work: scratch.work)
-            transpose(copy, rows: cols, cols: rows, into: w, rowScale: scale)
-            return
-        }
+        precondition(scratch.transposed == nil, "tall Householder goes through tallHouseholder")
         switch method {
         case .qr:
             try OrthogonalQR.factor(w, rows: rows, cols: cols, gain: gain, tau: tau, scale: scale,
@@ -267,8 +334,9 @@
             try LAPACK.orglq(m: m, n: n, k: k, a: w, lda: m, tau: tau, work: scratch.work)
         }
         // sign·gain in one pass. Column i of Q (orgqr) is row i of W; row i of
-        // Q (orglq) is column i of W.
-        applyScale(w, rows: rows, cols: cols, scale: scale, perRow: wide)
+        // Q (orglq) is column i of W. (`scaling: false`: the caller applies
+        // it, as `Orthogonal.write` does while copying W out.)
+        if scaling { applyScale(w, rows: rows, cols: cols, scale: scale, perRow: wide) }
     }
 
     /// Q of Householder's reflectors (column-major m × k, lda = m): the
@@ -283,21 +351,24 @@
         }
     }
 
-    /// dst = src transposed, src row-major rows × cols, dst row-major
-    /// cols × rows, src row r times `rowScale[r]` if given; in square tiles
-    /// so both sides stay in cache.
+    /// dst = src transposed, src row-major rows × cols (row r at
+    /// src + r·`sourceStride`, default cols), dst row-major cols × rows, src
+    /// row r times `rowScale[r]` if given; in square tiles so both sides stay
+    /// in cache.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func transpose<T: BLASScalar>(
-        _ src: UnsafeMutablePointer<T>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<T>,
+        _ src: UnsafeMutablePointer<T>, rows: Int, cols: Int, sourceStride: Int? = nil, into dst: UnsafeMutablePointer<T>,
         rowScale: UnsafeMutablePointer<T>?
     ) {
-        let tile = 32
-        for r0 in stride(from: 0, to: rows, by: tile) {
+        let tile = 32, stride = sourceStride ?? cols
+        for r0 in Swift.stride(from: 0, to: rows, by: tile) {
             let r1 = min(r0 + tile, rows)
-            for c0 in stride(from: 0, to: cols, by: tile) {
+            for c0 in Swift.stride(from: 0, to: cols, by: tile) {
                 let c1 = min(c0 + tile, cols)
                 for r in r0..<r1 {
                     let s = rowScale?[r] ?? 1
-                    let row = src + r * cols
+                    let row = src + r * stride
                     for c in c0..<c1 { dst[c * rows + r] = row[c] * s }
                 }
             }

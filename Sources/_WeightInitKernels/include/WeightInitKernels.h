@@ -22,7 +22,7 @@ extern "C" {
 #pragma GCC visibility push(hidden)
 
 /// Version of the (seed, stream, index) → value mapping.
-#define WI_STREAM_FORMAT_VERSION 1
+#define WI_STREAM_FORMAT_VERSION 2
 
 // MARK: Philox4x32-10
 
@@ -68,8 +68,10 @@ typedef enum {
     WI_DIST_NORMAL = 1,            ///< N(mean p0, std p1)
     WI_DIST_TRUNCATED_NORMAL = 2,  ///< N(mean p0, std p1) conditioned on [p2, p3]
     /// Not a distribution: the Philox words themselves, element i = word i % 4
-    /// of main-stream block i / 4 stored as a uint32 (format WI_FORMAT_F32's
-    /// 4 bytes only; no parameters). The limit every fill is measured against.
+    /// of block i / 4 stored as a uint32 (format WI_FORMAT_F32's 4 bytes
+    /// only). p0 is the sub-stream, counter word c3, an integer in [0, 2³²):
+    /// 0, the main stream, for the limit every fill is measured against; a
+    /// helper sub-stream for index-addressable keys (sparse's ranking).
     WI_DIST_BITS = 3,
 } wi_distribution;
 
@@ -155,6 +157,21 @@ int wi_output_bounds(int32_t format, const wi_params *params, double *lo, double
 /// low < high, …). Returns 0, or -1 if `isa` is not available.
 int wi_fill(void *out, int32_t format, uint64_t first_index, size_t count,
             uint64_t seed, uint32_t stream, const wi_params *params, int32_t isa);
+
+// MARK: Sparse's rank keys (Ranking.c; SparseRanking.swift)
+
+/// values[j] = +0 where keys[j] < bounds[j], for `count` elements of
+/// `element_size` bytes (2, 4 or 8). `isa` as for wi_fill, resolved.
+void wi_zero_below(int32_t isa, void *values, size_t element_size, const uint32_t *keys, const uint32_t *bounds,
+                   size_t count);
+
+/// One row segment of the cut search (row `row`, columns j < count of a
+/// panel): below[j] += (keys[j] < low) for every j, and each key with
+/// low ≤ keys[j] < low + span (span ≤ 2³²) appended as key << 32 | row to
+/// column j's candidates at candidates[j·capacity + kept[j]] (kept[j] + 1),
+/// or, when column j already holds `capacity`, overflow[j] = 1.
+void wi_rank_scan(int32_t isa, const uint32_t *keys, size_t count, uint32_t low, uint64_t span, uint32_t row,
+                  uint64_t *below, uint64_t *candidates, size_t capacity, uint64_t *kept, uint8_t *overflow);
 
 #pragma GCC visibility pop
 

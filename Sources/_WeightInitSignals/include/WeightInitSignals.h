@@ -1,4 +1,5 @@
-// Removal of temporary files when a signal ends the process.
+// Platform shims of the atomic writes: removal of temporary files when a
+// signal ends the process, and write-behind of large files (below).
 //
 // An atomic write fills a temporary file beside its destination and renames
 // it into place at the end. If SIGINT (Ctrl-C), SIGTERM or SIGHUP ends the
@@ -17,6 +18,8 @@
 
 // Internal to the package: hidden from every shared library that links it
 // (libweightinit exports only weightinit.h's functions).
+#include <stdint.h>
+
 #pragma GCC visibility push(hidden)
 
 /// Registers `path` for removal by the handler. Returns the slot (≥ 0) to
@@ -38,6 +41,43 @@ int wi_cleanup_install(void);
 /// Slots and the longest path (with its NUL) the registry holds.
 #define WI_CLEANUP_SLOTS 64
 #define WI_CLEANUP_PATH_BYTES 4096
+
+// MARK: Large files: direct I/O, or write-behind (Writeback.c)
+//
+// A large file written with write(2) is first copied into the page cache,
+// whose pages the kernel must allocate (and, in a virtual machine, the host
+// often must back anew) — on the machines measured that copy cost more than
+// generating the values, and varied 4× from run to run — and then written
+// to disk only when the fsync before the rename asks, after the last byte,
+// so generating and writing never overlap. Direct I/O (O_DIRECT) sends
+// aligned blocks from the writer's own buffers straight to the disk: no
+// copy, no page cache, and a writer thread keeps the disk busy while the
+// next buffer is filled. Where a file system refuses it, write-behind is
+// the fallback: the write-back of each range starts as soon as it is
+// complete, ranges well behind are waited for and dropped from the cache.
+//
+// O_DIRECT and sync_file_range(2) are GNU extensions the Swift Glibc module
+// does not import, hence these. Elsewhere direct I/O is unavailable and the
+// write-behind calls do nothing: the final fsync still makes the file
+// durable. Write-behind is a hint only — an error there is reported by
+// that fsync.
+
+/// Alignment of direct I/O: buffer addresses, file offsets and lengths are
+/// multiples of it (the largest logical block size of common disks).
+#define WI_DIRECT_IO_ALIGNMENT 4096
+
+/// Turns direct I/O on or off for `fd`. Returns 0, or -1 with errno set
+/// (EINVAL: the file system does not support it; ENOTSUP: not Linux).
+int wi_direct_io(int fd, int enable);
+
+/// Starts writing back the dirty pages of `count` bytes at `offset` of `fd`,
+/// without waiting. Returns 0, or -1 with errno set.
+int wi_writeback_start(int fd, int64_t offset, int64_t count);
+
+/// Waits until the pages of that range are on disk (starting their write
+/// if needed), then tells the kernel they will not be read again, so it
+/// may drop them from the page cache. Returns 0, or -1 with errno set.
+int wi_writeback_finish(int fd, int64_t offset, int64_t count);
 
 #pragma GCC visibility pop
 

@@ -423,7 +423,7 @@ static void check_other_errors(void) {
         fail("weightinit_abi_version() is the header's");
     if (WEIGHTINIT_ABI_COMPATIBLE(WEIGHTINIT_ABI_VERSION + 10000) || WEIGHTINIT_ABI_COMPATIBLE(WEIGHTINIT_ABI_VERSION - 1))
         fail("WEIGHTINIT_ABI_COMPATIBLE refuses another major and an older minor");
-    if (weightinit_stream_format_version() != 1) fail("stream format version 1");
+    if (weightinit_stream_format_version() != 2) fail("stream format version 2");
     if (strcmp(weightinit_status_name(WEIGHTINIT_ERROR_TOO_LARGE), "WEIGHTINIT_ERROR_TOO_LARGE") != 0
         || strcmp(weightinit_status_name(99), "WEIGHTINIT_UNKNOWN_STATUS") != 0)
         fail("weightinit_status_name");
