@@ -194,38 +194,22 @@ struct TensorPart {
         return start ..< start + base + (rank < extra ? 1 : 0)
     }
 
+    /// Sampled and constant tensors (integer ones and tensors with parts
+    /// too): this rank's slice of the flat range, in chunks, each value from
+    /// its own index. Others: built whole by one rank. (SharedFile refuses
+    /// big-endian hosts; the job's bytes are little-endian anyway.)
     func write(to file: SharedFile, options: FillOptions, chunkBytes: Int) throws {
-        switch job.format {
-        case .f32: try write(Float.self, to: file, options: options, chunkBytes: chunkBytes)
-        case .f64: try write(Double.self, to: file, options: options, chunkBytes: chunkBytes)
-        case .f16:
-            #if arch(x86_64) || arch(arm64)
-            try write(Float16.self, to: file, options: options, chunkBytes: chunkBytes)
-            #else
-            throw CommandLineError.usage("f16 is not available on this architecture")
-            #endif
-        case .bf16: try write(BFloat16.self, to: file, options: options, chunkBytes: chunkBytes)
-        }
-    }
-
-    /// Sampled and constant tensors: this rank's slice of the flat range, in
-    /// chunks, each value from its own index. Others: built whole by one rank.
-    /// (SharedFile refuses big-endian hosts, so memory order is file order.)
-    private func write<T: WeightScalar>(_: T.Type, to file: SharedFile, options: FillOptions, chunkBytes: Int) throws {
-        let stride = MemoryLayout<T>.stride
+        let size = job.format.byteCount
         guard job.isStreamed else {
             guard index % session.size == session.rank else { return }
-            let values: [T] = try job.initializer.makeArray(
-                shape: job.shape, layout: job.layout, seed: job.stream.seed, stream: job.stream.stream, options: options)
-            try values.withUnsafeBytes { try file.writeIndependently(at: offset, $0) }
+            let bytes = try job.makeBytes(options: options)
+            try bytes.withUnsafeBytes { try file.writeIndependently(at: offset, $0) }
             return
         }
         let mine = Self.range(count: try job.entry.elementCount(), rank: session.rank, size: session.size)
         guard !mine.isEmpty else { return }
-        try job.initializer.forEachChunk(T.self, shape: job.shape, indices: mine, layout: job.layout,
-                                         seed: job.stream.seed, stream: job.stream.stream,
-                                         options: options, chunkBytes: chunkBytes) { first, values in
-            try file.writeIndependently(at: offset + first * stride, UnsafeRawBufferPointer(values))
+        try job.forEachChunk(indices: mine, options: options, chunkBytes: chunkBytes) { first, bytes in
+            try file.writeIndependently(at: offset + first * size, bytes)
         }
     }
 }
