@@ -126,11 +126,21 @@ import Darwin
         }
     }
 
-    /// The whole checkpoint, in one process.
+    /// The whole checkpoint, in one process. A failure removes the shard
+    /// files this run wrote, so no incomplete set is left.
     @_spi(Plumbing) public func write(options: FillOptions, quiet: Bool) throws {
         try makeDirectory()
-        for index in files.indices { try writeShard(index, options: options, quiet: quiet) }
-        try writeIndexAndConfig()
+        var written: [String] = []
+        do {
+            for index in files.indices {
+                try writeShard(index, options: options, quiet: quiet)
+                written.append(directory + "/" + files[index].name)
+            }
+            try writeIndexAndConfig()
+        } catch {
+            for path in written { unlink(path) }
+            throw error
+        }
     }
 
     /// `{"metadata": {"total_size": bytes}, "weight_map": {name: file}}`, keys sorted as transformers writes them.
