@@ -127,7 +127,7 @@ struct TensorReport {
         let s = statistics
         var lines = [
             // The name comes from the file: escaped and clipped like any text from outside.
-            "\(TerminalText.escaped(tensor.name, limit: 256)): shape \(tensor.shape.map(String.init).joined(separator: ",")), "
+            "\(TerminalText.escaped(tensor.name, limit: 256)): shape \(tensor.shape.isEmpty ? "[] (scalar)" : tensor.shape.map(String.init).joined(separator: ",")), "
                 + "dtype \(tensor.format.rawValue), \(s.count) values",
             "  mean \(s.mean)  std \(s.std)  min \(s.min)  max \(s.max)  zeros \(s.zeroFraction)",
         ]
