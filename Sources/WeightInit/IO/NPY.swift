@@ -217,6 +217,9 @@ public enum NPY {
         }
         let header = try HeaderParser.parse(try file.read(at: fixed + lengthBytes, count: headerLength), path: path)
 
+        guard Shape.product(header.shape) != nil else {
+            throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the element count")
+        }
         guard let byteCount = Shape.product(header.shape, times: header.format.byteCount) else {
             throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the byte count")
         }
