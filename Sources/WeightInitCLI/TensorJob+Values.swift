@@ -13,11 +13,14 @@ extension TensorJob {
             return
         }
         // The common case: one scheme over the tensor or its block, streamed by the engine.
-        func emit<T: WeightScalar>(_: T.Type) throws {
-            try initializer.write(T.self, shape: fillShape, region: region ?? .whole(fillShape), layout: layout,
-                                  randomStream: stream, options: options, chunkBytes: chunkBytes, to: sink)
+        struct Emit: ScalarTypeVisitor {
+            let job: TensorJob, sink: TensorFile.Sink, options: FillOptions, chunkBytes: Int
+            func visit<T: WeightScalar>(_: T.Type) throws {
+                try job.initializer.write(T.self, shape: job.fillShape, region: job.region ?? .whole(job.fillShape), layout: job.layout,
+                                          randomStream: job.stream, options: options, chunkBytes: chunkBytes, to: sink)
+            }
         }
-        try Self.dispatch(format) { try emit($0) }
+        try Self.dispatch(format, Emit(job: self, sink: sink, options: options, chunkBytes: chunkBytes))
     }
 
     /// Calls `body` with the little-endian bytes of the values at flat
@@ -39,20 +42,28 @@ extension TensorJob {
             try forEachIntegerChunk(indices: indices, chunkBytes: chunkBytes, body)
             return
         }
-        if parts.isEmpty, region == nil, initializer.writesInChunks(shape: fillShape, layout: layout) {
-            func emit<T: WeightScalar>(_: T.Type) throws {
-                try initializer.forEachChunk(T.self, shape: fillShape, indices: indices, layout: layout, seed: stream.seed,
-                                             stream: stream.stream, options: options, chunkBytes: chunkBytes) { first, values in
+        try withoutActuallyEscaping(body) { body in
+            try Self.dispatch(format, Chunks(job: self, indices: indices, options: options, chunkBytes: chunkBytes, body: body))
+        }
+    }
+
+    /// The values at `indices`: streamed by the engine when it can (one
+    /// scheme over the whole tensor), composed otherwise.
+    private struct Chunks: ScalarTypeVisitor {
+        let job: TensorJob, indices: Range<Int>, options: FillOptions, chunkBytes: Int
+        let body: (Int, UnsafeRawBufferPointer) throws -> Void
+
+        func visit<T: WeightScalar>(_: T.Type) throws {
+            if job.parts.isEmpty, job.region == nil, job.initializer.writesInChunks(shape: job.fillShape, layout: job.layout) {
+                try job.initializer.forEachChunk(T.self, shape: job.fillShape, indices: indices, layout: job.layout,
+                                                 seed: job.stream.seed, stream: job.stream.stream, options: options,
+                                                 chunkBytes: chunkBytes) { first, values in
                     try body(first, UnsafeRawBufferPointer(values))
                 }
+            } else {
+                try ComposedTensor<T>(job, options: options).forEachChunk(indices: indices, chunkBytes: chunkBytes, body)
             }
-            try Self.dispatch(format) { try emit($0) }
-            return
         }
-        func compose<T: WeightScalar>(_: T.Type) throws {
-            try ComposedTensor<T>(self, options: options).forEachChunk(indices: indices, chunkBytes: chunkBytes, body)
-        }
-        try Self.dispatch(format) { try compose($0) }
     }
 
     /// Every byte the job writes, in memory: for the jobs that are not
@@ -85,18 +96,27 @@ extension TensorJob {
         }
     }
 
-    /// Calls `body` with the Swift type of `format`.
-    static func dispatch(_ format: ScalarFormat, _ body: (any WeightScalar.Type) throws -> Void) throws {
+    /// Calls `visitor` with the Swift type of `format` — a concrete type at
+    /// each call, so the generic code behind it is specialised (an
+    /// existential metatype would run it unspecialised, element by element
+    /// through value witnesses).
+    static func dispatch<Visitor: ScalarTypeVisitor>(_ format: ScalarFormat, _ visitor: Visitor) throws {
         switch format {
-        case .f32: try body(Float.self)
-        case .f64: try body(Double.self)
+        case .f32: try visitor.visit(Float.self)
+        case .f64: try visitor.visit(Double.self)
         case .f16:
             #if arch(x86_64) || arch(arm64)
-            try body(Float16.self)
+            try visitor.visit(Float16.self)
             #else
             throw CommandLineError.usage("f16 is not available on this architecture")
             #endif
-        case .bf16: try body(BFloat16.self)
+        case .bf16: try visitor.visit(BFloat16.self)
         }
     }
+}
+
+/// Work generic over the element type, run by ``TensorJob/dispatch(_:_:)``
+/// for the type of a ``ScalarFormat``.
+protocol ScalarTypeVisitor {
+    func visit<T: WeightScalar>(_: T.Type) throws
 }
