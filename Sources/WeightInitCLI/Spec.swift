@@ -128,7 +128,8 @@ import Darwin
         switch (options.rules, top?["rules"]) {
         case let (name?, _): rules = try RuleSet.load(name)
         case let (nil, .string(name)?): rules = try RuleSet.load(name, relativeTo: directory)
-        case let (nil, value?) where value.kindDescription == "an object": rules = try RuleSet(value, name: "the spec's rules")
+        case let (nil, value?) where { if case .object = value { true } else { false } }():
+            rules = try RuleSet(value, name: "the spec's rules")
         case (nil, _?): throw CommandLineError.usage("\"rules\" must be a rule set's name, a rules file or a rules object")
         case (nil, nil): rules = try config.map { try RuleSet.load($0.family.ruleSet) }
         }
