@@ -83,7 +83,7 @@ import Darwin
         case let .constant(constant): value = constant
         default:
             throw CommandLineError.usage(
-                "\(scheme) samples floating-point values; a \(format.rawValue) tensor takes only zeros, ones or constant")
+                "\(scheme) samples floating-point values; a tensor of dtype \(format.rawValue) takes only zeros, ones or constant")
         }
         guard format.holds(value) else {
             throw WeightInitError.invalidParameter(

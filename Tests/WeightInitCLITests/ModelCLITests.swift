@@ -220,7 +220,7 @@ import Testing
         ("a block that does not divide", [#"{"tensors": [{"name": "b", "shape": [10], "scheme": "zeros", "parts": [{"block": [1, 4], "scheme": "ones"}]}]}"#],
          ["--spec", "F0"], "of a dimension divisible by n"),
         ("an integer dtype with a sampling scheme", [#"{"tensors": [{"name": "n", "shape": [], "scheme": "normal", "dtype": "i64"}]}"#],
-         ["--spec", "F0"], "normal samples floating-point values; a i64 tensor takes only zeros, ones or constant"),
+         ["--spec", "F0"], "normal samples floating-point values; a tensor of dtype i64 takes only zeros, ones or constant"),
         ("a constant an integer dtype cannot hold", [#"{"tensors": [{"name": "n", "shape": [2], "scheme": "constant", "value": 300, "dtype": "u8"}]}"#],
          ["--spec", "F0"], "is not a u8 value"),
         ("fan-of a missing tensor", [#"{"tensors": [{"name": "b", "shape": [4], "scheme": "uniform-fan-in", "fan-of": "w"}]}"#],
