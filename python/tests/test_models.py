@@ -62,8 +62,11 @@ def mismatches(ours, references):
                 wrong.append((name, "zero rows differ"))
                 continue
             value, pooled = value[~zero_rows], pooled[:, ~zero_rows]
+        # A uniform (excess kurtosis −1.2; a normal's is 0) sampled enough that its range nearly reaches its
+        # bounds: ours must stay inside. Told by kurtosis, not by a symmetric range, which a normal's extremes
+        # also have by chance; small tensors (a 3-element bias) are left to KS.
         low, high = pooled.min(), pooled.max()
-        bounded = abs(low) < 1 and np.isclose(-low, high, rtol=0.05)   # a uniform: ours must stay inside
+        bounded = pooled.size >= 1000 and stats.kurtosis(pooled.ravel()) < -0.6
         if bounded and (value.min() < low * 1.05 or value.max() > high * 1.05):
             wrong.append((name, "outside [%g, %g]" % (low, high)))
             continue
@@ -83,24 +86,36 @@ def references(build):
 
 # MARK: Hugging Face, from config.json
 
-transformers = pytest.importorskip("transformers", reason="transformers is not importable")
 
-HF_CASES = {
-    "llama": (lambda: transformers.LlamaConfig(
-        vocab_size=96, hidden_size=64, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, pad_token_id=5, attention_bias=True), transformers.AutoModelForCausalLM),
-    "gpt2": (lambda: transformers.GPT2Config(
-        vocab_size=96, n_positions=32, n_embd=64, n_layer=4, n_head=4, bos_token_id=0, eos_token_id=0),
-        transformers.AutoModelForCausalLM),
-    "bert": (lambda: transformers.BertConfig(
-        vocab_size=96, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=96,
-        max_position_embeddings=40), transformers.AutoModelForMaskedLM),
-}
+def hf_case(family):
+    """(config, Auto class) of a tiny model of `family`; skips where transformers is not importable (the
+    torch-only tests below still run)."""
+    transformers = pytest.importorskip("transformers", reason="transformers is not importable")
+    return {
+        "llama": lambda: (transformers.LlamaConfig(
+            vocab_size=96, hidden_size=64, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
+            num_key_value_heads=2, pad_token_id=5, attention_bias=True), transformers.AutoModelForCausalLM),
+        "gpt2": lambda: (transformers.GPT2Config(
+            vocab_size=96, n_positions=32, n_embd=64, n_layer=4, n_head=4, bos_token_id=0, eos_token_id=0),
+            transformers.AutoModelForCausalLM),
+        "bert": lambda: (transformers.BertConfig(
+            vocab_size=96, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=96,
+            max_position_embeddings=40), transformers.AutoModelForMaskedLM),
+    }[family]()
+
+
+HF_FAMILIES = ["llama", "gpt2", "bert"]
+
+
+def load_shards(directory):
+    saved = {}
+    for shard in sorted(directory.glob("model*.safetensors")):
+        saved.update(safetensors_torch.load_file(shard))
+    return saved
 
 
 def hf_checkpoint(tmp_path, family, rules=None, dtype=None):
-    make_config, auto = HF_CASES[family]
-    config = make_config()
+    config, auto = hf_case(family)
     config.architectures = [auto._model_mapping[type(config)].__name__]
     config.save_pretrained(tmp_path / "config")
     output = tmp_path / "model"
@@ -111,25 +126,49 @@ def hf_checkpoint(tmp_path, family, rules=None, dtype=None):
     return config, auto, output
 
 
-@pytest.mark.parametrize("family", list(HF_CASES))
+@pytest.mark.parametrize("family", HF_FAMILIES)
 def test_hugging_face_loads_strictly_and_matches_init_weights(tmp_path, family):
     config, auto, output = hf_checkpoint(tmp_path, family)
     assert (output / "model.safetensors.index.json").exists() and (output / "config.json").exists()
     model, info = auto.from_pretrained(output, output_loading_info=True)
     assert {k: v for k, v in info.items() if v} == {}, info
-    saved = {}
-    for shard in sorted(output.glob("model-*.safetensors")):
-        saved.update(safetensors_torch.load_file(shard))
+    saved = load_shards(output)
     assert set(saved) <= set(model.state_dict())
     reference = references(lambda: auto.from_config(config))
     assert mismatches(saved, reference) == []
 
 
-def test_hugging_face_bf16_loads_strictly(tmp_path):
-    _, auto, output = hf_checkpoint(tmp_path, "llama", dtype="bf16")
-    model, info = auto.from_pretrained(output, output_loading_info=True, dtype=torch.bfloat16)
+@pytest.mark.parametrize("dtype,torch_dtype", [("bf16", "bfloat16"), ("f16", "float16"), ("f64", "float64")])
+def test_hugging_face_other_dtypes_load_strictly(tmp_path, dtype, torch_dtype):
+    _, auto, output = hf_checkpoint(tmp_path, "llama", dtype=dtype)
+    saved = load_shards(output)
+    assert {t.dtype for t in saved.values()} == {getattr(torch, torch_dtype)}
+    model, info = auto.from_pretrained(output, output_loading_info=True, dtype=getattr(torch, torch_dtype))
     assert {k: v for k, v in info.items() if v} == {}, info
-    assert model.model.embed_tokens.weight.dtype == torch.bfloat16
+    assert model.model.embed_tokens.weight.dtype == getattr(torch, torch_dtype)
+
+
+@pytest.mark.parametrize("family", HF_FAMILIES)
+@pytest.mark.parametrize("shard_size", [None, "40KB"])
+def test_hugging_face_from_a_saved_checkpoint(tmp_path, family, shard_size):
+    """--like what transformers' own save_pretrained wrote (one model.safetensors, or shards and their index)
+    with its config.json for the variables: the layout is the checkpoint's (tied weights left out as
+    transformers leaves them out), the output loads strictly and follows _init_weights."""
+    config, auto = hf_case(family)
+    config.architectures = [auto._model_mapping[type(config)].__name__]
+    torch.manual_seed(0)
+    saved_by_transformers = tmp_path / "saved"
+    auto.from_config(config).save_pretrained(saved_by_transformers, **({"max_shard_size": shard_size} if shard_size else {}))
+    like = saved_by_transformers / ("model.safetensors.index.json" if shard_size else "model.safetensors")
+    assert like.exists()
+    output = tmp_path / "model"
+    weightinit("generate", "--like", like, "--config", saved_by_transformers / "config.json", "--max-shard-size", "40KB",
+               "--output", output, "--seed", 5, "--quiet")
+    saved = load_shards(output)
+    assert set(saved) == set(load_shards(saved_by_transformers))
+    model, info = auto.from_pretrained(output, output_loading_info=True)
+    assert {k: v for k, v in info.items() if v} == {}, info
+    assert mismatches(saved, references(lambda: auto.from_config(config))) == []
 
 
 def test_negative_control_a_wrong_rule_is_seen(tmp_path):
@@ -141,9 +180,7 @@ def test_negative_control_a_wrong_rule_is_seen(tmp_path):
     path = tmp_path / "wrong.json"
     path.write_text(json.dumps(rules))
     config, auto, output = hf_checkpoint(tmp_path, "gpt2", rules=path)
-    saved = {}
-    for shard in sorted(output.glob("model-*.safetensors")):
-        saved.update(safetensors_torch.load_file(shard))
+    saved = load_shards(output)
     wrong = {name for name, _ in mismatches(saved, references(lambda: auto.from_config(config)))}
     assert wrong == {"transformer.h.%d.%s.c_proj.weight" % (i, m) for i in range(4) for m in ("attn", "mlp")}
 
@@ -213,3 +250,35 @@ def test_mlp_lstm_example_loads_into_real_modules(tmp_path):
     assert torch.all(bias[1] == 1) and torch.all(bias[[0, 2, 3]] == 0)
     weight = saved["fc2.weight"].double()
     assert float(saved["fc2.bias"].abs().max()) <= 1 / 16 and weight.shape == (10, 256)
+
+
+def test_mlp_lstm_example_follows_torch_nn_init(tmp_path):
+    """Each sampled tensor of docs/examples/mlp-lstm.json against the torch.nn.init function its scheme names,
+    applied to fresh tensors of the same shape (KS; the orthogonal gate blocks by their Gram matrices)."""
+    spec = json.loads((ROOT / "docs/examples/mlp-lstm.json").read_text())
+    shapes = {t["name"]: t["shape"] for t in spec["tensors"]}
+    init = torch.nn.init
+    reference = {
+        "fc1.weight": lambda t: init.kaiming_normal_(t, nonlinearity="relu"),
+        "fc2.weight": init.xavier_uniform_,
+        "fc2.bias": lambda t: init.uniform_(t, -1 / 16, 1 / 16),
+        "embedding.weight": lambda t: init.trunc_normal_(t, std=0.02),
+        "lstm.weight_ih_l0": init.xavier_uniform_,
+    }
+    weightinit("generate", "--spec", ROOT / "docs/examples/mlp-lstm.json", "--output", tmp_path / "m.safetensors",
+               "--quiet")
+    saved = safetensors_torch.load_file(tmp_path / "m.safetensors")
+    wrong = []
+    for name, fill in reference.items():
+        pooled = []
+        for seed in range(REFERENCES):
+            torch.manual_seed(seed)
+            pooled.append(fill(torch.empty(shapes[name], dtype=torch.float64)).ravel())
+        p = stats.ks_2samp(saved[name].double().ravel().numpy(), torch.cat(pooled).numpy()).pvalue
+        if p < ALPHA:
+            wrong.append((name, p))
+    assert wrong == []
+    blocks = saved["lstm.weight_hh_l0"].double().reshape(4, 256, 256)
+    for block in blocks:
+        assert torch.allclose(block @ block.T, torch.eye(256, dtype=torch.float64), atol=1e-5)
+    assert torch.all(saved["fc1.bias"] == 0) and torch.all(saved["lstm.bias_hh_l0"] == 0)
