@@ -18,6 +18,8 @@ let package = Package(
         // The CLI's commands as a library, so the MPI package (MPI/) runs the
         // same spec parsing and file layout; no stable API.
         .library(name: "_WeightInitCLI", targets: ["WeightInitCLI"]),
+        // The tools' test helpers, for the MPI package's tests; no stable API.
+        .library(name: "_WeightInitTestSupport", targets: ["_WeightInitTestSupport"]),
         // The C ABI (Sources/CWeightInit/include/weightinit.h) as a shared
         // library, libWeightInitC.so; `make install` installs it as
         // libweightinit.so.1 with the header and weightinit.pc. (The product
@@ -122,6 +124,14 @@ let package = Package(
 
         // MARK: Tests
 
+        // What the tests of this package and of the nested MPI package share to
+        // run the built tools: scratch directories, runs with captured output,
+        // jobs started as a shell starts them, the README's exit-status
+        // table. A product only so MPI/ can use it; no stable API.
+        .target(
+            name: "_WeightInitTestSupport",
+            path: "Tests/_WeightInitTestSupport"
+        ),
         .testTarget(
             name: "WeightInitTests",
             dependencies: ["WeightInit", "_WeightInitKernels", "COpenBLAS", "CLAPACKE"],
@@ -134,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WeightInitCLITests",
-            dependencies: ["weightinit", "WeightInitCLI", "WeightInit"],
+            dependencies: ["weightinit", "WeightInitCLI", "WeightInit", "_WeightInitTestSupport"],
             path: "Tests/WeightInitCLITests",
             exclude: ["Manifests"]
         ),
@@ -142,7 +152,7 @@ let package = Package(
         // built libWeightInitC.so, runs them and compares with the Swift API.
         .testTarget(
             name: "WeightInitCTests",
-            dependencies: ["WeightInit", "WeightInitCLI"],
+            dependencies: ["WeightInit", "WeightInitCLI", "_WeightInitTestSupport"],
             path: "Tests/WeightInitCTests",
             exclude: ["Programs"]
         ),

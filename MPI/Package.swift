@@ -81,6 +81,7 @@ let package = Package(
                 "CScaLAPACK",
                 .product(name: "WeightInit", package: "swift-weight-init"),
                 .product(name: "_WeightInitCLI", package: "swift-weight-init"),
+                .product(name: "_WeightInitTestSupport", package: "swift-weight-init"),
             ],
             path: "Tests/WeightInitMPITests"
         ),

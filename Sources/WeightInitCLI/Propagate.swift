@@ -46,16 +46,7 @@ struct Propagate: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp(ActivationArgument.help))
-    var activation: String = "relu"
-
-    @Option(name: .customLong("negative-slope"), parsing: .unconditional,
-            help: "Slope of leaky-relu for negative inputs (default 0.01).")
-    var negativeSlope: Double?
-
-    @Option(name: .customLong("scheme"), parsing: .unconditionalSingleValue,
-            help: "A scheme and its parameters, e.g. \"normal --std 0.01\"; repeat to compare.")
-    var schemes: [String] = []
+    @OptionGroup var common: ExperimentOptions
 
     @Option(parsing: .unconditional, help: "Number of dense layers, ≥ 1.")
     var depth: Int = 50
@@ -94,7 +85,7 @@ struct Propagate: ParsableCommand {
 
     /// Every argument checked before any work, so bad input never leaves a file.
     func makeExperiment() throws -> PropagationExperiment {
-        let activation = try ActivationArgument.parse(activation, negativeSlope: negativeSlope)
+        let activation = try common.nonlinearity()
         for (name, value) in [("depth", depth), ("width", width), ("batch", batch)] where value < 1 {
             throw CommandLineError.usage("invalid --\(name) \(value): must be ≥ 1")
         }
@@ -108,15 +99,8 @@ struct Propagate: ParsableCommand {
         }
         if let plot { try PlotArgument.check(plot) }
         let shape = [width, width]
-        let schemes: [PropagationExperiment.Scheme]
-        if self.schemes.isEmpty {
-            let recommended = SchemeEntry.commandLine(for: Recommendation.recommended(for: activation).initializer)
-            schemes = try ["normal --std 0.01", "normal --std 1", recommended].map {
-                try PropagationExperiment.Scheme(parsing: $0, shape: shape)
-            }
-        } else {
-            schemes = try self.schemes.map { try PropagationExperiment.Scheme(parsing: $0, shape: shape) }
-        }
+        let schemes = try common.schemeTexts(baseline: ["normal --std 0.01", "normal --std 1"], activation: activation)
+            .map { try PropagationExperiment.Scheme(parsing: $0, shape: shape) }
         // Parameter errors of the schemes surface here, not after minutes of work.
         for scheme in schemes { _ = try scheme.initializer.distribution(shape: shape) }
         return PropagationExperiment(

@@ -54,16 +54,7 @@ struct Train: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp(ActivationArgument.help))
-    var activation: String = "relu"
-
-    @Option(name: .customLong("negative-slope"), parsing: .unconditional,
-            help: "Slope of leaky-relu for negative inputs (default 0.01).")
-    var negativeSlope: Double?
-
-    @Option(name: .customLong("scheme"), parsing: .unconditionalSingleValue,
-            help: "A scheme and its parameters, e.g. \"normal --std 0.01\"; repeat to compare.")
-    var schemes: [String] = []
+    @OptionGroup var common: ExperimentOptions
 
     @Option(parsing: .unconditional, help: "Hidden layers, ≥ 1.")
     var depth: Int = TrainingSetup().depth
@@ -113,7 +104,7 @@ struct Train: ParsableCommand {
 
     /// Every argument checked before any work, so bad input never leaves a file.
     func makeExperiment() throws -> TrainingExperiment {
-        let activation = try ActivationArgument.parse(activation, negativeSlope: negativeSlope)
+        let activation = try common.nonlinearity()
         for (name, value) in [("depth", depth), ("width", width), ("epochs", epochs), ("batch", batch)] where value < 1 {
             throw CommandLineError.usage("invalid --\(name) \(value): must be ≥ 1")
         }
@@ -142,10 +133,7 @@ struct Train: ParsableCommand {
             activation: activation, depth: depth, width: width, epochs: epochs, learningRate: learningRate,
             momentum: momentum, batch: batch, samples: samples, targetAccuracy: targetAccuracy, seed: seed,
             threads: threads)
-        let texts = self.schemes.isEmpty
-            ? ["zeros", "normal --std 0.01", "normal --std 1",
-               SchemeEntry.commandLine(for: Recommendation.recommended(for: activation).initializer)]
-            : self.schemes
+        let texts = common.schemeTexts(baseline: ["zeros", "normal --std 0.01", "normal --std 1"], activation: activation)
         let schemes = try texts.map { text in
             let spec = try SchemeSpec(parsing: text)
             // Every layer's shape, so a scheme's errors surface here, not after minutes of work.

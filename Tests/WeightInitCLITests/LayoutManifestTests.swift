@@ -200,9 +200,10 @@ import Testing
 
     /// The jobs of a config given as text, with its family's rules.
     static func configJobs(_ text: String) throws -> [TensorJob] {
-        let path = NSTemporaryDirectory() + "weightinit-config-\(UUID().uuidString).json"
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.root + "/config.json"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
         return try Spec.model(spec: nil, options: SpecOptions(config: path)).jobs
     }
 }

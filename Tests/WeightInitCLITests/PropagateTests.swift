@@ -6,18 +6,9 @@ import Testing
 /// fraction of a second in a debug build.
 @Suite struct PropagateTests {
     /// Runs `propagate --json` and returns python's reading of the output:
-    /// `expression` evaluated with `d` the parsed JSON.
+    /// each expression evaluated with `d` the parsed JSON.
     static func json(_ arguments: [String], _ expressions: [String], in scratch: Scratch) throws -> [String] {
-        let result = try CLI.run(["propagate", "--json"] + arguments, in: scratch)
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stderr.isEmpty)
-        let script = """
-            import json, sys
-            d = json.loads(sys.argv[1])
-            for e in sys.argv[2:]:
-                print(eval(e))
-            """
-        return try Numpy.run(script, [result.stdout] + expressions).split(separator: "\n").map(String.init)
+        try CLI.json(["propagate", "--json"] + arguments, expressions, in: scratch)
     }
 
     @Test func tableHasOneRowPerLayerAndAColumnPairPerScheme() throws {

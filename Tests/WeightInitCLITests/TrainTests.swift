@@ -12,16 +12,7 @@ import Testing
     /// Runs `train --json` and returns python's reading of the output:
     /// each expression evaluated with `d` the parsed JSON.
     static func json(_ arguments: [String], _ expressions: [String], in scratch: Scratch) throws -> [String] {
-        let result = try CLI.run(["train", "--json"] + arguments, in: scratch)
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stderr.isEmpty)
-        let script = """
-            import json, sys
-            d = json.loads(sys.argv[1])
-            for e in sys.argv[2:]:
-                print(eval(e))
-            """
-        return try Numpy.run(script, [result.stdout] + expressions).split(separator: "\n").map(String.init)
+        try CLI.json(["train", "--json"] + arguments, expressions, in: scratch)
     }
 
     @Test func tablesHaveARowPerEpochLayerAndScheme() throws {

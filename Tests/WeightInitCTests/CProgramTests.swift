@@ -127,13 +127,13 @@ struct CProgramTests {
         let scratch = try Scratch()
         let program = try Compiler.build("abi_test.c", in: scratch)
         let lines = FillLine.all
-        try lines.map(\.line).joined(separator: "\n").write(toFile: scratch.path("cases.tsv"), atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: scratch.path("out"), withIntermediateDirectories: true)
-        let run = try Run(program, ["fill", scratch.path("cases.tsv"), scratch.path("out")], in: scratch)
+        try lines.map(\.line).joined(separator: "\n").write(toFile: scratch.file("cases.tsv"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: scratch.file("out"), withIntermediateDirectories: true)
+        let run = try run(program, ["fill", scratch.file("cases.tsv"), scratch.file("out")], in: scratch)
         try #require(run.status == 0, "abi_test fill failed: \(run.stderr)")
         var differing: [String] = []
         for (index, line) in lines.enumerated() {
-            let written = try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/\(index).bin")))
+            let written = try Data(contentsOf: URL(fileURLWithPath: scratch.file("out/\(index).bin")))
             if Array(written) != (try line.expectedBytes()) {
                 differing.append("\(line.abiCase.text) \(line.format.rawValue) \(line.region.map { "\($0)" } ?? "whole")")
             }
@@ -150,9 +150,9 @@ struct CProgramTests {
         let scratch = try Scratch()
         let program = try Compiler.build("abi_test.c", in: scratch)
         let lines = ABICase.all.map { FillLine(abiCase: $0, format: .f32, region: nil, seed: 1, stream: 0, threads: 1) }
-        try lines.map(\.line).joined(separator: "\n").write(toFile: scratch.path("cases.tsv"), atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: scratch.path("out"), withIntermediateDirectories: true)
-        let run = try Run(program, ["fill", scratch.path("cases.tsv"), scratch.path("out")], in: scratch)
+        try lines.map(\.line).joined(separator: "\n").write(toFile: scratch.file("cases.tsv"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: scratch.file("out"), withIntermediateDirectories: true)
+        let run = try run(program, ["fill", scratch.file("cases.tsv"), scratch.file("out")], in: scratch)
         try #require(run.status == 0, "abi_test fill failed: \(run.stderr)")
         let described = run.stdout.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 2).last.map(String.init) ?? "" }
         #expect(described == ABICase.all.map { SchemeEntry.commandLine(for: $0.initializer) })
@@ -161,7 +161,7 @@ struct CProgramTests {
     @Test("every bad input returns its status, writes nothing and sets a message")
     func errors() throws {
         let scratch = try Scratch()
-        let run = try Run(try Compiler.build("abi_test.c", in: scratch), ["errors"], in: scratch)
+        let run = try run(try Compiler.build("abi_test.c", in: scratch), ["errors"], in: scratch)
         #expect(run.status == 0, "abi_test errors:\n\(run.stderr)\n\(run.stdout)")
         #expect(run.stdout.hasSuffix("0 failures\n"))
     }
@@ -174,8 +174,8 @@ struct CProgramTests {
         let lines = FillLine.all.enumerated().filter { index, line in
             ScalarFormat.allCases.firstIndex(of: line.format)! == (index / 8) % 4
         }.map(\.element)
-        try lines.map(\.line).joined(separator: "\n").write(toFile: scratch.path("cases.tsv"), atomically: true, encoding: .utf8)
-        let run = try Run(program, ["threads", scratch.path("cases.tsv")], in: scratch)
+        try lines.map(\.line).joined(separator: "\n").write(toFile: scratch.file("cases.tsv"), atomically: true, encoding: .utf8)
+        let run = try run(program, ["threads", scratch.file("cases.tsv")], in: scratch)
         #expect(run.status == 0, "abi_test threads:\n\(run.stderr)")
         #expect(run.stdout.contains("8 threads"))
     }
@@ -183,7 +183,7 @@ struct CProgramTests {
     @Test("the header compiles as C++17 and a C++ program runs against the library")
     func cxx() throws {
         let scratch = try Scratch()
-        let run = try Run(try Compiler.build("header_test.cpp", cxx: true, in: scratch), [], in: scratch)
+        let run = try run(try Compiler.build("header_test.cpp", cxx: true, in: scratch), [], in: scratch)
         #expect(run.status == 0, "header_test:\n\(run.stderr)")
         #expect(run.stdout.contains("size_bytes is 3"))
     }

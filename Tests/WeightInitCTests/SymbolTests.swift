@@ -29,8 +29,8 @@ struct SymbolTests {
     func exportsMatchTheHeader() throws {
         let scratch = try Scratch()
         let library = try Build.libraryDirectory() + "/libWeightInitC.so"
-        let nm = try #require(Run.which("nm"), "nm (binutils) is needed for this test")
-        let run = try Run(nm, ["-D", "--defined-only", library], in: scratch)
+        let nm = try #require(BuiltExecutable.onPath("nm"), "nm (binutils) is needed for this test")
+        let run = try run(nm, ["-D", "--defined-only", library], in: scratch)
         try #require(run.status == 0, "nm failed: \(run.stderr)")
         // Lines are "address type name"; Swift symbols are mangled as $s….
         let exported = Set(run.stdout.split(separator: "\n").compactMap { line -> String? in

@@ -1,15 +1,12 @@
 import Foundation
 import Testing
+@_exported import _WeightInitTestSupport
 @_spi(Plumbing) import WeightInit
 
 /// Runs the built `weightinit-mpi` under `mpirun`.
 enum MPIRun {
     /// `mpirun` from PATH, or nil: then every test that needs it is skipped.
-    static let mpirun: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        return path.split(separator: ":").map { "\($0)/mpirun" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let mpirun: String? = BuiltExecutable.onPath("mpirun")
 
     /// Whether mpirun was found; if not, the reason is printed once (a
     /// skipped test's comment is easy to miss in the log).
@@ -20,39 +17,16 @@ enum MPIRun {
         return false
     }()
 
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+    typealias Result = ToolResult
 
-        var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast() }
-    }
-
-    struct NotFound: Error, CustomStringConvertible {
-        let candidates: [String]
-        var description: String {
-            "weightinit-mpi was not found (build it with `swift build --build-tests --package-path MPI`, or set "
-                + "WEIGHTINIT_MPI_EXECUTABLE); looked in: \(candidates.joined(separator: ", "))"
-        }
-    }
-
-    /// The executable built with the tests: beside the test runner (so debug
-    /// tests run the debug build), else under MPI/.build, or
+    /// The executable built with the tests (see `BuiltExecutable`), or
     /// `$WEIGHTINIT_MPI_EXECUTABLE`.
     static func executable() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["WEIGHTINIT_MPI_EXECUTABLE"] { return path }
-        var directories: [URL] = []
-        if let runner = Bundle.main.executableURL { directories.append(runner.resolvingSymlinksInPath().deletingLastPathComponent()) }
-        directories += Bundle.allBundles.map { $0.bundleURL.resolvingSymlinksInPath().deletingLastPathComponent() }
         // MPI/Tests/WeightInitMPITests/Support.swift → MPI/.
         let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        directories += ["debug", "release"].map { package.appendingPathComponent(".build/\($0)") }
-        let candidates = directories.map { $0.appendingPathComponent("weightinit-mpi").path }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw NotFound(candidates: candidates)
-        }
-        return found
+        return try BuiltExecutable.find("weightinit-mpi", variable: "WEIGHTINIT_MPI_EXECUTABLE", package: package,
+                                        hint: "build it with `swift build --build-tests --package-path MPI`")
     }
 
     /// The environment of every run: Open MPI may run as root (CI containers),
@@ -76,23 +50,10 @@ enum MPIRun {
     /// ptrace-based transfers containers often forbid (with a warning on stderr).
     static func run(ranks: Int, _ arguments: [String], in directory: Scratch,
                     environment extra: [String: String] = [:], standardOutput: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun!)
-        process.arguments = ["-q", "--oversubscribe", "-n", "\(ranks)", try executable()] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.output)
         var environment = Self.environment
         environment.merge(extra) { $1 }
-        process.environment = environment
-        let (stdout, stderr) = (directory.root + "/stdout", directory.root + "/stderr")
-        for path in [stdout, stderr] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: standardOutput ?? stdout))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: try String(contentsOfFile: stdout, encoding: .utf8),
-                      stderr: try String(contentsOfFile: stderr, encoding: .utf8))
+        return try ToolRun.run(mpirun!, ["-q", "--oversubscribe", "-n", "\(ranks)", try executable()] + arguments,
+                               in: directory, environment: environment, standardOutput: standardOutput)
     }
 
     /// Runs `orthogonal arguments --output name` and returns the file's values
@@ -107,23 +68,6 @@ enum MPIRun {
         let contents = try NPY.read(directory.file(name))
         return (try contents.values(as: T.self).map(\.doubleValue), contents.shape)
     }
-}
-
-/// A scratch area: `output` is where weightinit-mpi runs and writes; `root`
-/// holds it and the captured streams.
-final class Scratch {
-    let root: String
-    var output: String { root + "/out" }
-
-    init() throws {
-        root = NSTemporaryDirectory() + "weightinit-mpi-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: root) }
-
-    func file(_ name: String) -> String { output + "/" + name }
-    func contents() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: output).sorted() }
 }
 
 // MARK: Linear algebra on the results (plain Double: the reference)
@@ -199,66 +143,6 @@ final class MPIJob {
     func wait() throws -> MPIRun.Result {
         if status == nil { status = process.wait() }
         return MPIRun.Result(status: status!,
-                             stdout: try String(contentsOfFile: directory.root + "/stdout", encoding: .utf8),
-                             stderr: try String(contentsOfFile: directory.root + "/stderr", encoding: .utf8))
+                             stdout: try ToolRun.capturedOutput(of: directory), stderr: try ToolRun.capturedError(of: directory))
     }
-}
-
-/// A child process started the way a shell starts a job: every signal
-/// unblocked and SIGINT, SIGTERM, SIGHUP and SIGCHLD at their default
-/// actions, whatever the calling thread's mask. Test runners block nearly
-/// every signal on their threads, and a mask is inherited by everything
-/// started from there — `sh`'s `wait` then never returns, and no signal
-/// reaches the tool.
-struct Spawned {
-    let pid: pid_t
-
-    /// Starts `argv` in `directory` with `environment`, stdin from /dev/null,
-    /// stdout and stderr into the given files.
-    init(_ argv: [String], in directory: String, environment: [String: String], stdout: String, stderr: String) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), defaults = sigset_t()
-        sigemptyset(&none)
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        // posix_spawn has no working directory of its own: start in it through the shell.
-        let command = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + argv
-        let envp = environment.map { "\($0.key)=\($0.value)" }
-        var pid: pid_t = 0
-        let code = withCStrings(command) { argv in
-            withCStrings(envp) { envp in posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp) }
-        }
-        guard code == 0 else { throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EINVAL) }
-        self.pid = pid
-    }
-
-    /// Waits for the process: its exit status, or minus the signal that ended it.
-    func wait() -> Int32 {
-        var raw: Int32 = 0
-        while waitpid(pid, &raw, 0) < 0, errno == EINTR {}
-        return Self.status(raw)
-    }
-
-    /// WIFEXITED / WEXITSTATUS / WTERMSIG by hand (macros Swift does not import).
-    static func status(_ raw: Int32) -> Int32 {
-        raw & 0x7F == 0 ? (raw >> 8) & 0xFF : -(raw & 0x7F)
-    }
-}
-
-/// `strings` as a NULL-terminated array of C strings, for `body`.
-private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    let copies = strings.map { strdup($0) } + [nil]
-    defer { copies.forEach { free($0) } }
-    return body(copies)
 }

@@ -90,4 +90,12 @@ struct InputFile: ByteSource {
     }
 
     func close() { systemClose(descriptor) }
+
+    /// Opens the file at `path`, passes it to `body` and closes it again,
+    /// however `body` ends.
+    static func withOpened<R>(_ path: String, _ body: (InputFile) throws -> R) throws -> R {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        return try body(file)
+    }
 }

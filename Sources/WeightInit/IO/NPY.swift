@@ -178,9 +178,7 @@ public enum NPY {
     /// ``WeightInitError/malformedFile(path:reason:)``. A file that cannot be
     /// opened or read throws ``WeightInitError/io(path:reason:)``.
     public static func read(_ path: String) throws -> Contents {
-        let file = try InputFile(path: path)
-        defer { file.close() }
-        return try read(from: file, path: path)
+        try InputFile.withOpened(path) { try read(from: $0, path: path) }
     }
 
     /// Parses `bytes` as a whole `.npy` file, with the checks of ``read(_:)``;

@@ -100,9 +100,7 @@ public enum Safetensors {
     /// dimensions), an unsupported dtype, data offsets that disagree with
     /// dtype·shape, overlap, leave gaps or run past the file.
     public static func read(_ path: String) throws -> Contents {
-        let file = try InputFile(path: path)
-        defer { file.close() }
-        return try read(from: file, path: path)
+        try InputFile.withOpened(path) { try read(from: $0, path: path) }
     }
 
     /// Parses `bytes` as a whole `.safetensors` file, with the checks of

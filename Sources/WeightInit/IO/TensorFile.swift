@@ -93,9 +93,7 @@ public enum TensorFile {
     /// Reads a `.npy` or `.safetensors` file, told apart by their first bytes
     /// (not the extension). A `.npy` tensor is named after the file.
     public static func read(_ path: String) throws -> Contents {
-        let file = try InputFile(path: path)
-        defer { file.close() }
-        return try read(from: file, path: path)
+        try InputFile.withOpened(path) { try read(from: $0, path: path) }
     }
 
     /// Where a tensor's data lies in a file, from its header.
@@ -119,12 +117,12 @@ public enum TensorFile {
     }
 
     public static func index(_ path: String) throws -> Index {
-        let file = try InputFile(path: path)
-        defer { file.close() }
-        if try isNPY(file) { return Index(format: .npy, tensors: [try NPY.locate(in: file, path: path)], metadata: [:]) }
-        try checkSafetensorsStart(file, path: path)
-        let (tensors, metadata) = try Safetensors.locate(in: file, path: path)
-        return Index(format: .safetensors, tensors: tensors, metadata: metadata)
+        try InputFile.withOpened(path) { file in
+            if try isNPY(file) { return Index(format: .npy, tensors: [try NPY.locate(in: file, path: path)], metadata: [:]) }
+            try checkSafetensorsStart(file, path: path)
+            let (tensors, metadata) = try Safetensors.locate(in: file, path: path)
+            return Index(format: .safetensors, tensors: tensors, metadata: metadata)
+        }
     }
 
     /// Calls `body` with the values of `tensor` (from ``index(_:)`` of the
@@ -132,16 +130,16 @@ public enum TensorFile {
     public static func forEachChunk(
         of tensor: Located, in path: String, elements: Int = 1 << 20, _ body: ([Double]) throws -> Void
     ) throws {
-        let file = try InputFile(path: path)
-        defer { file.close() }
-        let size = tensor.format.byteCount
-        let step = Swift.max(1, elements) * size
-        var offset = 0
-        while offset < tensor.byteCount {
-            let count = Swift.min(step, tensor.byteCount - offset)
-            let bytes = try file.read(at: tensor.offset + offset, count: count)
-            try body(StoredTensor(name: tensor.name, shape: [count / size], format: tensor.format, bytes: bytes).doubleValues())
-            offset += count
+        try InputFile.withOpened(path) { file in
+            let size = tensor.format.byteCount
+            let step = Swift.max(1, elements) * size
+            var offset = 0
+            while offset < tensor.byteCount {
+                let count = Swift.min(step, tensor.byteCount - offset)
+                let bytes = try file.read(at: tensor.offset + offset, count: count)
+                try body(StoredTensor(name: tensor.name, shape: [count / size], format: tensor.format, bytes: bytes).doubleValues())
+                offset += count
+            }
         }
     }
 
@@ -158,12 +156,12 @@ public enum TensorFile {
     /// The whole file at `path`, refused if larger than `maximumSize` (for
     /// small text inputs such as spec files).
     package static func readWholeFile(_ path: String, maximumSize: Int) throws -> [UInt8] {
-        let file = try InputFile(path: path)
-        defer { file.close() }
-        guard file.size <= maximumSize else {
-            throw WeightInitError.invalidFile(path: path, reason: "\(file.size) bytes is more than the \(maximumSize) bytes allowed")
+        try InputFile.withOpened(path) { file in
+            guard file.size <= maximumSize else {
+                throw WeightInitError.invalidFile(path: path, reason: "\(file.size) bytes is more than the \(maximumSize) bytes allowed")
+            }
+            return try file.read(at: 0, count: file.size)
         }
-        return try file.read(at: 0, count: file.size)
     }
 
     /// ``read(_:)`` for bytes in memory.
