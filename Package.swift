@@ -147,7 +147,8 @@ let package = Package(
         .testTarget(
             name: "WeightInitCLITests",
             dependencies: ["weightinit", "WeightInitCLI", "WeightInit", "_WeightInitTestSupport"],
-            path: "Tests/WeightInitCLITests"
+            path: "Tests/WeightInitCLITests",
+            exclude: ["Manifests"]
         ),
         // Compiles C and C++ programs against weightinit.h, links them to the
         // built libWeightInitC.so, runs them and compares with the Swift API.

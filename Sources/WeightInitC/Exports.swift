@@ -26,7 +26,7 @@ public func weightinitSchemeParse(
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_SCHEME, "the scheme text is not valid UTF-8")
         }
         let spec = try SchemeSpec(parsing: string, what: "scheme")
-        StoredScheme(entry: spec.entry, initializer: try spec.initializer()).store(into: output)
+        StoredScheme(entry: try spec.rankEntry(), initializer: try spec.initializer()).store(into: output)
     }
 }
 

@@ -9,6 +9,8 @@ struct Generate: ParsableCommand {
         usage: """
             weightinit generate <scheme> --shape <d1,d2,...> --output <path> [<options>]
               weightinit generate --spec <model.json> --output <model.safetensors> [--seed <seed>]
+              weightinit generate (--config <config.json> | --like <checkpoint>) [--rules <name|file>] \
+                  [--max-shard-size <size>] --output <model.safetensors | directory>
             """,
         discussion: """
             Schemes (name, aliases; parameters with their defaults):
@@ -36,9 +38,27 @@ struct Generate: ParsableCommand {
             A spec is JSON: {"seed": 42, "layout": "torch", "dtype": "f32", "tensors": \
             [{"name": "fc1.weight", "shape": [256, 784], "scheme": "kaiming-normal", \
             "nonlinearity": "relu"}, …]}; each tensor may override seed, layout and \
-            dtype and give its scheme's parameters under the option names. A tensor's \
+            dtype (also i64, i32, u8, bool for zeros, ones, constant; "shape": [] is a \
+            scalar) and give its scheme's parameters under the option names, "fan-of": \
+            another tensor whose fans it takes (a bias its weight's), and "parts": blocks \
+            with schemes of their own ({"rows": [h, 2h], "scheme": "ones"}). A tensor's \
             stream is FNV-1a of its name unless it gives "stream", so reordering the \
             spec changes no values. --seed overrides the spec's seed.
+
+            Whole models: --like takes names, shapes and dtypes from a .safetensors \
+            checkpoint's header or a model.safetensors.index.json; --config computes them \
+            from a Hugging Face config.json (llama, gpt2, bert). --rules (a built-in set: \
+            \(BuiltinRuleSets.names.joined(separator: ", ")); or a rules file; default \
+            for --config: hf-<model_type>) chooses each tensor's scheme by name; \
+            `weightinit rules` lists them and prints one to copy. A spec may carry the \
+            same "like", "config" and "rules" keys; its "tensors" then override single \
+            tensors. --dtype sets every floating-point tensor's dtype. \
+            --max-shard-size 5GB writes --output as a directory of Hugging Face shards \
+            (model-00001-of-0000n.safetensors, model.safetensors.index.json) and the \
+            config.json, which from_pretrained(directory) loads.
+              weightinit generate --config config.json --max-shard-size 5GB --output model/
+              weightinit generate --like resnet18.safetensors --rules torchvision-resnet \
+                  --output resnet18-init.safetensors
 
             The output format follows the extension (.npy, .safetensors) or --format. \
             Files are written atomically, sampling schemes in 16 MiB chunks: into a hidden \
@@ -79,8 +99,22 @@ struct Generate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Stream number, to draw several tensors from one seed (default 0).")
     var stream: UInt32?
 
-    @Option(help: "Element type: f32, f64, f16 or bf16 (bf16 only in .safetensors; default f32).")
-    var dtype: DType?
+    @Option(help: "Element type: f32, f64, f16 or bf16 (bf16 only in .safetensors; default f32); also i64, i32, u8, bool for zeros, ones and constant. With a spec or layout: every floating-point tensor's.")
+    var dtype: ElementType?
+
+    @Option(help: "A .safetensors checkpoint or a model.safetensors.index.json whose names, shapes and dtypes to take (its data is never read).")
+    var like: String?
+
+    @Option(help: "A Hugging Face config.json (model_type llama, gpt2 or bert) whose layout to compute.")
+    var config: String?
+
+    @Option(help: "Rules from tensor names to schemes: a built-in set (\(BuiltinRuleSets.names.joined(separator: ", "))) or a rules file (default with --config: hf-<model_type>).")
+    var rules: String?
+
+    @Option(name: .customLong("max-shard-size"), help: ArgumentHelp(
+        "Write --output as a directory of Hugging Face shards of at most this size each (5GB, 500MB, 2GiB, bytes), with the index and the config.",
+        valueName: "size"))
+    var maxShardSize: String?
 
     @Option(help: "How fans are read from the shape: torch (out, in, kernel…) or keras (kernel…, in, out); default torch.")
     var layout: LayoutArgument?
@@ -104,7 +138,7 @@ struct Generate: ParsableCommand {
             help: "The dimension --shard splits: 0 (rows, default) or 1 (columns).")
     var shardDim: Int?
 
-    @Option(help: "The .npy or .safetensors file to write (required); replaced atomically.")
+    @Option(help: "The .npy or .safetensors file to write (required); replaced atomically. With --max-shard-size: a directory.")
     var output: String?
 
     @Option(help: "Output format: npy or safetensors (default: from the --output extension).")
@@ -123,13 +157,17 @@ struct Generate: ParsableCommand {
     func run() throws {
         let request = try makeRequest()
         let output = request.output
-        try JobWriter.write(request.jobs, to: output, format: request.format, options: request.options, quiet: quiet)
+        if let checkpoint = request.checkpoint {
+            try checkpoint.write(options: request.options, quiet: quiet)
+        } else {
+            try JobWriter.write(request.jobs, to: output, format: request.format, options: request.options, quiet: quiet)
+        }
         if !quiet {
             let shardNote = request.jobs.first?.shard.map { ", " + $0.summary } ?? ""
             let output = TerminalText.escaped(output, limit: 512)
-            if let spec {
-                let source = spec == Spec.standardInput ? "standard input" : TerminalText.escaped(spec, limit: 512)
-                print("wrote \(output): \(request.jobs.count) tensors from \(source), \(request.format.rawValue)\(shardNote)")
+            if let source = request.source {
+                let files = request.checkpoint.map { " (\($0.summary))" } ?? ", \(request.format.rawValue)"
+                print("wrote \(output): \(request.jobs.count) tensors from \(source)\(files)\(shardNote)")
             } else {
                 let job = request.jobs[0]
                 let block = job.region.map { " block " + $0.shape.map(String.init).joined(separator: ",") } ?? ""
@@ -138,41 +176,86 @@ struct Generate: ParsableCommand {
                       + shardNote)
             }
         }
-        if check { try JobWriter.checkWritten(request.jobs, at: output) }
+        if check {
+            if let checkpoint = request.checkpoint { try checkpoint.checkWritten() } else { try JobWriter.checkWritten(request.jobs, at: output) }
+        }
     }
+
+    /// Whether the tensors come from a spec or a layout rather than a scheme and --shape.
+    private var describesModel: Bool { spec != nil || like != nil || config != nil }
 
     /// Checks every argument before any work is done, so bad input fails fast
     /// and never leaves a file behind.
     func makeRequest() throws -> Request {
         // Checked here rather than by the parser, so a missing scheme is named first.
-        if spec == nil, scheme == nil { throw CommandLineError.usage("missing <scheme>: give a scheme and --shape, or --spec") }
+        if !describesModel, scheme == nil {
+            throw CommandLineError.usage("missing <scheme>: give a scheme and --shape, or --spec, --like or --config")
+        }
         guard let output else { throw CommandLineError.usage("missing --output <path>") }
         if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
-        guard let format = format ?? TensorFileFormat(path: output) else {
-            throw CommandLineError.usage(
-                "invalid --output '\(output)': give a .npy or .safetensors path, or --format npy|safetensors")
+        let maxShardSize = try maxShardSize.map { try ShardedCheckpoint.parseSize($0) }
+        let format: TensorFileFormat
+        if maxShardSize != nil {
+            guard describesModel else { throw CommandLineError.usage("--max-shard-size goes with --spec, --like or --config") }
+            if let given = self.format, given != .safetensors {
+                throw CommandLineError.usage("--max-shard-size writes .safetensors shards; --format \(given.rawValue) does not apply")
+            }
+            format = .safetensors
+        } else {
+            guard let known = self.format ?? TensorFileFormat(path: output) else {
+                throw CommandLineError.usage(
+                    "invalid --output '\(output)': give a .npy or .safetensors path, or --format npy|safetensors"
+                        + (describesModel ? ", or --max-shard-size SIZE for a directory of shards" : ""))
+            }
+            format = known
         }
         let given = parameters.given
         if shard == nil, shardDim != nil { throw CommandLineError.usage("--shard-dim goes with --shard i/n") }
         let selection = try shard.map { try ShardSelection.parse($0, dimension: shardDim) }
-        let jobs: [TensorJob]
-        if let spec {
-            if scheme != nil || shape != nil || !given.isEmpty || stream != nil || dtype != nil || layout != nil
-                || inAxis != nil || outAxis != nil {
+        if describesModel {
+            if scheme != nil || shape != nil || !given.isEmpty || stream != nil || layout != nil || inAxis != nil || outAxis != nil {
                 throw CommandLineError.usage(
-                    "--spec describes the tensors; give no scheme, --shape, scheme options, --stream, --dtype or layout with it")
+                    "--spec, --like and --config describe the tensors; give no scheme, --shape, scheme options, --stream or layout with them")
             }
-            jobs = try Spec.jobs(path: spec, seed: seed, shard: selection)
-        } else {
-            guard let scheme, let shapeText = shape else { throw CommandLineError.usage("give a scheme and --shape, or --spec") }
-            let shape = try ShapeArgument.parse(shapeText)
-            jobs = [try TensorJob(
-                name: "weight", scheme: scheme, given: given, shape: shape, format: (dtype ?? .f32).format,
-                layout: try resolvedLayout(shape: shape), stream: RandomStream(seed: seed ?? 0, stream: stream ?? 0),
-                shard: selection, shardDimension: selection?.dimension)]
+            var dtypeOverride: ScalarFormat?
+            if let dtype {
+                guard let sampled = dtype.scalarFormat else {
+                    throw CommandLineError.usage(
+                        "--dtype with a spec or layout sets every floating-point tensor's dtype: give f32, f64, f16 or bf16, not \(dtype.rawValue)")
+                }
+                dtypeOverride = sampled
+            }
+            let model = try Spec.model(spec: spec, options: SpecOptions(
+                seed: seed, like: like, config: config, rules: rules, dtype: dtypeOverride, shard: selection))
+            let options = FillOptions(threads: threads)
+            if let maxShardSize {
+                let checkpoint = ShardedCheckpoint(model: model, directory: output, maxShardSize: maxShardSize)
+                try checkpoint.check()
+                return Request(jobs: model.jobs, format: format, options: options, output: output, source: source(model),
+                               checkpoint: checkpoint)
+            }
+            try JobWriter.check(model.jobs, format: format, output: output)
+            return Request(jobs: model.jobs, format: format, options: options, output: output, source: source(model))
         }
+        if rules != nil { throw CommandLineError.usage("--rules goes with --spec, --like or --config") }
+        guard let scheme, let shapeText = shape else { throw CommandLineError.usage("give a scheme and --shape, or --spec") }
+        let shape = try ShapeArgument.parse(shapeText)
+        let jobs = [try TensorJob(
+            name: "weight", scheme: scheme, given: given, shape: shape, format: dtype ?? .f32,
+            layout: try resolvedLayout(shape: shape), stream: RandomStream(seed: seed ?? 0, stream: stream ?? 0),
+            shard: selection, shardDimension: selection?.dimension)]
         try JobWriter.check(jobs, format: format, output: output)
         return Request(jobs: jobs, format: format, options: FillOptions(threads: threads), output: output)
+    }
+
+    /// How the summary line names where the tensors came from.
+    private func source(_ model: ModelJobs) -> String {
+        var parts: [String] = []
+        if let spec { parts.append(spec == Spec.standardInput ? "standard input" : TerminalText.escaped(spec, limit: 512)) }
+        if let like { parts.append("--like " + TerminalText.escaped(like, limit: 512)) }
+        if let config { parts.append("--config " + TerminalText.escaped(config, limit: 512)) }
+        if let rules = model.rules { parts.append("rules " + TerminalText.escaped(rules, limit: 512)) }
+        return parts.joined(separator: ", ")
     }
 
     /// `--layout`, or `--in-axis`/`--out-axis` (both, and not with `--layout`).
@@ -196,4 +279,11 @@ struct Request {
     let format: TensorFileFormat
     let options: FillOptions
     let output: String
+    /// Where a model's tensors came from (nil: a scheme and --shape).
+    var source: String? = nil
+    /// `--max-shard-size`: the directory of shards.
+    var checkpoint: ShardedCheckpoint? = nil
 }
+
+/// `--dtype`.
+extension ElementType: ExpressibleByArgument {}

@@ -26,23 +26,7 @@ import Darwin
         let chunk = chunkBytes
         try TensorFile.write(to: path, format: format, tensors: jobs.map(\.entry), metadata: metadata,
                              progress: bar.update) { index, sink in
-            let job = jobs[index]
-            func emit<T: WeightScalar>(_ type: T.Type) throws {
-                try job.initializer.write(T.self, shape: job.shape, region: job.region ?? .whole(job.shape),
-                                          layout: job.layout, randomStream: job.stream,
-                                          options: options, chunkBytes: chunk, to: sink)
-            }
-            switch job.format {
-            case .f32: try emit(Float.self)
-            case .f64: try emit(Double.self)
-            case .f16:
-                #if arch(x86_64) || arch(arm64)
-                try emit(Float16.self)
-                #else
-                throw CommandLineError.usage("f16 is not available on this architecture")
-                #endif
-            case .bf16: try emit(BFloat16.self)
-            }
+            try jobs[index].write(to: sink, options: options, chunkBytes: chunk)
         }
     }
 
@@ -51,8 +35,10 @@ import Darwin
     /// regular file (the input is wrong: status 64); structured schemes
     /// (built in memory) larger than the memory available now, and files
     /// larger than the free space (a failure of the environment, not of the
-    /// input: status 1).
-    @_spi(Plumbing) public static func check(_ jobs: [TensorJob], format: TensorFileFormat, output: String) throws {
+    /// input: status 1). `destination: false` leaves the destination to the
+    /// caller (a sharded checkpoint's directory may not exist yet).
+    @_spi(Plumbing) public static func check(_ jobs: [TensorJob], format: TensorFileFormat, output: String,
+                                             destination: Bool = true) throws {
         if format == .npy {
             guard jobs.count == 1 else {
                 throw CommandLineError.usage("invalid --output '\(output)': a .npy file holds one tensor; use .safetensors for a spec")
@@ -61,13 +47,17 @@ import Darwin
                 throw CommandLineError.usage(
                     "--dtype bf16 cannot go in a .npy file (numpy has no bfloat16 dtype); bf16 needs .safetensors — or use f32, f64 or f16")
             }
+            if jobs[0].format.scalarFormat == nil {
+                throw CommandLineError.usage(
+                    "--dtype \(jobs[0].format.rawValue) goes in .safetensors; a .npy file here holds f32, f64 or f16")
+            }
         }
-        try AtomicFile.checkDestination(output)
+        if destination { try AtomicFile.checkDestination(output) }
         for job in jobs where !job.isStreamed {
             // Structured schemes build the whole tensor, even for one block of
             // it: more than this machine's memory is a wrong input (the
             // library's own check), more than is available now a failure.
-            let bytes = UInt64(try Shape.elementCount(job.shape, elementSize: job.format.byteCount) * job.format.byteCount)
+            let bytes = UInt64(try Shape.elementCount(job.fillShape, elementSize: job.format.byteCount) * job.format.byteCount)
             if let available = AvailableMemory.bytes(), bytes > available {
                 throw CommandFailure(
                     "\(TerminalText.quoted(job.name)): \(job.scheme) is built in memory, and its \(bytes) bytes exceed the \(available) bytes of memory available now")

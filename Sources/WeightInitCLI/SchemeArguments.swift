@@ -24,6 +24,18 @@ struct SchemeArguments {
 
     func flag(_ parameter: SchemeParameter) -> Bool { values[parameter] == .on }
 
+    /// Whether `--fan-in` or `--fan-out` replaces the shape's fans.
+    var hasExplicitFans: Bool { values[.fanIn] != nil || values[.fanOut] != nil }
+
+    /// `--fan-in` or `--fan-out`, checked ≥ 1; nil when not given.
+    func fan(_ parameter: SchemeParameter) throws -> Int? {
+        guard case let .integer(value)? = values[parameter] else { return nil }
+        guard value >= 1 else {
+            throw WeightInitError.invalidParameter(parameter.rawValue, value: "\(value)", reason: "must be ≥ 1")
+        }
+        return value
+    }
+
     /// `parameter`, checked finite and ≥ 0 (gains, which scale every value).
     func nonNegative(_ parameter: SchemeParameter) throws -> Double {
         let value = number(parameter)

@@ -5,6 +5,10 @@ enum SchemeParameter: String, CaseIterable, Sendable {
     case gain, mean, std, low, high, sigmas, value, scale, mode, nonlinearity
     case negativeSlope = "negative-slope"
     case truncated, distribution, groups, sparsity, method, blocks
+    /// PyTorch `trunc_normal_`'s absolute bounds.
+    case a, b
+    /// Explicit fans, for a tensor whose shape does not carry them (a bias).
+    case fanIn = "fan-in", fanOut = "fan-out"
 
     /// What the command line carries for the parameter.
     enum Kind: Equatable {
@@ -20,8 +24,8 @@ enum SchemeParameter: String, CaseIterable, Sendable {
         case .nonlinearity: .choice(Nonlinearity.allCases.map(\.name))
         case .truncated: .flag
         case .method: .choice(OrthogonalMethod.allCases.map(\.rawValue))
-        case .groups, .blocks: .integer
-        case .gain, .mean, .std, .low, .high, .sigmas, .value, .scale, .negativeSlope, .sparsity: .number
+        case .groups, .blocks, .fanIn, .fanOut: .integer
+        case .gain, .mean, .std, .low, .high, .sigmas, .value, .scale, .negativeSlope, .sparsity, .a, .b: .number
         }
     }
 
@@ -47,6 +51,10 @@ enum SchemeParameter: String, CaseIterable, Sendable {
         case .sparsity: "Fraction of each column set to zero, in [0, 1]."
         case .method: "How orthogonal matrices are made: \(Self.list(OrthogonalMethod.allCases.map(\.rawValue))) (different values, both Haar)."
         case .blocks: "Stacked square blocks, each orthogonal: 4 for LSTM, 3 for GRU weights (shape blocks·h, h)."
+        case .a: "Absolute lower bound (PyTorch trunc_normal_'s a)."
+        case .b: "Absolute upper bound (PyTorch trunc_normal_'s b)."
+        case .fanIn: "fan_in, ≥ 1, instead of the shape's: a bias takes its weight's (PyTorch's default bias is U(±1/√fan_in))."
+        case .fanOut: "fan_out, ≥ 1, instead of the shape's."
         }
     }
 

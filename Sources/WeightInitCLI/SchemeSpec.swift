@@ -38,8 +38,14 @@ package struct SchemeSpec {
     }
 
     /// The initializer before a shape is known; check each shape with
-    /// ``SchemeEntry/checkRank(_:)`` of ``entry`` before filling it.
+    /// ``SchemeEntry/checkRank(_:)`` of ``rankEntry()`` before filling it.
     package func initializer() throws -> Initializer {
         try entry.initializer(given: given)
+    }
+
+    /// The row whose rank rule applies: ``entry``, or with `--fan-in` /
+    /// `--fan-out` the fan-free row they resolve to (a 1-D bias is then fine).
+    package func rankEntry() throws -> SchemeEntry {
+        try entry.rankEntry(given: given)
     }
 }

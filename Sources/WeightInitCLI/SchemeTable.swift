@@ -36,10 +36,15 @@ package struct SchemeEntry: Sendable {
     // Parameters shared by several rows.
     private static let fanMode: (SchemeParameter, ParameterDefault) = (.mode, .value(.text(FanMode.fanIn.rawValue)))
     private static let truncated: (SchemeParameter, ParameterDefault) = (.truncated, .absent("off"))
+    /// Explicit fans, taken by every scheme that reads fans: then the shape
+    /// need not carry them (a 1-D bias, a scalar).
+    private static let fans: [(SchemeParameter, ParameterDefault)] = [
+        (.fanIn, .absent("from the shape")), (.fanOut, .absent("from the shape")),
+    ]
     private static let kaiming: [(SchemeParameter, ParameterDefault)] = [
         fanMode, (.nonlinearity, .value(.text("relu"))), (.negativeSlope, .absent("0.01")),
         (.gain, .absent("recommended for --nonlinearity")),
-    ]
+    ] + fans
 
     package static let all: [SchemeEntry] = [
         SchemeEntry("zeros", "every value 0") { _ in .zeros },
@@ -49,7 +54,8 @@ package struct SchemeEntry: Sendable {
             "uniform", "U[low, high)", parameters: [(.low, .value(.number(0))), (.high, .value(.number(1)))]
         ) { .uniform(low: $0.number(.low), high: $0.number(.high)) },
         SchemeEntry(
-            "uniform-fan-in", "U(±1/√fan_in): PyTorch's default for Linear and Conv weights", minimumRank: 2
+            "uniform-fan-in", "U(±1/√fan_in): PyTorch's default for Linear and Conv weights, and with --fan-in their biases",
+            parameters: fans, minimumRank: 2
         ) { _ in .uniformFanIn },
         SchemeEntry(
             "normal", "N(mean, std²)", parameters: [(.mean, .value(.number(0))), (.std, .value(.number(1)))]
@@ -61,14 +67,21 @@ package struct SchemeEntry: Sendable {
                 (.low, .absent("mean − 2·std")), (.high, .absent("mean + 2·std")), (.sigmas, .absent("2")),
             ], make: truncatedNormal),
         SchemeEntry(
+            "trunc-normal",
+            "PyTorch trunc_normal_(mean, std, a, b): N(mean, std²) truncated to the absolute bounds [a, b] (so std 0.02 is effectively untruncated)",
+            parameters: [
+                (.mean, .value(.number(0))), (.std, .value(.number(1))), (.a, .value(.number(-2))), (.b, .value(.number(2))),
+            ]
+        ) { .truncatedNormal(mean: $0.number(.mean), std: $0.number(.std), low: $0.number(.a), high: $0.number(.b)) },
+        SchemeEntry(
             "xavier-uniform", aliases: ["glorot-uniform"],
             "Glorot & Bengio (2010): U(±gain·√(6/(fan_in + fan_out)))",
-            parameters: [(.gain, .value(.number(1)))], minimumRank: 2
+            parameters: [(.gain, .value(.number(1)))] + fans, minimumRank: 2
         ) { .xavierUniform(gain: $0.number(.gain)) },
         SchemeEntry(
             "xavier-normal", aliases: ["glorot-normal"],
             "Glorot & Bengio (2010): N(0, σ²), σ = gain·√(2/(fan_in + fan_out)); Keras' glorot_normal is --truncated",
-            parameters: [(.gain, .value(.number(1))), truncated], minimumRank: 2
+            parameters: [(.gain, .value(.number(1))), truncated] + fans, minimumRank: 2
         ) { .xavierNormal(gain: $0.number(.gain), truncated: $0.flag(.truncated)) },
         SchemeEntry(
             "kaiming-uniform", aliases: ["he-uniform"], "He et al. (2015): U(±gain·√(3/fan))",
@@ -82,17 +95,17 @@ package struct SchemeEntry: Sendable {
             .kaimingNormal(mode: try $0.fanMode(), nonlinearity: try $0.nonlinearity(), gain: $0.optionalNumber(.gain),
                            truncated: $0.flag(.truncated))
         },
-        SchemeEntry("lecun-uniform", "LeCun et al. (1998): U(±√(3/fan_in))", minimumRank: 2) { _ in .lecunUniform },
+        SchemeEntry("lecun-uniform", "LeCun et al. (1998): U(±√(3/fan_in))", parameters: fans, minimumRank: 2) { _ in .lecunUniform },
         SchemeEntry(
             "lecun-normal", "LeCun et al. (1998): N(0, 1/fan_in); Keras' lecun_normal is --truncated",
-            parameters: [truncated], minimumRank: 2
+            parameters: [truncated] + fans, minimumRank: 2
         ) { .lecunNormal(truncated: $0.flag(.truncated)) },
         SchemeEntry(
             "variance-scaling", "Keras VarianceScaling: variance scale/fan",
             parameters: [
                 (.scale, .value(.number(1))), fanMode,
                 (.distribution, .value(.text(VarianceDistribution.truncatedNormal.rawValue))),
-            ], minimumRank: 2
+            ] + fans, minimumRank: 2
         ) { .varianceScaling(scale: $0.number(.scale), mode: try $0.fanMode(), distribution: try $0.distribution()) },
         SchemeEntry(
             "orthogonal", "Saxe et al. (2014): gain × Haar-random orthogonal rows or columns",
@@ -151,16 +164,60 @@ package struct SchemeEntry: Sendable {
     /// and checks the shape's rank.
     func initializer(given: [SchemeParameter: ParameterValue], shape: [Int]) throws -> Initializer {
         let arguments = try self.arguments(given: given)
-        try checkRank(shape)
-        return try make(arguments)
+        if !arguments.hasExplicitFans { try checkRank(shape) }
+        return try initializer(arguments)
     }
 
     /// The initializer for the options the user gave, before a shape is
     /// known (the C ABI parses a scheme once for many shapes): as
     /// ``initializer(given:shape:)`` without the rank check, which the
-    /// caller makes with ``checkRank(_:)`` for each shape.
+    /// caller makes with ``checkRank(_:)`` of ``rankEntry(given:)`` for each shape.
     func initializer(given: [SchemeParameter: ParameterValue]) throws -> Initializer {
-        try make(try arguments(given: given))
+        try initializer(try arguments(given: given))
+    }
+
+    /// The row whose rank rule a tensor must pass: this one, or — when
+    /// `--fan-in`/`--fan-out` replace the shape's fans — the row of the
+    /// fan-free distribution they resolve to (any rank).
+    func rankEntry(given: [SchemeParameter: ParameterValue]) throws -> SchemeEntry {
+        guard try arguments(given: given).hasExplicitFans else { return self }
+        return try Self.named(Self.arguments(of: try initializer(given: given)).name)
+    }
+
+    /// The row's initializer; with explicit fans, resolved to the one
+    /// distribution they give (see ``withFans(_:fanIn:fanOut:)``).
+    private func initializer(_ arguments: SchemeArguments) throws -> Initializer {
+        let initializer = try make(arguments)
+        guard arguments.hasExplicitFans else { return initializer }
+        return try withFans(initializer, fanIn: try arguments.fan(.fanIn), fanOut: try arguments.fan(.fanOut))
+    }
+
+    /// `initializer` with its fans fixed to `fanIn` and `fanOut` instead of a
+    /// shape's: the distribution it gives a `fanOut × fanIn` weight in torch
+    /// layout (whose fans are exactly those), as a fan-free initializer that
+    /// samples the same values at every index. A fan that is not given must
+    /// not matter: the distribution is computed with it at 1 and at 2, and a
+    /// difference means the scheme reads it (xavier reads both fans, kaiming
+    /// with `--mode fan-out` reads fan_out).
+    private func withFans(_ initializer: Initializer, fanIn: Int?, fanOut: Int?) throws -> Initializer {
+        func distribution(_ fanIn: Int, _ fanOut: Int) throws -> Distribution {
+            guard let distribution = try initializer.distribution(shape: [fanOut, fanIn], layout: .torch) else {
+                preconditionFailure("\(name) takes fans but samples no distribution")
+            }
+            return distribution
+        }
+        let resolved = try distribution(fanIn ?? 1, fanOut ?? 1)
+        if fanIn == nil, try distribution(2, fanOut ?? 1) != resolved {
+            throw CommandLineError.usage("\(name) with these parameters reads fan_in: give --fan-in too")
+        }
+        if fanOut == nil, try distribution(fanIn ?? 1, 2) != resolved {
+            throw CommandLineError.usage("\(name) with these parameters reads fan_out: give --fan-out too")
+        }
+        switch resolved {
+        case let .uniform(low, high): return .uniform(low: low, high: high)
+        case let .normal(mean, std): return .normal(mean: mean, std: std)
+        case let .truncatedNormal(mean, std, low, high): return .truncatedNormal(mean: mean, std: std, low: low, high: high)
+        }
     }
 
     /// Throws unless `shape` has at least ``minimumRank`` dimensions.

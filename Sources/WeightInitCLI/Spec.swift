@@ -6,23 +6,41 @@ import Glibc
 import Darwin
 #endif
 
-/// `generate --spec FILE`: several tensors, one JSON file.
+/// `generate --spec FILE`: several tensors, one JSON file — listed, or
+/// taken from an existing checkpoint or a Hugging Face config, with schemes
+/// given per tensor or by rules.
 ///
 /// ```json
 /// {"seed": 42, "layout": "torch", "dtype": "f32",
 ///  "tensors": [{"name": "fc1.weight", "shape": [256, 784], "scheme": "kaiming-normal", "nonlinearity": "relu"},
-///              {"name": "fc1.bias", "shape": [256], "scheme": "zeros"}]}
+///              {"name": "fc1.bias", "shape": [256], "scheme": "uniform-fan-in", "fan-of": "fc1.weight"}]}
 /// ```
 ///
-/// Top level: `tensors` (required), and defaults for every tensor: `seed`
-/// (0), `layout` ("torch", "keras" or [in-axis, out-axis]), `dtype` ("f32").
-/// Each tensor: `name`, `shape`, `scheme` (required); `seed`, `layout`,
-/// `dtype` override the defaults; `stream` (optional); the scheme's
-/// parameters named as `generate`'s flags (`"gain": 1`, `"mode": "fan-out"`,
-/// `"truncated": true`, `"negative-slope": 0.2`). Under `generate --shard`,
-/// `"shard-dim"` (0, 1, or `null` for whole in every shard) overrides
-/// `--shard-dim` for that tensor — tensor parallelism splits some weights by
-/// rows, others by columns, and replicates the rest.
+/// Top level: `tensors`, and defaults for every tensor: `seed` (0), `layout`
+/// ("torch", "keras" or [in-axis, out-axis]), `dtype` ("f32"). Where the
+/// tensors come from: `like` (a `.safetensors` checkpoint or a
+/// `model.safetensors.index.json`: names, shapes and dtypes from its
+/// headers), `config` (a Hugging Face `config.json`: the layout its family
+/// computes); `rules` (a built-in rule set's name, a rules file, or the
+/// rules object itself) choose the schemes of the tensors that give none;
+/// `variables` are numbers, booleans or nulls that rules and expressions
+/// read, over the config's fields. Paths are relative to the spec's
+/// directory. With `like` or `config`, `tensors` is optional, and an entry
+/// naming a tensor of the layout overrides it (its rule), while a new name
+/// adds a tensor.
+///
+/// Each tensor: `name`, `shape` (`[]` for a scalar), `scheme` (required
+/// unless a rule gives it); `seed`, `layout`, `dtype` (also i64, i32, u8,
+/// bool, for zeros, ones and constant) override the defaults; `stream`
+/// (optional); the scheme's parameters named as `generate`'s flags (`"gain":
+/// 1`, `"mode": "fan-out"`, `"truncated": true`, `"negative-slope": 0.2`),
+/// numbers also as expressions (`"std": "initializer_range / sqrt(2 *
+/// n_layer)"`); `fan-of` (another tensor whose fans this one takes: a bias
+/// takes its weight's); `parts` (blocks with schemes of their own, see
+/// ``JobPart``). Under `generate --shard`, `"shard-dim"` (0, 1, or `null` for
+/// whole in every shard) overrides `--shard-dim` for that tensor — tensor
+/// parallelism splits some weights by rows, others by columns, and
+/// replicates the rest.
 ///
 /// A tensor's stream is FNV-1a (32-bit) of its name's UTF-8 bytes unless it
 /// gives `stream`. Derived from the name, not the position, so reordering
@@ -37,10 +55,18 @@ import Darwin
     /// input; `seed`, if given, replaces the spec's top-level seed (not a
     /// tensor's own).
     @_spi(Plumbing) public static func jobs(path: String, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
+        try model(spec: path, options: SpecOptions(seed: seed, shard: shard)).jobs
+    }
+
+    /// The model a spec (or `nil`: the command line alone) describes, with
+    /// the command line's `options` over the spec's own keys.
+    @_spi(Plumbing) public static func model(spec path: String?, options: SpecOptions) throws -> ModelJobs {
+        guard let path else { return try model(json: nil, directory: "", options: options) }
         let bytes = path == standardInput
             ? try readStandardInput()
             : try TensorFile.readWholeFile(path, maximumSize: maximumSize)
-        return try jobs(bytes: bytes, source: path, seed: seed, shard: shard)
+        let directory = path == standardInput || !path.contains("/") ? "" : String(path[...path.lastIndex(of: "/")!])
+        return try model(bytes: bytes, source: path, directory: directory, options: options)
     }
 
     /// `--spec -` reads the spec from standard input — only when asked:
@@ -49,11 +75,14 @@ import Darwin
 
     /// The jobs of the spec in `bytes`, read from `source` (for messages):
     /// the parser behind ``jobs(path:seed:shard:)``, for the fuzzer.
-    @_spi(Plumbing)
     @_spi(Plumbing) public static func jobs(bytes: [UInt8], source: String, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
+        try model(bytes: bytes, source: source, directory: "", options: SpecOptions(seed: seed, shard: shard)).jobs
+    }
+
+    static func model(bytes: [UInt8], source: String, directory: String, options: SpecOptions) throws -> ModelJobs {
         let name = TerminalText.escaped(source, limit: 256)
         do {
-            return try jobs(json: try JSONParser.parse(bytes), seed: seed, shard: shard)
+            return try model(json: try JSONParser.parse(bytes), directory: directory, options: options)
         } catch let failure as JSONParser.Failure {
             throw CommandLineError.usage("invalid --spec '\(name)': not valid JSON: \(failure.reason)")
         } catch let error as CommandLineError {
@@ -79,79 +108,310 @@ import Darwin
         }
     }
 
-    static func jobs(json: JSONValue, seed: UInt64? = nil, shard: ShardSelection? = nil) throws -> [TensorJob] {
-        let top = try Fields(json, what: "the spec")
-        try top.allow(["seed", "layout", "dtype", "tensors"])
-        let defaults = try Defaults(seed: seed ?? top.seed() ?? 0, layout: top.layout() ?? .torch, format: top.dtype() ?? .f32,
-                                    shard: shard)
-        guard case let .array(items)? = top["tensors"] else {
-            throw CommandLineError.usage("\"tensors\" must be an array of tensor objects")
+    /// The top-level keys of a spec.
+    static let topKeys = ["seed", "layout", "dtype", "tensors", "like", "config", "rules", "variables"]
+
+    /// The model: the layout (from `like` or `config`), the spec's own
+    /// entries over it, each tensor's entry from itself or the first rule
+    /// that applies, and the jobs of those entries.
+    static func model(json: JSONValue?, directory: String, options: SpecOptions) throws -> ModelJobs {
+        let top = try json.map { try Fields($0, what: "the spec") }
+        try top?.allow(topKeys)
+        let defaults = Defaults(
+            seed: try options.seed ?? top?.seed() ?? 0, layout: try top?.layout() ?? .torch, format: try top?.dtype() ?? .f32,
+            shard: options.shard, dtypeOverride: options.dtype)
+        let like = try options.like ?? top?.path("like", relativeTo: directory)
+        let config = try (options.config ?? top?.path("config", relativeTo: directory)).map { try ModelConfig(path: $0) }
+        let layout = try like.map { try CheckpointLayout.read($0) } ?? config?.layout() ?? []
+
+        let rules: RuleSet?
+        switch (options.rules, top?["rules"]) {
+        case let (name?, _): rules = try RuleSet.load(name)
+        case let (nil, .string(name)?): rules = try RuleSet.load(name, relativeTo: directory)
+        case let (nil, value?) where { if case .object = value { true } else { false } }():
+            rules = try RuleSet(value, name: "the spec's rules")
+        case (nil, _?): throw CommandLineError.usage("\"rules\" must be a rule set's name, a rules file or a rules object")
+        case (nil, nil): rules = try config.map { try RuleSet.load($0.family.ruleSet) }
         }
-        guard !items.isEmpty else { throw CommandLineError.usage("\"tensors\" is empty") }
+        var variables = rules?.variables ?? [:]
+        variables.merge(config?.variables ?? [:]) { $1 }
+        if let value = top?["variables"] { variables.merge(try RuleValue.parse(value, what: "\"variables\"")) { $1 } }
+
+        let entries = try self.entries(top: top, layout: layout, rules: rules, variables: variables)
+        let context = EntryContext(variables: variables, shapes: Dictionary(entries.map { ($0.name, $0.shape) }) { first, _ in first })
         var jobs: [TensorJob] = []
-        var names: [String: Int] = [:], streams: [UInt32: String] = [:]
-        for (index, item) in items.enumerated() {
-            let job = try self.job(item, index: index, defaults: defaults)
-            if names[job.name] != nil { throw CommandLineError.usage("tensor name \(TerminalText.quoted(job.name)) is used twice") }
-            names[job.name] = index
-            if let other = streams[job.stream.stream] {
-                throw CommandLineError.usage(
-                    "tensors \(TerminalText.quoted(other)) and \(TerminalText.quoted(job.name)) get the same stream \(job.stream.stream); give one an explicit \"stream\"")
+        var streams: [UInt32: String] = [:]
+        for (index, entry) in entries.enumerated() {
+            let job = try self.job(entry.json, index: index, defaults: defaults, context: context)
+            for (stream, owner) in [(job.stream.stream, job.name)] + job.parts.map({ ($0.stream.stream, job.name + JobPart.slice($0.region)) }) {
+                if let other = streams[stream] {
+                    throw CommandLineError.usage(
+                        "tensors \(TerminalText.quoted(other)) and \(TerminalText.quoted(owner)) get the same stream \(stream); give one an explicit \"stream\"")
+                }
+                streams[stream] = owner
             }
-            streams[job.stream.stream] = job.name
             jobs.append(job)
         }
-        return jobs
+        return ModelJobs(jobs: jobs, config: config, rules: rules?.name)
+    }
+
+    /// One tensor's entry, complete: name, shape and dtype filled in.
+    struct ResolvedEntry {
+        let name: String
+        let shape: [Int]
+        let json: JSONValue
+    }
+
+    /// Every tensor's entry: the layout's tensors in order, then the spec's
+    /// new names; an explicit `scheme` wins over the rules, and an entry's
+    /// other keys over a rule's.
+    private static func entries(top: Fields?, layout: [LayoutTensor], rules: RuleSet?, variables: [String: RuleValue]) throws -> [ResolvedEntry] {
+        var explicit: [String: Fields] = [:]
+        var order = layout.map(\.name)
+        var byName = Dictionary(layout.map { ($0.name, $0) }) { first, _ in first }
+        if let value = top?["tensors"] {
+            guard case let .array(items) = value else { throw CommandLineError.usage("\"tensors\" must be an array of tensor objects") }
+            for (index, item) in items.enumerated() {
+                let fields = try Fields(item, what: "tensor \(index + 1)")
+                guard case let .string(name)? = fields["name"], !name.isEmpty else {
+                    throw CommandLineError.usage("tensor \(index + 1): \"name\" must be a non-empty string")
+                }
+                guard explicit[name] == nil else { throw CommandLineError.usage("tensor name \(TerminalText.quoted(name)) is used twice") }
+                explicit[name] = fields
+                if byName[name] == nil {
+                    do {
+                        byName[name] = LayoutTensor(name: name, shape: try fields.shape(), format: try fields.dtype())
+                    } catch let error as CommandLineError {
+                        throw CommandLineError.usage("tensor \(TerminalText.quoted(name)): \(error.description)")
+                    }
+                    order.append(name)
+                }
+            }
+        }
+        guard !order.isEmpty else {
+            throw CommandLineError.usage(top?["tensors"] == nil
+                ? "no tensors: give \"tensors\", or a layout with --like/--config (or the spec's \"like\"/\"config\")"
+                : "\"tensors\" is empty")
+        }
+        let ranks = byName.mapValues(\.shape.count)
+        return try order.map { name in
+            let tensor = byName[name]!
+            let context = "tensor \(TerminalText.quoted(name))"
+            var members: [(key: String, value: JSONValue)]
+            var ruleFormat: ElementType?
+            let own = explicit[name]
+            if let own, own["scheme"] != nil {
+                members = own.members
+            } else if let rules, let (rule, captures) = try rules.rule(for: tensor, ranks: ranks, variables: variables) {
+                do {
+                    members = try rule.entry(captures: captures)
+                } catch let error as CommandLineError {
+                    throw CommandLineError.usage("\(context): rules \(rules.name), rule \(rule.number): \(error.description)")
+                }
+                ruleFormat = rule.dtype
+                // The spec's own keys (a seed, a stream, a parameter) over the rule's.
+                for (key, value) in own?.members ?? [] {
+                    members.removeAll { $0.key == key }
+                    members.append((key, value))
+                }
+            } else {
+                let shape = tensor.shape.map(String.init).joined(separator: ",")
+                throw CommandLineError.usage(rules.map {
+                    "\(context) (shape [\(shape)]): no rule of \($0.name) applies to it; add a rule, or give it a \"scheme\" in the spec's \"tensors\""
+                } ?? "\(context): no \"scheme\", and no rules to choose one (give --rules NAME|FILE or the spec's \"rules\")")
+            }
+            if let own, own["shape"] != nil, let layoutTensor = layout.first(where: { $0.name == name }) {
+                guard try own.shape() == layoutTensor.shape else {
+                    throw CommandLineError.usage(
+                        "\(context): \"shape\" \(try own.shape()) differs from the layout's \(layoutTensor.shape)")
+                }
+            }
+            // dtype: the entry's own, else the layout's, else the rule's, else the spec's default.
+            members.removeAll { ["name", "shape"].contains($0.key) }
+            if !members.contains(where: { $0.key == "dtype" }), let format = tensor.format ?? ruleFormat {
+                members.append(("dtype", .string(format.rawValue)))
+            }
+            members = [("name", .string(name)), ("shape", .array(tensor.shape.map { .number(String($0)) }))] + members
+            return ResolvedEntry(name: name, shape: tensor.shape, json: .object(members))
+        }
     }
 
     struct Defaults {
         let seed: UInt64
         let layout: Layout
-        let format: ScalarFormat
+        let format: ElementType
         var shard: ShardSelection? = nil
+        /// `--dtype`: the element type of every floating-point tensor.
+        var dtypeOverride: ScalarFormat? = nil
+    }
+
+    /// What an entry may refer to beyond itself: variables for expressions,
+    /// the model's tensor shapes for `fan-of`.
+    struct EntryContext {
+        var variables: [String: RuleValue] = [:]
+        var shapes: [String: [Int]] = [:]
+        static let empty = EntryContext()
     }
 
     /// The keys of a tensor entry that are not scheme parameters.
-    static let tensorKeys = ["name", "shape", "scheme", "seed", "stream", "layout", "dtype", "shard-dim"]
+    static let tensorKeys = ["name", "shape", "scheme", "seed", "stream", "layout", "dtype", "shard-dim", "fan-of", "parts"]
 
-    static func job(_ item: JSONValue, index: Int, defaults: Defaults) throws -> TensorJob {
+    static func job(_ item: JSONValue, index: Int, defaults: Defaults, context: EntryContext = .empty) throws -> TensorJob {
         let fields = try Fields(item, what: "tensor \(index + 1)")
         guard case let .string(name)? = fields["name"], !name.isEmpty else {
             throw CommandLineError.usage("tensor \(index + 1): \"name\" must be a non-empty string")
         }
-        let context = "tensor \(TerminalText.quoted(name))"
+        let quoted = "tensor \(TerminalText.quoted(name))"
         do {
             guard case let .string(scheme)? = fields["scheme"] else { throw CommandLineError.usage("\"scheme\" must be a string") }
             let shape = try fields.shape()
-            let given = try parameters(fields)
+            let layout = try fields.layout() ?? defaults.layout
+            var format = try fields.dtype() ?? defaults.format
+            if let override = defaults.dtypeOverride, format.scalarFormat != nil { format = ElementType(override) }
+            var given = try parameters(fields, variables: context.variables)
+            if let fans = try fields.fans(of: "fan-of", layout: layout, shapes: context.shapes) {
+                guard given[.fanIn] == nil, given[.fanOut] == nil else {
+                    throw CommandLineError.usage("\"fan-of\" and \"fan-in\"/\"fan-out\" both give the fans; give one")
+                }
+                given[.fanIn] = .integer(fans.fanIn)
+                given[.fanOut] = .integer(fans.fanOut)
+            }
+            let seed = try fields.seed() ?? defaults.seed
             let stream = try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) } ?? nameStream(name)
+            var parts: [JobPart] = []
+            if let value = fields["parts"] {
+                guard let sampled = format.scalarFormat else {
+                    throw CommandLineError.usage("parts need a floating-point dtype, not \(format.rawValue)")
+                }
+                parts = try self.parts(value, tensor: name, shape: shape, format: sampled, layout: layout, seed: seed, context: context)
+            }
             return try TensorJob(
-                name: name, scheme: scheme, given: given, shape: shape, format: try fields.dtype() ?? defaults.format,
-                layout: try fields.layout() ?? defaults.layout,
-                stream: RandomStream(seed: try fields.seed() ?? defaults.seed, stream: stream),
-                shard: defaults.shard, shardDimension: try fields.shardDimension(default: defaults.shard?.dimension))
+                name: name, scheme: scheme, given: given, shape: shape, format: format, layout: layout,
+                stream: RandomStream(seed: seed, stream: stream),
+                shard: defaults.shard, shardDimension: try fields.shardDimension(default: defaults.shard?.dimension), parts: parts)
         } catch let error as CommandLineError {
-            throw CommandLineError.usage("\(context): \(error.description)")
+            throw CommandLineError.usage("\(quoted): \(error.description)")
         } catch let error as WeightInitError where error.kind == .invalidInput {
-            throw CommandLineError.usage("\(context): \(error.description)")
+            throw CommandLineError.usage("\(quoted): \(error.description)")
         }
     }
 
-    /// The scheme parameters of a tensor entry, typed by the parameter's kind.
-    static func parameters(_ fields: Fields) throws -> [SchemeParameter: ParameterValue] {
+    /// The keys of a part that are not scheme parameters.
+    static let partKeys = ["rows", "columns", "block", "dim", "ranges", "scheme", "stream", "when", "fan-of"]
+
+    /// `"parts"`: blocks by `rows` and/or `columns` ([begin, end], numbers
+    /// or expressions), `block` ([i, n]: the i-th of n equal blocks along
+    /// `dim`, 0 by default — gate i of an LSTM's 4), or `ranges` (one
+    /// [begin, end] per dimension, as the metadata records them); a part
+    /// with `when` applies only if that variable is set.
+    static func parts(_ value: JSONValue, tensor name: String, shape: [Int], format: ScalarFormat, layout: Layout,
+                      seed: UInt64, context: EntryContext) throws -> [JobPart] {
+        guard case let .array(items) = value else { throw CommandLineError.usage("\"parts\" must be an array of part objects") }
+        return try items.enumerated().compactMap { index, item in
+            let fields = try Fields(item, what: "part \(index + 1)")
+            do {
+                let when = try Rule.strings(fields["when"], what: "\"when\"")
+                guard when.allSatisfy({ context.variables[$0]?.isSet ?? false }) else { return nil }
+                guard case let .string(scheme)? = fields["scheme"] else { throw CommandLineError.usage("\"scheme\" must be a string") }
+                let region = try partRegion(fields, shape: shape, variables: context.variables)
+                var given = try parameters(fields, variables: context.variables, reserved: partKeys)
+                if let fans = try fields.fans(of: "fan-of", layout: layout, shapes: context.shapes) {
+                    given[.fanIn] = .integer(fans.fanIn)
+                    given[.fanOut] = .integer(fans.fanOut)
+                }
+                let stream = try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) }
+                    ?? nameStream(JobPart.streamName(tensor: name, region: region))
+                return try JobPart(region: region, in: shape, scheme: scheme, given: given, format: format, layout: layout,
+                                   stream: RandomStream(seed: seed, stream: stream))
+            } catch let error as CommandLineError {
+                throw CommandLineError.usage("part \(index + 1): \(error.description)")
+            } catch let error as WeightInitError where error.kind == .invalidInput {
+                throw CommandLineError.usage("part \(index + 1): \(error.description)")
+            }
+        }
+    }
+
+    /// Where a part lies: every dimension whole unless `rows`, `columns`,
+    /// `block` or `ranges` say otherwise (checked against the tensor by ``JobPart``).
+    private static func partRegion(_ fields: Fields, shape: [Int], variables: [String: RuleValue]) throws -> TensorRegion {
+        guard !shape.isEmpty else { throw CommandLineError.usage("a scalar has no parts") }
+        var ranges = shape.map { 0 ..< $0 }
+        func bounds(_ key: String) throws -> Range<Int>? {
+            guard let value = fields[key] else { return nil }
+            guard case let .array(items) = value, items.count == 2 else {
+                throw CommandLineError.usage("\"\(key)\" must be [begin, end]")
+            }
+            let (begin, end) = (try integer(items[0], key, variables), try integer(items[1], key, variables))
+            guard begin < end else { throw CommandLineError.usage("\"\(key)\" [\(begin), \(end)] is empty; give begin < end") }
+            return begin ..< end
+        }
+        let given = ["rows", "columns", "block", "ranges"].filter { fields[$0] != nil }
+        guard !given.isEmpty else { throw CommandLineError.usage("a part needs \"rows\", \"columns\", \"block\" or \"ranges\"") }
+        if given.contains("block") || given.contains("ranges"), given.count > 1 {
+            throw CommandLineError.usage("give \"block\" or \"ranges\" alone, or \"rows\" and/or \"columns\"")
+        }
+        if fields["dim"] != nil, fields["block"] == nil { throw CommandLineError.usage("\"dim\" goes with \"block\"") }
+        if let rows = try bounds("rows") { ranges[0] = rows }
+        if let columns = try bounds("columns") {
+            guard shape.count >= 2 else { throw CommandLineError.usage("a 1-D tensor has no columns; give \"rows\"") }
+            ranges[1] = columns
+        }
+        if case let .array(items)? = fields["ranges"] {
+            guard items.count == shape.count else {
+                throw CommandLineError.usage("\"ranges\" needs one [begin, end] per dimension (\(shape.count))")
+            }
+            ranges = try items.map { item in
+                guard case let .array(pair) = item, pair.count == 2 else { throw CommandLineError.usage("\"ranges\" holds [begin, end] pairs") }
+                return try integer(pair[0], "ranges", variables) ..< integer(pair[1], "ranges", variables)
+            }
+        } else if fields["ranges"] != nil {
+            throw CommandLineError.usage("\"ranges\" must be an array of [begin, end]")
+        }
+        if let value = fields["block"] {
+            guard case let .array(items) = value, items.count == 2 else { throw CommandLineError.usage("\"block\" must be [i, n]") }
+            let (block, count) = (try integer(items[0], "block", variables), try integer(items[1], "block", variables))
+            let dimension = try fields["dim"].map { try integer($0, "dim", variables) } ?? 0
+            guard shape.indices.contains(dimension) else {
+                throw CommandLineError.usage("\"dim\" \(dimension) is not a dimension of the \(shape.count)-D tensor")
+            }
+            guard count >= 1, (0 ..< count).contains(block), shape[dimension] % count == 0 else {
+                throw CommandLineError.usage(
+                    "\"block\" [\(block), \(count)] must be block i of n (0 ≤ i < n) of a dimension divisible by n; dimension \(dimension) has \(shape[dimension])")
+            }
+            let size = shape[dimension] / count
+            ranges[dimension] = block * size ..< (block + 1) * size
+        }
+        return TensorRegion(ranges)
+    }
+
+    /// An integer, given as a number or an expression.
+    private static func integer(_ value: JSONValue, _ key: String, _ variables: [String: RuleValue]) throws -> Int {
+        if let integer = value.integerValue { return integer }
+        if case let .string(text) = value {
+            let number = try RuleExpression.evaluate(text, variables: variables)
+            if let integer = Int(exactly: number) { return integer }
+            throw CommandLineError.usage("\"\(key)\": \(TerminalText.quoted(text)) is \(number), not an integer")
+        }
+        throw CommandLineError.usage("\"\(key)\" holds \(value.kindDescription), not an integer or an expression")
+    }
+
+    /// The scheme parameters of an entry, typed by the parameter's kind;
+    /// numbers may be written as expressions over `variables`.
+    static func parameters(_ fields: Fields, variables: [String: RuleValue] = [:], reserved: [String] = tensorKeys) throws -> [SchemeParameter: ParameterValue] {
         var given: [SchemeParameter: ParameterValue] = [:]
-        for (key, value) in fields.members where !tensorKeys.contains(key) {
+        for (key, value) in fields.members where !reserved.contains(key) {
             guard let parameter = SchemeParameter(rawValue: canonicalName(key)) else {
                 throw CommandLineError.usage(
-                    "unknown key \(TerminalText.quoted(key)); known: \((tensorKeys + SchemeParameter.allCases.map(\.rawValue)).joined(separator: ", "))")
+                    "unknown key \(TerminalText.quoted(key)); known: \((reserved + SchemeParameter.allCases.map(\.rawValue)).joined(separator: ", "))")
             }
             switch (parameter.kind, value) {
+            case let (.number, .string(text)):
+                given[parameter] = .number(try RuleExpression.evaluate(text, variables: variables))
             case (.number, _):
                 guard let number = value.doubleValue else { throw CommandLineError.usage("\"\(key)\" must be a number") }
                 given[parameter] = .number(number)
             case (.integer, _):
-                guard let integer = value.integerValue else { throw CommandLineError.usage("\"\(key)\" must be an integer") }
-                given[parameter] = .integer(integer)
+                given[parameter] = .integer(try integer(value, key, variables))
             case (.flag, .bool(let on)):
                 if on { given[parameter] = .on }
             case (.flag, _):
@@ -219,12 +479,33 @@ struct Fields {
         }
     }
 
-    func dtype() throws -> ScalarFormat? {
+    func dtype() throws -> ElementType? {
         guard let value = self["dtype"] else { return nil }
-        guard case let .string(name) = value, let format = ScalarFormat(rawValue: name) else {
-            throw CommandLineError.usage("\"dtype\" must be one of \(ScalarFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard case let .string(name) = value, let format = ElementType(rawValue: name) else {
+            throw CommandLineError.usage("\"dtype\" must be one of \(ElementType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return format
+    }
+
+    /// A path in the spec, relative to the spec's directory unless absolute.
+    func path(_ key: String, relativeTo directory: String) throws -> String? {
+        guard let value = self[key] else { return nil }
+        guard case let .string(path) = value, !path.isEmpty else { throw CommandLineError.usage("\"\(key)\" must be a file name") }
+        return path.hasPrefix("/") ? path : directory + path
+    }
+
+    /// The fans of the tensor `key` names (`"fan-of"`), read in `layout`.
+    func fans(of key: String, layout: Layout, shapes: [String: [Int]]) throws -> Fans? {
+        guard let value = self[key] else { return nil }
+        guard case let .string(name) = value else { throw CommandLineError.usage("\"\(key)\" must name a tensor") }
+        guard let shape = shapes[name] else {
+            throw CommandLineError.usage("\"\(key)\" names \(TerminalText.quoted(name)), which is not a tensor of this model")
+        }
+        do {
+            return try Fans(shape: shape, layout: layout)
+        } catch let error as WeightInitError {
+            throw CommandLineError.usage("\"\(key)\" \(TerminalText.quoted(name)): \(error.description)")
+        }
     }
 
     func layout() throws -> Layout? {
@@ -240,13 +521,14 @@ struct Fields {
         }
     }
 
+    /// `"shape"`: integers ≥ 1, or `[]` for a scalar.
     func shape() throws -> [Int] {
-        guard case let .array(items)? = self["shape"], !items.isEmpty else {
-            throw CommandLineError.usage("\"shape\" must be a non-empty array of integers ≥ 1")
+        guard case let .array(items)? = self["shape"] else {
+            throw CommandLineError.usage("\"shape\" must be an array of integers ≥ 1 ([] for a scalar)")
         }
         return try items.map { item in
             guard let dimension = item.integerValue, dimension >= 1 else {
-                throw CommandLineError.usage("\"shape\" must be a non-empty array of integers ≥ 1")
+                throw CommandLineError.usage("\"shape\" must be an array of integers ≥ 1 ([] for a scalar)")
             }
             return dimension
         }

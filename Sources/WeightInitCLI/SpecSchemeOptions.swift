@@ -23,13 +23,17 @@ struct SchemeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.sparsity))) var sparsity: Double?
     @Option(help: ArgumentHelp(SchemeEntry.optionHelp(.method))) var method: String?
     @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.blocks))) var blocks: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.a))) var a: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.b))) var b: Double?
+    @Option(name: .customLong("fan-in"), parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.fanIn))) var fanIn: Int?
+    @Option(name: .customLong("fan-out"), parsing: .unconditional, help: ArgumentHelp(SchemeEntry.optionHelp(.fanOut))) var fanOut: Int?
 
     /// The parameters given, keyed as the scheme table expects.
     var given: [SchemeParameter: ParameterValue] {
         var values: [SchemeParameter: ParameterValue] = [:]
         let numbers: [(SchemeParameter, Double?)] = [
             (.gain, gain), (.mean, mean), (.std, std), (.low, low), (.high, high), (.sigmas, sigmas), (.value, value),
-            (.scale, scale), (.negativeSlope, negativeSlope), (.sparsity, sparsity),
+            (.scale, scale), (.negativeSlope, negativeSlope), (.sparsity, sparsity), (.a, a), (.b, b),
         ]
         for case let (parameter, number?) in numbers { values[parameter] = .number(number) }
         for case let (parameter, text?) in [(SchemeParameter.mode, mode), (.nonlinearity, nonlinearity), (.distribution, distribution), (.method, method)] {
@@ -37,6 +41,8 @@ struct SchemeOptions: ParsableArguments {
         }
         if let groups { values[.groups] = .integer(groups) }
         if let blocks { values[.blocks] = .integer(blocks) }
+        if let fanIn { values[.fanIn] = .integer(fanIn) }
+        if let fanOut { values[.fanOut] = .integer(fanOut) }
         if truncated { values[.truncated] = .on }
         return values
     }

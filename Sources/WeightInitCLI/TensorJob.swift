@@ -6,8 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// One tensor to generate, resolved from `generate`'s flags or a spec entry:
-/// everything its values depend on, checked.
+/// One tensor to generate, resolved from `generate`'s flags, a spec entry or
+/// a rule: everything its values depend on, checked.
 @_spi(Plumbing) public struct TensorJob: Sendable {
     @_spi(Plumbing) public let name: String
     /// The scheme's table name (aliases resolved).
@@ -15,8 +15,11 @@ import Darwin
     /// The scheme parameters after defaults, named as the CLI flags.
     let parameters: [SchemeParameter: ParameterValue]
     @_spi(Plumbing) public let initializer: Initializer
+    /// The tensor's shape as the file records it; empty for a scalar.
     @_spi(Plumbing) public let shape: [Int]
-    @_spi(Plumbing) public let format: ScalarFormat
+    /// The element type in the file: a sampled format, or an integer type
+    /// (which holds only zeros, ones or a constant).
+    @_spi(Plumbing) public let format: ElementType
     @_spi(Plumbing) public let layout: Layout
     @_spi(Plumbing) public let stream: RandomStream
     /// The block written, when `--shard` asked for one and the tensor is
@@ -26,19 +29,30 @@ import Darwin
     let shard: ShardSelection?
     /// The dimension `region` splits (`nil` when the tensor is whole).
     let shardDimension: Int?
+    /// Blocks of the tensor with schemes of their own, disjoint, written over
+    /// the tensor's own scheme (an LSTM's forget-gate bias, a padding row).
+    let parts: [JobPart]
 
     /// Resolves `scheme` with `given` parameters through the CLI's scheme
-    /// table, and checks the scheme against the shape and layout. With
-    /// `shard`, the job writes its block along `shardDimension` (whole when
-    /// that is `nil` or the tensor has no such dimension).
+    /// table, and checks the scheme against the shape, layout and element
+    /// type, and `parts` against the tensor and each other. With `shard`,
+    /// the job writes its block along `shardDimension` (whole when that is
+    /// `nil` or the tensor has no such dimension).
     init(name: String, scheme: String, given: [SchemeParameter: ParameterValue], shape: [Int],
-         format: ScalarFormat, layout: Layout, stream: RandomStream,
-         shard: ShardSelection? = nil, shardDimension: Int? = nil) throws {
+         format: ElementType, layout: Layout, stream: RandomStream,
+         shard: ShardSelection? = nil, shardDimension: Int? = nil, parts: [JobPart] = []) throws {
         let entry = try SchemeEntry.named(scheme)
-        initializer = try entry.initializer(given: given, shape: shape)
-        // Every scheme's own checks (fans, ranks, groups, bounds), and that its
-        // values are finite in the dtype, before any file is touched.
-        try initializer.validate(shape: shape, layout: layout, format: format)
+        let fillShape = Self.fillShape(shape)
+        initializer = try entry.initializer(given: given, shape: fillShape)
+        if let sampled = format.scalarFormat {
+            // Every scheme's own checks (fans, ranks, groups, bounds), and that its
+            // values are finite in the dtype, before any file is touched.
+            try initializer.validate(shape: fillShape, layout: layout, format: sampled)
+        } else {
+            try Self.checkInteger(initializer, scheme: entry.name, format: format)
+            if !parts.isEmpty { throw CommandLineError.usage("parts need a floating-point dtype, not \(format.rawValue)") }
+        }
+        try JobPart.checkDisjoint(parts)
         var resolved = given
         for (parameter, fallback) in entry.parameters where resolved[parameter] == nil {
             if case let .value(value) = fallback { resolved[parameter] = value }
@@ -51,31 +65,68 @@ import Darwin
         self.layout = layout
         self.stream = stream
         self.shard = shard
+        self.parts = parts
         region = try shard?.region(shape: shape, dimension: shardDimension)
         self.shardDimension = region == nil ? nil : shardDimension
+    }
+
+    /// The shape the engine fills: a scalar is filled as one element.
+    static func fillShape(_ shape: [Int]) -> [Int] { shape.isEmpty ? [1] : shape }
+    var fillShape: [Int] { Self.fillShape(shape) }
+
+    /// Integer and boolean tensors hold constants only, each a value of the type.
+    private static func checkInteger(_ initializer: Initializer, scheme: String, format: ElementType) throws {
+        let value: Double
+        switch initializer {
+        case .zeros: value = 0
+        case .ones: value = 1
+        case let .constant(constant): value = constant
+        default:
+            throw CommandLineError.usage(
+                "\(scheme) samples floating-point values; a tensor of dtype \(format.rawValue) takes only zeros, ones or constant")
+        }
+        guard format.holds(value) else {
+            throw WeightInitError.invalidParameter(
+                "value", value: "\(value)",
+                reason: format == .bool ? "a bool tensor holds 0 or 1" : "is not a \(format.rawValue) value (an integer in its range)")
+        }
+    }
+
+    /// The constant of an integer or boolean job.
+    var integerConstant: Double? {
+        guard format.scalarFormat == nil else { return nil }
+        switch initializer {
+        case .zeros: return 0
+        case .ones: return 1
+        case let .constant(value): return value
+        default: return nil
+        }
     }
 
     /// What the file holds: the block's shape when sharded.
     @_spi(Plumbing) public var entry: TensorEntry { TensorEntry(name: name, shape: region?.shape ?? shape, format: format) }
 
-    /// Whether the values are written chunk by chunk (sampling schemes and
-    /// constants); the others are built in memory.
-    @_spi(Plumbing) public var isStreamed: Bool { initializer.writesInChunks(shape: shape, layout: layout) }
+    /// Whether the values can be produced chunk by chunk at any flat index
+    /// (sampling schemes, constants, integer constants, and parts of those);
+    /// the others — orthogonal, eye, dirac, sparse, whole or in a part — are
+    /// built in memory.
+    @_spi(Plumbing) public var isStreamed: Bool {
+        if format.scalarFormat == nil { return true }
+        return initializer.writesInChunks(shape: fillShape, layout: layout)
+            && parts.allSatisfy { $0.initializer.writesInChunks(shape: $0.shape, layout: layout) }
+    }
 
     /// What the safetensors metadata records about the tensor: a spec entry
     /// without name, shape and dtype (the header has those), with the seed,
     /// stream and layout made explicit, so `stats` can rebuild the scheme and
     /// the tensor can be regenerated.
     var record: JSONValue {
-        var members: [(key: String, value: JSONValue)] = [("scheme", .string(scheme))]
-        for parameter in SchemeParameter.allCases {
-            guard let value = parameters[parameter] else { continue }
-            members.append((parameter.rawValue, value.json))
-        }
+        var members = Self.schemeRecord(scheme, parameters)
         members += [
             ("seed", .number(String(stream.seed))), ("stream", .number(String(stream.stream))),
             ("layout", layout.json),
         ]
+        if !parts.isEmpty { members.append(("parts", .array(parts.map(\.record)))) }
         // A block says which one, and of what: `stats` takes the fans from the full shape.
         if let shard, let dimension = shardDimension {
             members += [
@@ -85,6 +136,16 @@ import Darwin
             ]
         }
         return .object(members)
+    }
+
+    /// `"scheme"` and the parameters, in table order.
+    static func schemeRecord(_ scheme: String, _ parameters: [SchemeParameter: ParameterValue]) -> [(key: String, value: JSONValue)] {
+        var members: [(key: String, value: JSONValue)] = [("scheme", .string(scheme))]
+        for parameter in SchemeParameter.allCases {
+            guard let value = parameters[parameter] else { continue }
+            members.append((parameter.rawValue, value.json))
+        }
+        return members
     }
 
     /// Metadata key of a tensor's record.

@@ -15,11 +15,15 @@ struct Expectation {
 
     /// `isBlock`: the tensor is one block of `job`'s shape, so its rows or
     /// columns are not orthonormal on their own and only moments are judged.
+    /// A tensor with parts follows no one law: only its statistics are
+    /// printed (each part is its scheme's, as the metadata records).
     init(_ job: TensorJob, source: String, isBlock: Bool = false) {
-        scheme = job.scheme
+        let composed = !job.parts.isEmpty
+        scheme = composed ? "\(job.scheme) with \(job.parts.count) part\(job.parts.count == 1 ? "" : "s")" : job.scheme
         self.source = source
-        distribution = try? job.initializer.distribution(shape: job.shape, layout: job.layout)
+        distribution = composed ? nil : try? job.initializer.distribution(shape: job.fillShape, layout: job.layout)
         switch job.initializer {
+        case _ where composed: constant = nil
         case .zeros: constant = 0
         case .ones: constant = 1
         case let .constant(value): constant = value
@@ -64,8 +68,8 @@ struct TensorReport {
         statistics = accumulator.statistics
         // Against the law of the stored values: f16/bf16 rounding is far
         // coarser than what millions of values resolve (StoredDistribution).
-        ks = expectation?.distribution.map {
-            KolmogorovSmirnov.test(accumulator.sample, against: $0, storedAs: tensor.format)
+        ks = tensor.format.scalarFormat.flatMap { format in
+            expectation?.distribution.map { KolmogorovSmirnov.test(accumulator.sample, against: $0, storedAs: format) }
         }
         // Flattened as the orthogonal scheme flattens: rows × ∏ rest, cut
         // into its stacked blocks of rows; the error is the largest block's.
@@ -86,6 +90,7 @@ struct TensorReport {
         case .f32: Double(Float.ulpOfOne)
         case .f16: 0x1p-10
         case .bf16: 0x1p-7
+        case .i64, .i32, .u8, .bool: 0   // integers hold their constants exactly
         }
     }
 
@@ -122,7 +127,7 @@ struct TensorReport {
         let s = statistics
         var lines = [
             // The name comes from the file: escaped and clipped like any text from outside.
-            "\(TerminalText.escaped(tensor.name, limit: 256)): shape \(tensor.shape.map(String.init).joined(separator: ",")), "
+            "\(TerminalText.escaped(tensor.name, limit: 256)): shape \(tensor.shape.isEmpty ? "[] (scalar)" : tensor.shape.map(String.init).joined(separator: ",")), "
                 + "dtype \(tensor.format.rawValue), \(s.count) values",
             "  mean \(s.mean)  std \(s.std)  min \(s.min)  max \(s.max)  zeros \(s.zeroFraction)",
         ]

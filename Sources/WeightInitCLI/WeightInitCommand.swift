@@ -18,7 +18,7 @@ package struct WeightInitCommand: ParsableCommand {
             (SIGINT 130, SIGTERM 143, SIGHUP 129) ended a write — its temporary file \
             removed, the destination untouched. Errors are one line on stderr.
             """,
-        subcommands: [Generate.self, Recommend.self, Stats.self, Propagate.self, Train.self, Bench.self, Clean.self]
+        subcommands: [Generate.self, Rules.self, Recommend.self, Stats.self, Propagate.self, Train.self, Bench.self, Clean.self]
     )
 
     package init() {}

@@ -24,7 +24,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     static let all: [BadInput] = [
         .generate("unknown scheme", ["glorot", "--shape", "4,4", "--output", "w.npy"],
                   mentions: "known schemes: zeros, ones, constant, uniform, uniform-fan-in, normal, truncated-normal, "
-                    + "xavier-uniform, glorot-uniform"),
+                    + "trunc-normal, xavier-uniform, glorot-uniform"),
         .generate("empty shape", ["normal", "--shape", "", "--output", "w.npy"], mentions: "--shape"),
         .generate("empty dimension", ["normal", "--shape", "512,,256", "--output", "w.npy"], mentions: "dimension 2 is empty"),
         .generate("zero dimension", ["normal", "--shape", "512,0", "--output", "w.npy"], mentions: "must be ≥ 1"),

@@ -100,6 +100,16 @@ struct FormulaCase: Sendable, CustomTestStringConvertible {
                         expected: .truncated(mean: 0, std: 2, low: -2, high: 2)),
             FormulaCase(arguments: ["truncated-normal", "--low", "-1"], shape: s,
                         expected: .truncated(mean: 0, std: 1, low: -1, high: 2)),
+            // PyTorch's trunc_normal_(mean, std, a, b): absolute bounds, [-2, 2] by default.
+            FormulaCase(arguments: ["trunc-normal", "--mean", "0.5", "--a", "0", "--b", "1.5"], shape: s,
+                        expected: .truncated(mean: 0.5, std: 1, low: 0, high: 1.5)),
+            FormulaCase(arguments: ["trunc-normal", "--std", "0.8"], shape: s, expected: .truncated(mean: 0, std: 0.8, low: -2, high: 2)),
+            // Explicit fans: a 1-D bias takes its weight's (PyTorch's default bias, U(±1/√fan_in)).
+            FormulaCase(arguments: ["uniform-fan-in", "--fan-in", "784"], shape: [4000], expected: .symmetricUniform(1 / 28)),
+            FormulaCase(arguments: ["xavier-uniform", "--fan-in", "100", "--fan-out", "50"], shape: [4000],
+                        expected: .symmetricUniform(0.2)),
+            FormulaCase(arguments: ["kaiming-normal", "--fan-in", "50", "--nonlinearity", "linear"], shape: [40, 100],
+                        expected: .normal(mean: 0, std: 1 / 50.0.squareRoot())),
             FormulaCase(arguments: ["xavier-uniform"], shape: s, expected: .symmetricUniform((6 / (i + o)).squareRoot())),
             FormulaCase(arguments: ["glorot-uniform", "--gain", "2"], shape: s,
                         expected: .symmetricUniform(2 * (6 / (i + o)).squareRoot())),

@@ -1,6 +1,6 @@
 import Testing
 @_spi(Plumbing) import WeightInit
-@testable import WeightInitCLI
+@_spi(Plumbing) @testable import WeightInitCLI
 
 /// The scheme table read both ways: every initializer rendered as a command
 /// line parses back, through the same options `generate` uses, to itself.
@@ -28,10 +28,43 @@ import Testing
         #expect(try spec.initializer(shape: shape) == initializer, "\(text)")
     }
 
-    /// Every row of the table is reached by some initializer above.
+    /// Every row of the table is reached by some initializer above — but
+    /// trunc-normal, PyTorch's spelling of truncated-normal with absolute
+    /// default bounds, which renders as truncated-normal (tested below).
     @Test func everyRowIsCovered() {
         let rendered = Set(Self.initializers.map { SchemeEntry.arguments(of: $0).name })
-        #expect(rendered == Set(SchemeEntry.all.map(\.name)))
+        #expect(rendered == Set(SchemeEntry.all.map(\.name)).subtracting(["trunc-normal"]))
+    }
+
+    /// trunc-normal is trunc_normal_(mean, std, a, b): absolute bounds,
+    /// [-2, 2] by default whatever the std (timm's std 0.02 is untruncated).
+    @Test func truncNormalHasPyTorchsAbsoluteBounds() throws {
+        #expect(try SchemeSpec(parsing: "trunc-normal --std 0.02").initializer(shape: [4])
+            == .truncatedNormal(mean: 0, std: 0.02, low: -2, high: 2))
+        #expect(try SchemeSpec(parsing: "trunc_normal --mean 1 --std 3 --a 0 --b 5").initializer(shape: [4])
+            == .truncatedNormal(mean: 1, std: 3, low: 0, high: 5))
+        // Ours keeps mean ± 2·std.
+        #expect(try SchemeSpec(parsing: "truncated-normal --std 0.02").initializer(shape: [4])
+            == .truncatedNormal(mean: 0, std: 0.02))
+    }
+
+    /// --fan-in/--fan-out replace the shape's fans with the one distribution
+    /// they give; a fan the scheme reads must be given; the rank rule then
+    /// follows the resolved distribution (a 1-D bias is fine).
+    @Test func explicitFans() throws {
+        #expect(try SchemeSpec(parsing: "uniform-fan-in --fan-in 400").initializer(shape: [7])
+            == .uniform(low: -0.05, high: 0.05))
+        #expect(try SchemeSpec(parsing: "kaiming-normal --fan-in 8 --nonlinearity linear").initializer(shape: [3])
+            == .normal(mean: 0, std: 1 / 8.0.squareRoot()))
+        #expect(try SchemeSpec(parsing: "uniform-fan-in --fan-in 400").rankEntry().name == "uniform")
+        #expect(try SchemeSpec(parsing: "uniform-fan-in").rankEntry().name == "uniform-fan-in")
+        #expect(throws: CommandLineError.self) { try SchemeSpec(parsing: "xavier-uniform --fan-in 4").initializer(shape: [3]) }
+        #expect(throws: CommandLineError.self) {
+            try SchemeSpec(parsing: "kaiming-uniform --mode fan-out --fan-in 4").initializer(shape: [3])
+        }
+        #expect(throws: WeightInitError.self) { try SchemeSpec(parsing: "uniform-fan-in --fan-in 0").initializer(shape: [3]) }
+        // Without fans, a 1-D tensor is still refused.
+        #expect(throws: WeightInitError.self) { try SchemeSpec(parsing: "uniform-fan-in").initializer(shape: [3]) }
     }
 
     /// A shape each scheme accepts.

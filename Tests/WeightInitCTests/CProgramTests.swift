@@ -40,6 +40,10 @@ struct ABICase {
                 initializer: .truncatedNormal(mean: 0, std: 0.5, low: -0.3, high: 0.9), shape: [40, 9]),
         ABICase(text: "truncated-normal --mean 1 --sigmas 3",
                 initializer: .truncatedNormal(mean: 1, std: 1, low: -2, high: 4), shape: [10, 10]),
+        // PyTorch's trunc_normal_: absolute bounds [-2, 2] whatever the std.
+        ABICase(text: "trunc-normal --std 0.02", initializer: .truncatedNormal(mean: 0, std: 0.02, low: -2, high: 2), shape: [50]),
+        // Explicit fans: a 1-D bias with its weight's fan_in, U(±1/√64).
+        ABICase(text: "uniform-fan-in --fan-in 64", initializer: .uniform(low: -0.125, high: 0.125), shape: [30]),
         ABICase(text: "xavier-uniform --gain 1.5", initializer: .xavierUniform(gain: 1.5), shape: [3, 3, 4, 8],
                 layout: .keras),
         ABICase(text: "glorot-normal --truncated", initializer: .xavierNormal(gain: 1, truncated: true), shape: [20, 30]),

@@ -169,8 +169,42 @@ import Testing
     }
 
     @Test func unsupportedDtype() {
-        Self.expectMalformed(Self.file(json: #"{"w":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)),
+        Self.expectMalformed(Self.file(json: #"{"w":{"dtype":"I16","shape":[1],"data_offsets":[0,2]}}"#, data: [UInt8](repeating: 0, count: 2)),
                              "unsupported dtype")
+        Self.expectMalformed(Self.file(json: #"{"w":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}"#, data: [0]),
+                             "unsupported dtype")
+    }
+
+    /// Integer and boolean tensors, and scalars, are written and read back
+    /// with their safetensors dtypes (BatchNorm's num_batches_tracked is an
+    /// int64 scalar).
+    @Test func integerTensorsAndScalarsRoundTrip() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let path = directory.file("ints.safetensors")
+        let entries = [
+            TensorEntry(name: "count", shape: [], format: .i64), TensorEntry(name: "ids", shape: [2], format: .i32),
+            TensorEntry(name: "bytes", shape: [3], format: .u8), TensorEntry(name: "mask", shape: [2], format: .bool),
+            TensorEntry(name: "scale", shape: [], format: .f32),
+        ]
+        let data: [[UInt8]] = [
+            ElementType.i64.integerBytes(-3)!, ElementType.i32.integerBytes(7)! + ElementType.i32.integerBytes(-1)!,
+            [0, 128, 255], [1, 0], withUnsafeBytes(of: Float(0.5).bitPattern.littleEndian, Array.init),
+        ]
+        try TensorFile.write(to: path, format: .safetensors, tensors: entries) { index, sink in
+            try data[index].withUnsafeBytes { try sink.write($0) }
+        }
+        let header = try String(decoding: Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+        #expect(header.contains(#""count":{"dtype":"I64","shape":[]"#) && header.contains(#""mask":{"dtype":"BOOL""#))
+        let read = try Safetensors.read(path).tensors
+        #expect(read.map(\.format) == [.i64, .i32, .u8, .bool, .f32])
+        #expect(read.map(\.shape) == [[], [2], [3], [2], []])
+        #expect(read.map { $0.doubleValues() } == [[-3], [7, -1], [0, 128, 255], [1, 0], [0.5]])
+        // An integer entry cannot go into .npy.
+        #expect(throws: WeightInitError.self) {
+            try TensorFile.write(to: directory.file("i.npy"), format: .npy, tensors: [entries[0]]) { _, _ in }
+        }
+        #expect(ElementType.u8.integerBytes(256) == nil && ElementType.bool.integerBytes(2) == nil && ElementType.i64.integerBytes(0.5) == nil)
     }
 
     @Test func negativeAndOverflowingShapes() {

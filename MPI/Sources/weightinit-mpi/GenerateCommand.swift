@@ -29,16 +29,40 @@ struct GenerateCommand: MPISubcommand {
             own "shard-dim" wins, null = whole in every file) — the file \
             `weightinit generate --spec SPEC --shard r/size` writes.
 
+            --like, --config, --rules and --dtype give the tensors as for weightinit \
+            generate. --max-shard-size SIZE writes --output as a directory of Hugging Face \
+            shards, shard file k by rank k mod size, then rank 0 the index and the \
+            config: the files `weightinit generate … --max-shard-size SIZE` writes, byte for \
+            byte.
+
             Examples:
               mpirun -q -n 4 weightinit-mpi generate --spec model.json --output model.safetensors
               mpirun -q -n 4 weightinit-mpi generate --spec model.json --per-rank --output model.safetensors
+              mpirun -q -n 2 weightinit-mpi generate --config config.json --max-shard-size 5GB --output model
             """
     )
 
     @Option(help: "The model spec (JSON), as for weightinit generate --spec; a regular file (not -).")
-    var spec: String
+    var spec: String?
 
-    @Option(help: "The .safetensors file to write (with --per-rank, the name each rank's file is derived from).")
+    @Option(help: "A .safetensors checkpoint or model.safetensors.index.json whose layout to take, as for weightinit generate.")
+    var like: String?
+
+    @Option(help: "A Hugging Face config.json whose layout to compute, as for weightinit generate.")
+    var config: String?
+
+    @Option(help: "A built-in rule set or a rules file, as for weightinit generate.")
+    var rules: String?
+
+    @Option(help: "The dtype of every floating-point tensor: f32, f64, f16 or bf16.")
+    var dtype: DType?
+
+    @Option(name: .customLong("max-shard-size"), help: ArgumentHelp(
+        "Write --output as a directory of Hugging Face shards of at most this size, shard files spread over the ranks.",
+        valueName: "size"))
+    var maxShardSize: String?
+
+    @Option(help: "The .safetensors file to write (with --per-rank, the name each rank's file is derived from; with --max-shard-size, a directory).")
     var output: String
 
     @Option(parsing: .unconditional, help: "Replaces the spec's top-level seed.")
@@ -66,7 +90,9 @@ struct GenerateCommand: MPISubcommand {
         // Every rank reads and checks the same spec; agreed, so a rank that
         // cannot read it cannot leave the others waiting.
         let plan = try session.collectively { try makePlan(session) }
-        if perRank {
+        if let checkpoint = plan.checkpoint {
+            try writeCheckpoint(checkpoint, plan, session)
+        } else if perRank {
             try writePerRank(plan, session)
         } else {
             try writeShared(plan, session)
@@ -74,36 +100,66 @@ struct GenerateCommand: MPISubcommand {
         if !quiet, session.isRoot {
             let seconds = String(format: "%.3f", (clock.now - start).seconds)
             let ranks = "\(session.size) rank\(session.size == 1 ? "" : "s")"
-            if perRank {
+            if let checkpoint = plan.checkpoint {
+                print("wrote \(shown(output)): \(plan.jobs.count) tensors from \(source) (\(checkpoint.files.count) safetensors "
+                    + "file\(checkpoint.files.count == 1 ? "" : "s")), \(ranks), \(seconds) s")
+            } else if perRank {
                 print("wrote \(shown(Self.perRankPath(output, rank: 0, of: session.size))) … "
                     + "\(shown(Self.perRankPath(output, rank: session.size - 1, of: session.size))): \(plan.jobs.count) tensors "
-                    + "from \(shown(spec)), a shard each along dimension \(shardDim ?? 0), \(ranks), \(seconds) s")
+                    + "from \(source), a shard each along dimension \(shardDim ?? 0), \(ranks), \(seconds) s")
             } else {
-                print("wrote \(shown(output)): \(plan.jobs.count) tensors from \(shown(spec)), \(ranks), \(seconds) s")
+                print("wrote \(shown(output)): \(plan.jobs.count) tensors from \(source), \(ranks), \(seconds) s")
             }
         }
+    }
+
+    /// Where the tensors came from, for the summary line.
+    private var source: String {
+        [spec.map(shown), like.map { "--like " + shown($0) }, config.map { "--config " + shown($0) }]
+            .compactMap { $0 }.joined(separator: ", ")
     }
 
     /// What every rank writes.
     struct Plan {
         let jobs: [TensorJob]
         let options: FillOptions
+        /// `--max-shard-size`: the directory of shards.
+        var checkpoint: ShardedCheckpoint? = nil
+    }
+
+    /// The spec's options from the command line (every rank reads them alike).
+    private func specOptions(shard: ShardSelection?) -> SpecOptions {
+        SpecOptions(seed: seed, like: like, config: config, rules: rules, dtype: dtype?.format, shard: shard)
     }
 
     private func makePlan(_ session: MPISession) throws -> Plan {
         if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
+        guard spec != nil || like != nil || config != nil else {
+            throw CommandLineError.usage("give --spec, --like or --config: the tensors to write")
+        }
         // mpirun gives standard input to rank 0 alone; every rank reads the spec.
         guard spec != Spec.standardInput else {
             throw CommandLineError.usage("invalid --spec -: every rank reads the spec, and only rank 0 has standard input; give a file")
         }
+        if let maxShardSize {
+            if perRank {
+                throw CommandLineError.usage(
+                    "--max-shard-size writes one checkpoint from every rank; for one rank's tensor-parallel shard, use weightinit generate --shard r/n --max-shard-size")
+            }
+            let size = try ShardedCheckpoint.parseSize(maxShardSize)
+            let model = try Spec.model(spec: spec, options: specOptions(shard: nil))
+            let checkpoint = ShardedCheckpoint(model: model, directory: output, maxShardSize: size)
+            try checkpoint.check()
+            return Plan(jobs: model.jobs, options: FillOptions(threads: threads), checkpoint: checkpoint)
+        }
         guard output.hasSuffix(".safetensors"), output.count > ".safetensors".count else {
-            throw CommandLineError.usage("invalid --output '\(output)': a spec is written to a .safetensors file")
+            throw CommandLineError.usage("invalid --output '\(output)': a spec is written to a .safetensors file (or give --max-shard-size for a directory)")
         }
         if !perRank, shardDim != nil { throw CommandLineError.usage("--shard-dim goes with --per-rank") }
         if let shardDim, shardDim != 0, shardDim != 1 {
             throw CommandLineError.usage("invalid --shard-dim \(shardDim): must be 0 (rows) or 1 (columns)")
         }
-        let jobs = try Spec.jobs(path: spec, seed: seed, shard: perRank ? shard(session.rank, session) : nil)
+        let jobs = try Spec.model(spec: spec, options: specOptions(shard: perRank ? shard(session.rank, session) : nil)).jobs
         let path = perRank ? Self.perRankPath(output, rank: session.rank, of: session.size) : output
         // Destination, disk space, and memory for the tensors built whole.
         try JobWriter.check(jobs, format: .safetensors, output: path)
@@ -164,10 +220,35 @@ struct GenerateCommand: MPISubcommand {
             try session.collectively {
                 guard session.isRoot else { return }
                 for rank in 0 ..< session.size {
-                    let jobs = try Spec.jobs(path: spec, seed: seed, shard: shard(rank, session))
+                    let jobs = try Spec.model(spec: spec, options: specOptions(shard: shard(rank, session))).jobs
                     try JobWriter.checkWritten(jobs, at: Self.perRankPath(output, rank: rank, of: session.size))
                 }
             }
+        }
+    }
+
+    // MARK: A directory of Hugging Face shards
+
+    /// Rank 0 creates the directory; shard file k is written by rank k mod
+    /// size, each a whole file as weightinit writes it; once every rank has
+    /// succeeded, rank 0 writes the index and the config. A failure on any
+    /// rank removes the shard files this run wrote.
+    private func writeCheckpoint(_ checkpoint: ShardedCheckpoint, _ plan: Plan, _ session: MPISession) throws {
+        try session.collectively { if session.isRoot { try checkpoint.makeDirectory() } }
+        let mine = checkpoint.files.indices.filter { $0 % session.size == session.rank }
+        var failure: (any Error)?
+        do {
+            for index in mine { try checkpoint.writeShard(index, options: plan.options, quiet: true) }
+        } catch { failure = error }
+        do {
+            try session.agree(failure)
+            try session.collectively { if session.isRoot { try checkpoint.writeIndexAndConfig() } }
+        } catch {
+            for index in mine { unlink(checkpoint.directory + "/" + checkpoint.files[index].name) }
+            throw error
+        }
+        if check {
+            try session.collectively { if session.isRoot { try checkpoint.checkWritten() } }
         }
     }
 
@@ -194,38 +275,22 @@ struct TensorPart {
         return start ..< start + base + (rank < extra ? 1 : 0)
     }
 
+    /// Sampled and constant tensors (integer ones and tensors with parts
+    /// too): this rank's slice of the flat range, in chunks, each value from
+    /// its own index. Others: built whole by one rank. (SharedFile refuses
+    /// big-endian hosts; the job's bytes are little-endian anyway.)
     func write(to file: SharedFile, options: FillOptions, chunkBytes: Int) throws {
-        switch job.format {
-        case .f32: try write(Float.self, to: file, options: options, chunkBytes: chunkBytes)
-        case .f64: try write(Double.self, to: file, options: options, chunkBytes: chunkBytes)
-        case .f16:
-            #if arch(x86_64) || arch(arm64)
-            try write(Float16.self, to: file, options: options, chunkBytes: chunkBytes)
-            #else
-            throw CommandLineError.usage("f16 is not available on this architecture")
-            #endif
-        case .bf16: try write(BFloat16.self, to: file, options: options, chunkBytes: chunkBytes)
-        }
-    }
-
-    /// Sampled and constant tensors: this rank's slice of the flat range, in
-    /// chunks, each value from its own index. Others: built whole by one rank.
-    /// (SharedFile refuses big-endian hosts, so memory order is file order.)
-    private func write<T: WeightScalar>(_: T.Type, to file: SharedFile, options: FillOptions, chunkBytes: Int) throws {
-        let stride = MemoryLayout<T>.stride
+        let size = job.format.byteCount
         guard job.isStreamed else {
             guard index % session.size == session.rank else { return }
-            let values: [T] = try job.initializer.makeArray(
-                shape: job.shape, layout: job.layout, seed: job.stream.seed, stream: job.stream.stream, options: options)
-            try values.withUnsafeBytes { try file.writeIndependently(at: offset, $0) }
+            let bytes = try job.makeBytes(options: options)
+            try bytes.withUnsafeBytes { try file.writeIndependently(at: offset, $0) }
             return
         }
         let mine = Self.range(count: try job.entry.elementCount(), rank: session.rank, size: session.size)
         guard !mine.isEmpty else { return }
-        try job.initializer.forEachChunk(T.self, shape: job.shape, indices: mine, layout: job.layout,
-                                         seed: job.stream.seed, stream: job.stream.stream,
-                                         options: options, chunkBytes: chunkBytes) { first, values in
-            try file.writeIndependently(at: offset + first * stride, UnsafeRawBufferPointer(values))
+        try job.forEachChunk(indices: mine, options: options, chunkBytes: chunkBytes) { first, bytes in
+            try file.writeIndependently(at: offset + first * size, bytes)
         }
     }
 }

@@ -9,8 +9,9 @@ import Testing
 @Suite(.enabled(if: MPIRun.isAvailable, "mpirun is not on PATH: weightinit-mpi cannot be run"))
 struct GenerateTests {
     /// Every dtype, sampled schemes with fans, constants, the structured
-    /// schemes (built whole by one rank each), and tensors with fewer
-    /// elements than ranks (replicated when sharded: they cannot be split).
+    /// schemes (built whole by one rank each), tensors with fewer elements
+    /// than ranks (replicated when sharded: they cannot be split), an int64
+    /// scalar, and tensors with parts (sampled, and one orthogonal part).
     static let spec = """
         {"seed": 21, "tensors": [
           {"name": "embed", "shape": [37, 16], "scheme": "normal", "std": 0.02},
@@ -24,7 +25,12 @@ struct GenerateTests {
           {"name": "conv", "shape": [8, 4, 3, 3], "scheme": "dirac"},
           {"name": "skip", "shape": [12, 12], "scheme": "eye", "gain": 2},
           {"name": "sparse", "shape": [20, 9], "scheme": "sparse", "sparsity": 0.3},
-          {"name": "head", "shape": [13, 37], "scheme": "lecun-normal", "truncated": true}
+          {"name": "head", "shape": [13, 37], "scheme": "lecun-normal", "truncated": true},
+          {"name": "bn.num_batches_tracked", "shape": [], "scheme": "zeros", "dtype": "i64"},
+          {"name": "lstm.bias_ih_l0", "shape": [64], "scheme": "uniform-fan-in", "fan-of": "lstm.weight_hh",
+           "parts": [{"block": [1, 4], "scheme": "ones"}]},
+          {"name": "gates", "shape": [24, 10], "scheme": "normal", "parts": [{"rows": [0, 6], "scheme": "orthogonal"},
+                                                                             {"columns": [3, 7], "rows": [10, 20], "scheme": "uniform"}]}
         ]}
         """
 
@@ -48,7 +54,7 @@ struct GenerateTests {
                                     in: directory, environment: ["WEIGHTINIT_WRITE_CHUNK_BYTES": "40"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty)
-        #expect(result.stdout.hasPrefix("wrote model.safetensors: 12 tensors from "), "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("wrote model.safetensors: 15 tensors from "), "\(result.stdout)")
         #expect(result.stdout.split(separator: "\n").count == 1, "one line, rank 0 only")
         #expect(try bytes(directory.file("model.safetensors")) == bytes(directory.root + "/reference.safetensors"))
         #expect(try directory.contents() == ["model.safetensors"], "no temporary file left")
@@ -71,6 +77,29 @@ struct GenerateTests {
                     "rank \(rank) of \(ranks) along \(dimension)")
         }
         #expect(try directory.contents().count == ranks)
+    }
+
+    /// A Hugging Face checkpoint directory from a config: shard file k by
+    /// rank k mod size, then the index and config — weightinit's files.
+    @Test("--max-shard-size: the directory weightinit writes, for 1 to 3 ranks", arguments: [1, 2, 3])
+    func shardedCheckpointEqualsSingleProcess(ranks: Int) throws {
+        let directory = try Scratch()
+        let config = directory.root + "/config.json"
+        try #"{"model_type": "gpt2", "vocab_size": 40, "n_positions": 16, "n_embd": 16, "n_layer": 2, "n_head": 2, "tie_word_embeddings": false}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let model = try Spec.model(spec: nil, options: SpecOptions(config: config))
+        let reference = ShardedCheckpoint(model: model, directory: directory.root + "/reference", maxShardSize: 3000)
+        try reference.write(options: FillOptions(), quiet: true)
+        let result = try MPIRun.run(ranks: ranks, ["generate", "--config", config, "--max-shard-size", "3KB", "--check",
+                                                   "--output", "model"], in: directory, environment: ["WEIGHTINIT_WRITE_CHUNK_BYTES": "100"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("wrote model: 29 tensors from --config"), "\(result.stdout)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.root + "/reference").sorted()
+        #expect(names.count == reference.files.count + 2 && reference.files.count > 3, "\(names)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.file("model")).sorted() == names)
+        for name in names {
+            #expect(try bytes(directory.file("model/" + name)) == bytes(directory.root + "/reference/" + name), "\(name)")
+        }
     }
 
     @Test("--check reads the shared file back on rank 0 and judges every tensor")

@@ -75,6 +75,29 @@
         }
     }
 
+    /// JSON text for the value indented by `indent` spaces per level, one
+    /// member or item per line (empty objects and arrays, and arrays of
+    /// scalars, stay on one line) — for files people read, such as an index.
+    @_spi(Plumbing) public func prettyPrinted(indent: Int = 2) -> String {
+        prettyPrinted(indent: indent, level: 0)
+    }
+
+    private func prettyPrinted(indent: Int, level: Int) -> String {
+        let inner = String(repeating: " ", count: indent * (level + 1)), outer = String(repeating: " ", count: indent * level)
+        switch self {
+        case let .object(members) where !members.isEmpty:
+            return "{\n" + members.map { inner + JSONValue.quoted($0.key) + ": " + $0.value.prettyPrinted(indent: indent, level: level + 1) }
+                .joined(separator: ",\n") + "\n" + outer + "}"
+        case let .array(items) where items.contains(where: { if case .object = $0 { true } else if case .array = $0 { true } else { false } }):
+            return "[\n" + items.map { inner + $0.prettyPrinted(indent: indent, level: level + 1) }.joined(separator: ",\n")
+                + "\n" + outer + "]"
+        case let .array(items):
+            return "[" + items.map(\.serialized).joined(separator: ", ") + "]"
+        default:
+            return serialized
+        }
+    }
+
     /// `text` as a JSON string literal. Besides what JSON requires (quote,
     /// backslash, controls below U+0020), every character a terminal could act
     /// on (`TerminalText.isUnsafe`: DEL, C1 controls, bidirectional overrides,

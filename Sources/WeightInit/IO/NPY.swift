@@ -74,6 +74,16 @@ public enum NPY {
         }
     }
 
+    /// The sampling format of `entry`, or an error for the integer types,
+    /// which this package writes only to `.safetensors`.
+    static func scalarFormat(of entry: TensorEntry) throws -> ScalarFormat {
+        guard let format = entry.format.scalarFormat else {
+            throw WeightInitError.invalidParameter(
+                "dtype", value: entry.format.rawValue, reason: "a .npy file here holds f32, f64 or f16; integer dtypes go in .safetensors")
+        }
+        return format
+    }
+
     /// The complete header (magic, version, length, padded dict) for a C-order
     /// array of `shape` and `format`: version 1.0 unless the dict needs more than
     /// 65535 bytes, then 2.0.
@@ -179,7 +189,8 @@ public enum NPY {
 
     static func read(from file: some ByteSource, path: String) throws -> Contents {
         let located = try locate(in: file, path: path)
-        return Contents(shape: located.shape, format: located.format,
+        // The .npy reader accepts only the float descriptors (HeaderParser).
+        return Contents(shape: located.shape, format: located.format.scalarFormat!,
                         bytes: try file.read(at: located.offset, count: located.byteCount))
     }
 
@@ -218,7 +229,8 @@ public enum NPY {
             throw malformed("\(available - byteCount) bytes after the data of shape \(TerminalText.clipped(header.shape))")
         }
         let name = String(path.split(separator: "/").last ?? Substring(path))
-        return TensorFile.Located(name: name, shape: header.shape, format: header.format, offset: dataOffset, byteCount: byteCount)
+        return TensorFile.Located(name: name, shape: header.shape, format: ElementType(header.format), offset: dataOffset,
+                                  byteCount: byteCount)
     }
 }
 

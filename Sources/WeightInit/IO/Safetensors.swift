@@ -28,17 +28,22 @@ public enum Safetensors {
     static let alignment = 8
 
     /// The safetensors dtype name of `format`.
-    package static func dtype(for format: ScalarFormat) -> String {
+    package static func dtype(for format: ElementType) -> String {
         switch format {
         case .f32: "F32"
         case .f64: "F64"
         case .f16: "F16"
         case .bf16: "BF16"
+        case .i64: "I64"
+        case .i32: "I32"
+        case .u8: "U8"
+        case .bool: "BOOL"
         }
     }
 
-    static func format(forDtype name: String) -> ScalarFormat? {
-        ScalarFormat.allCases.first { dtype(for: $0) == name }
+    /// The element type a safetensors dtype name stands for, if this package has it.
+    package static func format(forDtype name: String) -> ElementType? {
+        ElementType.allCases.first { dtype(for: $0) == name }
     }
 
     // MARK: Writing
@@ -87,7 +92,7 @@ public enum Safetensors {
         }
     }
 
-    /// Reads a `.safetensors` file of F32/F64/F16/BF16 tensors. Never
+    /// Reads a `.safetensors` file of F32/F64/F16/BF16/I64/I32/U8/BOOL tensors. Never
     /// allocates more than the file's size. Throws
     /// ``WeightInitError/malformedFile(path:reason:)`` for a header length past
     /// the file, a header that is not UTF-8 JSON of the expected shape
@@ -144,7 +149,7 @@ public enum Safetensors {
     private struct Entry {
         let name: String
         let shape: [Int]
-        let format: ScalarFormat
+        let format: ElementType
         let begin: Int
         let end: Int
     }
@@ -210,7 +215,7 @@ public enum Safetensors {
             throw malformed("tensor \(quoted) needs dtype, shape and data_offsets")
         }
         guard let format = format(forDtype: dtype) else {
-            throw malformed("tensor \(quoted): unsupported dtype \(TerminalText.quoted(dtype)) (supported: F32, F64, F16, BF16)")
+            throw malformed("tensor \(quoted): unsupported dtype \(TerminalText.quoted(dtype)) (supported: \(ElementType.allCases.map(Self.dtype(for:)).joined(separator: ", ")))")
         }
         guard offsets.count == 2, offsets[0] <= offsets[1] else {
             throw malformed("tensor \(quoted): data_offsets must be [begin, end] with begin ≤ end")

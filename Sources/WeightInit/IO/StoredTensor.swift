@@ -2,17 +2,24 @@
 public struct StoredTensor: Sendable, Equatable {
     public var name: String
     public var shape: [Int]
-    public var format: ScalarFormat
+    public var format: ElementType
     public var bytes: [UInt8]
 
-    public init(name: String, shape: [Int], format: ScalarFormat, bytes: [UInt8]) {
+    public init(name: String, shape: [Int], format: ElementType, bytes: [UInt8]) {
         self.name = name
         self.shape = shape
         self.format = format
         self.bytes = bytes
     }
 
-    /// Every element converted exactly to `Double`, in C order.
+    /// A tensor of a sampled format.
+    @_disfavoredOverload
+    public init(name: String, shape: [Int], format: ScalarFormat, bytes: [UInt8]) {
+        self.init(name: name, shape: shape, format: ElementType(format), bytes: bytes)
+    }
+
+    /// Every element converted to `Double`, in C order: exactly, except
+    /// int64 values beyond ±2⁵³, which are rounded to nearest.
     public func doubleValues() -> [Double] {
         bytes.withUnsafeBytes { raw in
             switch format {
@@ -20,6 +27,9 @@ public struct StoredTensor: Sendable, Equatable {
             case .f32: Self.convert(raw, UInt32.self) { Double(Float(bitPattern: $0)) }
             case .bf16: Self.convert(raw, UInt16.self) { Double(Float(bitPattern: UInt32($0) << 16)) }
             case .f16: Self.convert(raw, UInt16.self) { Double(halfToFloat($0)) }
+            case .i64: Self.convert(raw, UInt64.self) { Double(Int64(bitPattern: $0)) }
+            case .i32: Self.convert(raw, UInt32.self) { Double(Int32(bitPattern: $0)) }
+            case .u8, .bool: Self.convert(raw, UInt8.self) { Double($0) }
             }
         }
     }

@@ -1,13 +1,22 @@
-/// A tensor to be written: its name (safetensors), shape and element format.
+/// A tensor to be written: its name (safetensors), shape and element type.
+///
+/// The shape may be empty: a scalar, one element (safetensors' `"shape": []`).
 public struct TensorEntry: Sendable, Equatable {
     public var name: String
     public var shape: [Int]
-    public var format: ScalarFormat
+    /// The element type in the file: a sampled format or an integer type.
+    public var format: ElementType
 
-    public init(name: String, shape: [Int], format: ScalarFormat) {
+    public init(name: String, shape: [Int], format: ElementType) {
         self.name = name
         self.shape = shape
         self.format = format
+    }
+
+    /// An entry of a sampled format (`T.format` of a ``WeightScalar``).
+    @_disfavoredOverload
+    public init(name: String, shape: [Int], format: ScalarFormat) {
+        self.init(name: name, shape: shape, format: ElementType(format))
     }
 
     /// ∏ shape, checked for overflow but not against memory: streamed writes

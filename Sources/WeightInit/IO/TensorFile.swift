@@ -95,7 +95,7 @@ public enum TensorFile {
             guard tensors.count == 1 else {
                 throw WeightInitError.invalidParameter("tensors", value: "\(tensors.count)", reason: "a .npy file holds exactly one")
             }
-            header = try NPY.header(shape: tensors[0].shape, format: tensors[0].format)
+            header = try NPY.header(shape: tensors[0].shape, format: try NPY.scalarFormat(of: tensors[0]))
         case .safetensors:
             header = try Safetensors.header(tensors: tensors, metadata: metadata)
         }
@@ -134,7 +134,7 @@ public enum TensorFile {
     public struct Located: Sendable, Equatable {
         public var name: String
         public var shape: [Int]
-        public var format: ScalarFormat
+        public var format: ElementType
         /// Byte offset of the data from the start of the file.
         public var offset: Int
         public var byteCount: Int

@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+@_spi(Plumbing) import WeightInit
+@_spi(Plumbing) @testable import WeightInitCLI
+
+/// What the layouts compute, against manifests recorded from transformers,
+/// torch and torchvision (Manifests/record.py): every tensor's name, shape
+/// and dtype, in `state_dict()` order, for small configs and the examples.
+@Suite struct LayoutManifestTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Manifests")
+    static let root = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Manifest {
+        let config: JSONValue?
+        let tensors: [LayoutTensor]
+    }
+
+    static func manifest(_ name: String) throws -> Manifest {
+        let bytes = try Array(Data(contentsOf: directory.appendingPathComponent(name + ".json")))
+        guard case let .object(members) = try JSONParser.parse(bytes),
+              case let .array(rows)? = members.first(where: { $0.key == "tensors" })?.value else {
+            throw CommandLineError.usage("\(name): not a manifest")
+        }
+        let tensors = rows.map { row -> LayoutTensor in
+            guard case let .array(fields) = row, case let .string(tensor) = fields[0], case let .array(shape) = fields[1],
+                  case let .string(dtype) = fields[2] else { preconditionFailure("\(name): malformed row") }
+            return LayoutTensor(name: tensor, shape: shape.map { $0.integerValue! }, format: ElementType(rawValue: dtype)!)
+        }
+        return Manifest(config: members.first(where: { $0.key == "config" })?.value, tensors: tensors)
+    }
+
+    static let huggingFace = [
+        "llama-causal-lm", "llama-biases-tied", "llama-model", "gpt2-lm-head", "gpt2-untied", "gpt2-model",
+        "bert-masked-lm", "bert-untied", "bert-model",
+    ]
+
+    @Test(arguments: huggingFace)
+    func configLayoutIsWhatTransformersSaves(_ name: String) throws {
+        let manifest = try Self.manifest(name)
+        let config = try ModelConfig(bytes: Array(try #require(manifest.config).serialized.utf8), path: name + "/config.json")
+        #expect(try config.layout() == manifest.tensors)
+    }
+
+    /// The examples list exactly what the modules they are written for hold.
+    @Test(arguments: [("mlp-lstm", "mlp-lstm"), ("resnet18", "resnet18")])
+    func exampleIsTheModulesStateDict(example: String, manifest name: String) throws {
+        let jobs = try Spec.jobs(path: Self.root.appendingPathComponent("docs/examples/\(example).json").path)
+        let manifest = try Self.manifest(name)
+        #expect(jobs.map(\.name) == manifest.tensors.map(\.name))
+        #expect(jobs.map(\.shape) == manifest.tensors.map(\.shape))
+        // The example's own dtypes where it sets them (a bf16 LSTM input weight); the integer buffers exactly.
+        for (job, tensor) in zip(jobs, manifest.tensors) where job.format.scalarFormat == nil || tensor.format?.scalarFormat == nil {
+            #expect(job.format == tensor.format, "\(job.name)")
+        }
+    }
+
+    /// A config a layout cannot be computed from: one line naming what is wrong.
+    @Test(arguments: [
+        (#"{"model_type": "mistral"}"#, "unsupported model_type \"mistral\"; supported: llama, gpt2, bert"),
+        (#"{"hidden_size": 4}"#, "no \"model_type\""),
+        (#"{"model_type": "llama", "vocab_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8}"#,
+         "llama needs \"hidden_size\" (an integer ≥ 1)"),
+        (#"{"model_type": "gpt2", "vocab_size": 8, "n_positions": 4, "n_embd": 8, "n_layer": 0, "n_head": 2}"#,
+         "gpt2 needs \"n_layer\" (an integer ≥ 1)"),
+        (#"{"model_type": "bert", "architectures": ["BertForTokenClassification"]}"#,
+         "architecture BertForTokenClassification of bert is not supported; supported: BertForMaskedLM, BertModel"),
+        (#"{"model_type": "llama", "tie_word_embeddings": "yes"}"#, "needs \"vocab_size\""),
+        (#"[1]"#, "a config is a JSON object"),
+    ])
+    func badConfig(text: String, message: String) throws {
+        let error = try #require(throws: CommandLineError.self) {
+            try ModelConfig(bytes: Array(text.utf8), path: "c.json").layout()
+        }
+        #expect(error.description.contains(message), "\(error)")
+    }
+}
+
+/// The curated rule sets against the reference code's formulas, worked out
+/// here from each module's reset_parameters / _init_weights — not from the
+/// rules — for every tensor of the recorded layouts.
+@Suite struct RuleSetTests {
+    /// The distribution or constant a job writes.
+    enum Law: Equatable {
+        case constant(Double)
+        case sample(Distribution)
+        case parts
+    }
+
+    static func law(_ job: TensorJob) throws -> Law {
+        if !job.parts.isEmpty { return .parts }
+        if let value = job.integerConstant { return .constant(value) }
+        switch job.initializer {
+        case .zeros: return .constant(0)
+        case .ones: return .constant(1)
+        case let .constant(value): return .constant(value)
+        default: return .sample(try #require(try job.initializer.distribution(shape: job.fillShape, layout: job.layout)))
+        }
+    }
+
+    /// The jobs of a layout under `rules`, with `variables`.
+    static func jobs(_ tensors: [LayoutTensor], rules: String, variables: String = "{}") throws -> [String: TensorJob] {
+        let list = tensors.map { tensor in
+            #"{"name": "\#(tensor.name)", "shape": \#(tensor.shape), "dtype": "\#(tensor.format!.rawValue)"}"#
+        }
+        let spec = #"{"rules": "\#(rules)", "variables": \#(variables), "tensors": [\#(list.joined(separator: ", "))]}"#
+        let jobs = try Spec.jobs(bytes: Array(spec.utf8), source: "rules.json")
+        return Dictionary(uniqueKeysWithValues: jobs.map { ($0.name, $0) })
+    }
+
+    static func uniform(_ bound: Double) -> Law { .sample(.uniform(low: -bound, high: bound)) }
+    static func normal(_ std: Double) -> Law { .sample(.normal(mean: 0, std: std)) }
+
+    /// torch-defaults over every module it covers (the torch-modules manifest).
+    @Test func torchDefaultsFollowResetParameters() throws {
+        let jobs = try Self.jobs(try LayoutManifestTests.manifest("torch-modules").tensors, rules: "torch-defaults")
+        var expected: [String: Law] = [
+            // Conv2d(3, 8, 3): fan_in 3·9; Conv1d(8, 6, 5, groups=2): 4·5; ConvTranspose2d(6, 4, 3): weight (6, 4, 3, 3), fan_in 4·9.
+            "conv.weight": Self.uniform(1 / 27.0.squareRoot()), "conv.bias": Self.uniform(1 / 27.0.squareRoot()),
+            "conv1d.weight": Self.uniform(1 / 20.0.squareRoot()), "conv1d.bias": Self.uniform(1 / 20.0.squareRoot()),
+            "deconv.weight": Self.uniform(1 / 6), "deconv.bias": Self.uniform(1 / 6),
+            "bn.weight": .constant(1), "bn.bias": .constant(0), "bn.running_mean": .constant(0), "bn.running_var": .constant(1),
+            "bn.num_batches_tracked": .constant(0), "gn.weight": .constant(1), "gn.bias": .constant(0),
+            "embedding.weight": Self.normal(1),
+            // MultiheadAttention(10, 2): in_proj (30, 10) Xavier, out_proj a Linear with its bias zeroed.
+            "attn.in_proj_weight": .sample(.uniform(low: -(6.0 / 40).squareRoot(), high: (6.0 / 40).squareRoot())),
+            "attn.in_proj_bias": .constant(0), "attn.out_proj.weight": Self.uniform(1 / 10.0.squareRoot()), "attn.out_proj.bias": .constant(0),
+            "norm.weight": .constant(1), "norm.bias": .constant(0),
+            "head.weight": Self.uniform(1 / 10.0.squareRoot()), "head.bias": Self.uniform(1 / 10.0.squareRoot()),
+        ]
+        // Every LSTM and GRU parameter: U(±1/√hidden_size), hidden 12 and 10.
+        for name in jobs.keys where name.hasPrefix("lstm.") { expected[name] = Self.uniform(1 / 12.0.squareRoot()) }
+        for name in jobs.keys where name.hasPrefix("gru.") { expected[name] = Self.uniform(1 / 10.0.squareRoot()) }
+        #expect(Set(expected.keys) == Set(jobs.keys))
+        for (name, law) in expected {
+            #expect(try Self.law(try #require(jobs[name])) == law, "\(name)")
+        }
+        #expect(jobs["bn.num_batches_tracked"]?.format == .i64 && jobs["bn.num_batches_tracked"]?.shape == [])
+    }
+
+    /// torchvision-resnet over resnet18, with and without zero_init_residual.
+    @Test(arguments: [false, true])
+    func torchvisionResNet(zeroInitResidual: Bool) throws {
+        let jobs = try Self.jobs(try LayoutManifestTests.manifest("resnet18").tensors, rules: "torchvision-resnet",
+                                 variables: #"{"zero_init_residual": \#(zeroInitResidual)}"#)
+        for (name, job) in jobs {
+            let law: Law
+            if job.shape.count == 4 {
+                // kaiming_normal_(mode="fan_out", nonlinearity="relu"): std √2/√(out·k·k).
+                law = Self.normal(2.0.squareRoot() / Double(job.shape[0] * job.shape[2] * job.shape[3]).squareRoot())
+            } else if name == "fc.weight" || name == "fc.bias" {
+                law = Self.uniform(1 / 512.0.squareRoot())
+            } else if name.hasSuffix("running_var") {
+                law = .constant(1)
+            } else if name.hasSuffix(".weight") {
+                law = .constant(zeroInitResidual && name.hasPrefix("layer") && name.hasSuffix(".bn2.weight") ? 0 : 1)
+            } else {
+                law = .constant(0)   // BatchNorm biases, running means, num_batches_tracked
+            }
+            #expect(try Self.law(job) == law, "\(name)")
+        }
+    }
+
+    /// hf-gpt2 over GPT-2: N(0, 0.02²) everywhere but the residual
+    /// projections, at 0.02/√(2·n_layer); LayerNorm ones and zeros.
+    @Test func huggingFaceGPT2() throws {
+        let text = #"{"model_type": "gpt2", "vocab_size": 64, "n_positions": 32, "n_embd": 32, "n_layer": 8, "n_head": 4, "tie_word_embeddings": false}"#
+        let jobs = try Self.configJobs(text)
+        for job in jobs {
+            let law: Law = job.name.hasSuffix("c_proj.weight") ? Self.normal(0.02 / 16.0.squareRoot())
+                : job.name.contains(".ln_") ? .constant(job.name.hasSuffix("weight") ? 1 : 0)
+                : job.name.hasSuffix(".bias") ? .constant(0) : Self.normal(0.02)
+            #expect(try Self.law(job) == law, "\(job.name)")
+        }
+        #expect(jobs.map(\.name).last == "lm_head.weight")
+    }
+
+    /// hf-llama and hf-bert: N(0, initializer_range²), norms ones, biases
+    /// zeros, the padding row of the embedding zero (pad_token_id).
+    @Test func huggingFaceLlamaAndBert() throws {
+        let llama = try Self.configJobs(
+            #"{"model_type": "llama", "vocab_size": 16, "hidden_size": 8, "intermediate_size": 12, "num_hidden_layers": 1, "num_attention_heads": 2, "initializer_range": 0.05, "pad_token_id": 3, "attention_bias": true}"#)
+        for job in llama {
+            let law: Law = job.name.hasSuffix("embed_tokens.weight") ? .parts
+                : job.name.hasSuffix("norm.weight") ? .constant(1) : job.name.hasSuffix(".bias") ? .constant(0) : Self.normal(0.05)
+            #expect(try Self.law(job) == law, "\(job.name)")
+        }
+        let embedding = try #require(llama.first { $0.name == "model.embed_tokens.weight" })
+        #expect(embedding.parts.map(\.region) == [TensorRegion([3 ..< 4, 0 ..< 8])])
+        #expect(embedding.parts.first?.initializer == .zeros)
+        // pad_token_id null: no padding row.
+        let unpadded = try Self.configJobs(
+            #"{"model_type": "llama", "vocab_size": 16, "hidden_size": 8, "intermediate_size": 12, "num_hidden_layers": 1, "num_attention_heads": 2, "pad_token_id": null}"#)
+        #expect(unpadded.allSatisfy { $0.parts.isEmpty })
+        // BERT pads row 0 by default (BertConfig's pad_token_id).
+        let bert = try Self.configJobs(
+            #"{"model_type": "bert", "vocab_size": 16, "hidden_size": 8, "intermediate_size": 12, "num_hidden_layers": 1, "num_attention_heads": 2, "max_position_embeddings": 8}"#)
+        #expect(bert.first?.parts.map(\.region) == [TensorRegion([0 ..< 1, 0 ..< 8])])
+        #expect(bert.filter { !$0.parts.isEmpty }.count == 1)
+    }
+
+    /// The jobs of a config given as text, with its family's rules.
+    static func configJobs(_ text: String) throws -> [TensorJob] {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.root + "/config.json"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return try Spec.model(spec: nil, options: SpecOptions(config: path)).jobs
+    }
+}
