@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 directory=${1:-$(mktemp -d)}
+mkdir -p "$directory"
 rounds=${2:-3}
 config=Benchmarks/llama-1b-config.json
 if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
