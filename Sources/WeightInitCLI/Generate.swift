@@ -102,19 +102,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Element type: f32, f64, f16 or bf16 (bf16 only in .safetensors; default f32); also i64, i32, u8, bool for zeros, ones and constant. With a spec or layout: every floating-point tensor's.")
     var dtype: ElementType?
 
-    @Option(help: "A .safetensors checkpoint or a model.safetensors.index.json whose names, shapes and dtypes to take (its data is never read).")
-    var like: String?
-
-    @Option(help: "A Hugging Face config.json (model_type llama, gpt2 or bert) whose layout to compute.")
-    var config: String?
-
-    @Option(help: "Rules from tensor names to schemes: a built-in set (\(BuiltinRuleSets.names.joined(separator: ", "))) or a rules file (default with --config: hf-<model_type>).")
-    var rules: String?
-
-    @Option(name: .customLong("max-shard-size"), help: ArgumentHelp(
-        "Write --output as a directory of Hugging Face shards of at most this size each (5GB, 500MB, 2GiB, bytes), with the index and the config.",
-        valueName: "size"))
-    var maxShardSize: String?
+    @OptionGroup var modelSource: ModelSourceOptions
 
     @Option(help: "How fans are read from the shape: torch (out, in, kernel…) or keras (kernel…, in, out); default torch.")
     var layout: LayoutArgument?
@@ -182,7 +170,7 @@ struct Generate: ParsableCommand {
     }
 
     /// Whether the tensors come from a spec or a layout rather than a scheme and --shape.
-    private var describesModel: Bool { spec != nil || like != nil || config != nil }
+    private var describesModel: Bool { modelSource.describeModel(spec: spec) }
 
     /// Checks every argument before any work is done, so bad input fails fast
     /// and never leaves a file behind.
@@ -193,7 +181,7 @@ struct Generate: ParsableCommand {
         }
         guard let output else { throw CommandLineError.usage("missing --output <path>") }
         if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
-        let maxShardSize = try maxShardSize.map { try ShardedCheckpoint.parseSize($0) }
+        let maxShardSize = try modelSource.shardSize()
         let format: TensorFileFormat
         if maxShardSize != nil {
             guard describesModel else { throw CommandLineError.usage("--max-shard-size goes with --spec, --like or --config") }
@@ -225,19 +213,19 @@ struct Generate: ParsableCommand {
                 }
                 dtypeOverride = sampled
             }
-            let model = try Spec.model(spec: spec, options: SpecOptions(
-                seed: seed, like: like, config: config, rules: rules, dtype: dtypeOverride, shard: selection))
-            let options = FillOptions(threads: threads)
+            let model = try Spec.model(
+                spec: spec, options: modelSource.specOptions(seed: seed, dtype: dtypeOverride, shard: selection))
+            let options = FillOptions(threads: threads), source = modelSource.source(spec: spec, rules: model.rules)
             if let maxShardSize {
                 let checkpoint = ShardedCheckpoint(model: model, directory: output, maxShardSize: maxShardSize)
                 try checkpoint.check()
-                return Request(jobs: model.jobs, format: format, options: options, output: output, source: source(model),
+                return Request(jobs: model.jobs, format: format, options: options, output: output, source: source,
                                checkpoint: checkpoint)
             }
             try JobWriter.check(model.jobs, format: format, output: output)
-            return Request(jobs: model.jobs, format: format, options: options, output: output, source: source(model))
+            return Request(jobs: model.jobs, format: format, options: options, output: output, source: source)
         }
-        if rules != nil { throw CommandLineError.usage("--rules goes with --spec, --like or --config") }
+        if modelSource.rules != nil { throw CommandLineError.usage("--rules goes with --spec, --like or --config") }
         guard let scheme, let shapeText = shape else { throw CommandLineError.usage("give a scheme and --shape, or --spec") }
         let shape = try ShapeArgument.parse(shapeText)
         let jobs = [try TensorJob(
@@ -246,16 +234,6 @@ struct Generate: ParsableCommand {
             shard: selection, shardDimension: selection?.dimension)]
         try JobWriter.check(jobs, format: format, output: output)
         return Request(jobs: jobs, format: format, options: FillOptions(threads: threads), output: output)
-    }
-
-    /// How the summary line names where the tensors came from.
-    private func source(_ model: ModelJobs) -> String {
-        var parts: [String] = []
-        if let spec { parts.append(spec == Spec.standardInput ? "standard input" : TerminalText.escaped(spec, limit: 512)) }
-        if let like { parts.append("--like " + TerminalText.escaped(like, limit: 512)) }
-        if let config { parts.append("--config " + TerminalText.escaped(config, limit: 512)) }
-        if let rules = model.rules { parts.append("rules " + TerminalText.escaped(rules, limit: 512)) }
-        return parts.joined(separator: ", ")
     }
 
     /// `--layout`, or `--in-axis`/`--out-axis` (both, and not with `--layout`).

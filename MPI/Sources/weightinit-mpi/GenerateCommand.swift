@@ -45,22 +45,10 @@ struct GenerateCommand: MPISubcommand {
     @Option(help: "The model spec (JSON), as for weightinit generate --spec; a regular file (not -).")
     var spec: String?
 
-    @Option(help: "A .safetensors checkpoint or model.safetensors.index.json whose layout to take, as for weightinit generate.")
-    var like: String?
-
-    @Option(help: "A Hugging Face config.json whose layout to compute, as for weightinit generate.")
-    var config: String?
-
-    @Option(help: "A built-in rule set or a rules file, as for weightinit generate.")
-    var rules: String?
+    @OptionGroup var modelSource: ModelSourceOptions
 
     @Option(help: "The dtype of every floating-point tensor: f32, f64, f16 or bf16.")
     var dtype: DType?
-
-    @Option(name: .customLong("max-shard-size"), help: ArgumentHelp(
-        "Write --output as a directory of Hugging Face shards of at most this size, shard files spread over the ranks.",
-        valueName: "size"))
-    var maxShardSize: String?
 
     @Option(help: "The .safetensors file to write (with --per-rank, the name each rank's file is derived from; with --max-shard-size, a directory).")
     var output: String
@@ -114,10 +102,7 @@ struct GenerateCommand: MPISubcommand {
     }
 
     /// Where the tensors came from, for the summary line.
-    private var source: String {
-        [spec.map(shown), like.map { "--like " + shown($0) }, config.map { "--config " + shown($0) }]
-            .compactMap { $0 }.joined(separator: ", ")
-    }
+    private var source: String { modelSource.source(spec: spec) }
 
     /// What every rank writes.
     struct Plan {
@@ -129,24 +114,23 @@ struct GenerateCommand: MPISubcommand {
 
     /// The spec's options from the command line (every rank reads them alike).
     private func specOptions(shard: ShardSelection?) -> SpecOptions {
-        SpecOptions(seed: seed, like: like, config: config, rules: rules, dtype: dtype?.format, shard: shard)
+        modelSource.specOptions(seed: seed, dtype: dtype?.format, shard: shard)
     }
 
     private func makePlan(_ session: MPISession) throws -> Plan {
         if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
-        guard spec != nil || like != nil || config != nil else {
+        guard modelSource.describeModel(spec: spec) else {
             throw CommandLineError.usage("give --spec, --like or --config: the tensors to write")
         }
         // mpirun gives standard input to rank 0 alone; every rank reads the spec.
         guard spec != Spec.standardInput else {
             throw CommandLineError.usage("invalid --spec -: every rank reads the spec, and only rank 0 has standard input; give a file")
         }
-        if let maxShardSize {
+        if let size = try modelSource.shardSize() {
             if perRank {
                 throw CommandLineError.usage(
                     "--max-shard-size writes one checkpoint from every rank; for one rank's tensor-parallel shard, use weightinit generate --shard r/n --max-shard-size")
             }
-            let size = try ShardedCheckpoint.parseSize(maxShardSize)
             let model = try Spec.model(spec: spec, options: specOptions(shard: nil))
             let checkpoint = ShardedCheckpoint(model: model, directory: output, maxShardSize: size)
             try checkpoint.check()
