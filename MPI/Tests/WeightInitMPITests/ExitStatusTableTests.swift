@@ -24,10 +24,11 @@ struct ExitStatusTableTests {
     @Test(arguments: examples)
     func example(_ example: Example) throws {
         let directory = try Scratch()
-        var environment = MPIRun.environment
-        environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
-        let (status, errors) = try ExitStatusTable.run(
-            example, in: directory, executables: ["weightinit-mpi": try MPIRun.executable()], environment: environment)
+        let (status, errors) = try MPIRun.withSessionDirectory { environment in
+            try ExitStatusTable.run(
+                example, in: directory, executables: ["weightinit-mpi": try MPIRun.executable()],
+                environment: environment.merging(["OMPI_MCA_rmaps_base_oversubscribe": "1"]) { $1 })
+        }
         #expect(status == example.status, "stderr: \(errors)")
         if example.status != 0 {
             #expect(errors.split(separator: "\n").count == 1 && errors.hasPrefix("error: "), "one line from rank 0: \(errors)")

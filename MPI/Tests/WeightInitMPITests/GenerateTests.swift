@@ -182,17 +182,15 @@ struct GenerateTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try MPIRun.executable())
         process.arguments = ["generate", "--spec", spec, "--output", directory.file("m.safetensors")]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
-        process.environment = environment
+        let session = try SessionDirectory()
+        process.environment = session.environment
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
         let stderr = Pipe()
         process.standardError = stderr
         try process.run()
         let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        session.remove()
         #expect(process.terminationStatus == 1)
         #expect(text == "error: cannot write to standard output: No space left on device\n")
     }

@@ -40,6 +40,21 @@ enum MPIRun {
         return environment
     }
 
+    /// Calls `body` with ``environment`` and a session directory of Open
+    /// MPI's own for this run, removed afterwards. Tests run in parallel, and
+    /// with one shared base (/tmp) a finishing mpirun removes the empty
+    /// top-level session directory while another is creating its job's
+    /// directory in it, which then fails with `ORTE_ERROR_LOG … session_dir.c`
+    /// (seen here in 4 of 75 runs of three parallel loops of `mpirun -n 1
+    /// true`; none in 75 with a base each). A short path under /tmp, not the
+    /// test's scratch directory: Open MPI's sockets live in it, and a socket's
+    /// path is limited to 107 bytes.
+    static func withSessionDirectory<R>(_ body: ([String: String]) throws -> R) throws -> R {
+        let session = try SessionDirectory()
+        defer { session.remove() }
+        return try body(session.environment)
+    }
+
     /// `mpirun -q --oversubscribe -n ranks weightinit-mpi arguments` in `directory`
     /// (stdout to `standardOutput` if given, such as /dev/full).
     ///
@@ -50,10 +65,10 @@ enum MPIRun {
     /// ptrace-based transfers containers often forbid (with a warning on stderr).
     static func run(ranks: Int, _ arguments: [String], in directory: Scratch,
                     environment extra: [String: String] = [:], standardOutput: String? = nil) throws -> Result {
-        var environment = Self.environment
-        environment.merge(extra) { $1 }
-        return try ToolRun.run(mpirun!, ["-q", "--oversubscribe", "-n", "\(ranks)", try executable()] + arguments,
-                               in: directory, environment: environment, standardOutput: standardOutput)
+        try withSessionDirectory { environment in
+            try ToolRun.run(mpirun!, ["-q", "--oversubscribe", "-n", "\(ranks)", try executable()] + arguments,
+                            in: directory, environment: environment.merging(extra) { $1 }, standardOutput: standardOutput)
+        }
     }
 
     /// Runs `orthogonal arguments --output name` and returns the file's values
@@ -106,6 +121,8 @@ func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
 final class MPIJob {
     private let process: Spawned
     private let directory: Scratch
+    /// Open MPI's session directory for this job (``MPIRun/withSessionDirectory(_:)``), removed with the job.
+    private let session: SessionDirectory
     /// mpirun's wait status once reaped.
     private var status: Int32?
 
@@ -113,8 +130,9 @@ final class MPIJob {
 
     init(ranks: Int, _ arguments: [String], in directory: Scratch) throws {
         self.directory = directory
+        session = try SessionDirectory()
         let argv = [MPIRun.mpirun!, "-q", "--oversubscribe", "-n", "\(ranks)", try MPIRun.executable()] + arguments
-        process = try Spawned(argv, in: directory.output, environment: MPIRun.environment,
+        process = try Spawned(argv, in: directory.output, environment: session.environment,
                               stdout: directory.root + "/stdout", stderr: directory.root + "/stderr")
     }
 
@@ -145,4 +163,32 @@ final class MPIJob {
         return MPIRun.Result(status: status!,
                              stdout: try ToolRun.capturedOutput(of: directory), stderr: try ToolRun.capturedError(of: directory))
     }
+}
+
+// MARK: Open MPI's session directory
+
+/// A new directory under /tmp for Open MPI's session files
+/// (`OMPI_MCA_orte_tmpdir_base`), removed by ``remove()`` or with the value.
+final class SessionDirectory {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/wi-mpi.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        path = String(cString: made)
+    }
+
+    deinit { remove() }
+
+    /// ``MPIRun/environment`` with Open MPI's session files here.
+    var environment: [String: String] {
+        var environment = MPIRun.environment
+        environment["OMPI_MCA_orte_tmpdir_base"] = path
+        return environment
+    }
+
+    /// Removes the directory; safe to call again.
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
