@@ -31,6 +31,14 @@ safetensors_torch = pytest.importorskip("safetensors.torch", reason="safetensors
 
 from conftest import ROOT, cli_path  # noqa: E402
 
+import importlib.util  # noqa: E402
+
+# The modules whose layouts the manifests record (MLPLSTM, Mixed), from the recorder itself, so the
+# tests load checkpoints into exactly the classes the manifests describe.
+_spec = importlib.util.spec_from_file_location("recorded", ROOT / "Tests/WeightInitCLITests/Manifests/record.py")
+recorded = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(recorded)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 # Deterministic on both sides; this only bounds the KS statistic's p-value.
@@ -188,34 +196,17 @@ def test_negative_control_a_wrong_rule_is_seen(tmp_path):
 # MARK: PyTorch modules, from a checkpoint's layout
 
 
-class Mixed(torch.nn.Module):
-    """Every module torch-defaults covers (the torch-modules manifest)."""
-    def __init__(self):
-        super().__init__()
-        self.conv = torch.nn.Conv2d(3, 8, 3)
-        self.bn = torch.nn.BatchNorm2d(8)
-        self.conv1d = torch.nn.Conv1d(8, 6, 5, groups=2)
-        self.gn = torch.nn.GroupNorm(2, 6)
-        self.deconv = torch.nn.ConvTranspose2d(6, 4, 3)
-        self.embedding = torch.nn.Embedding(50, 16)
-        self.lstm = torch.nn.LSTM(16, 12, num_layers=2, bidirectional=True)
-        self.gru = torch.nn.GRU(24, 10)
-        self.attn = torch.nn.MultiheadAttention(10, 2)
-        self.norm = torch.nn.LayerNorm(10)
-        self.head = torch.nn.Linear(10, 3)
-
-
 def test_torch_defaults_from_a_checkpoint(tmp_path):
     """--like a PyTorch checkpoint (int64 scalar buffers included) with torch-defaults: loads strictly and
     every tensor follows its module's reset_parameters."""
     torch.manual_seed(100)
-    safetensors_torch.save_file(Mixed().state_dict(), tmp_path / "like.safetensors")
+    safetensors_torch.save_file(recorded.Mixed().state_dict(), tmp_path / "like.safetensors")
     weightinit("generate", "--like", tmp_path / "like.safetensors", "--rules", "torch-defaults",
                "--output", tmp_path / "init.safetensors", "--seed", 9, "--quiet")
     saved = safetensors_torch.load_file(tmp_path / "init.safetensors")
     assert saved["bn.num_batches_tracked"].dtype == torch.int64 and saved["bn.num_batches_tracked"].shape == ()
-    Mixed().load_state_dict(saved, strict=True)
-    assert mismatches(saved, references(Mixed)) == []
+    recorded.Mixed().load_state_dict(saved, strict=True)
+    assert mismatches(saved, references(recorded.Mixed)) == []
 
 
 @pytest.mark.parametrize("zero_init_residual", [False, True])
@@ -235,17 +226,10 @@ def test_resnet18_example(tmp_path, zero_init_residual):
 def test_mlp_lstm_example_loads_into_real_modules(tmp_path):
     """docs/examples/mlp-lstm.json names what nn.Linear, nn.Embedding and nn.LSTM hold; the forget gate's
     input bias is 1, the other gates' 0."""
-    class MLPLSTM(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.fc1 = torch.nn.Linear(784, 256)
-            self.fc2 = torch.nn.Linear(256, 10)
-            self.embedding = torch.nn.Embedding(100, 64)
-            self.lstm = torch.nn.LSTM(64, 256)
     weightinit("generate", "--spec", ROOT / "docs/examples/mlp-lstm.json", "--output", tmp_path / "m.safetensors",
                "--quiet")
     saved = safetensors_torch.load_file(tmp_path / "m.safetensors")
-    MLPLSTM().load_state_dict(saved, strict=True)
+    recorded.MLPLSTM().load_state_dict(saved, strict=True)
     bias = saved["lstm.bias_ih_l0"].reshape(4, 256)
     assert torch.all(bias[1] == 1) and torch.all(bias[[0, 2, 3]] == 0)
     weight = saved["fc2.weight"].double()

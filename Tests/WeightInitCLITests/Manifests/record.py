@@ -21,6 +21,37 @@ DTYPES = {torch.float32: "f32", torch.float64: "f64", torch.float16: "f16", torc
           torch.int64: "i64", torch.int32: "i32", torch.uint8: "u8", torch.bool: "bool"}
 
 
+# The PyTorch modules whose state_dict() the manifests record; python/tests/test_models.py
+# loads its generated checkpoints into these same classes.
+
+class MLPLSTM(torch.nn.Module):
+    """docs/examples/mlp-lstm.json: an MLP, an embedding and an LSTM."""
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(784, 256)
+        self.fc2 = torch.nn.Linear(256, 10)
+        self.embedding = torch.nn.Embedding(100, 64)
+        self.lstm = torch.nn.LSTM(64, 256)
+
+
+class Mixed(torch.nn.Module):
+    """Every module torch-defaults names: convolutions, BatchNorm, LayerNorm, GroupNorm,
+    an embedding, a 2-layer bidirectional LSTM, a GRU, multi-head attention, a linear head."""
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3)
+        self.bn = torch.nn.BatchNorm2d(8)
+        self.conv1d = torch.nn.Conv1d(8, 6, 5, groups=2)
+        self.gn = torch.nn.GroupNorm(2, 6)
+        self.deconv = torch.nn.ConvTranspose2d(6, 4, 3)
+        self.embedding = torch.nn.Embedding(50, 16)
+        self.lstm = torch.nn.LSTM(16, 12, num_layers=2, bidirectional=True)
+        self.gru = torch.nn.GRU(24, 10)
+        self.attn = torch.nn.MultiheadAttention(10, 2)
+        self.norm = torch.nn.LayerNorm(10)
+        self.head = torch.nn.Linear(10, 3)
+
+
 def write(name, source, tensors, config=None):
     rows = [json.dumps([k, list(v.shape), DTYPES[v.dtype]]) for k, v in tensors]
     with open(os.path.join(HERE, name + ".json"), "w") as f:
@@ -73,33 +104,9 @@ def main():
     write("resnet18", f"torchvision {torchvision.__version__}: resnet18().state_dict()",
           list(torchvision.models.resnet18().state_dict().items()))
 
-    class MLPLSTM(torch.nn.Module):
-        """docs/examples/mlp-lstm.json: an MLP, an embedding and an LSTM."""
-        def __init__(self):
-            super().__init__()
-            self.fc1 = torch.nn.Linear(784, 256)
-            self.fc2 = torch.nn.Linear(256, 10)
-            self.embedding = torch.nn.Embedding(100, 64)
-            self.lstm = torch.nn.LSTM(64, 256)
     write("mlp-lstm", f"torch {torch.__version__}: the MLPLSTM of record.py, state_dict()",
           list(MLPLSTM().state_dict().items()))
 
-    class Mixed(torch.nn.Module):
-        """Every module torch-defaults names: convolutions, BatchNorm, LayerNorm, GroupNorm,
-        an embedding, a 2-layer bidirectional LSTM, a GRU, multi-head attention, a linear head."""
-        def __init__(self):
-            super().__init__()
-            self.conv = torch.nn.Conv2d(3, 8, 3)
-            self.bn = torch.nn.BatchNorm2d(8)
-            self.conv1d = torch.nn.Conv1d(8, 6, 5, groups=2)
-            self.gn = torch.nn.GroupNorm(2, 6)
-            self.deconv = torch.nn.ConvTranspose2d(6, 4, 3)
-            self.embedding = torch.nn.Embedding(50, 16)
-            self.lstm = torch.nn.LSTM(16, 12, num_layers=2, bidirectional=True)
-            self.gru = torch.nn.GRU(24, 10)
-            self.attn = torch.nn.MultiheadAttention(10, 2)
-            self.norm = torch.nn.LayerNorm(10)
-            self.head = torch.nn.Linear(10, 3)
     write("torch-modules", f"torch {torch.__version__}: the Mixed module of record.py, state_dict()",
           list(Mixed().state_dict().items()))
 
