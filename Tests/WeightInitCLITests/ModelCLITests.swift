@@ -71,6 +71,28 @@ import Testing
         #expect(!unpadded.contains(0) && Array(unpadded[48...]) == Array(embedding[48...]))
     }
 
+    /// The element type: the config's `dtype` when it names one (the test
+    /// config does not), else the spec's default, else f32; `--dtype` over all.
+    @Test func aConfigWithoutDtypeTakesTheSpecs() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        _ = try write(Self.llama, "config.json", in: scratch)
+        let typed = Self.llama.replacingOccurrences(of: #""model_type""#, with: #""dtype": "float16", "model_type""#)
+        _ = try write(typed, "typed.json", in: scratch)
+        for (spec, arguments, expected) in [
+            (#"{"config": "config.json"}"#, [String](), ElementType.f32),
+            (#"{"config": "config.json", "dtype": "bf16"}"#, [], .bf16),
+            (#"{"config": "typed.json", "dtype": "bf16"}"#, [], .f16),
+            (#"{"config": "config.json", "dtype": "bf16"}"#, ["--dtype", "f64"], .f64),
+        ] {
+            let path = try write(spec, "spec.json", in: scratch)
+            let run = try CLI.run(["generate", "--spec", path, "--output", "m.safetensors", "--quiet"] + arguments, in: scratch)
+            try #require(run.status == 0, "\(spec): \(run.stderr)")
+            let formats = Set(try TensorFile.index(scratch.file("m.safetensors")).tensors.map(\.format))
+            #expect(formats == [expected], "\(spec) \(arguments)")
+        }
+    }
+
     @Test func likeAnIndexReadsEveryShardsHeader() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

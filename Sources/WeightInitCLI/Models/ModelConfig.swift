@@ -103,9 +103,10 @@ struct ModelConfig: Sendable {
 
     /// The tensors a checkpoint of this config holds, in the order the
     /// modeling code registers them (the order of `state_dict()`), without
-    /// the tied weights that `save_pretrained` leaves out.
+    /// the tied weights that `save_pretrained` leaves out. Their element type
+    /// is the config's `dtype`; a config without one leaves it to the rules
+    /// and the spec (whose default is f32), as a checkpoint's layout cannot.
     func layout() throws -> [LayoutTensor] {
-        let format = dtype ?? .f32
-        return try family.tensors(self).map { LayoutTensor(name: $0.name, shape: $0.shape, format: format) }
+        try family.tensors(self).map { LayoutTensor(name: $0.name, shape: $0.shape, format: dtype) }
     }
 }
