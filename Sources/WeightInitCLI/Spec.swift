@@ -269,13 +269,7 @@ import Darwin
             var format = try fields.dtype() ?? defaults.format
             if let override = defaults.dtypeOverride, format.scalarFormat != nil { format = ElementType(override) }
             var given = try parameters(fields, variables: context.variables)
-            if let fans = try fields.fans(of: "fan-of", layout: layout, shapes: context.shapes) {
-                guard given[.fanIn] == nil, given[.fanOut] == nil else {
-                    throw CommandLineError.usage("\"fan-of\" and \"fan-in\"/\"fan-out\" both give the fans; give one")
-                }
-                given[.fanIn] = .integer(fans.fanIn)
-                given[.fanOut] = .integer(fans.fanOut)
-            }
+            try fields.addFans(to: &given, layout: layout, shapes: context.shapes)
             let seed = try fields.seed() ?? defaults.seed
             let stream = try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) } ?? nameStream(name)
             var parts: [JobPart] = []
@@ -315,10 +309,7 @@ import Darwin
                 guard case let .string(scheme)? = fields["scheme"] else { throw CommandLineError.usage("\"scheme\" must be a string") }
                 let region = try partRegion(fields, shape: shape, variables: context.variables)
                 var given = try parameters(fields, variables: context.variables, reserved: partKeys)
-                if let fans = try fields.fans(of: "fan-of", layout: layout, shapes: context.shapes) {
-                    given[.fanIn] = .integer(fans.fanIn)
-                    given[.fanOut] = .integer(fans.fanOut)
-                }
+                try fields.addFans(to: &given, layout: layout, shapes: context.shapes)
                 let stream = try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) }
                     ?? nameStream(JobPart.streamName(tensor: name, region: region))
                 return try JobPart(region: region, in: shape, scheme: scheme, given: given, format: format, layout: layout,
@@ -495,6 +486,17 @@ struct Fields {
     }
 
     /// The fans of the tensor `key` names (`"fan-of"`), read in `layout`.
+    /// `"fan-of"` (of a tensor or a part) as `fan-in` and `fan-out` in
+    /// `given`; with either of those given as well, an error.
+    func addFans(to given: inout [SchemeParameter: ParameterValue], layout: Layout, shapes: [String: [Int]]) throws {
+        guard let fans = try fans(of: "fan-of", layout: layout, shapes: shapes) else { return }
+        guard given[.fanIn] == nil, given[.fanOut] == nil else {
+            throw CommandLineError.usage("\"fan-of\" and \"fan-in\"/\"fan-out\" both give the fans; give one")
+        }
+        given[.fanIn] = .integer(fans.fanIn)
+        given[.fanOut] = .integer(fans.fanOut)
+    }
+
     func fans(of key: String, layout: Layout, shapes: [String: [Int]]) throws -> Fans? {
         guard let value = self[key] else { return nil }
         guard case let .string(name) = value else { throw CommandLineError.usage("\"\(key)\" must name a tensor") }

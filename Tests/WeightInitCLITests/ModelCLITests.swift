@@ -247,6 +247,8 @@ import Testing
          ["--spec", "F0"], "is not a u8 value"),
         ("fan-of a missing tensor", [#"{"tensors": [{"name": "b", "shape": [4], "scheme": "uniform-fan-in", "fan-of": "w"}]}"#],
          ["--spec", "F0"], "\"fan-of\" names \"w\", which is not a tensor of this model"),
+        ("a part with fan-of and fan-in", [#"{"tensors": [{"name": "w", "shape": [4, 3], "scheme": "zeros"}, {"name": "b", "shape": [4], "scheme": "zeros", "parts": [{"rows": [0, 2], "scheme": "uniform-fan-in", "fan-of": "w", "fan-in": 5}]}]}"#],
+         ["--spec", "F0"], "part 1: \"fan-of\" and \"fan-in\"/\"fan-out\" both give the fans; give one"),
         ("a bias without fans", [#"{"tensors": [{"name": "b", "shape": [4], "scheme": "uniform-fan-in"}]}"#],
          ["--spec", "F0"], "uniform-fan-in needs at least 2 dimensions"),
         ("an unknown variable", [#"{"tensors": [{"name": "w", "shape": [4], "scheme": "normal", "std": "initializer_range"}]}"#],
