@@ -1,5 +1,5 @@
 import Testing
-@_spi(Plumbing) import WeightInit
+@_spi(Plumbing) @testable import WeightInit
 
 /// The determinism promise: element j of a fill is the value at flat index
 /// startIndex + j, whatever the thread count, chunk size or split into calls.
@@ -107,6 +107,26 @@ struct ParallelFillTests {
                                                             startIndex: start, options: options)
                 #expect(f.map(\.bitPattern) == f0.map(\.bitPattern), "\(path) f32 count \(count)")
                 #expect(d.map(\.bitPattern) == d0.map(\.bitPattern), "\(path) f64 count \(count)")
+            }
+        }
+    }
+
+    /// The bits-only kernel (`weightinit bench`'s `bits` row): word i % 4 of
+    /// Philox block i / 4, as the scalar reference computes it, on every path,
+    /// thread count and chunk size, up to the stream's last index.
+    @Test func bitsAreThePhiloxWords() throws {
+        let stream = RandomStream(seed: 7, stream: 3)
+        for start in [UInt64(0), 5, UInt64.max - 100] {
+            let expected = (0 ..< UInt64(101)).map { stream.word(at: start + $0, subStream: 0) }
+            for path in KernelPath.available {
+                for (threads, chunkSize) in [(1, 1 << 16), (2, 7), (3, 1)] {
+                    var bits = [UInt32](repeating: 0, count: 101)
+                    try bits.withUnsafeMutableBufferPointer {
+                        try stream._fillBits($0, startIndex: start, options: FillOptions(
+                            threads: threads, chunkSize: chunkSize, path: path, serialThreshold: 0))
+                    }
+                    #expect(bits == expected, "\(path), start \(start), \(threads) threads, chunks of \(chunkSize)")
+                }
             }
         }
     }

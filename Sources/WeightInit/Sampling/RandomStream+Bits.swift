@@ -26,15 +26,11 @@ extension RandomStream {
                 "startIndex", value: "\(startIndex)", reason: "startIndex + count (\(count)) must be ≤ 2⁶⁴")
         }
         guard let base = buffer.baseAddress, count > 0 else { return }
-        let address = UInt(bitPattern: base), seed = self.seed, stream = self.stream
+        let address = UInt(bitPattern: base)
         parallelChunks(count: count, threads: threads, chunkSize: chunkSize, serialThreshold: options.serialThreshold) {
             first, count in
-            var params = wi_params()
-            params.distribution = Int32(WI_DIST_BITS.rawValue)
-            let status = wi_fill(UnsafeMutableRawPointer(bitPattern: address + UInt(first * 4)),
-                                 Int32(WI_FORMAT_F32.rawValue), startIndex + UInt64(first), count,
-                                 seed, stream, &params, isa)
-            precondition(status == 0, "wi_fill refused the bits of a checked path (status \(status))")
+            words(UnsafeMutablePointer(bitPattern: address + UInt(first * 4))!, count: count,
+                  startIndex: startIndex + UInt64(first), subStream: 0, isa: isa)
         }
     }
 }
