@@ -107,11 +107,8 @@
             transpose(copy, rows: cols, cols: rows, into: buffer.baseAddress!, rowScale: scratch.scale.baseAddress!)
             return
         }
-        try sample(buffer, rows: rows, cols: cols, method: method, stream: stream, startIndex: 0, options: options)
-        try inBLASSection(rows: rows, cols: cols, method: method, threads: threads) {
-            try transform(buffer.baseAddress!, rows: rows, cols: cols, gain: T(gain), method: method,
-                          scratch: scratch, signFix: signFix)
-        }
+        try sampleAndTransform(buffer, rows: rows, cols: cols, gain: gain, method: method, stream: stream,
+                               options: options, threads: threads, scratch: scratch, signFix: signFix, scaling: true)
     }
 
     /// ``fill(_:rows:cols:gain:method:stream:options:)`` without its last
@@ -127,12 +124,23 @@
         precondition(gain != 0 && !usesTransposedCopy(rows: rows, cols: cols, method: method))
         let threads = try blasThreads(rows: rows, cols: cols, requested: options.threads)
         let scratch = try Scratch<T>(rows: rows, cols: cols, method: method)
+        try sampleAndTransform(buffer, rows: rows, cols: cols, gain: gain, method: method, stream: stream,
+                               options: options, threads: threads, scratch: scratch, signFix: true, scaling: false)
+        return (scratch, rows <= cols)
+    }
+
+    /// The Gaussian into `buffer`, then its decomposition in place, in the
+    /// BLAS section: what ``fill`` and ``fillUnscaled`` share for every
+    /// matrix but a tall Householder one.
+    private static func sampleAndTransform<T: BLASScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>, rows: Int, cols: Int, gain: Double, method: OrthogonalMethod,
+        stream: RandomStream, options: FillOptions, threads: Int?, scratch: Scratch<T>, signFix: Bool, scaling: Bool
+    ) throws {
         try sample(buffer, rows: rows, cols: cols, method: method, stream: stream, startIndex: 0, options: options)
         try inBLASSection(rows: rows, cols: cols, method: method, threads: threads) {
             try transform(buffer.baseAddress!, rows: rows, cols: cols, gain: T(gain), method: method,
-                          scratch: scratch, signFix: true, scaling: false)
+                          scratch: scratch, signFix: signFix, scaling: scaling)
         }
-        return (scratch, rows <= cols)
     }
 
     /// Runs `body` with OpenBLAS on `threads` — except for small Householder
