@@ -158,12 +158,19 @@ struct SparseRanking: Sendable {
     }
 
     private func exception(of column: Int) -> Exception? {
+        let low = firstException(from: column)
+        return low < exceptions.count && exceptions[low].column == column ? exceptions[low] : nil
+    }
+
+    /// The position in `exceptions` (sorted by column) of the first at or
+    /// after `column`, by binary search.
+    private func firstException(from column: Int) -> Int {
         var low = 0, high = exceptions.count
         while low < high {
             let middle = (low + high) / 2
             if exceptions[middle].column < column { low = middle + 1 } else { high = middle }
         }
-        return low < exceptions.count && exceptions[low].column == column ? exceptions[low] : nil
+        return low
     }
 
     private func isZero(key: UInt32, index: Int, column: Int, exception: Exception?) -> Bool {
@@ -229,11 +236,7 @@ struct SparseRanking: Sendable {
     private func applyExceptions<T: WeightScalar>(
         to values: UnsafeMutablePointer<T>, keys: UnsafePointer<UInt32>, flatIndex: Int, columns: Range<Int>
     ) {
-        var low = 0, high = exceptions.count
-        while low < high {
-            let middle = (low + high) / 2
-            if exceptions[middle].column < columns.lowerBound { low = middle + 1 } else { high = middle }
-        }
+        var low = firstException(from: columns.lowerBound)
         while low < exceptions.count, exceptions[low].column < columns.upperBound {
             let exception = exceptions[low], offset = exception.column - columns.lowerBound
             if isZero(key: keys[offset], index: flatIndex + offset, column: exception.column, exception: exception) {
