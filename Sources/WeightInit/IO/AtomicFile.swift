@@ -47,8 +47,14 @@ import Darwin
     /// `expectedBytes`, the file's size if known, lets a large file go by
     /// direct I/O with a writer thread (``StagedWriter``).
     @_spi(Plumbing) public static func write(to path: String, expectedBytes: Int? = nil, _ body: (Writer) throws -> Void) throws {
+        try write(to: path, expectedBytes: expectedBytes, calls: .system, body)
+    }
+
+    /// ``write(to:expectedBytes:_:)`` through a test's stand-ins for the system calls.
+    static func write(to path: String, expectedBytes: Int?, calls: StagedWriter.SystemCalls,
+                      _ body: (Writer) throws -> Void) throws {
         let file = try TemporaryFile.create(beside: path)
-        let staged = StagedWriter(descriptor: file.descriptor, path: path, expectedBytes: expectedBytes)
+        let staged = StagedWriter(descriptor: file.descriptor, path: path, expectedBytes: expectedBytes, calls: calls)
         do {
             try body(Writer(staged: staged))
             try staged.finish()

@@ -41,14 +41,15 @@ final class StagedWriter {
     private var done = false
 
     /// A writer for the open file `descriptor` (`path` names it in errors),
-    /// which will receive about `expectedBytes` bytes (`nil`: unknown).
-    init(descriptor: Int32, path: String, expectedBytes: Int?) {
+    /// which will receive about `expectedBytes` bytes (`nil`: unknown),
+    /// through `calls` (the system's, unless a test stands in).
+    init(descriptor: Int32, path: String, expectedBytes: Int?, calls: SystemCalls = .system) {
         let large = (expectedBytes ?? 0) >= Self.directThreshold
         let capacity = large ? Self.bufferBytes
             : Swift.min(Self.bufferBytes, Swift.max(Self.blockBytes, (expectedBytes ?? 1 << 20) + Self.blockBytes - 1)
                 / Self.blockBytes * Self.blockBytes)
         shared = Shared(descriptor: descriptor, path: path, capacity: capacity, buffers: large ? 2 : 1,
-                        direct: large && wi_direct_io(descriptor, 1) == 0)
+                        direct: large && calls.directIO(descriptor, true) == 0, calls: calls)
         queue = large ? DispatchQueue(label: "weightinit.staged-writer", qos: .userInitiated) : nil
         shared.idle[0].wait()  // the caller owns buffer 0
     }
@@ -56,6 +57,29 @@ final class StagedWriter {
     /// Whether a writer thread sends full buffers to the disk while the
     /// caller fills the other (large files).
     var writesBehind: Bool { queue != nil }
+
+    /// The system calls a writer makes. Tests substitute their own to reach
+    /// what this machine's file systems do not show: a file system that
+    /// refuses direct I/O (tmpfs accepts it since Linux 6.6), one that
+    /// refuses it only at some write, a full disk.
+    struct SystemCalls: Sendable {
+        /// `pwrite(2)`: the bytes written, or -1 with `errno` set. `direct`
+        /// says whether the writer has direct I/O on.
+        var write: @Sendable (_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ offset: Int64,
+                              _ direct: Bool) -> Int
+        /// Turns direct I/O on or off (`wi_direct_io`): 0, or -1 with `errno` set.
+        var directIO: @Sendable (_ descriptor: Int32, _ on: Bool) -> Int32
+        /// Starts the write-back of a range (`wi_writeback_start`).
+        var writebackStart: @Sendable (_ descriptor: Int32, _ offset: Int64, _ count: Int64) -> Void
+        /// Waits for a range's write-back and drops it from the cache (`wi_writeback_finish`).
+        var writebackFinish: @Sendable (_ descriptor: Int32, _ offset: Int64, _ count: Int64) -> Void
+
+        static let system = SystemCalls(
+            write: { descriptor, bytes, count, offset, _ in pwrite(descriptor, bytes, count, off_t(offset)) },
+            directIO: { descriptor, on in wi_direct_io(descriptor, on ? 1 : 0) },
+            writebackStart: { descriptor, offset, count in _ = wi_writeback_start(descriptor, offset, count) },
+            writebackFinish: { descriptor, offset, count in _ = wi_writeback_finish(descriptor, offset, count) })
+    }
 
     deinit {
         cancel()
@@ -116,7 +140,7 @@ final class StagedWriter {
             // The last partial block: through the page cache.
             if shared.direct {
                 shared.direct = false
-                _ = wi_direct_io(shared.descriptor, 0)
+                _ = shared.calls.directIO(shared.descriptor, false)
                 // Nothing before the tail is in the page cache: its
                 // write-behind starts at the tail, or it would walk the
                 // whole file in sync_file_range calls (128 for 1 GiB).
@@ -192,13 +216,15 @@ final class StagedWriter {
         let capacity: Int
         let buffers: [UnsafeMutableRawPointer]
         let idle: [DispatchSemaphore]
+        let calls: SystemCalls
         var direct: Bool
         var failure: (action: String, code: Int32)?
         /// Write-behind when the writes go through the page cache.
         var started: Int64 = 0, finished: Int64 = 0
 
-        init(descriptor: Int32, path: String, capacity: Int, buffers count: Int, direct: Bool) {
+        init(descriptor: Int32, path: String, capacity: Int, buffers count: Int, direct: Bool, calls: SystemCalls) {
             self.descriptor = descriptor
+            self.calls = calls
             self.path = path
             self.capacity = capacity
             buffers = (0 ..< count).map { _ in
@@ -221,14 +247,14 @@ final class StagedWriter {
             guard failure == nil else { return }
             var next = UnsafeRawPointer(buffers[index]), remaining = count, position = offset
             while remaining > 0 {
-                let written = pwrite(descriptor, next, remaining, off_t(position))
+                let written = calls.write(descriptor, next, remaining, position, direct)
                 if written < 0 {
                     let code = errno
                     if code == EINTR { continue }
                     if code == EINVAL, direct {
                         // The file system refuses direct I/O: the page cache, then.
                         direct = false
-                        if wi_direct_io(descriptor, 0) == 0 { continue }
+                        if calls.directIO(descriptor, false) == 0 { continue }
                     }
                     failure = ("cannot write", code)
                     return
@@ -247,10 +273,10 @@ final class StagedWriter {
         private func writeBehind(upTo end: Int64) {
             let window = Int64(StagedWriter.bufferBytes), lag = 8 * window
             guard end - started >= window else { return }
-            _ = wi_writeback_start(descriptor, started, end - started)
+            calls.writebackStart(descriptor, started, end - started)
             started = end
             while started - finished > lag {
-                _ = wi_writeback_finish(descriptor, finished, window)
+                calls.writebackFinish(descriptor, finished, window)
                 finished += window
             }
         }
