@@ -138,14 +138,7 @@ final class StagedWriter {
         try shared.check()
         if used > 0 {
             // The last partial block: through the page cache.
-            if shared.direct {
-                shared.direct = false
-                _ = shared.calls.directIO(shared.descriptor, false)
-                // Nothing before the tail is in the page cache: its
-                // write-behind starts at the tail, or it would walk the
-                // whole file in sync_file_range calls (128 for 1 GiB).
-                (shared.started, shared.finished) = (fileOffset, fileOffset)
-            }
+            if shared.direct { _ = shared.leaveDirect(at: fileOffset) }
             shared.write(current, count: used, at: fileOffset)
             try shared.check()
             fileOffset += Int64(used)
@@ -251,11 +244,8 @@ final class StagedWriter {
                 if written < 0 {
                     let code = errno
                     if code == EINTR { continue }
-                    if code == EINVAL, direct {
-                        // The file system refuses direct I/O: the page cache, then.
-                        direct = false
-                        if calls.directIO(descriptor, false) == 0 { continue }
-                    }
+                    // The file system refuses direct I/O: the page cache, then.
+                    if code == EINVAL, direct, leaveDirect(at: position) { continue }
                     failure = ("cannot write", code)
                     return
                 }
@@ -264,6 +254,19 @@ final class StagedWriter {
                 position += Int64(written)
             }
             if !direct { writeBehind(upTo: position) }
+        }
+
+        /// Turns direct I/O off for the writes from file offset `offset` on
+        /// (the last partial block, or every write after the file system
+        /// refused one) and returns whether it is off. Write-behind starts
+        /// there: nothing before it went through the page cache, and from 0
+        /// it would walk the whole file written so far in `sync_file_range`
+        /// calls (128 for 1 GiB). Every place that leaves direct I/O goes
+        /// through here, so the two cannot disagree.
+        func leaveDirect(at offset: Int64) -> Bool {
+            direct = false
+            (started, finished) = (offset, offset)
+            return calls.directIO(descriptor, false) == 0
         }
 
         /// Starts the write-back of what was written since the last call, and
