@@ -39,6 +39,11 @@ final class StagedWriter {
     /// The file offset of `current`'s first byte.
     private var fileOffset: Int64 = 0
     private var done = false
+    /// Where `appendInPlace` has values written when the file position is
+    /// not aligned to their size: `capacity` bytes, allocated at the first
+    /// such call and kept (a tensor after an odd-count f16 one is unaligned
+    /// for every chunk).
+    private var scratch: UnsafeMutableRawPointer?
 
     /// A writer for the open file `descriptor` (`path` names it in errors),
     /// which will receive about `expectedBytes` bytes (`nil`: unknown),
@@ -84,6 +89,7 @@ final class StagedWriter {
     deinit {
         cancel()
         shared.deallocate()
+        scratch?.deallocate()
     }
 
     private var capacity: Int { shared.capacity }
@@ -108,18 +114,18 @@ final class StagedWriter {
     /// `elementSize`, and appends the bytes it says it wrote (a multiple of
     /// `elementSize`, at most what it was given). Returns that count. Where
     /// the file position is not aligned (a tensor after one of an odd
-    /// number of 2-byte elements), `fill` writes into a scratch buffer that
-    /// is then copied.
+    /// number of 2-byte elements), `fill` writes into a scratch buffer, kept
+    /// for the writer's lifetime, that is then copied.
     func appendInPlace(maxBytes: Int, elementSize: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
         precondition(maxBytes >= elementSize && elementSize > 0 && elementSize & (elementSize - 1) == 0)
         if capacity - used < elementSize { try submit() }
         guard used % elementSize == 0, capacity - used >= elementSize else {
             let count = Swift.min(maxBytes, capacity) / elementSize * elementSize
-            let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: elementSize)
-            defer { scratch.deallocate() }
-            let written = try fill(scratch)
+            let start = scratch ?? UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.blockBytes)
+            scratch = start
+            let written = try fill(UnsafeMutableRawBufferPointer(start: start, count: count))
             precondition(written <= count && written % elementSize == 0, "fill wrote more than it was given")
-            try append(UnsafeRawBufferPointer(rebasing: scratch[0 ..< written]))
+            try append(UnsafeRawBufferPointer(start: start, count: written))
             return written
         }
         let count = Swift.min(maxBytes, capacity - used) / elementSize * elementSize
