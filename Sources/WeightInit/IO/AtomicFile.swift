@@ -7,8 +7,10 @@ import Darwin
 /// Writes a file so that readers see either the old file or the complete new
 /// one, never a partial file: the bytes go to a temporary file in the same
 /// directory (so the final `rename(2)` stays on one file system and is atomic),
-/// which is flushed and then renamed over `path`. On any error, including one
-/// thrown by the caller's body, the temporary file is removed.
+/// which is flushed and then renamed over `path`, and the directory is
+/// flushed after the rename, so a returned write survives a power cut. On
+/// any error, including one thrown by the caller's body, the temporary file
+/// is removed.
 ///
 /// The destination must be a new name in an existing directory or an existing
 /// regular file, which keeps its permission bits (and, when run as root, its
@@ -77,7 +79,7 @@ import Darwin
     }
 
     /// `(directory, name)`; the directory is "." for a bare name.
-    static func split(_ path: String) -> (directory: String, name: String) {
+    package static func split(_ path: String) -> (directory: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let directory = String(path[..<slash])
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
