@@ -9,8 +9,9 @@
 /// by the tensor's own scheme through the engine's region fill (the values
 /// of those elements in the whole tensor), then every part that meets the box
 /// writes its values over the elements they share, from the part's own
-/// region fill. Schemes built in memory (orthogonal, eye, dirac, sparse) are
-/// built once, whole, and read from there.
+/// region fill. Schemes built in memory (orthogonal, eye, dirac) are built
+/// once, whole, and read from there (handed out as they are when the job
+/// has no parts and writes the whole tensor).
 struct ComposedTensor<T: WeightScalar> {
     /// A scheme over a tensor (the job's, or a part's): fills any block of it.
     struct Piece {

@@ -34,12 +34,12 @@ import Darwin
             try bytes.withUnsafeBytes { try write($0) }
         }
 
-        /// Appends up to `maxBytes` bytes that `fill` writes straight into
-        /// the file's write buffer (see ``StagedWriter/appendInPlace(maxBytes:elementSize:_:)``);
-        /// returns how many it wrote.
         /// Whether a writer thread runs beside the caller (``StagedWriter/writesBehind``).
         var writesBehind: Bool { staged.writesBehind }
 
+        /// Appends up to `maxBytes` bytes that `fill` writes straight into
+        /// the file's write buffer (see ``StagedWriter/appendInPlace(maxBytes:elementSize:_:)``);
+        /// returns how many it wrote.
         func appendInPlace(maxBytes: Int, elementSize: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
             try staged.appendInPlace(maxBytes: maxBytes, elementSize: elementSize, fill)
         }
