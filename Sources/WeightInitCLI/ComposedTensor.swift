@@ -9,8 +9,9 @@
 /// by the tensor's own scheme through the engine's region fill (the values
 /// of those elements in the whole tensor), then every part that meets the box
 /// writes its values over the elements they share, from the part's own
-/// region fill. Schemes built in memory (orthogonal, eye, dirac, sparse) are
-/// built once, whole, and read from there.
+/// region fill. Schemes built in memory (orthogonal, eye, dirac) are built
+/// once, whole, and read from there (handed out as they are when the job
+/// has no parts and writes the whole tensor).
 struct ComposedTensor<T: WeightScalar> {
     /// A scheme over a tensor (the job's, or a part's): fills any block of it.
     struct Piece {
@@ -48,6 +49,8 @@ struct ComposedTensor<T: WeightScalar> {
     let parts: [(region: TensorRegion, piece: Piece)]
     /// The block written (the whole tensor unless sharded).
     let written: TensorRegion
+    /// Whether that block is the whole tensor.
+    let isWhole: Bool
 
     init(_ job: TensorJob, options: FillOptions) throws {
         base = try Piece(job.initializer, shape: job.fillShape, layout: job.layout, stream: job.stream, options: options)
@@ -55,11 +58,24 @@ struct ComposedTensor<T: WeightScalar> {
             (part.region, try Piece(part.initializer, shape: part.shape, layout: job.layout, stream: part.stream, options: options))
         }
         written = job.region ?? .whole(job.fillShape)
+        isWhole = job.region == nil
     }
 
     /// As ``TensorJob/forEachChunk(indices:options:chunkBytes:_:)``.
     func forEachChunk(indices: Range<Int>, chunkBytes: Int, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         let chunk = Swift.max(1, Swift.min(indices.count, chunkBytes / MemoryLayout<T>.stride))
+        if parts.isEmpty, isWhole, let whole = base.whole {
+            // A scheme built in memory, over the whole tensor: its array, handed out as it is.
+            try whole.withUnsafeBufferPointer { values in
+                var first = indices.lowerBound
+                while first < indices.upperBound {
+                    let count = Swift.min(chunk, indices.upperBound - first)
+                    try body(first, UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: values[first ..< first + count])))
+                    first += count
+                }
+            }
+            return
+        }
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: chunk)
         defer { buffer.deallocate() }
         buffer.initialize(repeating: T(rounding: 0))

@@ -100,9 +100,12 @@ import Darwin
 
     private var shown: String { TerminalText.escaped(directory, limit: 512) }
 
-    /// Creates the directory if it does not exist yet.
+    /// Creates the directory if it does not exist yet, durably (its parent
+    /// flushed), so the files written into it cannot outlast its name.
     @_spi(Plumbing) public func makeDirectory() throws {
-        guard mkdir(directory, 0o777) == 0 || errno == EEXIST else {
+        if mkdir(directory, 0o777) == 0 {
+            try TemporaryFile.syncDirectory(AtomicFile.split(directory).directory)
+        } else if errno != EEXIST {
             throw WeightInitError.io(path: directory, reason: "cannot create the directory: \(String(cString: strerror(errno)))")
         }
     }
@@ -115,7 +118,10 @@ import Darwin
 
     /// Writes the index (when there are several shards) and the config (when
     /// the layout came from one): after the shards, so a directory with an
-    /// index has every shard it names.
+    /// index has every shard it names — after a power cut too, since every
+    /// atomic write flushes the directory after its rename (the shards'
+    /// names are on disk before the index is renamed into place, and the
+    /// index's before this returns).
     @_spi(Plumbing) public func writeIndexAndConfig() throws {
         if files.count > 1 {
             let text = Array((index.prettyPrinted() + "\n").utf8)

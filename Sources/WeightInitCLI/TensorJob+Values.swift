@@ -66,17 +66,6 @@ extension TensorJob {
         }
     }
 
-    /// Every byte the job writes, in memory: for the jobs that are not
-    /// ``isStreamed``, which one writer builds whole.
-    @_spi(Plumbing) public func makeBytes(options: FillOptions) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(try entry.byteCount())
-        try forEachChunk(indices: 0 ..< (try entry.elementCount()), options: options, chunkBytes: Int.max / 2) { _, chunk in
-            bytes += chunk
-        }
-        return bytes
-    }
-
     /// An integer or boolean constant, repeated.
     private func forEachIntegerChunk(
         indices: Range<Int>, chunkBytes: Int, _ body: (Int, UnsafeRawBufferPointer) throws -> Void

@@ -107,8 +107,8 @@ import Darwin
     @_spi(Plumbing) public var entry: TensorEntry { TensorEntry(name: name, shape: region?.shape ?? shape, format: format) }
 
     /// Whether the values can be produced chunk by chunk at any flat index
-    /// (sampling schemes, constants, integer constants, and parts of those);
-    /// the others — orthogonal, eye, dirac, sparse, whole or in a part — are
+    /// (sampling schemes, constants, integer constants, sparse, and parts of
+    /// those); the others — orthogonal, eye, dirac, whole or in a part — are
     /// built in memory.
     @_spi(Plumbing) public var isStreamed: Bool {
         if format.scalarFormat == nil { return true }

@@ -11,12 +11,42 @@ import Testing
     /// Deterministic bytes: byte i of the stream of appends.
     static func byte(_ i: Int) -> UInt8 { UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 13) }
 
+    /// `byte(i)` depends on the low 21 bits of `i` only: one period of it,
+    /// so the tests copy and compare runs of bytes (they would spend
+    /// minutes calling `byte` per byte in a debug build).
+    static let period: [UInt8] = (0 ..< 1 << 21).map(byte)
+
+    /// Writes `byte(start + i)` to `raw[i]`.
+    static func fill(_ raw: UnsafeMutableRawBufferPointer, from start: Int) {
+        var done = 0
+        while done < raw.count {
+            let phase = (start + done) & (period.count - 1), count = Swift.min(raw.count - done, period.count - phase)
+            period.withUnsafeBytes { (raw.baseAddress! + done).copyMemory(from: $0.baseAddress! + phase, byteCount: count) }
+            done += count
+        }
+    }
+
+    /// The first index where `bytes` differs from `byte(i)`, if any.
+    static func firstMismatch(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBytes { raw in
+            var start = 0
+            while start < raw.count {
+                let count = Swift.min(raw.count - start, period.count)
+                let same = period.withUnsafeBytes { memcmp(raw.baseAddress! + start, $0.baseAddress!, count) == 0 }
+                if !same { return (start ..< start + count).first { raw[$0] != byte($0) } }
+                start += count
+            }
+            return nil
+        }
+    }
+
     /// Appends `total` bytes in pieces of the given sizes (cycled), every
     /// third piece in place with the element size 2, 4 or 8 (the rest copied),
     /// and returns the file's bytes.
-    private func write(total: Int, pieces: [Int], expected: Int?, in directory: String) throws -> [UInt8] {
+    private func write(total: Int, pieces: [Int], expected: Int?, in directory: String,
+                       calls: StagedWriter.SystemCalls = .system) throws -> [UInt8] {
         let path = directory + "/out.bin"
-        try AtomicFile.write(to: path, expectedBytes: expected) { file in
+        try AtomicFile.write(to: path, expectedBytes: expected, calls: calls) { file in
             var position = 0, piece = 0
             while position < total {
                 let size = Swift.min(pieces[piece % pieces.count], total - position)
@@ -25,13 +55,16 @@ import Testing
                     let wanted = size / elementSize * elementSize
                     let start = position
                     let written = try file.appendInPlace(maxBytes: wanted, elementSize: elementSize) { raw in
-                        for i in raw.indices { raw[i] = Self.byte(start + i) }
+                        Self.fill(raw, from: start)
                         return raw.count
                     }
                     #expect(written > 0 && written <= wanted && written % elementSize == 0)
                     position += written
                 } else {
-                    let bytes = (position ..< position + size).map(Self.byte)
+                    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                        Self.fill(UnsafeMutableRawBufferPointer(buffer), from: position)
+                        count = size
+                    }
                     try file.write(bytes)
                     position += size
                 }
@@ -55,7 +88,7 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let bytes = try write(total: total, pieces: pieces, expected: expected, in: scratch)
             #expect(bytes.count == total, "\(scratch)")
-            if let mismatch = bytes.indices.first(where: { bytes[$0] != Self.byte($0) }) {
+            if let mismatch = Self.firstMismatch(bytes) {
                 Issue.record("\(scratch): byte \(mismatch) of \(total) differs")
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: scratch) == ["out.bin"])
@@ -110,5 +143,137 @@ import Testing
         #expect(contents.tensors.map(\.name) == ["a", "b"])
         #expect(contents.tensors[0].bytes == a.withUnsafeBytes { Array($0) })
         #expect(contents.tensors[1].bytes == b.withUnsafeBytes { Array($0) })
+    }
+
+    // MARK: Paths this machine's file systems do not take
+
+    /// Stand-ins for the writer's system calls: the real `pwrite` and
+    /// write-back, with direct I/O refused when it is turned on
+    /// (`refuseDirect`), or refused with EINVAL at direct write
+    /// `refuseDirectAt` (1-based), or `failure` (an errno) at write
+    /// `failAt`; every call recorded. Direct I/O is never really turned on:
+    /// the writes go through the page cache whatever the writer believes,
+    /// so the test does not depend on the file system.
+    final class Stand: @unchecked Sendable {
+        let refuseDirect: Bool, refuseDirectAt: Int?, failAt: Int?, failure: Int32
+        private let lock = NSLock()
+        private var writes = 0, directWrites = 0, directOn = false
+        /// The offset of the direct write refused, if any.
+        private(set) var refusedAt: Int64?
+        /// Every write-back range started or finished, in order.
+        private(set) var writeBacks: [(offset: Int64, count: Int64)] = []
+        /// Every change of direct I/O asked for.
+        private(set) var directChanges: [Bool] = []
+
+        init(refuseDirect: Bool = false, refuseDirectAt: Int? = nil, failAt: Int? = nil, failure: Int32 = ENOSPC) {
+            (self.refuseDirect, self.refuseDirectAt, self.failAt, self.failure) = (refuseDirect, refuseDirectAt, failAt, failure)
+        }
+
+        private func locked<R>(_ body: () -> R) -> R { lock.lock(); defer { lock.unlock() }; return body() }
+
+        var calls: StagedWriter.SystemCalls {
+            StagedWriter.SystemCalls(
+                write: { [self] descriptor, bytes, count, offset, direct in
+                    let refusal: Int32? = locked {
+                        writes += 1
+                        if direct { directWrites += 1 }
+                        if writes == failAt { return failure }
+                        if direct, directWrites == refuseDirectAt {
+                            refusedAt = offset
+                            return EINVAL
+                        }
+                        return nil
+                    }
+                    if let refusal {
+                        errno = refusal
+                        return -1
+                    }
+                    return pwrite(descriptor, bytes, count, off_t(offset))
+                },
+                directIO: { [self] _, on in
+                    locked {
+                        directChanges.append(on)
+                        guard !(on && refuseDirect) else { errno = EINVAL; return -1 }
+                        directOn = on
+                        return 0
+                    }
+                },
+                writebackStart: { [self] descriptor, offset, count in
+                    locked { writeBacks.append((offset, count)) }
+                    StagedWriter.SystemCalls.system.writebackStart(descriptor, offset, count)
+                },
+                writebackFinish: { [self] descriptor, offset, count in
+                    locked { writeBacks.append((offset, count)) }
+                    StagedWriter.SystemCalls.system.writebackFinish(descriptor, offset, count)
+                })
+        }
+    }
+
+    /// A large file on a file system that refuses direct I/O: through the
+    /// page cache with write-behind, the same bytes as any other path.
+    @Test(arguments: [(16 << 20) + 12_345, 24 << 20])
+    func pageCachePathHoldsTheBytesAppended(total: Int) throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let stand = Stand(refuseDirect: true)
+        let bytes = try write(total: total, pieces: [1 << 20, 3, 4099, 5 << 20, 1], expected: total,
+                              in: directory.path, calls: stand.calls)
+        #expect(stand.directChanges == [true], "direct I/O asked for once, refused")
+        #expect(!stand.writeBacks.isEmpty, "write-behind ran")
+        #expect(bytes.count == total)
+        if let mismatch = Self.firstMismatch(bytes) {
+            Issue.record("byte \(mismatch) of \(total) differs")
+        }
+    }
+
+    /// Direct I/O refused with EINVAL at the k-th direct write (a file
+    /// system that takes O_DIRECT but not these writes): the writer goes on
+    /// through the page cache from that write, with write-behind from there
+    /// (not from offset 0), and the file holds the same bytes.
+    @Test(arguments: [1, 2])
+    func directIORefusedAtAWrite(k: Int) throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let total = (24 << 20) + 777
+        let stand = Stand(refuseDirectAt: k)
+        let bytes = try write(total: total, pieces: [1 << 20, 3, 4099, 5 << 20, 1], expected: total,
+                              in: directory.path, calls: stand.calls)
+        #expect(stand.directChanges.first == true && stand.directChanges.dropFirst().allSatisfy { !$0 })
+        let refusedAt = try #require(stand.refusedAt, "the refusal happened")
+        // Write-behind covers only what went through the page cache: from the refused write on.
+        #expect(!stand.writeBacks.isEmpty && stand.writeBacks.allSatisfy { $0.offset >= refusedAt },
+                "refused at \(refusedAt); write-back of \(stand.writeBacks.map { "\($0.offset)+\($0.count)" })")
+        #expect(bytes.count == total)
+        if let mismatch = Self.firstMismatch(bytes) {
+            Issue.record("byte \(mismatch) of \(total) differs")
+        }
+    }
+
+    static let large = (16 << 20) + 777
+
+    /// A write failing with ENOSPC (or EIO) at the k-th write, on every path:
+    /// thrown as an I/O error naming the destination and the cause, and no
+    /// file left — neither the destination nor the temporary file.
+    @Test(arguments: [
+        (nil, false, 1, ENOSPC), (nil, false, 2, EIO),                      // synchronous
+        // Large (two full buffers, then a partial block: three writes):
+        (Self.large, false, 1, ENOSPC), (Self.large, false, 2, ENOSPC),  // direct I/O, writer thread
+        (Self.large, false, 3, EIO),                                      // the last partial block
+        (Self.large, true, 2, ENOSPC), (Self.large, true, 3, ENOSPC),    // page cache, writer thread
+    ] as [(Int?, Bool, Int, Int32)])
+    func failedWriteLeavesNoFile(expected: Int?, refuseDirect: Bool, k: Int, code: Int32) throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let total = expected ?? (3 << 20) + 5
+        let stand = Stand(refuseDirect: refuseDirect, failAt: k, failure: code)
+        do {
+            _ = try write(total: total, pieces: [1 << 20, 3, 4099, 5 << 20, 1], expected: expected,
+                          in: directory.path, calls: stand.calls)
+            Issue.record("a failed write was not reported")
+        } catch let WeightInitError.io(path, reason) {
+            #expect(path == directory.file("out.bin"))
+            #expect(reason == "cannot write: " + String(cString: strerror(code)), "\(reason)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [])
     }
 }

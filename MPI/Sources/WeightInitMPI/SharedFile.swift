@@ -76,7 +76,8 @@ public final class SharedFile {
             file.abandon()
             throw error
         }
-        // The data was synced by MPI_File_sync; the rename gives it the old file's mode.
+        // The data was synced by MPI_File_sync; the commit gives it the old file's mode,
+        // renames it and flushes the directory, so the rename is durable too.
         // Every rank keeps the file registered until the rename is agreed on.
         try withExtendedLifetime(file) {
             try session.collectively { try owned?.commit(sync: false) }

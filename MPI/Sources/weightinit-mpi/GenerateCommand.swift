@@ -260,18 +260,22 @@ struct TensorPart {
     }
 
     /// Sampled and constant tensors (integer ones and tensors with parts
-    /// too): this rank's slice of the flat range, in chunks, each value from
-    /// its own index. Others: built whole by one rank. (SharedFile refuses
-    /// big-endian hosts; the job's bytes are little-endian anyway.)
+    /// too): this rank's slice of the flat range, each value from its own
+    /// index. Others: built whole by one rank, which writes all of it. Either
+    /// way in chunks of at most `chunkBytes`, each written at its offset as
+    /// it comes, so no copy of a whole tensor is made beside what the scheme
+    /// builds. (SharedFile refuses big-endian hosts; the job's bytes are
+    /// little-endian anyway.)
     func write(to file: SharedFile, options: FillOptions, chunkBytes: Int) throws {
         let size = job.format.byteCount
-        guard job.isStreamed else {
+        let count = try job.entry.elementCount()
+        let mine: Range<Int>
+        if job.isStreamed {
+            mine = Self.range(count: count, rank: session.rank, size: session.size)
+        } else {
             guard index % session.size == session.rank else { return }
-            let bytes = try job.makeBytes(options: options)
-            try bytes.withUnsafeBytes { try file.writeIndependently(at: offset, $0) }
-            return
+            mine = 0 ..< count
         }
-        let mine = Self.range(count: try job.entry.elementCount(), rank: session.rank, size: session.size)
         guard !mine.isEmpty else { return }
         try job.forEachChunk(indices: mine, options: options, chunkBytes: chunkBytes) { first, bytes in
             try file.writeIndependently(at: offset + first * size, bytes)

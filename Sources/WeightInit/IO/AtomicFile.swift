@@ -7,8 +7,10 @@ import Darwin
 /// Writes a file so that readers see either the old file or the complete new
 /// one, never a partial file: the bytes go to a temporary file in the same
 /// directory (so the final `rename(2)` stays on one file system and is atomic),
-/// which is flushed and then renamed over `path`. On any error, including one
-/// thrown by the caller's body, the temporary file is removed.
+/// which is flushed and then renamed over `path`, and the directory is
+/// flushed after the rename, so a returned write survives a power cut. On
+/// any error, including one thrown by the caller's body, the temporary file
+/// is removed.
 ///
 /// The destination must be a new name in an existing directory or an existing
 /// regular file, which keeps its permission bits (and, when run as root, its
@@ -32,12 +34,12 @@ import Darwin
             try bytes.withUnsafeBytes { try write($0) }
         }
 
-        /// Appends up to `maxBytes` bytes that `fill` writes straight into
-        /// the file's write buffer (see ``StagedWriter/appendInPlace(maxBytes:elementSize:_:)``);
-        /// returns how many it wrote.
         /// Whether a writer thread runs beside the caller (``StagedWriter/writesBehind``).
         var writesBehind: Bool { staged.writesBehind }
 
+        /// Appends up to `maxBytes` bytes that `fill` writes straight into
+        /// the file's write buffer (see ``StagedWriter/appendInPlace(maxBytes:elementSize:_:)``);
+        /// returns how many it wrote.
         func appendInPlace(maxBytes: Int, elementSize: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
             try staged.appendInPlace(maxBytes: maxBytes, elementSize: elementSize, fill)
         }
@@ -47,8 +49,14 @@ import Darwin
     /// `expectedBytes`, the file's size if known, lets a large file go by
     /// direct I/O with a writer thread (``StagedWriter``).
     @_spi(Plumbing) public static func write(to path: String, expectedBytes: Int? = nil, _ body: (Writer) throws -> Void) throws {
+        try write(to: path, expectedBytes: expectedBytes, calls: .system, body)
+    }
+
+    /// ``write(to:expectedBytes:_:)`` through a test's stand-ins for the system calls.
+    static func write(to path: String, expectedBytes: Int?, calls: StagedWriter.SystemCalls,
+                      _ body: (Writer) throws -> Void) throws {
         let file = try TemporaryFile.create(beside: path)
-        let staged = StagedWriter(descriptor: file.descriptor, path: path, expectedBytes: expectedBytes)
+        let staged = StagedWriter(descriptor: file.descriptor, path: path, expectedBytes: expectedBytes, calls: calls)
         do {
             try body(Writer(staged: staged))
             try staged.finish()
@@ -71,7 +79,7 @@ import Darwin
     }
 
     /// `(directory, name)`; the directory is "." for a bare name.
-    static func split(_ path: String) -> (directory: String, name: String) {
+    package static func split(_ path: String) -> (directory: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let directory = String(path[..<slash])
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))

@@ -39,16 +39,22 @@ final class StagedWriter {
     /// The file offset of `current`'s first byte.
     private var fileOffset: Int64 = 0
     private var done = false
+    /// Where `appendInPlace` has values written when the file position is
+    /// not aligned to their size: `capacity` bytes, allocated at the first
+    /// such call and kept (a tensor after an odd-count f16 one is unaligned
+    /// for every chunk).
+    private var scratch: UnsafeMutableRawPointer?
 
     /// A writer for the open file `descriptor` (`path` names it in errors),
-    /// which will receive about `expectedBytes` bytes (`nil`: unknown).
-    init(descriptor: Int32, path: String, expectedBytes: Int?) {
+    /// which will receive about `expectedBytes` bytes (`nil`: unknown),
+    /// through `calls` (the system's, unless a test stands in).
+    init(descriptor: Int32, path: String, expectedBytes: Int?, calls: SystemCalls = .system) {
         let large = (expectedBytes ?? 0) >= Self.directThreshold
         let capacity = large ? Self.bufferBytes
             : Swift.min(Self.bufferBytes, Swift.max(Self.blockBytes, (expectedBytes ?? 1 << 20) + Self.blockBytes - 1)
                 / Self.blockBytes * Self.blockBytes)
         shared = Shared(descriptor: descriptor, path: path, capacity: capacity, buffers: large ? 2 : 1,
-                        direct: large && wi_direct_io(descriptor, 1) == 0)
+                        direct: large && calls.directIO(descriptor, true) == 0, calls: calls)
         queue = large ? DispatchQueue(label: "weightinit.staged-writer", qos: .userInitiated) : nil
         shared.idle[0].wait()  // the caller owns buffer 0
     }
@@ -57,9 +63,33 @@ final class StagedWriter {
     /// caller fills the other (large files).
     var writesBehind: Bool { queue != nil }
 
+    /// The system calls a writer makes. Tests substitute their own to reach
+    /// what this machine's file systems do not show: a file system that
+    /// refuses direct I/O (tmpfs accepts it since Linux 6.6), one that
+    /// refuses it only at some write, a full disk.
+    struct SystemCalls: Sendable {
+        /// `pwrite(2)`: the bytes written, or -1 with `errno` set. `direct`
+        /// says whether the writer has direct I/O on.
+        var write: @Sendable (_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ offset: Int64,
+                              _ direct: Bool) -> Int
+        /// Turns direct I/O on or off (`wi_direct_io`): 0, or -1 with `errno` set.
+        var directIO: @Sendable (_ descriptor: Int32, _ on: Bool) -> Int32
+        /// Starts the write-back of a range (`wi_writeback_start`).
+        var writebackStart: @Sendable (_ descriptor: Int32, _ offset: Int64, _ count: Int64) -> Void
+        /// Waits for a range's write-back and drops it from the cache (`wi_writeback_finish`).
+        var writebackFinish: @Sendable (_ descriptor: Int32, _ offset: Int64, _ count: Int64) -> Void
+
+        static let system = SystemCalls(
+            write: { descriptor, bytes, count, offset, _ in pwrite(descriptor, bytes, count, off_t(offset)) },
+            directIO: { descriptor, on in wi_direct_io(descriptor, on ? 1 : 0) },
+            writebackStart: { descriptor, offset, count in _ = wi_writeback_start(descriptor, offset, count) },
+            writebackFinish: { descriptor, offset, count in _ = wi_writeback_finish(descriptor, offset, count) })
+    }
+
     deinit {
         cancel()
         shared.deallocate()
+        scratch?.deallocate()
     }
 
     private var capacity: Int { shared.capacity }
@@ -84,18 +114,18 @@ final class StagedWriter {
     /// `elementSize`, and appends the bytes it says it wrote (a multiple of
     /// `elementSize`, at most what it was given). Returns that count. Where
     /// the file position is not aligned (a tensor after one of an odd
-    /// number of 2-byte elements), `fill` writes into a scratch buffer that
-    /// is then copied.
+    /// number of 2-byte elements), `fill` writes into a scratch buffer, kept
+    /// for the writer's lifetime, that is then copied.
     func appendInPlace(maxBytes: Int, elementSize: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
         precondition(maxBytes >= elementSize && elementSize > 0 && elementSize & (elementSize - 1) == 0)
         if capacity - used < elementSize { try submit() }
         guard used % elementSize == 0, capacity - used >= elementSize else {
             let count = Swift.min(maxBytes, capacity) / elementSize * elementSize
-            let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: elementSize)
-            defer { scratch.deallocate() }
-            let written = try fill(scratch)
+            let start = scratch ?? UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.blockBytes)
+            scratch = start
+            let written = try fill(UnsafeMutableRawBufferPointer(start: start, count: count))
             precondition(written <= count && written % elementSize == 0, "fill wrote more than it was given")
-            try append(UnsafeRawBufferPointer(rebasing: scratch[0 ..< written]))
+            try append(UnsafeRawBufferPointer(start: start, count: written))
             return written
         }
         let count = Swift.min(maxBytes, capacity - used) / elementSize * elementSize
@@ -114,14 +144,7 @@ final class StagedWriter {
         try shared.check()
         if used > 0 {
             // The last partial block: through the page cache.
-            if shared.direct {
-                shared.direct = false
-                _ = wi_direct_io(shared.descriptor, 0)
-                // Nothing before the tail is in the page cache: its
-                // write-behind starts at the tail, or it would walk the
-                // whole file in sync_file_range calls (128 for 1 GiB).
-                (shared.started, shared.finished) = (fileOffset, fileOffset)
-            }
+            if shared.direct { _ = shared.leaveDirect(at: fileOffset) }
             shared.write(current, count: used, at: fileOffset)
             try shared.check()
             fileOffset += Int64(used)
@@ -192,13 +215,15 @@ final class StagedWriter {
         let capacity: Int
         let buffers: [UnsafeMutableRawPointer]
         let idle: [DispatchSemaphore]
+        let calls: SystemCalls
         var direct: Bool
         var failure: (action: String, code: Int32)?
         /// Write-behind when the writes go through the page cache.
         var started: Int64 = 0, finished: Int64 = 0
 
-        init(descriptor: Int32, path: String, capacity: Int, buffers count: Int, direct: Bool) {
+        init(descriptor: Int32, path: String, capacity: Int, buffers count: Int, direct: Bool, calls: SystemCalls) {
             self.descriptor = descriptor
+            self.calls = calls
             self.path = path
             self.capacity = capacity
             buffers = (0 ..< count).map { _ in
@@ -221,15 +246,12 @@ final class StagedWriter {
             guard failure == nil else { return }
             var next = UnsafeRawPointer(buffers[index]), remaining = count, position = offset
             while remaining > 0 {
-                let written = pwrite(descriptor, next, remaining, off_t(position))
+                let written = calls.write(descriptor, next, remaining, position, direct)
                 if written < 0 {
                     let code = errno
                     if code == EINTR { continue }
-                    if code == EINVAL, direct {
-                        // The file system refuses direct I/O: the page cache, then.
-                        direct = false
-                        if wi_direct_io(descriptor, 0) == 0 { continue }
-                    }
+                    // The file system refuses direct I/O: the page cache, then.
+                    if code == EINVAL, direct, leaveDirect(at: position) { continue }
                     failure = ("cannot write", code)
                     return
                 }
@@ -240,6 +262,19 @@ final class StagedWriter {
             if !direct { writeBehind(upTo: position) }
         }
 
+        /// Turns direct I/O off for the writes from file offset `offset` on
+        /// (the last partial block, or every write after the file system
+        /// refused one) and returns whether it is off. Write-behind starts
+        /// there: nothing before it went through the page cache, and from 0
+        /// it would walk the whole file written so far in `sync_file_range`
+        /// calls (128 for 1 GiB). Every place that leaves direct I/O goes
+        /// through here, so the two cannot disagree.
+        func leaveDirect(at offset: Int64) -> Bool {
+            direct = false
+            (started, finished) = (offset, offset)
+            return calls.directIO(descriptor, false) == 0
+        }
+
         /// Starts the write-back of what was written since the last call, and
         /// waits for (and drops from the cache) what lies more than
         /// `lagBytes` behind: the disk works while the next buffer is filled,
@@ -247,10 +282,10 @@ final class StagedWriter {
         private func writeBehind(upTo end: Int64) {
             let window = Int64(StagedWriter.bufferBytes), lag = 8 * window
             guard end - started >= window else { return }
-            _ = wi_writeback_start(descriptor, started, end - started)
+            calls.writebackStart(descriptor, started, end - started)
             started = end
             while started - finished > lag {
-                _ = wi_writeback_finish(descriptor, finished, window)
+                calls.writebackFinish(descriptor, finished, window)
                 finished += window
             }
         }

@@ -102,8 +102,12 @@ import Darwin
     /// Flushes the file to disk when `sync` (MPI-IO syncs its own), gives it
     /// the replaced file's mode (and owner, as root), closes it and renames
     /// it over the destination — after checking once more that the
-    /// destination is still a regular file or absent. On error the
-    /// temporary file is removed.
+    /// destination is still a regular file or absent — then flushes the
+    /// directory (``syncDirectory(_:)``), so the rename too survives a power
+    /// cut, and writes that follow (an index after its shards) reach the
+    /// disk after it. On error before the rename the temporary file is
+    /// removed; an error flushing the directory is thrown with the
+    /// destination already replaced.
     public func commit(sync: Bool) throws {
         do {
             if sync, fsync(descriptor) != 0 { throw AtomicFile.ioError(destination, "cannot flush", errno) }
@@ -127,6 +131,20 @@ import Darwin
         }
         finished = true
         wi_cleanup_unregister(slot)
+        try Self.syncDirectory(AtomicFile.split(destination).directory)
+    }
+
+    /// Flushes `directory`'s entries — the names created, renamed or removed
+    /// in it — to disk (`fsync(2)` of the directory): a file's own fsync
+    /// does not make its name durable. A file system that cannot sync a
+    /// directory (EINVAL) has nothing to flush.
+    public static func syncDirectory(_ directory: String) throws {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw AtomicFile.ioError(directory, "cannot open the directory to flush it", errno) }
+        defer { systemClose(descriptor) }
+        if fsync(descriptor) != 0, errno != EINVAL {
+            throw AtomicFile.ioError(directory, "cannot flush the directory", errno)
+        }
     }
 
     /// Closes and removes the temporary file, unless committed. Idempotent.
