@@ -193,6 +193,11 @@ import Darwin
                 ? "no tensors: give \"tensors\", or a layout with --like/--config (or the spec's \"like\"/\"config\")"
                 : "\"tensors\" is empty")
         }
+        try LayoutTensor.checkCount(order.count, source: "the model")
+        if let long = order.first(where: { $0.utf8.count > LayoutTensor.maximumNameLength }) {
+            throw CommandLineError.usage(
+                "tensor \(TerminalText.quoted(long)): the name is \(long.utf8.count) bytes long; at most \(LayoutTensor.maximumNameLength)")
+        }
         let ranks = byName.mapValues(\.shape.count)
         return try order.map { name in
             let tensor = byName[name]!

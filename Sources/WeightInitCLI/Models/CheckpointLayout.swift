@@ -10,7 +10,13 @@ enum CheckpointLayout {
     /// The tensors of the checkpoint at `path`, in the order of their data:
     /// for an index, shard after shard in file-name order.
     static func read(_ path: String) throws -> [LayoutTensor] {
-        if path.hasSuffix(".json") { return try readIndex(path) }
+        let tensors = path.hasSuffix(".json") ? try readIndex(path) : try readCheckpoint(path)
+        try LayoutTensor.checkCount(tensors.count, source: "invalid --like '\(TerminalText.escaped(path, limit: 512))'")
+        return tensors
+    }
+
+    /// One `.safetensors` file's tensors (a checkpoint, or a shard an index names).
+    static func readCheckpoint(_ path: String) throws -> [LayoutTensor] {
         let index = try TensorFile.index(path)
         guard index.format == .safetensors else {
             throw CommandLineError.usage("invalid --like '\(TerminalText.escaped(path, limit: 512))': give a .safetensors checkpoint or a model.safetensors.index.json")
