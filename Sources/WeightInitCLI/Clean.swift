@@ -15,10 +15,12 @@ struct Clean: ParsableCommand {
         discussion: """
             weightinit and weightinit-mpi write each file as a hidden temporary file beside \
             it, .<name>.wi-<host>-<pid>-<random>.tmp, and rename it into place when it is \
-            complete. SIGINT, SIGTERM and SIGHUP remove it before the process exits; \
-            SIGKILL, a crash or a power cut cannot. clean removes the temporary files in \
-            DIR written on this host by a process that no longer exists, and lists the \
-            others — still being written, or written on another host (clean them there) \
+            complete; a sharded checkpoint (--max-shard-size) is written whole into a hidden \
+            staging directory of the same form inside its directory, then moved into place. \
+            SIGINT, SIGTERM and SIGHUP remove them before the process exits; \
+            SIGKILL, a crash or a power cut cannot. clean removes the temporary files and \
+            staging directories in DIR written on this host by a process that no longer \
+            exists, and lists the others — still being written, or written on another host (clean them there) \
             — without touching them. Nothing else in DIR is looked at.
 
             Examples:
@@ -41,7 +43,9 @@ struct Clean: ParsableCommand {
                 print("kept \(path): \(leftover.reason)")
                 continue
             }
-            if !dryRun, unlink(leftover.path) != 0, errno != ENOENT {
+            if !dryRun, leftover.isDirectory {
+                TemporaryFile.removeStagingDirectory(leftover.path)
+            } else if !dryRun, unlink(leftover.path) != 0, errno != ENOENT {
                 throw WeightInitError.io(path: leftover.path, reason: "cannot remove: \(String(cString: strerror(errno)))")
             }
             print("\(dryRun ? "would remove" : "removed") \(path): \(leftover.bytes) bytes, \(leftover.reason)")

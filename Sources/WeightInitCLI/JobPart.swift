@@ -21,6 +21,11 @@ struct JobPart: Sendable {
     let initializer: Initializer
     let stream: RandomStream
 
+    /// Most parts a tensor may have: gates, heads and padding rows come in
+    /// tens; the pairwise overlap check and the writer's pass over the parts
+    /// of each chunk stay cheap.
+    static let maximumCount = 1024
+
     /// The part as a tensor of its own.
     var shape: [Int] { region.shape }
 

@@ -83,10 +83,18 @@ import Darwin
 
     /// Bytes free to this user on the file system of `path`'s directory.
     private static func freeBytes(near path: String) -> UInt64? {
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        var directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         var info = statvfs()
+        // A directory not created yet (a sharded checkpoint's) will be on its parent's file system.
+        while statvfs(directory.isEmpty ? "/" : directory, &info) != 0 {
+            guard errno == ENOENT, let slash = directory.lastIndex(of: "/") else {
+                if errno == ENOENT, directory != "." { directory = "."; continue }
+                return nil
+            }
+            directory = String(directory[..<slash])
+        }
         // Pseudo file systems (/proc) report no blocks at all: nothing to judge.
-        guard statvfs(directory.isEmpty ? "/" : directory, &info) == 0, info.f_blocks > 0 else { return nil }
+        guard info.f_blocks > 0 else { return nil }
         let (bytes, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
         return overflow ? .max : bytes
     }

@@ -101,28 +101,98 @@ import Darwin
     private var shown: String { TerminalText.escaped(directory, limit: 512) }
 
     /// Creates the directory if it does not exist yet, durably (its parent
-    /// flushed), so the files written into it cannot outlast its name.
-    @_spi(Plumbing) public func makeDirectory() throws {
+    /// flushed, so the files moved into it cannot outlast its name); returns
+    /// whether it did.
+    @discardableResult
+    @_spi(Plumbing) public func makeDirectory() throws -> Bool {
         if mkdir(directory, 0o777) == 0 {
             try TemporaryFile.syncDirectory(AtomicFile.split(directory).directory)
-        } else if errno != EEXIST {
+            return true
+        }
+        guard errno == EEXIST else {
             throw WeightInitError.io(path: directory, reason: "cannot create the directory: \(String(cString: strerror(errno)))")
+        }
+        return false
+    }
+
+    /// Where a run writes the checkpoint before moving it into the
+    /// directory: the output directory (created if new), and a staging
+    /// directory inside it. Until ``commit()``, the directory holds what it
+    /// held before (and a new one is removed again on failure or a signal).
+    @_spi(Plumbing) public final class Staging {
+        let checkpoint: ShardedCheckpoint
+        @_spi(Plumbing) public let directory: StagingDirectory
+        private let created: Bool
+        private let createdToken: Int32
+        private var done = false
+
+        init(_ checkpoint: ShardedCheckpoint, directory: StagingDirectory, created: Bool) {
+            self.checkpoint = checkpoint
+            self.directory = directory
+            self.created = created
+            createdToken = created ? TemporaryFile.removeOnSignalsIfEmpty(directory: checkpoint.directory) : -1
+        }
+
+        /// Writes shard file `index` into the staging directory.
+        @_spi(Plumbing) public func writeShard(_ index: Int, options: FillOptions, quiet: Bool) throws {
+            try JobWriter.write(checkpoint.files[index].jobs, to: directory.path + "/" + checkpoint.files[index].name,
+                                format: .safetensors, options: options, quiet: quiet)
+        }
+
+        /// Writes the index and config into the staging directory, then moves
+        /// every file into place — shards and config first, the index (or
+        /// the single `model.safetensors`) last — and removes what an earlier
+        /// checkpoint left that this one does not name (see ``staleFiles``).
+        @_spi(Plumbing) public func commit() throws {
+            try checkpoint.writeIndexAndConfig(into: directory.path)
+            let names = checkpoint.fileNames
+            let last = checkpoint.files.count > 1 ? ShardedCheckpoint.indexName : checkpoint.files[0].name
+            for name in names where name != last { try directory.move(name, to: checkpoint.directory + "/" + name) }
+            try directory.move(last, to: checkpoint.directory + "/" + last)
+            directory.finish()
+            for stale in checkpoint.staleFiles() { unlink(checkpoint.directory + "/" + stale) }
+            finish()
+        }
+
+        /// Removes the staging directory, and the output directory if this run created it.
+        @_spi(Plumbing) public func discard() {
+            directory.discard()
+            if created, !done { rmdir(checkpoint.directory) }
+            finish()
+        }
+
+        private func finish() {
+            guard !done else { return }
+            done = true
+            TemporaryFile.stopRemovingOnSignals(createdToken)
+        }
+
+        deinit { if !done { discard() } }
+    }
+
+    /// Creates the directory (if new) and the staging directory in it.
+    @_spi(Plumbing) public func stage() throws -> Staging {
+        let created = try makeDirectory()
+        do {
+            return Staging(self, directory: try StagingDirectory.create(in: directory, for: "model.safetensors"), created: created)
+        } catch {
+            if created { rmdir(directory) }
+            throw error
         }
     }
 
-    /// Writes shard file `index`.
-    @_spi(Plumbing) public func writeShard(_ index: Int, options: FillOptions, quiet: Bool) throws {
-        try JobWriter.write(files[index].jobs, to: directory + "/" + files[index].name, format: .safetensors,
-                            options: options, quiet: quiet)
+    /// The staging of another process (MPI rank 0's, at `path`), to write
+    /// shards into; only its creator commits or removes it.
+    @_spi(Plumbing) public func adoptStaging(_ path: String) -> Staging {
+        Staging(self, directory: StagingDirectory.adopt(path), created: false)
     }
 
     /// Writes the index (when there are several shards) and the config (when
-    /// the layout came from one): after the shards, so a directory with an
-    /// index has every shard it names — after a power cut too, since every
-    /// atomic write flushes the directory after its rename (the shards'
-    /// names are on disk before the index is renamed into place, and the
-    /// index's before this returns).
-    @_spi(Plumbing) public func writeIndexAndConfig() throws {
+    /// the layout came from one) into `directory` (the staging directory,
+    /// from which ``Staging/commit()`` moves them into place after the
+    /// shards, each move flushed: a directory with an index has every shard
+    /// it names, after a power cut too).
+    func writeIndexAndConfig(into directory: String) throws {
         if files.count > 1 {
             let text = Array((index.prettyPrinted() + "\n").utf8)
             try AtomicFile.write(to: directory + "/" + Self.indexName) { try $0.write(text) }
@@ -132,19 +202,44 @@ import Darwin
         }
     }
 
-    /// The whole checkpoint, in one process. A failure removes the shard
-    /// files this run wrote, so no incomplete set is left.
+    /// The files of an earlier checkpoint in the directory that this one
+    /// does not name, removed once it is in place: numbered shards
+    /// `model-NNNNN-of-NNNNN.safetensors` (as `save_pretrained` removes
+    /// them), and `model.safetensors` beside a new index or the index beside
+    /// a new `model.safetensors` — `from_pretrained` prefers
+    /// `model.safetensors`, so a stale one would be loaded instead of the
+    /// new shards. Regular files only; nothing else is touched.
+    func staleFiles() -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        let current = Set(fileNames)
+        var stale: [String] = [], status = stat()
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard !current.contains(name), Self.isCheckpointFile(name),
+                  lstat(directory + "/" + name, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            stale.append(name)
+        }
+        return stale.sorted()
+    }
+
+    /// `model.safetensors`, its index, or `model-NNNNN-of-NNNNN.safetensors`.
+    static func isCheckpointFile(_ name: String) -> Bool {
+        if name == "model.safetensors" || name == indexName { return true }
+        guard name.hasPrefix("model-"), name.hasSuffix(".safetensors") else { return false }
+        let numbers = name.dropFirst(6).dropLast(12).components(separatedBy: "-of-")
+        return numbers.count == 2 && numbers.allSatisfy { $0.count >= 5 && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+    }
+
+    /// The whole checkpoint, in one process, staged then moved into place:
+    /// a failure or a signal leaves the directory as it was.
     @_spi(Plumbing) public func write(options: FillOptions, quiet: Bool) throws {
-        try makeDirectory()
-        var written: [String] = []
+        let staging = try stage()
         do {
-            for index in files.indices {
-                try writeShard(index, options: options, quiet: quiet)
-                written.append(directory + "/" + files[index].name)
-            }
-            try writeIndexAndConfig()
+            for index in files.indices { try staging.writeShard(index, options: options, quiet: quiet) }
+            try staging.commit()
         } catch {
-            for path in written { unlink(path) }
+            staging.discard()
             throw error
         }
     }

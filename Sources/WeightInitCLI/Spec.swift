@@ -193,6 +193,11 @@ import Darwin
                 ? "no tensors: give \"tensors\", or a layout with --like/--config (or the spec's \"like\"/\"config\")"
                 : "\"tensors\" is empty")
         }
+        try LayoutTensor.checkCount(order.count, source: "the model")
+        if let long = order.first(where: { $0.utf8.count > LayoutTensor.maximumNameLength }) {
+            throw CommandLineError.usage(
+                "tensor \(TerminalText.quoted(long)): the name is \(long.utf8.count) bytes long; at most \(LayoutTensor.maximumNameLength)")
+        }
         let ranks = byName.mapValues(\.shape.count)
         return try order.map { name in
             let tensor = byName[name]!
@@ -301,6 +306,9 @@ import Darwin
     static func parts(_ value: JSONValue, tensor name: String, shape: [Int], format: ScalarFormat, layout: Layout,
                       seed: UInt64, context: EntryContext) throws -> [JobPart] {
         guard case let .array(items) = value else { throw CommandLineError.usage("\"parts\" must be an array of part objects") }
+        guard items.count <= JobPart.maximumCount else {
+            throw CommandLineError.usage("\(items.count) parts; a tensor has at most \(JobPart.maximumCount)")
+        }
         return try items.enumerated().compactMap { index, item in
             let fields = try Fields(item, what: "part \(index + 1)")
             do {
@@ -353,7 +361,9 @@ import Darwin
             }
             ranges = try items.map { item in
                 guard case let .array(pair) = item, pair.count == 2 else { throw CommandLineError.usage("\"ranges\" holds [begin, end] pairs") }
-                return try integer(pair[0], "ranges", variables) ..< integer(pair[1], "ranges", variables)
+                let (begin, end) = (try integer(pair[0], "ranges", variables), try integer(pair[1], "ranges", variables))
+                guard begin < end else { throw CommandLineError.usage("\"ranges\" [\(begin), \(end)] is empty; give begin < end") }
+                return begin ..< end
             }
         } else if fields["ranges"] != nil {
             throw CommandLineError.usage("\"ranges\" must be an array of [begin, end]")

@@ -1,10 +1,19 @@
+#if defined(__linux__)
+#define _GNU_SOURCE
+#endif
+
 #include "WeightInitSignals.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
 
 /// A slot is FREE, CLAIMED (a thread is copying a path in) or ACTIVE (the
 /// handler removes its path). Claiming is a compare-and-swap, so threads
@@ -14,18 +23,23 @@ enum { FREE = 0, CLAIMED = 1, ACTIVE = 2 };
 
 static struct {
     atomic_int state;
+    /// WI_CLEANUP_FILE, WI_CLEANUP_DIRECTORY or WI_CLEANUP_EMPTY_DIRECTORY.
+    int kind;
     char path[WI_CLEANUP_PATH_BYTES];
 } slots[WI_CLEANUP_SLOTS];
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the handler needs lock-free atomics");
 
-int wi_cleanup_register(const char *path) {
+int wi_cleanup_register(const char *path) { return wi_cleanup_register_kind(path, WI_CLEANUP_FILE); }
+
+int wi_cleanup_register_kind(const char *path, int kind) {
     size_t length = strlen(path);
     if (length >= WI_CLEANUP_PATH_BYTES) return -1;
     for (int i = 0; i < WI_CLEANUP_SLOTS; i++) {
         int expected = FREE;
         if (atomic_compare_exchange_strong(&slots[i].state, &expected, CLAIMED)) {
             memcpy(slots[i].path, path, length + 1);
+            slots[i].kind = kind;
             atomic_store_explicit(&slots[i].state, ACTIVE, memory_order_release);
             return i;
         }
@@ -41,9 +55,43 @@ void wi_cleanup_unregister(int slot) {
 /// The handler: only atomic loads, unlink(2) and _exit(2), all
 /// async-signal-safe. The exit status is the shell's for a signal, 128 + n
 /// (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
+/// Removes the files directly in `path` (a staging directory holds no
+/// subdirectories), then the directory: open(2), getdents64(2), unlinkat(2),
+/// close(2) and rmdir(2), all system calls the handler may make. Linux only;
+/// elsewhere only an empty directory is removed.
+static void remove_directory(const char *path) {
+#if defined(__linux__)
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        char buffer[4096] __attribute__((aligned(8)));
+        for (;;) {
+            long count = syscall(SYS_getdents64, fd, buffer, sizeof buffer);
+            if (count <= 0) break;
+            for (long offset = 0; offset < count;) {
+                struct dirent64 *entry = (struct dirent64 *)(buffer + offset);
+                const char *name = entry->d_name;
+                if (!(name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0)))) unlinkat(fd, name, 0);
+                offset += entry->d_reclen;
+            }
+        }
+        close(fd);
+    }
+#endif
+    rmdir(path);
+}
+
+/// Files first, then directories (emptied staging directories, then
+/// directories removed only if empty, such as a checkpoint directory this
+/// run created and would have filled).
 static void remove_registered_and_exit(int signal) {
-    for (int i = 0; i < WI_CLEANUP_SLOTS; i++) {
-        if (atomic_load_explicit(&slots[i].state, memory_order_acquire) == ACTIVE) unlink(slots[i].path);
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < WI_CLEANUP_SLOTS; i++) {
+            if (atomic_load_explicit(&slots[i].state, memory_order_acquire) != ACTIVE) continue;
+            int kind = slots[i].kind;
+            if (pass == 0 && kind == WI_CLEANUP_FILE) unlink(slots[i].path);
+            if (pass == 1 && kind == WI_CLEANUP_DIRECTORY) remove_directory(slots[i].path);
+            if (pass == 2 && kind == WI_CLEANUP_EMPTY_DIRECTORY) rmdir(slots[i].path);
+        }
     }
     _exit(128 + signal);
 }

@@ -21,8 +21,11 @@ import Testing
             } else if let match = text.wholeMatch(of: /fsync\(([0-9]+)\) += 0/), opened[String(match.1)] == directory {
                 steps.append("sync")
             } else if let match = text.wholeMatch(of: /rename(?:at2?)?\((?:AT_FDCWD, )?"(.*)", (?:AT_FDCWD, )?"(.*?)"(?:, [^)]*)?\) += 0/) {
+                // Renames into the directory itself (not into a staging directory inside it).
                 let destination = String(match.2)
-                if destination.hasPrefix(directory + "/") { steps.append(String(destination.dropFirst(directory.count + 1))) }
+                if destination.hasPrefix(directory + "/"), !destination.dropFirst(directory.count + 1).contains("/") {
+                    steps.append(String(destination.dropFirst(directory.count + 1)))
+                }
             }
         }
         return steps
@@ -30,9 +33,9 @@ import Testing
 
     static let config = #"{"model_type": "llama", "architectures": ["LlamaForCausalLM"], "vocab_size": 40, "hidden_size": 16, "intermediate_size": 24, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2}"#
 
-    /// A sharded checkpoint from a config: each shard renamed, then the
-    /// directory flushed, before the next rename; the index and the config
-    /// last, each followed by a flush.
+    /// A sharded checkpoint from a config, moved in from its staging
+    /// directory: each shard, then the config, then the index last, each
+    /// followed by a flush of the directory before the next rename.
     @Test func checkpointRenamesAreFlushedInOrder() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -46,7 +49,7 @@ import Testing
         let shards = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("model-") }.sorted()
         #expect(shards.count > 3)
         let renamed = steps.filter { $0 != "sync" }
-        #expect(renamed == shards + ["model.safetensors.index.json", "config.json"], "\(steps)")
+        #expect(renamed == shards + ["config.json", "model.safetensors.index.json"], "\(steps)")
         // Every rename is followed by a flush of the directory before anything else is renamed.
         let expected = renamed.flatMap { [$0, "sync"] }
         #expect(steps == expected, "\(steps)")

@@ -43,16 +43,22 @@ public final class SharedFile {
     /// The other ranks' registration of the temporary file with their signal
     /// handlers: whichever rank a signal ends first removes it.
     private let watch: Int32?
+    /// Open MPI's file-locking probe beside the file (`<temporary>.locktest.<rank>`,
+    /// created and removed within MPI_File_open), registered so a signal that
+    /// lands inside that window removes it too.
+    private let lockTest: Int32
     private var handle: MPI_File?
     private var fileType: MPI_Datatype?
 
     private init(session: MPISession, destination: String, temporary: String, owned: TemporaryFile?) {
         (self.session, self.destination, self.temporary, self.owned) = (session, destination, temporary, owned)
         watch = owned == nil ? TemporaryFile.removeOnSignals(temporary) : nil
+        lockTest = TemporaryFile.removeOnSignals(temporary + ".locktest.\(session.rank)")
     }
 
     deinit {
         if let watch { TemporaryFile.stopRemovingOnSignals(watch) }
+        TemporaryFile.stopRemovingOnSignals(lockTest)
     }
 
     /// Writes the file at `path` with `body` (see the type's description).

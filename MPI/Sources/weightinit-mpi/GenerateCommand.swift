@@ -213,24 +213,31 @@ struct GenerateCommand: MPISubcommand {
 
     // MARK: A directory of Hugging Face shards
 
-    /// Rank 0 creates the directory; shard file k is written by rank k mod
-    /// size, each a whole file as weightinit writes it; once every rank has
-    /// succeeded, rank 0 writes the index and the config. A failure on any
-    /// rank removes the shard files this run wrote.
+    /// Rank 0 creates the directory and a staging directory in it; shard
+    /// file k is written there by rank k mod size, each a whole file as
+    /// weightinit writes it; once every rank has succeeded, rank 0 writes
+    /// the index and the config and moves the checkpoint into place. A
+    /// failure on any rank, or a signal, removes the staging directory (and
+    /// the output directory if this run created it): the directory is left
+    /// as it was.
     private func writeCheckpoint(_ checkpoint: ShardedCheckpoint, _ plan: Plan, _ session: MPISession) throws {
-        try session.collectively { if session.isRoot { try checkpoint.makeDirectory() } }
+        var owned: ShardedCheckpoint.Staging?
+        try session.collectively { if session.isRoot { owned = try checkpoint.stage() } }
+        let path = try session.broadcast(owned?.directory.path ?? "")
+        let staging = owned ?? checkpoint.adoptStaging(path)
         let mine = checkpoint.files.indices.filter { $0 % session.size == session.rank }
         var failure: (any Error)?
         do {
-            for index in mine { try checkpoint.writeShard(index, options: plan.options, quiet: true) }
+            for index in mine { try staging.writeShard(index, options: plan.options, quiet: true) }
         } catch { failure = error }
         do {
             try session.agree(failure)
-            try session.collectively { if session.isRoot { try checkpoint.writeIndexAndConfig() } }
+            try session.collectively { if session.isRoot { try staging.commit() } }
         } catch {
-            for index in mine { unlink(checkpoint.directory + "/" + checkpoint.files[index].name) }
+            staging.discard()
             throw error
         }
+        staging.discard()
         if check {
             try session.collectively { if session.isRoot { try checkpoint.checkWritten() } }
         }

@@ -102,6 +102,26 @@ struct GenerateTests {
         }
     }
 
+    /// Over an earlier checkpoint: rank 0 removes the earlier files the new
+    /// one does not name (numbered shards of another count, a
+    /// model.safetensors beside the new index), and nothing else.
+    @Test func shardedCheckpointReplacesAnEarlierOne() throws {
+        let directory = try Scratch()
+        let config = directory.root + "/config.json"
+        try #"{"model_type": "gpt2", "vocab_size": 40, "n_positions": 16, "n_embd": 16, "n_layer": 2, "n_head": 2}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        func generate(_ size: String) throws -> [String] {
+            let result = try MPIRun.run(ranks: 2, ["generate", "--config", config, "--max-shard-size", size, "--output", "model"], in: directory)
+            try #require(result.status == 0, "\(result.stderr)")
+            return try FileManager.default.contentsOfDirectory(atPath: directory.file("model")).sorted()
+        }
+        #expect(try generate("2KB").count > 6)
+        #expect(FileManager.default.createFile(atPath: directory.file("model/tokenizer.json"), contents: Data("{}".utf8)))
+        #expect(try generate("1GB") == ["config.json", "model.safetensors", "tokenizer.json"])
+        #expect(try generate("20KB") == ["config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+                                         "model.safetensors.index.json", "tokenizer.json"])
+    }
+
     @Test("--check reads the shared file back on rank 0 and judges every tensor")
     func checkPasses() throws {
         let directory = try Scratch()

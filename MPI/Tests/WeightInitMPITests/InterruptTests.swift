@@ -84,4 +84,54 @@ struct InterruptTests {
         #expect(result.status == 143, "\(result.stderr)")
         #expect(try directory.contents().isEmpty)
     }
+
+    /// A sharded checkpoint over an earlier one: a signal to both ranks while
+    /// the second of three shards is written leaves the earlier one byte for
+    /// byte and no staging directory; rank 0's first shard was complete, and
+    /// was written into the staging directory, not the checkpoint's.
+    @Test("Signal to both ranks during a sharded write: the old checkpoint kept", arguments: [SIGTERM, SIGHUP])
+    func signalDuringShards(signal: Int32) throws {
+        let directory = try Scratch()
+        let small = directory.root + "/small.json"
+        try #"{"tensors": [{"name": "w", "shape": [3], "scheme": "ones"}, {"name": "v", "shape": [300], "scheme": "ones"}]}"#
+            .write(toFile: small, atomically: true, encoding: .utf8)
+        let first = try MPIRun.run(ranks: 2, ["generate", "--spec", small, "--max-shard-size", "1KB", "--output", "model"], in: directory)
+        try #require(first.status == 0, "\(first.stderr)")
+        func snapshot() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory.file("model")) {
+                files[name] = try Data(contentsOf: URL(fileURLWithPath: directory.file("model/" + name)))
+            }
+            return files
+        }
+        let before = try snapshot()
+        try #require(before.count == 3, "\(before.keys.sorted())")
+        // Shards: a (small), b (3.6 GB, rank 1), c (small, rank 0).
+        let spec = directory.root + "/long.json"
+        try #"{"tensors": [{"name": "a", "shape": [200], "scheme": "zeros"}, {"name": "c", "shape": [200], "scheme": "zeros"}, {"name": "b", "shape": [30000, 30000], "scheme": "normal"}]}"#
+            .write(toFile: spec, atomically: true, encoding: .utf8)
+        let job = try MPIJob(ranks: 2, ["generate", "--spec", spec, "--max-shard-size", "1KB", "--output", "model"], in: directory)
+        var ranks: [pid_t] = []
+        func writingSecondShard() -> Bool {
+            guard let items = FileManager.default.enumerator(atPath: directory.file("model")) else { return false }
+            for case let item as String in items where item.contains(".model-00002-of-00003.safetensors.wi-") {
+                if ((try? FileManager.default.attributesOfItem(atPath: directory.file("model/" + item))[.size] as? Int) ?? 0) > 1 << 20 { return true }
+            }
+            return false
+        }
+        while !writingSecondShard() || ranks.count < 2 {
+            guard job.isRunning else {
+                let result = try job.wait()
+                Issue.record("the job ended before it was interrupted: \(result.status) \(result.stderr)")
+                return
+            }
+            ranks = job.ranks()
+            usleep(1000)
+        }
+        for rank in ranks { kill(rank, signal) }
+        let result = try job.wait()
+        #expect(result.status == 128 + signal, "\(result.stderr)")
+        let after = try snapshot()
+        #expect(after == before, "\(after.keys.sorted())")
+    }
 }

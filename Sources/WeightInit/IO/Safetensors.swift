@@ -75,6 +75,12 @@ public enum Safetensors {
         }
         var json = Array(JSONValue.object(members).serialized.utf8)
         json += [UInt8](repeating: 0x20, count: (alignment - (8 + json.count) % alignment) % alignment)
+        // A file no reader (this one included) would accept is not written.
+        guard json.count <= maximumHeaderLength else {
+            throw WeightInitError.invalidParameter(
+                "safetensors header", value: "\(json.count) bytes",
+                reason: "of \(tensors.count) tensors is more than the \(maximumHeaderLength) bytes readers accept")
+        }
         let length = UInt64(json.count)
         return (0 ..< 8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + json
     }

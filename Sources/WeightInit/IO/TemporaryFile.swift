@@ -308,6 +308,20 @@ import Darwin
         /// on this host. Otherwise ``reason`` says why not.
         public let isStale: Bool
         public let reason: String
+        /// A staging directory (remove its files, then it), not a file.
+        public var isDirectory = false
+    }
+
+    /// The bytes of the files directly in `path`.
+    private static func directoryBytes(_ path: String) -> Int {
+        guard let stream = opendir(path) else { return 0 }
+        defer { closedir(stream) }
+        var total = 0, status = stat()
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != ".", name != "..", lstat(path + "/" + name, &status) == 0 { total += Int(status.st_size) }
+        }
+        return total
     }
 
     /// The temporary files (by their names) in `directory`, each judged: stale
@@ -329,7 +343,11 @@ import Darwin
             }
             guard let (host, pid) = parse(name) else { continue }
             let path = (directory.hasSuffix("/") ? directory : directory + "/") + name
-            guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { continue }
+            guard lstat(path, &status) == 0 else { continue }
+            // A staging directory (``StagingDirectory``) holds files of its own.
+            let isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
+            guard (status.st_mode & S_IFMT) == S_IFREG || isDirectory else { continue }
+            let bytes = isDirectory ? directoryBytes(path) : Int(status.st_size)
             let (isStale, reason): (Bool, String)
             if host != hostTag {
                 (isStale, reason) = (false, "written on another host (tag \(host)); clean it there")
@@ -338,7 +356,7 @@ import Darwin
             } else {
                 (isStale, reason) = (true, "process \(pid) is gone")
             }
-            found.append(Leftover(path: path, bytes: Int(status.st_size), pid: pid, isStale: isStale, reason: reason))
+            found.append(Leftover(path: path, bytes: bytes, pid: pid, isStale: isStale, reason: reason, isDirectory: isDirectory))
         }
         return found.sorted { $0.path < $1.path }
     }

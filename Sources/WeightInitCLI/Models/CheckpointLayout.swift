@@ -10,7 +10,13 @@ enum CheckpointLayout {
     /// The tensors of the checkpoint at `path`, in the order of their data:
     /// for an index, shard after shard in file-name order.
     static func read(_ path: String) throws -> [LayoutTensor] {
-        if path.hasSuffix(".json") { return try readIndex(path) }
+        let tensors = path.hasSuffix(".json") ? try readIndex(path) : try readCheckpoint(path)
+        try LayoutTensor.checkCount(tensors.count, source: "invalid --like '\(TerminalText.escaped(path, limit: 512))'")
+        return tensors
+    }
+
+    /// One `.safetensors` file's tensors (a checkpoint, or a shard an index names).
+    static func readCheckpoint(_ path: String) throws -> [LayoutTensor] {
         let index = try TensorFile.index(path)
         guard index.format == .safetensors else {
             throw CommandLineError.usage("invalid --like '\(TerminalText.escaped(path, limit: 512))': give a .safetensors checkpoint or a model.safetensors.index.json")
@@ -44,8 +50,11 @@ enum CheckpointLayout {
         }
         var shards: [String: [String]] = [:]
         for (name, value) in map {
-            guard case let .string(file) = value, !file.isEmpty, !file.contains("/") else {
-                throw invalid("weight_map of \(TerminalText.quoted(name)) must name a shard file beside the index")
+            // A shard is a .safetensors file beside the index: never a path
+            // elsewhere, nor another index (which could name this one).
+            guard case let .string(file) = value, file.hasSuffix(".safetensors"), !file.hasPrefix("."),
+                  !file.contains("/"), !file.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw invalid("weight_map of \(TerminalText.quoted(name)) must name a .safetensors shard file beside the index")
             }
             shards[file, default: []].append(name)
         }
@@ -53,7 +62,7 @@ enum CheckpointLayout {
         let directory = path.contains("/") ? String(path[...path.lastIndex(of: "/")!]) : ""
         var tensors: [LayoutTensor] = []
         for file in shards.keys.sorted() {
-            let inShard = try read(directory + file)
+            let inShard = try readCheckpoint(directory + file)
             let listed = Set(shards[file]!), present = Set(inShard.map(\.name))
             if let missing = shards[file]!.first(where: { !present.contains($0) }) {
                 throw invalid("the weight_map puts \(TerminalText.quoted(missing)) in \(TerminalText.quoted(file)), which does not hold it")

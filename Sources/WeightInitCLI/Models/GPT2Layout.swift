@@ -16,31 +16,38 @@ struct GPT2Layout {
         let architecture = try ModelFamily.checkArchitecture(config, supported: Self.architectures)
         let vocabulary = try config.dimension("vocab_size"), positions = try config.dimension("n_positions")
         let embedding = try config.dimension("n_embd"), layers = try config.dimension("n_layer")
-        _ = try config.dimension("n_head")
-        let inner = try config.dimension("n_inner", default: 4 * embedding)
+        let heads = try config.dimension("n_head")
+        var list = LayoutList(config)
+        // GPT2Attention refuses heads that do not divide the width.
+        guard embedding % heads == 0 else {
+            throw CommandLineError.usage(
+                "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': n_head \(heads) does not divide n_embd \(embedding)")
+        }
+        let inner = try config.dimension("n_inner", default: try list.product(4, embedding, "n_inner (4 × n_embd)"))
+        let attentionWidth = try list.product(3, embedding, "c_attn's width (3 × n_embd)")
         let tied = try config.flag("tie_word_embeddings", default: true)
         if try config.flag("add_cross_attention", default: false) {
             throw CommandLineError.usage(
                 "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': gpt2 with add_cross_attention is not supported")
         }
 
+        try list.reserve(blocks: layers, perBlock: 12, others: 5)
         let prefix = architecture == "GPT2Model" ? "" : "transformer."
-        var tensors: [(name: String, shape: [Int])] = [
-            (prefix + "wte.weight", [vocabulary, embedding]), (prefix + "wpe.weight", [positions, embedding]),
-        ]
-        func norm(_ name: String) { tensors += [(name + ".weight", [embedding]), (name + ".bias", [embedding])] }
-        func conv1D(_ name: String, in input: Int, out: Int) { tensors += [(name + ".weight", [input, out]), (name + ".bias", [out])] }
+        try list.add(prefix + "wte.weight", [vocabulary, embedding])
+        try list.add(prefix + "wpe.weight", [positions, embedding])
+        func norm(_ name: String) throws { try list.add(name + ".weight", [embedding]); try list.add(name + ".bias", [embedding]) }
+        func conv1D(_ name: String, in input: Int, out: Int) throws { try list.add(name + ".weight", [input, out]); try list.add(name + ".bias", [out]) }
         for layer in 0 ..< layers {
             let block = "\(prefix)h.\(layer)."
-            norm(block + "ln_1")
-            conv1D(block + "attn.c_attn", in: embedding, out: 3 * embedding)
-            conv1D(block + "attn.c_proj", in: embedding, out: embedding)
-            norm(block + "ln_2")
-            conv1D(block + "mlp.c_fc", in: embedding, out: inner)
-            conv1D(block + "mlp.c_proj", in: inner, out: embedding)
+            try norm(block + "ln_1")
+            try conv1D(block + "attn.c_attn", in: embedding, out: attentionWidth)
+            try conv1D(block + "attn.c_proj", in: embedding, out: embedding)
+            try norm(block + "ln_2")
+            try conv1D(block + "mlp.c_fc", in: embedding, out: inner)
+            try conv1D(block + "mlp.c_proj", in: inner, out: embedding)
         }
-        norm(prefix + "ln_f")
-        if architecture == "GPT2LMHeadModel", !tied { tensors.append(("lm_head.weight", [vocabulary, embedding])) }
-        return tensors
+        try norm(prefix + "ln_f")
+        if architecture == "GPT2LMHeadModel", !tied { try list.add("lm_head.weight", [vocabulary, embedding]) }
+        return list.tensors
     }
 }

@@ -13,6 +13,11 @@ struct RuleExpression {
     private var position = 0
     private let variables: [String: RuleValue]
     private let text: String
+    /// Parentheses, function calls and unary minuses open around the current point.
+    private var depth = 0
+    /// Deepest nesting parsed (as JSON's): the parser recurses, and a string
+    /// of 100 000 "(" must be an error, not a stack overflow.
+    static let maximumDepth = 64
 
     /// The value of `text`.
     static func evaluate(_ text: String, variables: [String: RuleValue]) throws -> Double {
@@ -58,6 +63,9 @@ struct RuleExpression {
     }
 
     private mutating func factor() throws -> Double {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth) levels") }
         if next("-") { return -(try factor()) }
         if next("(") {
             let value = try sum()

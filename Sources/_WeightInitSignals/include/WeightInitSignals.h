@@ -28,6 +28,12 @@
 /// removed on a signal). Thread-safe.
 int wi_cleanup_register(const char *path);
 
+/// What the handler does with a registered path: unlink it; remove the
+/// files in it and then it (a staging directory of a sharded checkpoint);
+/// remove it only if empty (a directory the run created for its output).
+enum { WI_CLEANUP_FILE = 0, WI_CLEANUP_DIRECTORY = 1, WI_CLEANUP_EMPTY_DIRECTORY = 2 };
+/// wi_cleanup_register for a path of `kind`.
+int wi_cleanup_register_kind(const char *path, int kind);
 /// Forgets the path in `slot` (-1 is ignored). Thread-safe.
 void wi_cleanup_unregister(int slot);
 
