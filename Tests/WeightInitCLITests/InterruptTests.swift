@@ -25,17 +25,7 @@ import Glibc
     /// file exists, sends `signal` and returns the result. Records an issue
     /// if the run ended before the signal could be sent.
     static func interrupt(_ arguments: [String], with signal: Int32, in scratch: Scratch) throws -> CLI.Result {
-        let process = try CLI.start(arguments, in: scratch)
-        while try temporaries(scratch).isEmpty {
-            guard process.isRunning else {
-                let result = try CLI.finish(process, in: scratch)
-                Issue.record("the run ended before its temporary file was seen: \(result.status) \(result.stderr)")
-                return result
-            }
-            usleep(1000)
-        }
-        kill(process.processIdentifier, signal)
-        return try CLI.finish(process, in: scratch)
+        try CLI.interrupt(arguments, with: signal, in: scratch, awaited: "its temporary file") { try !temporaries(scratch).isEmpty }
     }
 
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]

@@ -62,17 +62,8 @@ import Glibc
     /// waits (polling) until its staging directory exists, sends `signal`.
     static func interrupt(_ directory: String, with signal: Int32, in scratch: Scratch) throws -> CLI.Result {
         let spec = try Self.write(Self.longSpec, "long.json", in: scratch)
-        let process = try CLI.start(["generate", "--spec", spec, "--max-shard-size", "1KB", "--output", directory], in: scratch)
-        while !Self.writingSecondShard(scratch.file(directory)) {
-            guard process.isRunning else {
-                let result = try CLI.finish(process, in: scratch)
-                Issue.record("the run ended before its staging directory was seen: \(result.status) \(result.stderr)")
-                return result
-            }
-            usleep(1000)
-        }
-        kill(process.processIdentifier, signal)
-        return try CLI.finish(process, in: scratch)
+        return try CLI.interrupt(["generate", "--spec", spec, "--max-shard-size", "1KB", "--output", directory], with: signal,
+                                 in: scratch, awaited: "its staging directory") { Self.writingSecondShard(scratch.file(directory)) }
     }
 
     /// Whether the temporary file of the second shard, anywhere under

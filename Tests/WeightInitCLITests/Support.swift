@@ -36,6 +36,25 @@ enum CLI {
                           standardInput: standardInput)
     }
 
+    /// Starts `arguments`, waits (polling, no fixed sleep) until `ready`
+    /// holds — the write is under way — sends `signal` and returns the
+    /// result. Records an issue if the run ended first (`awaited` names what
+    /// was awaited).
+    static func interrupt(_ arguments: [String], with signal: Int32, in directory: Scratch, awaited: String,
+                          once ready: () throws -> Bool) throws -> Result {
+        let process = try start(arguments, in: directory)
+        while try !ready() {
+            guard process.isRunning else {
+                let result = try finish(process, in: directory)
+                Issue.record("the run ended before \(awaited) was seen: \(result.status) \(result.stderr)")
+                return result
+            }
+            usleep(1000)
+        }
+        kill(process.processIdentifier, signal)
+        return try finish(process, in: directory)
+    }
+
     static func finish(_ process: Process, in directory: Scratch) throws -> Result {
         try ToolRun.finish(process, in: directory)
     }
