@@ -320,25 +320,7 @@ WI_AI vd log_d(vd x) {
     return fma_d(ed, (vd)0x1.62e42fee00000p-1, fma_d(ed, (vd)0x1.a39ef35793c76p-33, lnm));
 }
 
-// MARK: sin 2πu, cos 2πu (Scalar.h wi_sincos2pi_m24 / _m53)
-
-WI_AI void sincos_m24(vu m, vf *sin_out, vf *cos_out) {
-    vu q = (m + (1u << 21)) >> 22;
-    vi ri = (vi)m - (vi)(q << 22);
-    vf r = __builtin_convertvector(ri, vf) * 0x1p-24f;
-    vf r2 = r * r;
-    vf sp = fma_f(r2, fma_f(r2, fma_f(r2, fma_f(r2, (vf)0x1.507834p+5f, (vf)-0x1.32d2ccp+6f),
-                                      (vf)0x1.466bc6p+6f), (vf)-0x1.4abbcep+5f), (vf)0x1.921fb6p+2f);
-    vf s = r * sp;
-    vf c = fma_f(r2, fma_f(r2, fma_f(r2, fma_f(r2, fma_f(r2, (vf)-0x1.a6d1f2p+4f, (vf)0x1.e1f506p+5f),
-                                                 (vf)-0x1.55d3c8p+6f), (vf)0x1.03c1f0p+6f),
-                             (vf)-0x1.3bd3ccp+4f), (vf)1.0f);
-    // Quadrant q: (sin, cos) = (s, c), (c, −s), (−s, −c), (−c, s).
-    vi swap = -(vi)(q & 1u);
-    vf so = sel_f(swap, c, s), co = sel_f(swap, s, c);
-    *sin_out = (vf)((vu)so ^ ((q & 2u) << 30));
-    *cos_out = (vf)((vu)co ^ (((q ^ (q >> 1)) & 1u) << 31));
-}
+// MARK: sin 2πu, cos 2πu in double (Scalar.h wi_sincos2pi_m53; the float one is angle_f, below)
 
 WI_AI void sincos_m53(vu64 m, vd *sin_out, vd *cos_out) {
     vu64 q = (m + (1ull << 50)) >> 51;
@@ -403,8 +385,9 @@ WI_AI vf radius_f(vu w) {
     return __builtin_elementwise_sqrt(minus_two_log);
 }
 
-/// sin 2πu and cos 2πu for u = (w >> 8)·2⁻²⁴: sincos_m24 of w >> 8 with the
-/// integer reduction read straight from w. With m = w >> 8:
+/// sin 2πu and cos 2πu for u = (w >> 8)·2⁻²⁴: the scalar reference's
+/// wi_sincos2pi_m24 of w >> 8 (Scalar.h; same polynomials, same bits), with
+/// its integer reduction read straight from w. With m = w >> 8:
 /// - the remainder ri = m − round(m/2²²)·2²² is the low 22 bits of m as a
 ///   signed number (a tie rounds q up, giving −2²¹ — as sign extension
 ///   does), i.e. bits 8 … 29 of w: (int)(w << 2) >> 10;
