@@ -44,13 +44,9 @@ struct JobPart: Sendable {
         let entry = try SchemeEntry.named(scheme)
         initializer = try entry.initializer(given: given, shape: region.shape)
         try initializer.validate(shape: region.shape, layout: layout, format: format)
-        var resolved = given
-        for (parameter, fallback) in entry.parameters where resolved[parameter] == nil {
-            if case let .value(value) = fallback { resolved[parameter] = value }
-        }
         self.region = region
         self.scheme = entry.name
-        parameters = resolved
+        parameters = try entry.arguments(given: given).values
         self.stream = stream
     }
 

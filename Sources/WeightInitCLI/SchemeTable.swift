@@ -228,8 +228,9 @@ package struct SchemeEntry: Sendable {
     }
 
     /// The parameters after defaults: rejects parameters this scheme does not
-    /// take and missing required ones.
-    private func arguments(given: [SchemeParameter: ParameterValue]) throws -> SchemeArguments {
+    /// take and missing required ones. Jobs record `values` as the parameters
+    /// they were made with.
+    func arguments(given: [SchemeParameter: ParameterValue]) throws -> SchemeArguments {
         let accepted = Set(parameters.map(\.0))
         if let stray = SchemeParameter.allCases.first(where: { given[$0] != nil && !accepted.contains($0) }) {
             let takes = parameters.isEmpty

@@ -53,13 +53,9 @@ import Darwin
             if !parts.isEmpty { throw CommandLineError.usage("parts need a floating-point dtype, not \(format.rawValue)") }
         }
         try JobPart.checkDisjoint(parts)
-        var resolved = given
-        for (parameter, fallback) in entry.parameters where resolved[parameter] == nil {
-            if case let .value(value) = fallback { resolved[parameter] = value }
-        }
         self.name = name
         self.scheme = entry.name
-        parameters = resolved
+        parameters = try entry.arguments(given: given).values
         self.shape = shape
         self.format = format
         self.layout = layout
