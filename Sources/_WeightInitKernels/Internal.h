@@ -25,6 +25,9 @@ typedef struct {
     /// tn_c0: window width β − α (method U) or λ (method E); tn_c1: the centre
     /// c of the uniform method's acceptance exponent (c² − z²)/2 (0 or α).
     int32_t tn_method, tn_mirror;
+    /// Method N: fma(σ, ±z, μ) of every z ∈ [α, β] already lies in [lo, hi]
+    /// (float, double sampling), so attempt 0's accepted values need no clamp.
+    int32_t tn_inside_f, tn_inside_d;
     /// Uniform, float sampling, for the vector paths' shortcut (Vector.c
     /// uniform_f): width·2⁻²⁴ if that product is exact (else 0), and whether
     /// the lower and upper clamps can change any value at all.
