@@ -359,6 +359,7 @@ __attribute__((target("avx512f"))) static inline void quotient_rcp14(const float
 
 /// f / (2 + f) of the logarithm (n = f, d = 2 + f).
 WI_AI vf quotient_f(int fma, vf n, vf d) {
+    (void)fma;
 #if defined(__x86_64__)
     if (fma == WI_FMA_RCP14) {
         vf q;
