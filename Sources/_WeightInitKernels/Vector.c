@@ -510,10 +510,11 @@ WI_AI void angle_f_fused(vu w, vf *sin_out, vf *cos_out) {
 //
 // SSE2 has no fma instruction, and the compiler's fallback, a libm fmaf
 // call per lane, made that path slower than the scalar one. There each of
-// float's fused multiply-adds is computed in double instead, 4 lanes at a
-// time (two registers, so the 16 of SSE2 suffice), in one of three ways,
-// each giving exactly the reference's bits (a·b of two floats is exact in
-// double, and so is converting a float or an int32 to double):
+// float's fused multiply-adds is computed in double instead (16 lanes: 8
+// registers; measured faster than 4 lanes at a time, the spills costing
+// less than the lost overlap of the long dependency chains), in one of three
+// ways, each giving exactly the reference's bits (a·b of two floats is
+// exact in double, and so is converting a float or an int32 to double):
 // - fixed binade (the polynomial steps): where every result of a step lies
 //   in one binade [2^e, 2^(e+1)] — measured over all of the step's inputs,
 //   noted at each — RN_d(a·b + (c + M)) − M with M = 1.5·2^(e+29) is
@@ -532,53 +533,57 @@ WI_AI void angle_f_fused(vu w, vf *sin_out, vf *cos_out) {
 //   between two floats or below 2^−125 is recomputed with libm's fmaf.
 // (Double sampling keeps libm's fma: double has no wider type to lean on.)
 
-typedef float vf4 __attribute__((ext_vector_type(4)));
-typedef double vd4 __attribute__((ext_vector_type(4)));
-typedef int32_t vi4 __attribute__((ext_vector_type(4)));
-typedef uint32_t vu4 __attribute__((ext_vector_type(4)));
-typedef uint32_t vu8 __attribute__((ext_vector_type(8)));
-typedef int32_t vi8 __attribute__((ext_vector_type(8)));
-
-WI_AI vd4 to_d4(vf4 x) { return __builtin_convertvector(x, vd4); }
-WI_AI vf4 to_f4(vd4 x) { return __builtin_convertvector(x, vf4); }
-/// Quarter q (lanes 4q … 4q + 3) of a 16-lane vector, and back.
-#define WI_QUARTER(v, q) __builtin_shufflevector(v, v, 4 * (q), 4 * (q) + 1, 4 * (q) + 2, 4 * (q) + 3)
-WI_AI vf join_f4(vf4 a, vf4 b, vf4 c, vf4 d) {
-    typedef float vf8 __attribute__((ext_vector_type(8)));
-    vf8 ab = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7), cd = __builtin_shufflevector(c, d, 0, 1, 2, 3, 4, 5, 6, 7);
-    return __builtin_shufflevector(ab, cd, WI_IOTA16);
+WI_AI vd to_d(vf x) { return __builtin_convertvector(x, vd); }
+WI_AI vf to_f(vd x) { return __builtin_convertvector(x, vf); }
+/// RN_f of each lane, kept in double: converted there and back per register
+/// (cvtpd2ps, cvtps2pd), not gathered into float registers and split again.
+WI_AI vd round_f(vd x) {
+    typedef float vf2 __attribute__((ext_vector_type(2)));
+    typedef double vd2 __attribute__((ext_vector_type(2)));
+    vd y;
+    for (int k = 0; k < 8; k++) {
+        vd2 pair;
+        memcpy(&pair, (const double *)&x + 2 * k, sizeof pair);
+        pair = __builtin_convertvector(__builtin_convertvector(pair, vf2), vd2);
+        memcpy((double *)&y + 2 * k, &pair, sizeof pair);
+    }
+    return y;
 }
 
-/// 1.5·2^(e+29): the fixed-binade constant of results in [2^e, 2^(e+1)].
+/// 1.5·2^(e+29): the fixed-binade constant of results in [2^e, 2^(e+1)]
+/// (WI_BINADE_M for e = −n).
 #define WI_BINADE(e) (0x1.8p29 * 0x1p##e)
-#define WI_BINADE_M(e) (0x1.8p29 / 0x1p##e)
-/// fmaf(a, b, c) for results in the binade of m (WI_BINADE): a, b exact floats as doubles.
-WI_AI vd4 fma_binade(vd4 a, vd4 b, double c, double m) { return (a * b + (c + m)) - m; }
+#define WI_BINADE_M(n) (0x1.8p29 / 0x1p##n)
+/// fmaf(a, b, c) for results in the binade of m: a, b exact floats as doubles.
+WI_AI vd fma_binade(vd a, vd b, double c, double m) { return (a * b + (c + m)) - m; }
 
-/// fmaf(a, b, c) as RN_f(RN_d(a·b + c)) — only where the tests cover every input.
-WI_AI vf4 fma_twice(vd4 a, vd4 b, vd4 c) { return to_f4(a * b + c); }
+/// fmaf(a, b, c) as RN_f(RN_d(a·b + c)) — only where the tests cover every
+/// input; as a float, or kept in double for a next step.
+WI_AI vf fma_twice(vd a, vd b, vd c) { return to_f(a * b + c); }
+WI_AI vd fma_twice_d(vd a, vd b, vd c) { return round_f(a * b + c); }
 
 /// fmaf(a, b, c) for any finite floats: RN_d(a·b + c), then one rounding to
-/// float unless that double lies exactly halfway between two floats (low 29
-/// mantissa bits 1 followed by 28 zeros) or below 2^−125 (float's subnormal
-/// spacing differs); such lanes — rare — take libm's fmaf.
-WI_AI vf4 fma_checked(vf4 a, vf4 b, vf4 c) {
-    vd4 s = to_d4(a) * to_d4(b) + to_d4(c);
-    vf4 x = to_f4(s);
-    vu8 words = (vu8)s;  // low, high 32 bits of each double
-    vu8 masked = words & (vu8){0x1FFFFFFFu, 0x7FF00000u, 0x1FFFFFFFu, 0x7FF00000u, 0x1FFFFFFFu, 0x7FF00000u,
-                               0x1FFFFFFFu, 0x7FF00000u};
-    vi8 halfway = masked == (vu8){0x10000000u, 1u, 0x10000000u, 1u, 0x10000000u, 1u, 0x10000000u, 1u};
-    vi8 tiny = (vi8)masked < (vi8){0, (1023 - 125) << 20, 0, (1023 - 125) << 20, 0, (1023 - 125) << 20,
-                                    0, (1023 - 125) << 20};
-    vi8 hazard = halfway | tiny;
-    typedef _Bool vb8 __attribute__((ext_vector_type(8)));
-    vb8 any = __builtin_convertvector(hazard, vb8);
-    uint8_t lanes;
-    memcpy(&lanes, &any, 1);
+/// float. That is fmaf's one rounding if the double sum was exact; if RN_d
+/// rounded (Knuth's TwoSum error is not 0), it is still right unless RN_d
+/// landed exactly halfway between two floats (low 29 mantissa bits 1 then
+/// 28 zeros) or below 2^−125 (float's subnormal spacing differs): such
+/// lanes — rare — take libm's fmaf.
+WI_AI vf fma_checked(vf a, vf b, vf c) {
+    vd product = to_d(a) * to_d(b), addend = to_d(c);
+    vd s = product + addend;
+    vd back = s - product;
+    vd error = (product - (s - back)) + (addend - back);
+    vf x = to_f(s);
+    typedef uint32_t vu32 __attribute__((ext_vector_type(32)));
+    vu32 words = (vu32)s;  // the low and high 32 bits of each double, alternating
+    vu low = __builtin_shufflevector(words, words, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    vu high = __builtin_shufflevector(words, words, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    vi inexact = __builtin_convertvector((vi64)(error != 0.0), vi);
+    uint32_t lanes = bits_of(inexact & (((low & 0x1FFFFFFFu) == 0x10000000u) |
+                                        ((vi)(high & 0x7FF00000u) < (1023 - 125) << 20)));
     if (__builtin_expect(lanes != 0, 0)) {
-        for (int l = 0; l < 4; l++) {
-            if (lanes >> (2 * l) & 3u) x[l] = fmaf(a[l], b[l], c[l]);
+        for (int l = 0; l < 16; l++) {
+            if (lanes >> l & 1u) x[l] = fmaf(a[l], b[l], c[l]);
         }
     }
     return x;
@@ -586,120 +591,89 @@ WI_AI vf4 fma_checked(vf4 a, vf4 b, vf4 c) {
 
 /// The logarithm's polynomial p(s²) (Scalar.h wi_logf_scalar), s² in double.
 /// Results: step 1 in [0.1428, 0.1462], step 2 [0.2, 0.2043], step 3 [0.3333, 0.3394].
-WI_AI vd4 log_poly(vd4 s2) {
-    vd4 p = fma_binade(s2, (vd4)(double)0x1.c71c72p-4f, 0x1.24924ap-3f, WI_BINADE_M(3));
+WI_AI vd log_poly(vd s2) {
+    vd p = fma_binade(s2, (vd)(double)0x1.c71c72p-4f, 0x1.24924ap-3f, WI_BINADE_M(3));
     p = fma_binade(s2, p, 0x1.99999ap-3f, WI_BINADE_M(3));
     return fma_binade(s2, p, 0x1.555556p-2f, WI_BINADE_M(2));
 }
 
 /// radius_f without fma: the same steps.
-WI_AI vf4 radius_q(vu4 w) {
-    vf4 k = __builtin_convertvector((vi4)((w >> 8) + 1u), vf4);
-    vu4 tmp = (vu4)k - 0x4B3504F4u;
-    vi4 e = (vi4)tmp >> 23;
-    vf4 m = (vf4)((tmp & 0x007FFFFFu) + 0x3F3504F4u);
-    vf4 f = m - 1.0f;
-    vf4 s = f / (2.0f + f);
-    vf4 s2 = s * s;
-    vd4 p = log_poly(to_d4(s2));
-    vf4 t = s * -4.0f;
-    vf4 minus_two_lnm = fma_twice(to_d4(t * s2), p, to_d4(t));
-    vd4 ed = __builtin_convertvector(e, vd4);
-    vf4 low = fma_twice(ed, (vd4)(double)(-2 * 0x1.2fefa2p-17f), to_d4(minus_two_lnm));
+WI_AI vf radius_nofma(vu w) {
+    vf k = __builtin_convertvector((vi)((w >> 8) + 1u), vf);
+    vu tmp = (vu)k - 0x4B3504F4u;
+    vi e = (vi)tmp >> 23;
+    vf m = (vf)((tmp & 0x007FFFFFu) + 0x3F3504F4u);
+    vf f = m - 1.0f;
+    vf s = f / (2.0f + f);
+    vf s2 = s * s;
+    vd p = log_poly(to_d(s2));
+    vf t = s * -4.0f;
+    vd minus_two_lnm = fma_twice_d(to_d(t * s2), p, to_d(t));
+    vd ed = __builtin_convertvector(e, vd);
+    vf low = fma_twice(ed, (vd)(double)(-2 * 0x1.2fefa2p-17f), minus_two_lnm);
     // e·(−2·ln2_hi) is exact in float (|e| ≤ 25, 5 bits; ln2_hi, 17 bits): fmaf is one addition.
-    vf4 minus_two_log = __builtin_convertvector(e, vf4) * (-2 * 0x1.62e300p-1f) + low;
+    vf minus_two_log = __builtin_convertvector(e, vf) * (-2 * 0x1.62e300p-1f) + low;
     return __builtin_elementwise_sqrt(minus_two_log);
 }
 
 /// log_f without fma (Scalar.h wi_logf_scalar's steps, as log_f).
-WI_AI vf4 log_q(vf4 x) {
-    vu4 bits = (vu4)x;
-    vi4 e = (vi4)(bits >> 23) - 127;
-    vu4 mant = bits & 0x007FFFFFu;
-    vi4 big = mant > 0x003504F3u;
+WI_AI vf log_nofma(vf x) {
+    vu bits = (vu)x;
+    vi e = (vi)(bits >> 23) - 127;
+    vu mant = bits & 0x007FFFFFu;
+    vi big = mant > 0x003504F3u;
     e -= big;
-    vf4 m = (vf4)(mant | (0x3F800000u - ((vu4)big & 0x00800000u)));
-    vf4 f = m - 1.0f;
-    vf4 s = f / (2.0f + f);
-    vf4 s2 = s * s;
-    vd4 p = log_poly(to_d4(s2));
-    vf4 t = s + s;
-    vf4 lnm = fma_twice(to_d4(t * s2), p, to_d4(t));
-    vd4 ed = __builtin_convertvector(e, vd4);
-    vf4 low = fma_twice(ed, (vd4)(double)0x1.2fefa2p-17f, to_d4(lnm));
-    return __builtin_convertvector(e, vf4) * 0x1.62e300p-1f + low;  // e·ln2_hi exact, as above
+    vf m = (vf)(mant | (0x3F800000u - ((vu)big & 0x00800000u)));
+    vf f = m - 1.0f;
+    vf s = f / (2.0f + f);
+    vf s2 = s * s;
+    vd p = log_poly(to_d(s2));
+    vf t = s + s;
+    vd lnm = fma_twice_d(to_d(t * s2), p, to_d(t));
+    vd ed = __builtin_convertvector(e, vd);
+    vf low = fma_twice(ed, (vd)(double)0x1.2fefa2p-17f, lnm);
+    return __builtin_convertvector(e, vf) * 0x1.62e300p-1f + low;  // e·ln2_hi exact, as above
 }
 
 /// angle_f without fma. Step results over all remainders: sin's 1 … 4 in
 /// [−76.71, −76.04], [80.41, 81.61], [−41.35, −40.08], [5.656, 6.284]; cos's
 /// 1 … 5 in [59.83, 60.25], [−85.46, −84.52], [63.61, 64.94] (two binades:
-/// the one of each lane is read from RN_d of the step, which is below 64
-/// exactly when the exact result is), [−19.74, −18.74], [0.7071, 1] (1 is
-/// on the grid of [0.5, 1)).
-WI_AI void angle_q(vu4 w, vf4 *sin_out, vf4 *cos_out) {
-    vi4 ri = (vi4)(w << 2) >> 10;
-    vu4 t = w + 0x20000000u;
-    vf4 r = __builtin_convertvector(ri, vf4) * 0x1p-24f;
-    vd4 r2 = to_d4(r * r);
-    vd4 sp = fma_binade(r2, (vd4)(double)0x1.507834p+5f, -0x1.32d2ccp+6f, WI_BINADE(6));
+/// rounded twice), [−19.74, −18.74], [0.7071, 1] (1 is on the grid of [0.5, 1)).
+WI_AI void angle_nofma(vu w, vf *sin_out, vf *cos_out) {
+    vi ri = (vi)(w << 2) >> 10;
+    vu t = w + 0x20000000u;
+    vf r = __builtin_convertvector(ri, vf) * 0x1p-24f;
+    vd r2 = to_d(r * r);
+    vd sp = fma_binade(r2, (vd)(double)0x1.507834p+5f, -0x1.32d2ccp+6f, WI_BINADE(6));
     sp = fma_binade(r2, sp, 0x1.466bc6p+6f, WI_BINADE(6));
     sp = fma_binade(r2, sp, -0x1.4abbcep+5f, WI_BINADE(5));
     sp = fma_binade(r2, sp, 0x1.921fb6p+2f, WI_BINADE(2));
-    vf4 s = r * to_f4(sp);
-    vd4 c = fma_binade(r2, (vd4)(double)-0x1.a6d1f2p+4f, 0x1.e1f506p+5f, WI_BINADE(5));
+    vf s = r * to_f(sp);
+    vd c = fma_binade(r2, (vd)(double)-0x1.a6d1f2p+4f, 0x1.e1f506p+5f, WI_BINADE(5));
     c = fma_binade(r2, c, -0x1.55d3c8p+6f, WI_BINADE(6));
-    {
-        vd4 product = r2 * c;
-        typedef int64_t vi64x4 __attribute__((ext_vector_type(4)));
-        vi64x4 above = product + (double)0x1.03c1f0p+6f >= 64.0;
-        vd4 m = above ? (vd4)WI_BINADE(6) : (vd4)WI_BINADE(5);
-        c = (product + ((double)0x1.03c1f0p+6f + m)) - m;
-    }
+    c = fma_twice_d(r2, c, (vd)(double)0x1.03c1f0p+6f);
     c = fma_binade(r2, c, -0x1.3bd3ccp+4f, WI_BINADE(4));
     c = fma_binade(r2, c, 1.0f, WI_BINADE_M(1));
-    vf4 cf = to_f4(c);
-    vi4 swap = (vi4)(t << 1) < 0;
-    vf4 so = swap ? cf : s, co = swap ? s : cf;
-    *sin_out = (vf4)((vu4)so ^ (t & 0x80000000u));
-    *cos_out = (vf4)((vu4)co ^ ((t ^ (t << 1)) & 0x80000000u));
+    vf cf = to_f(c);
+    vi swap = (vi)(t << 1) < 0;
+    vf so = sel_f(swap, cf, s), co = sel_f(swap, s, cf);
+    *sin_out = (vf)((vu)so ^ (t & 0x80000000u));
+    *cos_out = (vf)((vu)co ^ ((t ^ (t << 1)) & 0x80000000u));
 }
 
-// MARK: The float kernels on either kind of path (`fma`: the instantiation has the instruction)
+// MARK: The float kernels on either kind of path (`fma`: the instantiation's WI_FMA_*)
 
-WI_AI vf radius_f(int fma, vu w) {
-    if (fma) return radius_f_fused(fma, w);
-    return join_f4(radius_q(WI_QUARTER(w, 0)), radius_q(WI_QUARTER(w, 1)), radius_q(WI_QUARTER(w, 2)),
-                   radius_q(WI_QUARTER(w, 3)));
-}
+WI_AI vf radius_f(int fma, vu w) { return fma ? radius_f_fused(fma, w) : radius_nofma(w); }
 
 WI_AI void angle_f(int fma, vu w, vf *sin_out, vf *cos_out) {
-    if (fma) {
-        angle_f_fused(w, sin_out, cos_out);
-        return;
-    }
-    vf4 s[4], c[4];
-    angle_q(WI_QUARTER(w, 0), &s[0], &c[0]);
-    angle_q(WI_QUARTER(w, 1), &s[1], &c[1]);
-    angle_q(WI_QUARTER(w, 2), &s[2], &c[2]);
-    angle_q(WI_QUARTER(w, 3), &s[3], &c[3]);
-    *sin_out = join_f4(s[0], s[1], s[2], s[3]);
-    *cos_out = join_f4(c[0], c[1], c[2], c[3]);
+    if (fma) angle_f_fused(w, sin_out, cos_out);
+    else angle_nofma(w, sin_out, cos_out);
 }
 
-WI_AI vf log_f(int fma, vf x) {
-    if (fma) return log_f_fused(fma, x);
-    return join_f4(log_q(WI_QUARTER(x, 0)), log_q(WI_QUARTER(x, 1)), log_q(WI_QUARTER(x, 2)),
-                   log_q(WI_QUARTER(x, 3)));
-}
+WI_AI vf log_f(int fma, vf x) { return fma ? log_f_fused(fma, x) : log_nofma(x); }
 
 /// fmaf(a, b, c) for any finite floats (the parameters' fmas).
-WI_AI vf fma_any_f(int fma, vf a, vf b, vf c) {
-    if (fma) return fma_f(a, b, c);
-    return join_f4(fma_checked(WI_QUARTER(a, 0), WI_QUARTER(b, 0), WI_QUARTER(c, 0)),
-                   fma_checked(WI_QUARTER(a, 1), WI_QUARTER(b, 1), WI_QUARTER(c, 1)),
-                   fma_checked(WI_QUARTER(a, 2), WI_QUARTER(b, 2), WI_QUARTER(c, 2)),
-                   fma_checked(WI_QUARTER(a, 3), WI_QUARTER(b, 3), WI_QUARTER(c, 3)));
-}
+WI_AI vf fma_any_f(int fma, vf a, vf b, vf c) { return fma ? fma_f(a, b, c) : fma_checked(a, b, c); }
 
 /// x = fmaf(σ, z, μ) of the normal and truncated normal. Without fma and
 /// with μ = +0 (wi_prepare's scale_mul_f): RN(σ·z) — adding an exact +0 to a
@@ -790,10 +764,9 @@ WI_AI vd clamp_d(vd x, double lo, double hi) {
 /// fma (SSE2): where width·2⁻²⁴ is a power of two, (w >> 8)·that is exact
 /// in float and the fma one addition; where wi_prepare found (w >> 8)·step +
 /// low exact in double for every w, one rounding of that double; else checked.
-WI_AI vf4 uniform_q(vu4 w, double step, double low) {
-    return to_f4(__builtin_convertvector((vi4)(w >> 8), vd4) * step + low);
+WI_AI vf uniform_exact_d(vu w, double step, double low) {
+    return to_f(__builtin_convertvector((vi)(w >> 8), vd) * step + low);
 }
-
 WI_AI vf uniform_f(const fill_ctx *ctx, vu w) {
     const wi_prepared *p = ctx->p;
     vf x;
@@ -804,8 +777,7 @@ WI_AI vf uniform_f(const fill_ctx *ctx, vu w) {
     } else if (p->u_pow2_f) {
         x = __builtin_convertvector((vi)(w >> 8), vf) * p->u_step_f + p->a_f;
     } else if (p->u_exact_d) {
-        x = join_f4(uniform_q(WI_QUARTER(w, 0), p->u_step_f, p->a_f), uniform_q(WI_QUARTER(w, 1), p->u_step_f, p->a_f),
-                    uniform_q(WI_QUARTER(w, 2), p->u_step_f, p->a_f), uniform_q(WI_QUARTER(w, 3), p->u_step_f, p->a_f));
+        x = uniform_exact_d(w, p->u_step_f, p->a_f);
     } else {
         x = fma_any_f(0, __builtin_convertvector((vi)(w >> 8), vf), (vf)p->u_step_f, (vf)p->a_f);
     }

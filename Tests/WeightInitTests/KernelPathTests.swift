@@ -22,11 +22,15 @@ import _WeightInitKernels
         [("uniform", KernelFill.uniform(-0.3, 0.7)), ("uniform [0, 1)", KernelFill.uniform(0, 1)),
          ("uniform [-1, 1)", KernelFill.uniform(-1, 1)), ("uniform [1e-3, 3.3e7)", KernelFill.uniform(1e-3, 3.3e7)),
          ("uniform [0, 1e-36)", KernelFill.uniform(0, 1e-36)), ("uniform [0.1001, 0.2999)", KernelFill.uniform(0.1001, 0.2999)),
+         // Without fma, k·1.5 + 2⁻⁴⁰ rounds in double onto float midpoints
+         // (odd integers above 2²⁴): lanes fma_checked hands to libm.
+         ("uniform [2^-40, 2^-40 + 1.5·2^24)", KernelFill.uniform(0x1p-40, 0x1p-40 + 0x1.8p24)),
          ("normal", KernelFill.normal(0.1, 0.02)), ("normal (0, 1)", KernelFill.normal(0, 1)),
          ("normal (0, 0.02)", KernelFill.normal(0, 0.02)),
-         // Without fma (SSE2), results below float's normal range are the
-         // lanes the emulation hands to libm (Vector.c fma_checked).
-         ("normal (-3, 1e-30)", KernelFill.normal(-3, 1e-30)), ("normal (1e-38, 1e-3)", KernelFill.normal(1e-38, 1e-3))]
+         // Without fma (SSE2), results below float's normal range are lanes
+         // the emulation hands to libm (Vector.c fma_checked): (1e-39, 1e-38).
+         ("normal (-3, 1e-30)", KernelFill.normal(-3, 1e-30)), ("normal (1e-38, 1e-3)", KernelFill.normal(1e-38, 1e-3)),
+         ("normal (1e-39, 1e-38)", KernelFill.normal(1e-39, 1e-38))]
         + KernelFill.windows.map { ("truncated [\($0.low), \($0.high)]", KernelFill.truncated(0, 1, $0.low, $0.high)) }
         + [("truncated, bounds between bf16 values", KernelFill.truncated(0.02, 0.3, -0.1001, 0.3333)),
            // Method N rejecting ~19 %: ~12 of every 64 values queued, past the
