@@ -35,7 +35,8 @@ import Testing
 
     /// A sharded checkpoint from a config, moved in from its staging
     /// directory: each shard, then the config, then the index last, each
-    /// followed by a flush of the directory before the next rename.
+    /// followed by a flush of the directory before the next rename; then
+    /// the staging directory removed and the directory flushed once more.
     @Test func checkpointRenamesAreFlushedInOrder() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -51,7 +52,7 @@ import Testing
         let renamed = steps.filter { $0 != "sync" }
         #expect(renamed == shards + ["config.json", "model.safetensors.index.json"], "\(steps)")
         // Every rename is followed by a flush of the directory before anything else is renamed.
-        let expected = renamed.flatMap { [$0, "sync"] }
+        let expected = renamed.flatMap { [$0, "sync"] } + ["sync"]
         #expect(steps == expected, "\(steps)")
     }
 
