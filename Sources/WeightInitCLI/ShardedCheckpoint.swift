@@ -238,12 +238,16 @@ import Darwin
         return stale.sorted()
     }
 
-    /// `model.safetensors`, its index, or `model-NNNNN-of-NNNNN.safetensors`.
+    /// `model.safetensors`, its index, or `model-NNNNN-of-NNNNN.safetensors`
+    /// with exactly five ASCII digits in each number — the names
+    /// `huggingface_hub` writes and, like transformers' `save_pretrained`
+    /// (`-\d{5}-of-\d{5}`), removes; a six-digit number is not one of them.
     static func isCheckpointFile(_ name: String) -> Bool {
         if name == "model.safetensors" || name == indexName { return true }
         guard name.hasPrefix("model-"), name.hasSuffix(".safetensors") else { return false }
-        let numbers = name.dropFirst(6).dropLast(12).components(separatedBy: "-of-")
-        return numbers.count == 2 && numbers.allSatisfy { $0.count >= 5 && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+        let numbers = name.utf8.dropFirst(6).dropLast(12).split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        return numbers.count == 3 && numbers[1].elementsEqual("of".utf8)
+            && [numbers[0], numbers[2]].allSatisfy { $0.count == 5 && $0.allSatisfy { (0x30 ... 0x39).contains($0) } }
     }
 
     /// The whole checkpoint, in one process, staged then moved into place:
