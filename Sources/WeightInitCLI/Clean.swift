@@ -8,10 +8,10 @@ import Darwin
 #endif
 
 /// `weightinit clean DIR`: removes the temporary files that killed writes
-/// left behind.
+/// left behind, and finishes a checkpoint commit a killed run left halfway.
 struct Clean: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Remove the temporary files that killed writes left in a directory.",
+        abstract: "Remove the temporary files that killed writes left in a directory; finish an interrupted checkpoint commit.",
         discussion: """
             weightinit and weightinit-mpi write each file as a hidden temporary file beside \
             it, .<name>.wi-<host>-<pid>-<random>.tmp, and rename it into place when it is \

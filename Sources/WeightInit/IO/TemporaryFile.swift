@@ -31,7 +31,9 @@ import Darwin
 /// **Signals.** While the file exists its path is registered where a signal
 /// handler can read it; after ``removeOnSignals()`` (the tools call it first
 /// thing) SIGINT, SIGTERM and SIGHUP remove every registered file and end
-/// the process with status 128 + the signal number.
+/// the process with status 128 + the signal number — at once, or, inside
+/// ``deferringSignals(_:)`` (a checkpoint's final moves), when that step is
+/// done.
 @_spi(Plumbing) public final class TemporaryFile {
     /// The path the file is renamed to.
     public let destination: String
