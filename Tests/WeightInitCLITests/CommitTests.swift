@@ -35,8 +35,7 @@ import Glibc
 
         /// Everything in the checkpoint directory, hidden entries included.
         func state() throws -> [String: Data]? {
-            guard FileManager.default.fileExists(atPath: scratch.file(directory)) else { return nil }
-            return try CommitTests.snapshot(scratch.file(directory))
+            try directorySnapshot(scratch.file(directory))
         }
 
         func shard(_ k: Int) -> String { "model-0000\(k)-of-0000\(CommitTests.shards).safetensors" }
@@ -49,13 +48,7 @@ import Glibc
     }
 
     static func snapshot(_ directory: String) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory)
-            files[name] = isDirectory.boolValue ? Data("<directory>".utf8) : try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
-        }
-        return files
+        try #require(try directorySnapshot(directory))
     }
 
     /// Writes the new checkpoint once under strace into a directory of its
@@ -71,16 +64,7 @@ import Glibc
         try #require(traced.status == 0, "\(traced.stderr)")
         let new = try snapshot(reference)
         try #require(new.count == shards + 2, "\(new.keys.sorted())")
-        var moves: [String: (call: String, count: Int)] = [:], counts: [String: Int] = [:]
-        for line in traced.log.split(separator: "\n") {
-            guard let match = line.firstMatch(of: /(rename(?:at2?)?)\((?:AT_FDCWD, )?"[^"]*", (?:AT_FDCWD, )?"([^"]*)"/) else { continue }
-            let call = String(match.1)
-            counts[call, default: 0] += 1
-            let destination = String(match.2)
-            // Into the directory itself, not into the staging directory inside it.
-            let name = destination.dropFirst(reference.count + 1)
-            if destination.hasPrefix(reference + "/"), !name.contains("/") { moves[String(name)] = (call, counts[call]!) }
-        }
+        let moves = Strace.renames(into: reference, in: traced.log)
         try #require(moves.count == shards + 2, "the moves into the directory: \(moves.keys.sorted())")
         var setup = Setup(scratch: scratch, config: config, old: nil, new: new, moves: moves)
         if existing {
@@ -95,7 +79,7 @@ import Glibc
     /// Runs `arguments` under strace with `options` (an injection), in the scratch output.
     static func traced(_ options: [String], _ arguments: [String], in scratch: Scratch) throws -> (result: CLI.Result, log: String) {
         let log = scratch.root + "/inject.log"
-        let result = try ToolRun.run(Trace.strace, ["-f", "-qq", "-o", log, "-e", "trace=rename,renameat,renameat2"] + options
+        let result = try ToolRun.run(Trace.strace, ["-f", "-qq", "-o", log] + Strace.renames + options
             + [try CLI.executable()] + arguments, in: scratch)
         return (result, try String(contentsOfFile: log, encoding: .utf8))
     }
@@ -140,14 +124,14 @@ import Glibc
         let setup = try Self.setUp(existing: true)
         defer { setup.scratch.remove() }
         let log = setup.scratch.root + "/inject.log"
-        let strace = try ToolRun.start(Trace.strace, ["-f", "-qq", "-o", log, "-e", "trace=rename,renameat,renameat2",
-                                                      "-e", setup.inject("signal=SIGSTOP", atShard: 3), try CLI.executable()]
-                                           + setup.generate(seed: 2), in: setup.scratch)
+        let strace = try ToolRun.start(Trace.strace, ["-f", "-qq", "-o", log] + Strace.renames
+            + ["-e", setup.inject("signal=SIGSTOP", atShard: 3), try CLI.executable()] + setup.generate(seed: 2), in: setup.scratch)
         // The tool is strace's child; wait (polling) until it is held there
         // (it also stops briefly before and at its exec).
         var child: pid_t?
         func held() throws -> Bool {
-            guard let child, Self.isStopped(child, running: "weightinit"), let state = try setup.state() else { return false }
+            guard let child, let status = ProcessStatus(child), status.name == "weightinit", status.isStopped,
+                  let state = try setup.state() else { return false }
             return state[setup.shard(3)] == setup.new[setup.shard(3)]
         }
         while try !held() {
@@ -232,13 +216,5 @@ import Glibc
     static func children(of pid: pid_t) -> [pid_t] {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return [] }
         return text.split(separator: " ").compactMap { pid_t($0) }
-    }
-
-    /// Running `command` and stopped (T) or held by its tracer (t).
-    static func isStopped(_ pid: pid_t, running command: String) -> Bool {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
-        let lines = status.split(separator: "\n")
-        guard lines.contains("Name:\t" + command), let state = lines.first(where: { $0.hasPrefix("State:") }) else { return false }
-        return state.contains("T (stopped)") || state.contains("t (tracing stop)")
     }
 }

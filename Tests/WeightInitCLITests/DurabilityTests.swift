@@ -69,20 +69,10 @@ import Testing
 
 /// Runs weightinit under strace, recording file-system calls.
 enum Trace {
-    static let strace = "/usr/bin/strace"
+    static let strace = Strace.path
 
     /// Whether strace exists and may trace here (ptrace can be forbidden in containers).
-    static let available: Bool = {
-        guard FileManager.default.isExecutableFile(atPath: strace) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: strace)
-        process.arguments = ["-o", "/dev/null", "/bin/true"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static var available: Bool { Strace.works }
 
     static func run(_ arguments: [String], in scratch: Scratch) throws -> (status: Int32, stderr: String, log: String) {
         let log = scratch.root + "/strace.log"

@@ -23,6 +23,15 @@ import Glibc
         FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// A staging directory in `directory` as a killed commit leaves it: marker and `journal`.
+    static func killedCommit(in directory: String, journal: String) throws -> String {
+        let staging = directory + "/.model.safetensors.wi-00000000-1-00000000.tmp"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
+        write("", to: staging + "/" + StagingDirectory.markerName)
+        write(journal, to: staging + "/" + StagingDirectory.journalName)
+        return staging
+    }
+
     @Test func journalRoundTrips() {
         let journal = StagingDirectory.Journal(moves: ["a.safetensors", "index.json"], removals: ["old.safetensors"])
         #expect(String(decoding: journal.text, as: UTF8.self)
@@ -45,10 +54,7 @@ import Glibc
     @Test func finishCommitCompletesWhatWasLeft() throws {
         let directory = try Self.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let staging = directory + "/.model.safetensors.wi-00000000-1-00000000.tmp"
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
-        Self.write("", to: staging + "/" + StagingDirectory.markerName)
-        Self.write("weightinit-commit 1\nmove s1\nmove s2\nmove index\nremove old\n", to: staging + "/" + StagingDirectory.journalName)
+        let staging = try Self.killedCommit(in: directory, journal: "weightinit-commit 1\nmove s1\nmove s2\nmove index\nremove old\n")
         Self.write("new 1", to: directory + "/s1")   // already moved
         Self.write("new 2", to: staging + "/s2")
         Self.write("new index", to: staging + "/index")
@@ -67,10 +73,7 @@ import Glibc
     @Test func finishCommitRefusesAForeignJournal() throws {
         let directory = try Self.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let staging = directory + "/.model.safetensors.wi-00000000-1-00000000.tmp"
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
-        Self.write("", to: staging + "/" + StagingDirectory.markerName)
-        Self.write("weightinit-commit 1\nmove a\nremove ../victim\n", to: staging + "/" + StagingDirectory.journalName)
+        let staging = try Self.killedCommit(in: directory, journal: "weightinit-commit 1\nmove a\nremove ../victim\n")
         Self.write("staged", to: staging + "/a")
         #expect(throws: WeightInitError.self) { try StagingDirectory.finishCommit(staging) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: staging).sorted()

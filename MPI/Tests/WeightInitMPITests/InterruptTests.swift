@@ -147,8 +147,6 @@ struct InterruptTests {
 /// on: exactly the new checkpoint, then 128 + n.
 @Suite(.enabled(if: MPIRun.isAvailable && Strace.works, "needs mpirun and a working strace"))
 struct CommitInterruptTests {
-    static let strace = Strace.path
-
     /// A Llama of 2 layers: with 4500-byte shards, 6 shard files (rank 0
     /// writes 1, 3, 5; rank 1 writes 2, 4, 6), the index and config.json.
     static let config = #"{"model_type": "llama", "architectures": ["LlamaForCausalLM"], "vocab_size": 40, "hidden_size": 16, "intermediate_size": 24, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2}"#
@@ -159,19 +157,8 @@ struct CommitInterruptTests {
 
     /// A launcher that runs rank 0 under strace with `options`, the other ranks as they are.
     static func launcher(_ options: [String], log: String) -> [String] {
-        let quoted = ([strace, "-f", "-qq", "-o", log, "-e", "trace=rename,renameat,renameat2"] + options).map { "'\($0)'" }
+        let quoted = ([Strace.path, "-f", "-qq", "-o", log] + Strace.renames + options).map { "'\($0)'" }
         return ["/bin/sh", "-c", "if [ \"$OMPI_COMM_WORLD_RANK\" = 0 ]; then exec \(quoted.joined(separator: " ")) \"$@\"; fi; exec \"$@\"", "sh"]
-    }
-
-    static func snapshot(_ directory: String) throws -> [String: Data]? {
-        guard FileManager.default.fileExists(atPath: directory) else { return nil }
-        var files: [String: Data] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory)
-            files[name] = isDirectory.boolValue ? Data("<directory>".utf8) : try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
-        }
-        return files
     }
 
     static func shard(_ k: Int) -> String { "model-0000\(k)-of-00006.safetensors" }
@@ -190,18 +177,6 @@ struct CommitInterruptTests {
         [1, 3].flatMap { shard in [true, false].map { Case(signal: signal, shard: shard, existing: $0) } }
     }
 
-    /// Whether `pid` is stopped (T) or held by its tracer (t); nil once it is gone.
-    static func state(_ pid: pid_t) -> (stopped: Bool, pending: UInt64)? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        let lines = status.split(separator: "\n")
-        guard let state = lines.first(where: { $0.hasPrefix("State:") }), !state.contains("Z (zombie)") else { return nil }
-        var pending: UInt64 = 0
-        for line in lines where line.hasPrefix("SigPnd:") || line.hasPrefix("ShdPnd:") {
-            pending |= UInt64(line.split(separator: "\t").last ?? "", radix: 16) ?? 0
-        }
-        return (state.contains("T (stopped)") || state.contains("t (tracing stop)"), pending)
-    }
-
     @Test("A signal to both ranks during rank 0's moves: the whole new checkpoint, then 128 + n", arguments: cases)
     func signalDuringTheMoves(_ test: Case) throws {
         let directory = try Scratch()
@@ -213,21 +188,16 @@ struct CommitInterruptTests {
         let traced = try MPIJob(ranks: 2, Self.arguments(config, seed: 2, output: reference), in: directory,
                                 launcher: Self.launcher([], log: log)).wait()
         try #require(traced.status == 0, "\(traced.stderr)")
-        let new = try #require(try Self.snapshot(reference))
+        let new = try #require(try directorySnapshot(reference))
         try #require(new.count == 8, "\(new.keys.sorted())")
-        var counts: [String: Int] = [:], move: (call: String, count: Int)?
-        for line in try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n") {
-            guard let match = line.firstMatch(of: /(rename(?:at2?)?)\((?:AT_FDCWD, )?"[^"]*", (?:AT_FDCWD, )?"([^"]*)"/) else { continue }
-            counts[String(match.1), default: 0] += 1
-            if String(match.2) == reference + "/" + Self.shard(test.shard) { move = (String(match.1), counts[String(match.1)]!) }
-        }
+        let move = Strace.renames(into: reference, in: try String(contentsOfFile: log, encoding: .utf8))[Self.shard(test.shard)]
         let target = try #require(move, "rank 0 moved shard \(test.shard) in")
         let output = directory.file("model")
         var old: [String: Data]?
         if test.existing {
             let first = try MPIRun.run(ranks: 2, Self.arguments(config, seed: 1, output: "model"), in: directory)
             try #require(first.status == 0, "\(first.stderr)")
-            old = try Self.snapshot(output)
+            old = try directorySnapshot(output)
             try #require(old != new)
         }
 
@@ -242,40 +212,23 @@ struct CommitInterruptTests {
                 return
             }
             let ranks = job.descendants()
-            if ranks.count == 2, let stopped = ranks.first(where: { Self.state($0)?.stopped == true }),
-               try Self.snapshot(output)?[Self.shard(test.shard)] == new[Self.shard(test.shard)] {
+            if ranks.count == 2, let stopped = ranks.first(where: { ProcessStatus($0)?.isStopped == true }),
+               try directorySnapshot(output)?[Self.shard(test.shard)] == new[Self.shard(test.shard)] {
                 held = stopped
                 others = ranks.filter { $0 != stopped }
             }
             usleep(1000)
         }
-        let middle = try #require(try Self.snapshot(output))
+        let middle = try #require(try directorySnapshot(output))
         #expect(middle[Self.shard(test.shard + 1)] == old?[Self.shard(test.shard + 1)], "held in the middle of the moves")
         for rank in others + [held!] { kill(rank, test.signal) }
         // Until rank 1 has taken its signal (handled it, or been ended by it).
-        let bit = UInt64(1) << UInt64(test.signal - 1)
-        while others.contains(where: { (Self.state($0)?.pending ?? 0) & bit != 0 }) { usleep(1000) }
+        while others.contains(where: { ProcessStatus($0)?.isPending(test.signal) == true }) { usleep(1000) }
         kill(held!, SIGCONT)
         let result = try job.wait()
         #expect(result.status == 128 + test.signal, "\(result.stderr)")
-        let after = try Self.snapshot(output)
+        let after = try directorySnapshot(output)
         #expect(after == new, "exactly the new checkpoint, nothing else: \(after.map { $0.keys.sorted() } ?? [])")
     }
 }
 
-/// strace(1), if it exists and may trace here (ptrace can be forbidden in containers).
-enum Strace {
-    static let path = "/usr/bin/strace"
-
-    static let works: Bool = {
-        guard FileManager.default.isExecutableFile(atPath: path) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-o", "/dev/null", "/bin/true"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-}
