@@ -168,13 +168,22 @@ int wi_signals_resume(void) {
     }
 }
 
+static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
+enum { COUNT = sizeof handled / sizeof handled[0] };
+
 void wi_signals_exit(int signal) {
+    // Blocked on this thread first: a handler run here after the claim would
+    // wait for an _exit that this very thread, interrupted, never reaches.
+    sigset_t block, previous;
+    sigemptyset(&block);
+    for (int i = 0; i < COUNT; i++) sigaddset(&block, handled[i]);
+    pthread_sigmask(SIG_BLOCK, &block, &previous);
     claim_exit_or_record(signal);
+    // Recorded for an enclosing deferral instead: back as it was.
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
 }
 
 int wi_cleanup_install(void) {
-    static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
-    enum { COUNT = sizeof handled / sizeof handled[0] };
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = handle;
