@@ -126,21 +126,18 @@ import Glibc
         let log = setup.scratch.root + "/inject.log"
         let strace = try ToolRun.start(Trace.strace, ["-f", "-qq", "-o", log] + Strace.renames
             + ["-e", setup.inject("signal=SIGSTOP", atShard: 3), try CLI.executable()] + setup.generate(seed: 2), in: setup.scratch)
-        // The tool is strace's child; wait (polling) until it is held there
-        // (it also stops briefly before and at its exec).
-        var child: pid_t?
-        func held() throws -> Bool {
-            guard let child, let status = ProcessStatus(child), status.name == "weightinit", status.isStopped,
-                  let state = try setup.state() else { return false }
-            return state[setup.shard(3)] == setup.new[setup.shard(3)]
-        }
-        while try !held() {
+        // Wait (polling) until strace reports the tool held there, in a group stop that SIGCONT ends.
+        // Whatever goes wrong below, nothing stays stopped.
+        defer { if strace.isRunning { Self.children(of: strace.processIdentifier).forEach { kill($0, SIGKILL) } } }
+        while !Self.isHeld(log) {
             guard strace.isRunning else { break }
-            child = Self.children(of: strace.processIdentifier).first
             usleep(1000)
         }
+        let child = Self.children(of: strace.processIdentifier).first
         try #require(child != nil && strace.isRunning, "the run stopped after the third shard's move")
-        #expect(try setup.state()?[setup.shard(4)] == setup.old?[setup.shard(4)], "held in the middle of the moves")
+        let held = try #require(try setup.state())
+        #expect(held[setup.shard(3)] == setup.new[setup.shard(3)] && held[setup.shard(4)] == setup.old?[setup.shard(4)],
+                "held in the middle of the moves")
         kill(child!, signal)
         kill(child!, SIGCONT)
         let result = try ToolRun.finish(strace, in: setup.scratch)
@@ -212,6 +209,11 @@ import Glibc
     }
 
     // MARK: Processes
+
+    /// Whether strace's `log` says a tracee is in the group stop of a SIGSTOP.
+    static func isHeld(_ log: String) -> Bool {
+        (try? String(contentsOfFile: log, encoding: .utf8))?.contains("--- stopped by SIGSTOP ---") ?? false
+    }
 
     static func children(of pid: pid_t) -> [pid_t] {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return [] }

@@ -203,28 +203,29 @@ struct CommitInterruptTests {
 
         let job = try MPIJob(ranks: 2, Self.arguments(config, seed: 2, output: "model"), in: directory,
                              launcher: Self.launcher(["-e", "inject=\(target.call):signal=SIGSTOP:when=\(target.count)"], log: log))
-        // Wait (polling) until rank 0 is held right after the move, both ranks up.
-        var held: pid_t?, others: [pid_t] = []
-        while held == nil {
+        // Wait (polling) until strace reports rank 0 held right after the move,
+        // in a group stop that SIGCONT ends, and both ranks are up.
+        // Whatever goes wrong below, no rank stays stopped.
+        defer { job.descendants().forEach { kill($0, SIGKILL) } }
+        var ranks: [pid_t] = []
+        while ranks.count < 2 || !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("--- stopped by SIGSTOP ---") ?? false) {
             guard job.isRunning else {
                 let result = try job.wait()
                 Issue.record("the job ended before it was interrupted: \(result.status) \(result.stderr)")
                 return
             }
-            let ranks = job.descendants()
-            if ranks.count == 2, let stopped = ranks.first(where: { ProcessStatus($0)?.isStopped == true }),
-               try directorySnapshot(output)?[Self.shard(test.shard)] == new[Self.shard(test.shard)] {
-                held = stopped
-                others = ranks.filter { $0 != stopped }
-            }
+            ranks = job.descendants()
             usleep(1000)
         }
+        let held = try #require(ranks.first { ProcessStatus($0)?.isStopped == true }, "rank 0 is stopped")
+        let others = ranks.filter { $0 != held }
         let middle = try #require(try directorySnapshot(output))
-        #expect(middle[Self.shard(test.shard + 1)] == old?[Self.shard(test.shard + 1)], "held in the middle of the moves")
-        for rank in others + [held!] { kill(rank, test.signal) }
+        #expect(middle[Self.shard(test.shard)] == new[Self.shard(test.shard)]
+            && middle[Self.shard(test.shard + 1)] == old?[Self.shard(test.shard + 1)], "held in the middle of the moves")
+        for rank in others + [held] { kill(rank, test.signal) }
         // Until rank 1 has taken its signal (handled it, or been ended by it).
         while others.contains(where: { ProcessStatus($0)?.isPending(test.signal) == true }) { usleep(1000) }
-        kill(held!, SIGCONT)
+        kill(held, SIGCONT)
         let result = try job.wait()
         #expect(result.status == 128 + test.signal, "\(result.stderr)")
         let after = try directorySnapshot(output)
