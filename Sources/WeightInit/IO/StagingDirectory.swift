@@ -72,18 +72,9 @@ import Darwin
         StagingDirectory(path: path, slot: wi_cleanup_register_kind(path, Int32(WI_CLEANUP_DIRECTORY)), owned: false)
     }
 
-    /// Renames `name` from this directory to `destination` (same file
-    /// system: atomic), giving it the mode (and, as root, the owner) of the
-    /// regular file it replaces, if any, then flushes the destination's
-    /// directory, as every atomic write does: files moved in order reach the
-    /// disk in that order.
-    public func move(_ name: String, to destination: String) throws {
-        try Self.place(path + "/" + name, at: destination)
-        try TemporaryFile.syncDirectory(AtomicFile.split(destination).directory)
-    }
-
-    /// Renames `staged` to `destination`, with the mode (and, as root, the
-    /// owner) of the regular file it replaces.
+    /// Renames `staged` to `destination` (same file system: atomic), giving
+    /// it the mode (and, as root, the owner) of the regular file it
+    /// replaces, if any.
     private static func place(_ staged: String, at destination: String) throws {
         var replaced = stat()
         if lstat(destination, &replaced) == 0, (replaced.st_mode & S_IFMT) == S_IFREG {
@@ -255,17 +246,6 @@ import Darwin
     static let maxJournalBytes = 64 << 20
 
     // MARK: Without a commit
-
-    /// Removes the (by now empty) directory and ends its registration.
-    public func finish() {
-        guard !finished else { return }
-        finished = true
-        if owned {
-            unlink(path + "/" + Self.markerName)
-            _ = rmdir(path)
-        }
-        wi_cleanup_unregister(slot)
-    }
 
     /// Removes the directory with whatever it still holds (files only), if
     /// this process created it, and ends its registration. Idempotent.
