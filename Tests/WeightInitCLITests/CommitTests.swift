@@ -79,8 +79,7 @@ import Glibc
     /// Runs `arguments` under strace with `options` (an injection), in the scratch output.
     static func traced(_ options: [String], _ arguments: [String], in scratch: Scratch) throws -> (result: CLI.Result, log: String) {
         let log = scratch.root + "/inject.log"
-        let result = try ToolRun.run(Trace.strace, ["-f", "-qq", "-o", log] + Strace.renames + options
-            + [try CLI.executable()] + arguments, in: scratch)
+        let result = try ToolRun.finish(try Trace.start(Strace.renames + options, arguments, log: log, in: scratch), in: scratch)
         return (result, try String(contentsOfFile: log, encoding: .utf8))
     }
 
@@ -124,8 +123,8 @@ import Glibc
         let setup = try Self.setUp(existing: true)
         defer { setup.scratch.remove() }
         let log = setup.scratch.root + "/inject.log"
-        let strace = try ToolRun.start(Trace.strace, ["-f", "-qq", "-o", log] + Strace.renames
-            + ["-e", setup.inject("signal=SIGSTOP", atShard: 3), try CLI.executable()] + setup.generate(seed: 2), in: setup.scratch)
+        let strace = try Trace.start(Strace.renames + ["-e", setup.inject("signal=SIGSTOP", atShard: 3)], setup.generate(seed: 2),
+                                     log: log, in: setup.scratch)
         // Wait (polling) until strace reports the tool held there, in a group stop that SIGCONT ends.
         // Whatever goes wrong below, nothing stays stopped.
         defer { if strace.isRunning { Self.children(of: strace.processIdentifier).forEach { kill($0, SIGKILL) } } }

@@ -74,6 +74,12 @@ enum Trace {
     /// Whether strace exists and may trace here (ptrace can be forbidden in containers).
     static var available: Bool { Strace.works }
 
+    /// Starts `weightinit arguments` under strace with `options` (what to
+    /// trace, what to inject), logging to `log`, without waiting.
+    static func start(_ options: [String], _ arguments: [String], log: String, in scratch: Scratch) throws -> Process {
+        try ToolRun.start(strace, ["-f", "-qq", "-o", log] + options + [try CLI.executable()] + arguments, in: scratch)
+    }
+
     static func run(_ arguments: [String], in scratch: Scratch) throws -> (status: Int32, stderr: String, log: String) {
         let log = scratch.root + "/strace.log"
         let result = try ToolRun.run(
