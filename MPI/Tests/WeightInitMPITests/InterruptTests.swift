@@ -20,15 +20,8 @@ struct InterruptTests {
     static func interrupt(_ arguments: [String], temporaries expected: Int, signal: Int32, toMPIRun: Bool,
                           in directory: Scratch) throws -> MPIRun.Result {
         let job = try MPIJob(ranks: 2, arguments, in: directory)
-        var ranks: [pid_t] = []
-        while try temporaries(directory).count < expected || ranks.count < 2 {
-            guard job.isRunning else {
-                let result = try job.wait()
-                Issue.record("the job ended before it was interrupted: \(result.status) \(result.stderr)")
-                return result
-            }
-            ranks = job.ranks()
-            usleep(1000)
+        guard let ranks = try job.awaitRanks({ try temporaries(directory).count >= expected && $0.count == 2 }) else {
+            return try job.wait()
         }
         if toMPIRun {
             kill(job.pid, signal)
@@ -111,7 +104,6 @@ struct InterruptTests {
         try #"{"tensors": [{"name": "a", "shape": [200], "scheme": "zeros"}, {"name": "c", "shape": [200], "scheme": "zeros"}, {"name": "b", "shape": [30000, 30000], "scheme": "normal"}]}"#
             .write(toFile: spec, atomically: true, encoding: .utf8)
         let job = try MPIJob(ranks: 2, ["generate", "--spec", spec, "--max-shard-size", "1KB", "--output", "model"], in: directory)
-        var ranks: [pid_t] = []
         func writingSecondShard() -> Bool {
             guard let items = FileManager.default.enumerator(atPath: directory.file("model")) else { return false }
             for case let item as String in items where item.contains(".model-00002-of-00003.safetensors.wi-") {
@@ -119,15 +111,7 @@ struct InterruptTests {
             }
             return false
         }
-        while !writingSecondShard() || ranks.count < 2 {
-            guard job.isRunning else {
-                let result = try job.wait()
-                Issue.record("the job ended before it was interrupted: \(result.status) \(result.stderr)")
-                return
-            }
-            ranks = job.ranks()
-            usleep(1000)
-        }
+        guard let ranks = try job.awaitRanks({ writingSecondShard() && $0.count == 2 }) else { return }
         for rank in ranks { kill(rank, signal) }
         let result = try job.wait()
         #expect(result.status == 128 + signal, "\(result.stderr)")
@@ -207,16 +191,8 @@ struct CommitInterruptTests {
         // in a group stop that SIGCONT ends, and both ranks are up.
         // Whatever goes wrong below, no rank stays stopped.
         defer { job.descendants().forEach { kill($0, SIGKILL) } }
-        var ranks: [pid_t] = []
-        while ranks.count < 2 || !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("--- stopped by SIGSTOP ---") ?? false) {
-            guard job.isRunning else {
-                let result = try job.wait()
-                Issue.record("the job ended before it was interrupted: \(result.status) \(result.stderr)")
-                return
-            }
-            ranks = job.descendants()
-            usleep(1000)
-        }
+        let isHeld = { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("--- stopped by SIGSTOP ---") ?? false }
+        guard let ranks = try job.awaitRanks({ $0.count == 2 && isHeld() }, find: { $0.descendants() }) else { return }
         let held = try #require(ranks.first { ProcessStatus($0)?.isStopped == true }, "rank 0 is stopped")
         let others = ranks.filter { $0 != held }
         let middle = try #require(try directorySnapshot(output))

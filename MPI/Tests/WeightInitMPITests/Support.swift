@@ -158,6 +158,23 @@ final class MPIJob {
         }
     }
 
+    /// Polls (every millisecond) until `ready` holds for the ranks `find`
+    /// lists (default: ``ranks()``) and returns them; or, if the job ends
+    /// first, records an issue saying so and returns nil.
+    func awaitRanks(_ ready: ([pid_t]) throws -> Bool, find: (MPIJob) -> [pid_t] = { $0.ranks() }) throws -> [pid_t]? {
+        var ranks: [pid_t] = []
+        while try !ready(ranks) {
+            guard isRunning else {
+                let result = try wait()
+                Issue.record("the job ended before it was interrupted: \(result.status) \(result.stderr)")
+                return nil
+            }
+            ranks = find(self)
+            usleep(1000)
+        }
+        return ranks
+    }
+
     /// Every weightinit-mpi process below mpirun, however deep (a rank
     /// may run under a launcher such as strace).
     func descendants() -> [pid_t] {
