@@ -175,8 +175,9 @@ def _torch_codes(torch):
 
 def target(tensor):
     """(address, bytes, dtype code, shape) of a writable C-contiguous numpy
-    array or contiguous CPU torch tensor; TypeError or ValueError otherwise.
-    Nothing is read or written here."""
+    array or contiguous CPU torch tensor that may be changed in place (not an
+    inference tensor outside inference mode, not a ZeroTensor); TypeError or
+    ValueError otherwise. Nothing is read or written here."""
     np = sys.modules.get("numpy")
     if np is not None and isinstance(tensor, np.ndarray):
         code = _numpy_codes(np).get(tensor.dtype)
@@ -204,17 +205,43 @@ def target(tensor):
             raise ValueError("only dense (strided) tensors can be filled, not %s" % tensor.layout)
         if not tensor.is_contiguous():
             raise ValueError("the tensor must be contiguous (use .contiguous(), fill, then copy back)")
+        if tensor.is_inference() and not torch.is_inference_mode_enabled():
+            # torch.nn.init raises here too (RuntimeError "Inplace update to inference tensor outside InferenceMode").
+            raise ValueError("an inference tensor can be changed in place only inside torch.inference_mode(), as "
+                             "torch.nn.init's fills can: fill it there, or fill a clone")
+        zero = getattr(tensor, "_is_zerotensor", None)  # private, as torch's own check of it
+        if zero is not None and zero():
+            raise ValueError("a ZeroTensor cannot be changed (torch.nn.init refuses it too): fill a clone")
         return tensor.data_ptr(), tensor.numel() * tensor.element_size(), code, tuple(tensor.shape)
     raise TypeError("expected a numpy.ndarray or a torch.Tensor, not %s" % type_name(tensor))
 
 
-def _bump_version(tensor):
-    """Tell autograd a torch tensor changed in place, as torch.nn.init's own in-place ops do."""
+def _staged(tensor):
+    """A new tensor to fill instead of `tensor` when `tensor` is a torch view
+    with the negation bit (z.conj().imag, x._neg_view()), else None. Such a
+    view reads its memory negated; torch.nn.init's fills write values that
+    read back as the sample, so the bytes go to a plain tensor that torch
+    then copies in (see _finish)."""
     torch = sys.modules.get("torch")
-    if torch is not None and isinstance(tensor, torch.Tensor):
-        increment = getattr(getattr(torch.autograd, "graph", None), "increment_version", None)
-        if increment is not None:
-            increment(tensor)
+    if torch is not None and isinstance(tensor, torch.Tensor) and tensor.is_neg():
+        return torch.empty(tensor.shape, dtype=tensor.dtype)
+    return None
+
+
+def _finish(tensor, staged):
+    """After a successful fill: copy a staged fill in (torch negates it into
+    the view's memory, and counts the change), or tell autograd a torch
+    tensor changed in place, as torch.nn.init's own in-place ops do."""
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(tensor, torch.Tensor):
+        return
+    if staged is not None:
+        with torch.no_grad():
+            tensor.copy_(staged)
+        return
+    increment = getattr(getattr(torch.autograd, "graph", None), "increment_version", None)
+    if increment is not None:
+        increment(tensor)
 
 
 def shard_range(index, count, length):
@@ -270,11 +297,15 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
 
     seed: an int in 0 … 2^64 − 1, stream in 0 … 2^32 − 1; every integer an
     int or numpy integer, not bool (TypeError), inside the range C takes
-    (ValueError); scheme a str without NUL.
+    (ValueError); scheme a str without NUL. A torch view with the negation
+    bit is filled as torch.nn.init fills it: it reads back as the values.
     """
     library = L.load()[0]
     parsed = parse(scheme)
     address, size, code, shape = target(tensor)
+    staged = _staged(tensor)
+    if staged is not None:
+        address = staged.data_ptr()
     seed = _unsigned(seed, "seed", 64)
     stream = _unsigned(stream, "stream", 32)
     kind, in_axis, out_axis = _layout(layout)
@@ -296,7 +327,7 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
                                          kind, in_axis, out_axis, seed, stream, workers)
     if status != L.OK:
         _raise(status)
-    _bump_version(tensor)
+    _finish(tensor, staged)
     return tensor
 
 

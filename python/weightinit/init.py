@@ -28,7 +28,9 @@ threads) int or numpy integers; choices (mode, nonlinearity, method,
 distribution) str. bool is neither number nor integer. Anything else is a
 TypeError; an integer outside the range C takes, a number too large for a
 float or a str holding a NUL character is a ValueError — before anything
-is written.
+is written. As torch.nn.init, an inference tensor is filled only inside
+torch.inference_mode(), and a torch view with the negation bit
+(z.conj().imag) reads back as the values after its fill.
 
 Differences from torch.nn.init (deliberate):
 
