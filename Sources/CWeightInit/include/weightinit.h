@@ -23,9 +23,11 @@
  * never keeps a pointer it was given after a call returns.
  *
  * Errors: every function returns a weightinit_status; anything but
- * WEIGHTINIT_OK means nothing was written to any output argument — with one
- * exception: WEIGHTINIT_ERROR_BUFFER_TOO_SMALL writes the length the text
- * needs (weightinit_scheme_describe's *length) and nothing else — and
+ * WEIGHTINIT_OK means nothing was written to any output argument — with two
+ * exceptions: WEIGHTINIT_ERROR_BUFFER_TOO_SMALL writes the length the text
+ * needs (weightinit_scheme_describe's *length) and nothing else, and a fill
+ * that fails inside LAPACK (WEIGHTINIT_ERROR_FAILURE; every argument was
+ * checked before) may leave `data` partly written — and
  * weightinit_last_error() then holds a one-line message on the calling
  * thread, made safe to print (see there). Every function may be called from
  * several threads at once.
