@@ -94,18 +94,22 @@ def _kaiming(kind, a, mode, nonlinearity):
     """torch's kaiming rule: gain = calculate_gain(nonlinearity, a); `a` is the
     negative slope and only matters for leaky_relu (a=0 there gives √2, as
     relu; a=None the CLI's default slope 0.01, as calculate_gain's)."""
+    if type(mode) is str and type(nonlinearity) is str and type(a) in _PLAIN:
+        return _kaiming_text(kind, a, mode, nonlinearity)  # hashable: the cache checks them on a miss
     return _kaiming_text(kind, None if a is None else _number(a, "a"), _name(mode, "mode"),
                          _name(nonlinearity, "nonlinearity"))
 
 
+_PLAIN = (int, float, type(None))
+
+
 # The text of a call's scheme is cached (as the library's parse of it), so a
-# repeated call with the same arguments neither formats nor parses; the
-# arguments are checked before (an unhashable one would fail unclearly here).
+# repeated call with the same arguments neither checks, formats nor parses.
 @functools.lru_cache(maxsize=1024)
 def _kaiming_text(kind, a, mode, nonlinearity):
-    text = "%s --mode %s --nonlinearity %s" % (kind, mode, nonlinearity)
+    text = "%s --mode %s --nonlinearity %s" % (kind, _name(mode, "mode"), _name(nonlinearity, "nonlinearity"))
     if nonlinearity.lower().replace("-", "_") == "leaky_relu" and a is not None:
-        text += " --negative-slope " + repr(a)
+        text += " --negative-slope " + _option(a, "a")
     return text
 
 
