@@ -82,7 +82,9 @@ typedef enum weightinit_status {
     WEIGHTINIT_OK = 0,
     /** A pointer argument that must not be NULL is NULL. */
     WEIGHTINIT_ERROR_NULL_POINTER = 1,
-    /** An enum argument (dtype, layout) is not one of its values. */
+    /** An enum argument (dtype, layout) is not one of its values, or is
+     *  WEIGHTINIT_F16 where the library has no binary16 (it has on x86-64
+     *  and arm64). */
     WEIGHTINIT_ERROR_INVALID_ENUM = 2,
     /** Another argument is wrong: threads < 0, data not aligned to its
      *  element size, a weightinit_scheme that weightinit_scheme_parse did not
