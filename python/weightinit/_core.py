@@ -303,13 +303,13 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
     library = L.load()[0]
     parsed = parse(scheme)
     address, size, code, shape = target(tensor)
-    staged = _staged(tensor)
-    if staged is not None:
-        address = staged.data_ptr()
     seed = _unsigned(seed, "seed", 64)
     stream = _unsigned(stream, "stream", 32)
     kind, in_axis, out_axis = _layout(layout)
     workers = _threads(threads)
+    staged = _staged(tensor)
+    if staged is not None:
+        address = staged.data_ptr()
     if shard is not None or full_shape is not None:
         start, stop, full = _region(shape, shard, full_shape)
         if size == 0:
