@@ -250,7 +250,7 @@ typedef struct {
     int native_f16;  ///< hardware float → binary16 conversion (vcvtps2ph / fcvtn)
     int groups;      ///< 16-block groups per iteration of the main loops (1 … WI_MAX_GROUPS)
     int width;       ///< 64-bit lanes per vector register: 2 (SSE, NEON), 4 (AVX2), 8 (AVX-512)
-    int fma;         ///< WI_FMA_NONE, WI_FMA or WI_FMA_RCP14 (the path's arithmetic; see quotient_f)
+    int fma;         ///< WI_FMA_NONE or WI_FMA (the path has a fused multiply-add instruction)
 } fill_ctx;
 
 /// Which main-stream block each 64-bit lane of a group computes, so that
@@ -318,61 +318,13 @@ WI_AI vd u54_to_d(vu64 m) {
 WI_AI vd u53(vu64 w) { return u54_to_d(w >> 11) * 0x1p-53; }
 WI_AI vd u53_open(vu64 w) { return u54_to_d((w >> 11) + 1u) * 0x1p-53; }
 
-// MARK: Division
-
 /// The arithmetic of a path: no fma instruction (SSE2: "Without a fused
-/// multiply-add instruction" below), fma, or fma and AVX-512's vrcp14ps.
-enum { WI_FMA_NONE = 0, WI_FMA = 1, WI_FMA_RCP14 = 2 };
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-
-/// RN(n/d) for the logarithm's s = f/(2 + f), without the divider: AVX-512's
-/// vdivps has the same throughput per element as AVX2's (one 16-lane
-/// division per ~10 cycles on Intel), and the Box–Muller's radius is
-/// limited by it there. y0 = vrcp14ps(d) (relative error < 2⁻¹⁴ on every
-/// implementation), one Newton step y = RN(y0 + y0·RN(1 − d·y0)), then
-/// q0 = RN(n·y), r = n − q0·d (exact, fma) and q = RN(q0 + r·y): Markstein's
-/// correction, right when y is the reciprocal rounded to nearest. Newton's y
-/// lies within (1 − 2⁻²⁸ − 2⁻³⁶)/d … (1 + 2⁻³⁶)/d whatever vrcp14ps returned,
-/// and every float y in that range gives RN(n/d) for every n, d of these
-/// samplers (f = m − 1, m from all 2²⁴ inputs) but one: d = 2 − 2⁻²³ (n =
-/// −2⁻²³), where 1/d lies 2⁻⁴⁹ above a midpoint and y = 0.5 gives the wrong
-/// neighbour; that lane takes its quotient, −0x1.000002p−24, as a constant.
-/// (Checked by a search over all inputs and all such y; the parts tests
-/// compare this path's radius and logarithm with the reference on every input.)
-/// Not used for AVX2: vrcpps's 1.5·2⁻¹² would need a second Newton step,
-/// which costs as much as the division.
-__attribute__((target("avx512f"))) static inline void quotient_rcp14(const float *n_in, const float *d_in, float *q_out) {
-    __m512 n = _mm512_loadu_ps(n_in), d = _mm512_loadu_ps(d_in);
-    __m512 y = _mm512_rcp14_ps(d);
-    y = _mm512_fmadd_ps(y, _mm512_fnmadd_ps(d, y, _mm512_set1_ps(1.0f)), y);
-    __m512 q = _mm512_mul_ps(n, y);
-    q = _mm512_fmadd_ps(_mm512_fnmadd_ps(q, d, n), y, q);
-    // A branch (never taken but for 2 of the 2²⁴ inputs) measured ~25 % faster
-    // in the normal fill than the same masked move done unconditionally.
-    __mmask16 hard = _mm512_cmp_ps_mask(d, _mm512_set1_ps(0x1.fffffep+0f), _CMP_EQ_OQ);
-    if (__builtin_expect(hard != 0, 0)) q = _mm512_mask_mov_ps(q, hard, _mm512_set1_ps(-0x1.000002p-24f));
-    _mm512_storeu_ps(q_out, q);
-}
-#endif
-
-/// f / (2 + f) of the logarithm (n = f, d = 2 + f).
-WI_AI vf quotient_f(int fma, vf n, vf d) {
-    (void)fma;
-#if defined(__x86_64__)
-    if (fma == WI_FMA_RCP14) {
-        vf q;
-        quotient_rcp14((const float *)&n, (const float *)&d, (float *)&q);
-        return q;
-    }
-#endif
-    return n / d;
-}
+/// multiply-add instruction" below) or fma.
+enum { WI_FMA_NONE = 0, WI_FMA = 1 };
 
 // MARK: log (Scalar.h wi_logf_scalar / wi_log_scalar)
 
-WI_AI vf log_f_fused(int fma, vf x) {
+WI_AI vf log_f_fused(vf x) {
     vu bits = (vu)x;
     vi e = (vi)(bits >> 23) - 127;
     vu mant = bits & 0x007FFFFFu;
@@ -380,7 +332,7 @@ WI_AI vf log_f_fused(int fma, vf x) {
     e -= big;
     vf m = (vf)(mant | (0x3F800000u - ((vu)big & 0x00800000u)));
     vf f = m - 1.0f;
-    vf s = quotient_f(fma, f, 2.0f + f);
+    vf s = f / (2.0f + f);
     vf s2 = s * s;
     vf p = fma_f(s2, fma_f(s2, fma_f(s2, (vf)0x1.c71c72p-4f, (vf)0x1.24924ap-3f), (vf)0x1.99999ap-3f),
                  (vf)0x1.555556p-2f);
@@ -464,13 +416,13 @@ WI_AI void sincos_m53(vu64 m, vd *sin_out, vd *cos_out) {
 ///   strict comparison.
 /// - −2·log = fma(e, −2·ln2_hi, fma(e, −2·ln2_lo, fma(−4s·s², p, −4s))): the
 ///   factor −2 moves into the constants and into t = 2s, exactly.
-WI_AI vf radius_f_fused(int fma, vu w) {
+WI_AI vf radius_f_fused(vu w) {
     vf k = __builtin_convertvector((vi)((w >> 8) + 1u), vf);
     vu tmp = (vu)k - 0x4B3504F4u;
     vf ef = __builtin_convertvector((vi)tmp >> 23, vf);
     vf m = (vf)((tmp & 0x007FFFFFu) + 0x3F3504F4u);
     vf f = m - 1.0f;
-    vf s = quotient_f(fma, f, 2.0f + f);
+    vf s = f / (2.0f + f);
     vf s2 = s * s;
     vf p = fma_f(s2, fma_f(s2, fma_f(s2, (vf)0x1.c71c72p-4f, (vf)0x1.24924ap-3f), (vf)0x1.99999ap-3f),
                  (vf)0x1.555556p-2f);
@@ -663,14 +615,14 @@ WI_AI void angle_nofma(vu w, vf *sin_out, vf *cos_out) {
 
 // MARK: The float kernels on either kind of path (`fma`: the instantiation's WI_FMA_*)
 
-WI_AI vf radius_f(int fma, vu w) { return fma ? radius_f_fused(fma, w) : radius_nofma(w); }
+WI_AI vf radius_f(int fma, vu w) { return fma ? radius_f_fused(w) : radius_nofma(w); }
 
 WI_AI void angle_f(int fma, vu w, vf *sin_out, vf *cos_out) {
     if (fma) angle_f_fused(w, sin_out, cos_out);
     else angle_nofma(w, sin_out, cos_out);
 }
 
-WI_AI vf log_f(int fma, vf x) { return fma ? log_f_fused(fma, x) : log_nofma(x); }
+WI_AI vf log_f(int fma, vf x) { return fma ? log_f_fused(x) : log_nofma(x); }
 
 /// fmaf(a, b, c) for any finite floats (the parameters' fmas).
 WI_AI vf fma_any_f(int fma, vf a, vf b, vf c) { return fma ? fma_f(a, b, c) : fma_checked(a, b, c); }
@@ -1304,7 +1256,7 @@ WI_AI void parts_body(const uint32_t *words, size_t count, float *radius, float 
 WI_PATH(sse2, __attribute__((target("sse2"))), WI_PHILOX_SSE2, 1, 0, 2, WI_FMA_NONE)
 WI_PATH(avx2, __attribute__((target("avx2,fma,f16c"))), WI_PHILOX_AVX2, WI_GROUPS_AVX2, 1, 4, WI_FMA)
 WI_PATH(avx512, __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c"))), WI_PHILOX_AVX512,
-        WI_GROUPS_AVX512, 1, 8, WI_FMA_RCP14)
+        WI_GROUPS_AVX512, 1, 8, WI_FMA)
 #elif defined(__aarch64__)
 WI_PATH(neon, , PHILOX_DWORD, 1, 1, 2, WI_FMA)
 #endif
