@@ -29,10 +29,16 @@ class WeightInitRuntimeError(WeightInitError, RuntimeError):
 
 
 def _raise(status):
+    """Raises the error of a failed call: the library's message and its name
+    for `status` (weightinit_status_name). WEIGHTINIT_ERROR_FAILURE, and a
+    status the library does not name, are WeightInitRuntimeError; every other
+    status is about the input, a WeightInitValueError."""
     library = L.load()[0]
     message = (library.weightinit_last_error() or b"").decode("utf-8", "replace")
-    name = L.STATUS_NAMES.get(status, "WEIGHTINIT_UNKNOWN_STATUS %d" % status)
-    kind = WeightInitRuntimeError if status == L.FAILURE or status not in L.STATUS_NAMES else WeightInitValueError
+    name = (library.weightinit_status_name(status) or b"").decode("ascii", "replace")
+    if name in ("", "WEIGHTINIT_UNKNOWN_STATUS"):
+        name = "WEIGHTINIT_UNKNOWN_STATUS %d" % status
+    kind = WeightInitRuntimeError if name == "WEIGHTINIT_ERROR_FAILURE" or "UNKNOWN" in name else WeightInitValueError
     raise kind(name, message)
 
 
@@ -42,6 +48,7 @@ def _raise(status):
 # neither. Text is str.
 
 INT64 = (-(1 << 63), (1 << 63) - 1, "−2^63 … 2^63 − 1")
+INT32 = (-(1 << 31), (1 << 31) - 1, "−2^31 … 2^31 − 1")
 
 
 def _integer(value, name, bounds):
@@ -173,6 +180,12 @@ def _torch_codes(torch):
     return _TORCH_CODES
 
 
+def _is_bfloat16(dtype):
+    """Whether a numpy dtype is ml_dtypes.bfloat16 (what JAX, Keras and
+    TensorFlow hand numpy for bfloat16): 2 bytes, the upper half of a float32."""
+    return dtype.name == "bfloat16" and dtype.itemsize == 2 and getattr(dtype.type, "__module__", "") == "ml_dtypes"
+
+
 def target(tensor):
     """(address, bytes, dtype code, shape) of a writable C-contiguous numpy
     array or contiguous CPU torch tensor that may be changed in place (not an
@@ -181,9 +194,11 @@ def target(tensor):
     np = sys.modules.get("numpy")
     if np is not None and isinstance(tensor, np.ndarray):
         code = _numpy_codes(np).get(tensor.dtype)
+        if code is None and _is_bfloat16(tensor.dtype):
+            code = L.BF16
         if code is None:
-            raise TypeError("numpy arrays of float32, float64 or float16 (native byte order) can be filled, not %s"
-                            % shown(str(tensor.dtype)))
+            raise TypeError("numpy arrays of float32, float64, float16 (native byte order) or ml_dtypes.bfloat16 can "
+                            "be filled, not %s" % shown(str(tensor.dtype)))
         flags = tensor.flags
         if not flags.c_contiguous:
             raise ValueError("the numpy array must be C-contiguous (use numpy.ascontiguousarray, fill, then copy back)")
@@ -192,7 +207,12 @@ def target(tensor):
         size = tensor.nbytes
         # The address through the buffer protocol: 0.4 µs, where
         # __array_interface__ or .ctypes.data take 1.2–1.3 µs (measured).
-        address = ctypes.addressof(ctypes.c_char.from_buffer(tensor)) if size else 0
+        if not size:
+            address = 0
+        elif code == L.BF16:  # ml_dtypes' bfloat16 has no buffer-protocol format
+            address = tensor.__array_interface__["data"][0]
+        else:
+            address = ctypes.addressof(ctypes.c_char.from_buffer(tensor))
         return address, size, code, tensor.shape
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(tensor, torch.Tensor):
