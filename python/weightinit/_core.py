@@ -1,14 +1,20 @@
 """The one path every Python fill takes: a scheme in the CLI's syntax, parsed
 once by the C library (and cached), and an array or tensor checked and
 handed over by address."""
+from __future__ import annotations
+
 import ctypes
 import functools
 import numbers
 import operator
 import sys
+from typing import Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _library as L
 from ._text import shown, type_name
+
+
+T = TypeVar("T")
 
 
 class WeightInitError(Exception):
@@ -114,10 +120,14 @@ def _parse(text, name):
     return scheme
 
 
-def describe(text):
+def describe(text: str) -> str:
     """`text` as `weightinit generate` spells it: every parameter that has a
     default written out (optional ones, such as truncated-normal's bounds,
-    only when given; flags only when on)."""
+    only when given; flags only when on).
+
+    >>> weightinit.describe("he-normal --truncated")
+    'kaiming-normal --mode fan-in --nonlinearity relu --truncated'
+    """
     library = L.load()[0]
     scheme = parse(text, "text")
     length = ctypes.c_size_t(0)
@@ -264,9 +274,13 @@ def _finish(tensor, staged):
         increment(tensor)
 
 
-def shard_range(index, count, length):
+def shard_range(index: int, count: int, length: int) -> Tuple[int, int]:
     """Block `index` of `count` of range(length), as `weightinit generate --shard index/count`:
-    length // count each, the last also taking the remainder. Returns (start, stop)."""
+    length // count each, the last also taking the remainder. Returns (start, stop).
+
+    >>> weightinit.shard_range(3, 4, 10)
+    (6, 10)
+    """
     library = L.load()[0]
     start, stop = ctypes.c_int64(), ctypes.c_int64()
     status = library.weightinit_shard_range(_integer(index, "index", INT64), _integer(count, "count", INT64),
@@ -301,7 +315,9 @@ def _region(shape, shard, full_shape):
     return start, stop, full
 
 
-def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
+def fill(tensor: T, scheme: str, *, seed: int = 0, stream: int = 0, shard: Optional[Tuple[int, int, int]] = None,
+         full_shape: Optional[Sequence[int]] = None, layout: Union[str, Tuple[int, int]] = "torch",
+         threads: Optional[int] = None) -> T:
     """Fills `tensor` in place with `scheme`, given in the syntax of
     `weightinit generate` ("kaiming-normal --mode fan-out"), and returns it:
     the values of `weightinit generate <scheme> --shape <tensor.shape> --seed
@@ -319,6 +335,8 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
     int or numpy integer, not bool (TypeError), inside the range C takes
     (ValueError); scheme a str without NUL. A torch view with the negation
     bit is filled as torch.nn.init fills it: it reads back as the values.
+
+    >>> weightinit.fill(np.empty((64, 32), np.float32), "kaiming-normal --mode fan-out", seed=7, stream=1)
     """
     library = L.load()[0]
     parsed = parse(scheme)
@@ -351,10 +369,14 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
     return tensor
 
 
-def name_stream(name):
+def name_stream(name: str) -> int:
     """The stream `weightinit generate --spec` gives a tensor called `name`
     that names no "stream" (FNV-1a of its UTF-8 bytes): fill with
-    stream=name_stream(name) to reproduce that tensor of a spec file."""
+    stream=name_stream(name) to reproduce that tensor of a spec file.
+
+    >>> weightinit.name_stream("fc1.weight")
+    1364330157
+    """
     library = L.load()[0]
     stream = ctypes.c_uint32()
     status = library.weightinit_name_stream(_text(name, "name"), ctypes.byref(stream))
