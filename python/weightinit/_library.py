@@ -155,14 +155,18 @@ def missing_dependency(path, error):
     if needed == os.path.basename(path):
         return None
     stem = needed.split(".so")[0]
-    if stem in _SYSTEM:
-        return ("%s needs %s (%s), which the dynamic loader cannot find: install OpenBLAS and LAPACKE "
-                "(Debian/Ubuntu: apt-get install libopenblas0 liblapacke), or use a wheel repaired by auditwheel, "
-                "which carries them" % (path, needed, _SYSTEM[stem]))
+    if re.search(r"-[0-9a-f]{8}$", stem.split(".")[0]):  # auditwheel's name for a library it copied in
+        return ("%s needs %s, which auditwheel put in weightinit.libs beside the installed package: copying the "
+                "library alone leaves it behind (set WEIGHTINIT_LIBRARY to the installed one)" % (path, needed))
     if stem.startswith(("libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime")):
         return ("%s needs %s, part of the Swift runtime, which is not beside it: `make install` and the wheel put "
                 "the runtime in %s (its RUNPATH); copying the library alone leaves it behind"
                 % (path, needed, os.path.join(os.path.dirname(path) or ".", "weightinit")))
+    system = next((what for prefix, what in _SYSTEM.items() if stem.startswith(prefix)), None)
+    if system is not None:
+        return ("%s needs %s (%s), which the dynamic loader cannot find: install OpenBLAS and LAPACKE "
+                "(Debian/Ubuntu: apt-get install libopenblas0 liblapacke), or use a wheel repaired by auditwheel, "
+                "which carries them" % (path, needed, system))
     return "%s needs %s, which the dynamic loader cannot find" % (path, needed)
 
 

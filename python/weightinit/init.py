@@ -2,6 +2,13 @@
 names and defaults, filling numpy arrays and PyTorch CPU tensors in place
 (and returning them) with values reproducible from `seed=` and `stream=`.
 
+It has torch.nn.init's every public name: its fills, `calculate_gain`
+(the same table as torch's, and the gains the fills apply), and torch's
+deprecated names without the underscore (`normal`, `xavier_uniform`, …),
+which warn with torch's FutureWarning and call the underscore ones. Keras'
+schemes follow (glorot_*, he_*, lecun_*, variance_scaling_) with
+uniform_fan_in_ and delta_orthogonal_.
+
 Every function here is one scheme of `weightinit generate` with its options,
 so `kaiming_normal_(t, seed=7, stream=3)` holds exactly the bytes of
 `weightinit generate kaiming-normal --nonlinearity leaky-relu

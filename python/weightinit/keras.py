@@ -267,44 +267,41 @@ class _Elementwise(RandomInitializer):
         super().__init__(seed, **options)
 
 
-@_register
-class RandomNormal(_Elementwise):
-    """N(mean, stddev²). Keras: RandomNormal; PyTorch: normal_; JAX: normal.
-    CLI: `normal --mean mean --std stddev`.
-
-    >>> keras.layers.Dense(64, kernel_initializer=weightinit.keras.RandomNormal(stddev=0.02, seed=0))
-    """
+class _MeanStd(_Elementwise):
+    """RandomNormal and TruncatedNormal: a mean and a standard deviation."""
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Optional[int] = None, **options):
         self.mean, self.stddev = _number(mean, "mean"), _number(stddev, "stddev")
         super().__init__(seed, **options)
-
-    def scheme(self):
-        return "normal --mean %r --std %r" % (self.mean, self.stddev)
 
     def get_config(self):
         return dict(super().get_config(), mean=self.mean, stddev=self.stddev)
 
 
 @_register
-class TruncatedNormal(_Elementwise):
+class RandomNormal(_MeanStd):
+    """N(mean, stddev²). Keras: RandomNormal (mean=0.0, stddev=0.05); PyTorch:
+    normal_; JAX: normal. CLI: `normal --mean mean --std stddev`.
+
+    >>> keras.layers.Dense(64, kernel_initializer=weightinit.keras.RandomNormal(stddev=0.02, seed=0))
+    """
+
+    def scheme(self):
+        return "normal --mean %r --std %r" % (self.mean, self.stddev)
+
+
+@_register
+class TruncatedNormal(_MeanStd):
     """N(mean, stddev²) truncated to mean ± 2·stddev (no variance
-    correction, as Keras). Keras: TruncatedNormal; PyTorch:
-    trunc_normal_(mean, std, mean − 2std, mean + 2std). CLI:
+    correction, as Keras; mean=0.0, stddev=0.05). Keras: TruncatedNormal;
+    PyTorch: trunc_normal_(mean, std, mean − 2std, mean + 2std). CLI:
     `truncated-normal --mean mean --std stddev`.
 
     >>> keras.layers.Dense(64, kernel_initializer=weightinit.keras.TruncatedNormal(stddev=0.02, seed=0))
     """
 
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Optional[int] = None, **options):
-        self.mean, self.stddev = _number(mean, "mean"), _number(stddev, "stddev")
-        super().__init__(seed, **options)
-
     def scheme(self):
         return "truncated-normal --mean %r --std %r" % (self.mean, self.stddev)
-
-    def get_config(self):
-        return dict(super().get_config(), mean=self.mean, stddev=self.stddev)
 
 
 @_register
