@@ -125,6 +125,13 @@ def test_version_has_one_source():
         assert importlib.metadata.version("weightinit") == weightinit.__version__
 
 
+def test_weightinit_library_overrides(monkeypatch):
+    monkeypatch.setenv("WEIGHTINIT_LIBRARY", "/somewhere/libweightinit.so.1")
+    assert L.candidates() == ["/somewhere/libweightinit.so.1"]
+    monkeypatch.delenv("WEIGHTINIT_LIBRARY")
+    assert (L.candidates()[0] == str(L.bundled())) == L.bundled().exists()
+
+
 def test_installed_package_loads_its_bundled_library():
     if not INSTALLED:
         pytest.skip("runs against the installed wheel (WEIGHTINIT_TEST_INSTALLED=1), not the source tree")

@@ -181,6 +181,20 @@ def test_every_name_of_jax_nn_initializers():
     assert public <= set(wj.__all__), public - set(wj.__all__)
 
 
+@pytest.mark.parametrize("name", [n for n in wj.__all__ if n not in ("Initializer",)])
+def test_documented_and_typed(name):
+    import inspect
+
+    function = getattr(wj, name)
+    doc = inspect.getdoc(function) or ""
+    assert ">>>" in doc, "%s has no example" % name
+    if name not in ("key_seed", "from_scheme"):
+        assert "JAX:" in doc or "jax.nn.initializers" in doc, "%s names no JAX counterpart" % name
+    signature = inspect.signature(function)
+    assert signature.return_annotation is not inspect.Signature.empty, name
+    assert all(p.annotation is not inspect.Parameter.empty for p in signature.parameters.values() if p.name != "key"), name
+
+
 # ---- Models
 
 def test_flax_model_initialises_and_trains_a_step():

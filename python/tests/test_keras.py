@@ -158,6 +158,15 @@ def test_every_class_name_of_keras_initializers():
         assert issubclass(getattr(wk, name), keras.initializers.Initializer), name
 
 
+@pytest.mark.parametrize("name", [n for n in wk.__all__ if n[0].isupper() and n not in (
+    "Initializer", "RandomInitializer", "STFT", "STFTInitializer")])
+def test_documented(name):
+    import inspect
+
+    doc = inspect.getdoc(getattr(wk, name)) or ""
+    assert ">>>" in doc and ("Keras:" in doc or "keras.initializers" in doc or "CLI:" in doc), name
+
+
 def model():
     return keras.Sequential([
         keras.Input((6, 6, 3)),

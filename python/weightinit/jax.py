@@ -159,7 +159,7 @@ class Initializer:
         return G.describe_call(self.scheme_for(plan), plan, self.fan_based,
                                self.seed if self.seed is not None else seed, self.stream)
 
-    def __call__(self, key, shape: Shape, dtype: Optional[DTypeLike] = None, out_sharding=None) -> jax.Array:
+    def __call__(self, key, shape: Shape, dtype: Optional[DTypeLike] = None, out_sharding: Any = None) -> jax.Array:
         if out_sharding is not None:
             raise NotImplementedError("weightinit.jax initializers do not take out_sharding")
         dtype = self.dtype if dtype is None else dtype
@@ -484,7 +484,7 @@ def from_scheme(scheme: str, in_axis: AxisSpec = -2, out_axis: AxisSpec = -1, ba
                        dtype, seed, stream, threads)
 
 
-def zeros(key, shape: Shape, dtype: Optional[DTypeLike] = None, out_sharding=None) -> jax.Array:
+def zeros(key, shape: Shape, dtype: Optional[DTypeLike] = None, out_sharding: Any = None) -> jax.Array:
     """An array of zeros (the key is ignored). JAX: zeros; PyTorch: zeros_;
     Keras: Zeros. CLI: `zeros`.
 
@@ -493,7 +493,7 @@ def zeros(key, shape: Shape, dtype: Optional[DTypeLike] = None, out_sharding=Non
     return jnp.zeros(shape, _default_dtype() if dtype is None else dtype, out_sharding=out_sharding)
 
 
-def ones(key, shape: Shape, dtype: Optional[DTypeLike] = None, out_sharding=None) -> jax.Array:
+def ones(key, shape: Shape, dtype: Optional[DTypeLike] = None, out_sharding: Any = None) -> jax.Array:
     """An array of ones (the key is ignored). JAX: ones; PyTorch: ones_;
     Keras: Ones. CLI: `ones`.
 
@@ -510,7 +510,7 @@ def constant(value: float, dtype: Optional[DTypeLike] = None) -> Callable[..., j
     """
     default = dtype
 
-    def init(key, shape: Shape, dtype: Optional[DTypeLike] = default, out_sharding=None) -> jax.Array:
+    def init(key, shape: Shape, dtype: Optional[DTypeLike] = default, out_sharding: Any = None) -> jax.Array:
         return jnp.full(shape, value, dtype=_default_dtype() if dtype is None else dtype, device=out_sharding)
 
     return init

@@ -356,7 +356,8 @@ class Orthogonal(_Elementwise):
 @_register
 class Scheme(RandomInitializer):
     """Any scheme of `weightinit generate`, in its syntax ("kaiming-normal
-    --nonlinearity tanh --mode fan-out"), with Keras' layouts and fans.
+    --nonlinearity tanh --mode fan-out"), with Keras' layouts and fans. CLI:
+    `weightinit generate <scheme>` on the (out, in, k…) weight.
 
     >>> keras.layers.Dense(64, kernel_initializer=weightinit.keras.Scheme("kaiming-uniform --nonlinearity tanh", seed=0))
     """
