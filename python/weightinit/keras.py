@@ -48,7 +48,6 @@ from typing import Any, Dict, Optional, Sequence
 
 try:
     import keras
-    import numpy as np
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError("weightinit.keras needs keras 3 (pip install keras): %s" % error) from error
 
