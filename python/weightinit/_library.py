@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 
+from ._text import escaped
+
 ABI_MAJOR = 1
 ABI_MINOR = 1  # 1.1: weightinit_fill_region_cancellable (the Ctrl-C path of _core._fill_interruptibly)
 
@@ -30,6 +32,7 @@ STATUS_NAMES = {
     12: "WEIGHTINIT_ERROR_CANCELLED",  # ABI 1.1
 }
 FAILURE = 11
+CANCELLED = 12  # ABI 1.1
 
 # weightinit_dtype and weightinit_layout values.
 F32, F64, F16, BF16 = 0, 1, 2, 3
@@ -171,5 +174,5 @@ def load():
                 raise LibraryNotFoundError(
                     "libweightinit was not found. Build it with `swift build` in the repository (or install it "
                     "with `make install PREFIX=...`), or set WEIGHTINIT_LIBRARY to the library's path. Tried: "
-                    + "; ".join(tried))
+                    + "; ".join(escaped(entry, 512) for entry in tried))
     return _loaded
