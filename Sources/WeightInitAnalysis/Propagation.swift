@@ -62,7 +62,7 @@ public enum Propagation {
             guard value >= 1 else { throw WeightInitError.invalidParameter(name, value: "\(value)", reason: "must be ≥ 1") }
         }
         guard LAPACKInt(exactly: width) != nil, LAPACKInt(exactly: batch) != nil,
-              UInt32(exactly: depth + 1) != nil else {
+              depth < UInt32.max else {
             throw WeightInitError.tooLarge(shape: [depth, batch, width], reason: "BLAS takes 32-bit sizes")
         }
         // Kept for the backward pass: depth + 1 activations and depth weights.

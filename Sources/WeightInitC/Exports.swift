@@ -77,13 +77,9 @@ public func weightinitFillRegion(
     _ layout: weightinit_layout, _ inAxis: Int64, _ outAxis: Int64,
     _ seed: UInt64, _ stream: UInt32, _ threads: Int32
 ) -> weightinit_status {
-    reporting {
-        try FillRequest(
-            scheme: scheme, data: data, sizeBytes: sizeBytes, dtype: dtype, rank: rank, shape: shape,
-            bounds: FillRequest.RegionBounds(start: regionStart, stop: regionStop),
-            layout: layout, inAxis: inAxis, outAxis: outAxis, seed: seed, stream: stream, threads: threads
-        ).run()
-    }
+    // The cancellable fill (ABI 1.1) without a flag: the same checks, the same bytes.
+    weightinitFillRegionCancellable(scheme, data, sizeBytes, dtype, rank, shape, regionStart, regionStop, layout,
+                                    inAxis, outAxis, seed, stream, threads, nil)
 }
 
 @_cdecl("weightinit_shard_range")
@@ -112,3 +108,23 @@ public func weightinitNameStream(
         stream.pointee = Spec.nameStream(string)
     }
 }
+
+// MARK: ABI 1.1: cancellable fills
+
+@_cdecl("weightinit_fill_region_cancellable")
+public func weightinitFillRegionCancellable(
+    _ scheme: UnsafePointer<weightinit_scheme>?, _ data: UnsafeMutableRawPointer?, _ sizeBytes: Int,
+    _ dtype: weightinit_dtype, _ rank: Int, _ shape: UnsafePointer<Int64>?,
+    _ regionStart: UnsafePointer<Int64>?, _ regionStop: UnsafePointer<Int64>?,
+    _ layout: weightinit_layout, _ inAxis: Int64, _ outAxis: Int64,
+    _ seed: UInt64, _ stream: UInt32, _ threads: Int32, _ cancel: UnsafePointer<Int32>?
+) -> weightinit_status {
+    reporting {
+        try FillRequest(
+            scheme: scheme, data: data, sizeBytes: sizeBytes, dtype: dtype, rank: rank, shape: shape,
+            bounds: FillRequest.RegionBounds(start: regionStart, stop: regionStop),
+            layout: layout, inAxis: inAxis, outAxis: outAxis, seed: seed, stream: stream, threads: threads
+        ).cancelled(by: cancel).run()
+    }
+}
+

@@ -26,7 +26,7 @@ struct FillRequest {
     let region: TensorRegion?
     let layout: Layout
     let stream: RandomStream
-    let options: FillOptions
+    private(set) var options: FillOptions
 
     /// `bounds` nil: the whole tensor.
     init(
@@ -78,6 +78,16 @@ struct FillRequest {
         self.layout = layout
         self.stream = RandomStream(seed: seed, stream: stream)
         options = Self.options(threads: threads, elements: try Shape.indexCount(shape))
+    }
+
+    /// This request, stopped before it writes once `*flag` is non-zero
+    /// (`weightinit_fill_region_cancellable`; nil: never).
+    func cancelled(by flag: UnsafePointer<Int32>?) -> FillRequest {
+        guard let flag else { return self }
+        nonisolated(unsafe) let cancel = flag
+        var request = self
+        request.options.cancellation = FillCancellation { weightinit_internal_is_set(cancel) != 0 }
+        return request
     }
 
     /// Fills `data`: the engine's own whole-tensor or region fill for the dtype.

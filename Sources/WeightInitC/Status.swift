@@ -30,6 +30,8 @@ struct ABIFailure: Error {
             case .lapack, .kernelUnavailable, .io, .malformedFile, .invalidFile:
                 self.init(WEIGHTINIT_ERROR_FAILURE, error.description)
             }
+        case let error as FillCancelled:
+            self.init(WEIGHTINIT_ERROR_CANCELLED, error.description)
         case let error as CommandLineError:
             // Only the scheme table throws these here: unknown names and options.
             self.init(WEIGHTINIT_ERROR_INVALID_SCHEME, error.description)

@@ -16,8 +16,9 @@ import ArgumentParser
     @Option(help: "Rules from tensor names to schemes: a built-in set (\(BuiltinRuleSets.names.joined(separator: ", "))) or a rules file (default with --config: hf-<model_type>).")
     @_spi(Plumbing) public var rules: String?
 
-    @Option(name: .customLong("max-shard-size"), help: ArgumentHelp(
-        "Write --output as a directory of Hugging Face shards of at most this size each (5GB, 500MB, 2GiB, bytes), with the index and the config.",
+    // .unconditional: "-5" is this option's (refused) value, not a missing one.
+    @Option(name: .customLong("max-shard-size"), parsing: .unconditional, help: ArgumentHelp(
+        "Write --output as a directory of Hugging Face shards of at most this size each (5GB, 1.5GB, 500MB, 2GiB, bytes), with the index and the config.",
         valueName: "size"))
     @_spi(Plumbing) public var maxShardSize: String?
 

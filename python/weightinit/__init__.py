@@ -23,7 +23,7 @@ from ._core import (
 )
 from ._library import LibraryNotFoundError
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"  # needs libweightinit ABI 1.1 (cancellable fills)
 
 
 def library_path():

@@ -6,6 +6,7 @@ import functools
 import numbers
 import operator
 import sys
+import threading
 
 from . import _library as L
 from ._text import shown, type_name
@@ -28,11 +29,13 @@ class WeightInitRuntimeError(WeightInitError, RuntimeError):
     """The computation failed (a LAPACK error, an unavailable kernel path)."""
 
 
-def _raise(status):
+def _raise(status, last_error=None):
+    """Raises the error of `status`, with this thread's last error (or `last_error`, read on another thread)."""
     library = L.load()[0]
-    message = (library.weightinit_last_error() or b"").decode("utf-8", "replace")
+    message = ((library.weightinit_last_error() if last_error is None else last_error) or b"").decode("utf-8", "replace")
     name = L.STATUS_NAMES.get(status, "WEIGHTINIT_UNKNOWN_STATUS %d" % status)
-    kind = WeightInitRuntimeError if status == L.FAILURE or status not in L.STATUS_NAMES else WeightInitValueError
+    failed = status in (L.FAILURE, L.CANCELLED) or status not in L.STATUS_NAMES
+    kind = WeightInitRuntimeError if failed else WeightInitValueError
     raise kind(name, message)
 
 
@@ -314,6 +317,10 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
         start, stop, full = _region(shape, shard, full_shape)
         if size == 0:
             return tensor
+        if _may_take_long(full):
+            _fill_interruptibly(lambda: _finish(tensor, staged), parsed, address, size, code, full, start, stop,
+                                kind, in_axis, out_axis, seed, stream, workers)
+            return tensor
         status = library.weightinit_fill_region(
             parsed, address, size, code, len(full), _dims(full), _dims(tuple(start)), _dims(tuple(stop)),
             kind, in_axis, out_axis, seed, stream, workers)
@@ -323,12 +330,70 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
             return tensor
         if not shape:
             shape = (1,)  # a 0-d tensor holds one value: that of shape (1,)
+        if _may_take_long(shape):
+            _fill_interruptibly(lambda: _finish(tensor, staged), parsed, address, size, code, tuple(shape),
+                                [0] * len(shape), list(shape), kind, in_axis, out_axis, seed, stream, workers)
+            return tensor
         status = library.weightinit_fill(parsed, address, size, code, len(shape), _dims(shape),
                                          kind, in_axis, out_axis, seed, stream, workers)
     if status != L.OK:
         _raise(status)
     _finish(tensor, staged)
     return tensor
+
+
+# Fills of tensors with at least this many elements (a block's full tensor
+# for shards) run on a worker thread that Ctrl-C can cancel: they take
+# milliseconds or more (sparse's pass over its columns' keys costs in
+# proportion to the full tensor's rows), where the thread costs ~0.1 ms.
+_LONG_FILL_ELEMENTS = 1 << 22
+
+
+def _may_take_long(shape):
+    return functools.reduce(operator.mul, shape, 1) >= _LONG_FILL_ELEMENTS
+
+
+def _fill_interruptibly(finish, parsed, address, size, code, full, start, stop, kind, in_axis, out_axis, seed,
+                        stream, workers):
+    """The fill of block [start, stop) of a tensor of shape `full` by
+    weightinit_fill_region_cancellable on a worker thread (ctypes releases
+    the GIL), so that Ctrl-C — KeyboardInterrupt in this, the main thread —
+    sets its cancel flag: the library stops before it writes anything, this
+    thread waits for it and raises KeyboardInterrupt with the tensor
+    untouched. If Ctrl-C comes once values are being written (which costs in
+    proportion to the block alone), that fill completes and
+    KeyboardInterrupt is raised after it: the tensor is never half-filled.
+    `finish()` runs after a fill that completed (_finish: autograd's version,
+    a staged negated view copied in)."""
+    library = L.load()[0]
+    cancel = ctypes.c_int32(0)
+    outcome = []
+
+    def work():
+        status = library.weightinit_fill_region_cancellable(
+            parsed, address, size, code, len(full), _dims(tuple(full)), _dims(tuple(start)), _dims(tuple(stop)),
+            kind, in_axis, out_axis, seed, stream, workers, ctypes.byref(cancel))
+        # The message is the worker thread's own.
+        outcome.append((status, library.weightinit_last_error() if status != L.OK else None))
+
+    worker = threading.Thread(target=work, name="weightinit fill", daemon=True)
+    worker.start()
+    try:
+        worker.join()  # a lock wait, which Ctrl-C interrupts
+    except KeyboardInterrupt:
+        cancel.value = 1
+        while worker.is_alive():  # the tensor is the caller's again only once the library has returned
+            try:
+                worker.join()
+            except KeyboardInterrupt:
+                pass
+        if outcome and outcome[0][0] == L.OK:
+            finish()
+        raise
+    status, message = outcome[0]
+    if status != L.OK:
+        _raise(status, message)
+    finish()
 
 
 def name_stream(name):

@@ -13,7 +13,7 @@ import threading
 from ._text import escaped
 
 ABI_MAJOR = 1
-ABI_MINOR = 0
+ABI_MINOR = 1  # 1.1: weightinit_fill_region_cancellable (the Ctrl-C path of _core._fill_interruptibly)
 
 # weightinit_status values (weightinit.h).
 OK = 0
@@ -29,8 +29,10 @@ STATUS_NAMES = {
     9: "WEIGHTINIT_ERROR_INVALID_REGION",
     10: "WEIGHTINIT_ERROR_BUFFER_TOO_SMALL",
     11: "WEIGHTINIT_ERROR_FAILURE",
+    12: "WEIGHTINIT_ERROR_CANCELLED",  # ABI 1.1
 }
 FAILURE = 11
+CANCELLED = 12  # ABI 1.1
 
 # weightinit_dtype and weightinit_layout values.
 F32, F64, F16, BF16 = 0, 1, 2, 3
@@ -76,6 +78,15 @@ _SIGNATURES = {
         ctypes.c_int, [ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, _c_int64_p, _c_int64_p],
     ),
     "weightinit_name_stream": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint32)]),
+    # ABI 1.1: cancellable fills.
+    "weightinit_fill_region_cancellable": (
+        ctypes.c_int,
+        [
+            ctypes.POINTER(Scheme), ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_size_t, _c_int64_p,
+            _c_int64_p, _c_int64_p, ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint32,
+            ctypes.c_int32, ctypes.POINTER(ctypes.c_int32),
+        ],
+    ),
 }
 
 

@@ -59,8 +59,8 @@ extern "C" {
 /* ---- Versions ------------------------------------------------------------ */
 
 #define WEIGHTINIT_ABI_VERSION_MAJOR 1
-#define WEIGHTINIT_ABI_VERSION_MINOR 0
-/** major × 10000 + minor: 10000 is 1.0. */
+#define WEIGHTINIT_ABI_VERSION_MINOR 1
+/** major × 10000 + minor: 10000 is 1.0, 10001 is 1.1. */
 #define WEIGHTINIT_ABI_VERSION (WEIGHTINIT_ABI_VERSION_MAJOR * 10000 + WEIGHTINIT_ABI_VERSION_MINOR)
 /** Whether a library reporting `version` can run a program built against this
  *  header: the same major version, the same or a later minor one. */
@@ -113,7 +113,10 @@ typedef enum weightinit_status {
     WEIGHTINIT_ERROR_BUFFER_TOO_SMALL = 10,
     /** The computation failed: a LAPACK error, or the kernel path forced by
      *  the WEIGHTINIT_ISA environment variable cannot run on this CPU. */
-    WEIGHTINIT_ERROR_FAILURE = 11
+    WEIGHTINIT_ERROR_FAILURE = 11,
+    /** (ABI 1.1) weightinit_fill_region_cancellable was cancelled before it
+     *  wrote anything (see "Cancellable fills" below). */
+    WEIGHTINIT_ERROR_CANCELLED = 12
 } weightinit_status;
 
 /** A static, NUL-terminated name for `status` ("WEIGHTINIT_ERROR_NULL_POINTER");
@@ -238,6 +241,34 @@ weightinit_status weightinit_shard_range(int64_t index, int64_t count, int64_t l
  *  no "stream": FNV-1a (32-bit) of the name's bytes (NUL-terminated UTF-8),
  *  so a fill with it reproduces that tensor of the file. */
 weightinit_status weightinit_name_stream(const char *name, uint32_t *stream);
+
+/* ==== ABI 1.1: cancellable fills =========================================== */
+
+/** weightinit_fill_region (the same arguments, the same values), stoppable
+ *  through `cancel`, which may be NULL (never cancelled).
+ *
+ *  Most fills cost in proportion to the block they write, but sparse first
+ *  reads the rank key of every row of the block's columns (the stream
+ *  format's "Sparse": a column's zeros are its k smallest keys), so its cost
+ *  follows the full tensor's rows: a 2 × 1 block of a (2^32, 4) tensor reads
+ *  2^32 keys, seconds of work (and sparse takes at most 2^32 rows, refused
+ *  with WEIGHTINIT_ERROR_INVALID_SHAPE above that). This call reads *cancel
+ *  before it starts, about every 65536 keys of that pass, and once more just
+ *  before it writes the first value; if *cancel is then non-zero it returns
+ *  WEIGHTINIT_ERROR_CANCELLED, having written nothing. Once values are being
+ *  written it completes: that part costs in proportion to the block.
+ *
+ *  Set *cancel to non-zero from another thread or a signal handler (a plain
+ *  store; the library only reads it, with relaxed atomic loads). The whole
+ *  tensor is the region 0 <= i_d < shape[d]. Python's fills of large tensors
+ *  run this on a worker thread, so that Ctrl-C raises KeyboardInterrupt with
+ *  the tensor untouched. */
+weightinit_status weightinit_fill_region_cancellable(const weightinit_scheme *scheme, void *data, size_t size_bytes,
+                                                     weightinit_dtype dtype, size_t rank, const int64_t *shape,
+                                                     const int64_t *region_start, const int64_t *region_stop,
+                                                     weightinit_layout layout, int64_t in_axis, int64_t out_axis,
+                                                     uint64_t seed, uint32_t stream, int32_t threads,
+                                                     const volatile int32_t *cancel);
 
 #ifdef __cplusplus
 }
