@@ -148,7 +148,7 @@ let package = Package(
             name: "WeightInitCLITests",
             dependencies: ["weightinit", "WeightInitCLI", "WeightInit", "_WeightInitTestSupport"],
             path: "Tests/WeightInitCLITests",
-            exclude: ["Manifests"]
+            exclude: ["Manifests", "ModelBytes"]
         ),
         // Compiles C and C++ programs against weightinit.h, links them to the
         // built libWeightInitC.so, runs them and compares with the Swift API.
