@@ -1,6 +1,6 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
+@_spi(Plumbing) import WeightInitModels
 
 // The functions of weightinit.h implemented in Swift, in the header's order
 // (weightinit_abi_version, weightinit_status_name and weightinit_last_error
@@ -25,7 +25,7 @@ public func weightinitSchemeParse(
         guard let string = String(validatingCString: text) else {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_SCHEME, "the scheme text is not valid UTF-8")
         }
-        let spec = try SchemeSpec(parsing: string, what: "scheme")
+        let spec = try SchemeSpec(parsing: string)
         StoredScheme(entry: try spec.rankEntry(), initializer: try spec.initializer()).store(into: output)
     }
 }

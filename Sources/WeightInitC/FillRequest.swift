@@ -1,6 +1,5 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
 
 /// The arguments of `weightinit_fill` / `weightinit_fill_region`, read from
 /// C and checked — every check before any byte of `data` is written.

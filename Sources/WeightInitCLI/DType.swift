@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 
 /// `--dtype`.
 @_spi(Plumbing) public enum DType: String, CaseIterable, ExpressibleByArgument {

@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 
 /// `weightinit generate <scheme>`: one tensor into a `.npy` or `.safetensors`
 /// file, or `--spec`: several tensors into one `.safetensors` file.
@@ -145,11 +146,14 @@ struct Generate: ParsableCommand {
     func run() throws {
         let request = try makeRequest()
         let output = request.output
+        let bar = ProgressBar(quiet: quiet)
+        defer { bar.finish() }
         if let checkpoint = request.checkpoint {
-            try checkpoint.write(options: request.options, quiet: quiet)
+            try checkpoint.write(options: request.options, progress: bar.update)
         } else {
-            try JobWriter.write(request.jobs, to: output, format: request.format, options: request.options, quiet: quiet)
+            try JobWriter.write(request.jobs, to: output, format: request.format, options: request.options, progress: bar.update)
         }
+        bar.finish()
         if !quiet {
             let shardNote = request.jobs.first?.shard.map { ", " + $0.summary } ?? ""
             let output = TerminalText.escaped(output, limit: 512)
@@ -165,7 +169,7 @@ struct Generate: ParsableCommand {
             }
         }
         if check {
-            if let checkpoint = request.checkpoint { try checkpoint.checkWritten() } else { try JobWriter.checkWritten(request.jobs, at: output) }
+            if let checkpoint = request.checkpoint { try WrittenCheck.check(checkpoint) } else { try WrittenCheck.check(request.jobs, at: output) }
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 
 /// What `weightinit generate` and `weightinit-mpi generate` both take to
 /// write a whole model: a layout to take the tensors from (`--like`,

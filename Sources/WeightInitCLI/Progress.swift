@@ -1,4 +1,5 @@
 @_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,8 @@ import Darwin
 /// is a terminal (never in pipes, logs or tests), not with `--quiet`, and
 /// only for files of at least ``minimumBytes``. Redraws only when the
 /// percentage changes, and erases itself when done, so the tool's output is
-/// the same with or without it.
+/// the same with or without it. One bar serves several files in turn (the
+/// shards of a checkpoint): each `update` says the file's own total.
 final class ProgressBar {
     /// Smaller writes finish too fast for a bar to help.
     static let minimumBytes = 64 << 20
@@ -19,12 +21,12 @@ final class ProgressBar {
     private let enabled: Bool
     private var shown = -1
 
-    init(totalBytes: Int, quiet: Bool) {
-        enabled = !quiet && totalBytes >= Self.minimumBytes && isatty(STDERR_FILENO) == 1
+    init(quiet: Bool) {
+        enabled = !quiet && isatty(STDERR_FILENO) == 1
     }
 
     func update(written: Int, total: Int) {
-        guard enabled, total > 0 else { return }
+        guard enabled, total >= Self.minimumBytes else { return }
         let percent = Int(Double(written) / Double(total) * 100)
         guard percent != shown else { return }
         shown = percent
@@ -36,6 +38,7 @@ final class ProgressBar {
     /// Erases the bar (ESC [ K clears to the end of the line).
     func finish() {
         guard enabled, shown >= 0 else { return }
+        shown = -1
         emit("\r\u{1B}[K")
     }
 

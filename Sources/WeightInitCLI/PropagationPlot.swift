@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 @_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 import WeightInitAnalysis
 
 /// The plot of a `propagate` run: log10(std) against layer.

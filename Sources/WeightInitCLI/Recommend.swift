@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 import WeightInitAnalysis
 
 /// `weightinit recommend --activation <name>`: which scheme to use before an

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 @_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 import WeightInitAnalysis
 
 /// A small SVG line chart: axes, ticks, grid, legend, solid or dashed lines.

@@ -1,3 +1,5 @@
+@_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 import ArgumentParser
 
 /// The scheme parameters as command-line flags, named as in the scheme table

@@ -1,4 +1,5 @@
 import WeightInit
+@_spi(Plumbing) import WeightInitModels
 import WeightInitAnalysis
 
 /// A checked `train` invocation: one setup, the schemes to compare.

@@ -1,3 +1,5 @@
+@_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

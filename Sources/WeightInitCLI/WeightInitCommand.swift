@@ -1,3 +1,5 @@
+@_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 import ArgumentParser
 
 /// `weightinit`: the root command; the work happens in its subcommands.

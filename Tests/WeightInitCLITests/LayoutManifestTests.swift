@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
 @_spi(Plumbing) @testable import WeightInitCLI
+@_spi(Plumbing) @testable import WeightInitModels
 
 /// What the layouts compute, against manifests recorded from transformers,
 /// torch and torchvision (Manifests/record.py): every tensor's name, shape
@@ -68,7 +69,7 @@ import Testing
         (#"[1]"#, "a config is a JSON object"),
     ])
     func badConfig(text: String, message: String) throws {
-        let error = try #require(throws: CommandLineError.self) {
+        let error = try #require(throws: ModelError.self) {
             try ModelConfig(bytes: Array(text.utf8), path: "c.json").layout()
         }
         #expect(error.description.contains(message), "\(error)")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
 @_spi(Plumbing) @testable import WeightInitCLI
+@_spi(Plumbing) @testable import WeightInitModels
 
 /// Whole models from the command line: layouts from configs and
 /// checkpoints, Hugging Face shards, parts, integer tensors and scalars,

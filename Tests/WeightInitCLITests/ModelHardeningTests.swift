@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
 @_spi(Plumbing) @testable import WeightInitCLI
+@_spi(Plumbing) @testable import WeightInitModels
 
 /// Hostile whole-model input — indexes, configs, rules, expressions and
 /// parts written by an attacker — gets one `error:` line and status 64:

@@ -1,6 +1,7 @@
 import Testing
 @_spi(Plumbing) import WeightInit
 @_spi(Plumbing) @testable import WeightInitCLI
+@_spi(Plumbing) @testable import WeightInitModels
 
 /// The scheme table read both ways: every initializer rendered as a command
 /// line parses back, through the same options `generate` uses, to itself.
@@ -58,8 +59,8 @@ import Testing
             == .normal(mean: 0, std: 1 / 8.0.squareRoot()))
         #expect(try SchemeSpec(parsing: "uniform-fan-in --fan-in 400").rankEntry().name == "uniform")
         #expect(try SchemeSpec(parsing: "uniform-fan-in").rankEntry().name == "uniform-fan-in")
-        #expect(throws: CommandLineError.self) { try SchemeSpec(parsing: "xavier-uniform --fan-in 4").initializer(shape: [3]) }
-        #expect(throws: CommandLineError.self) {
+        #expect(throws: WeightInitError.self) { try SchemeSpec(parsing: "xavier-uniform --fan-in 4").initializer(shape: [3]) }
+        #expect(throws: WeightInitError.self) {
             try SchemeSpec(parsing: "kaiming-uniform --mode fan-out --fan-in 4").initializer(shape: [3])
         }
         #expect(throws: WeightInitError.self) { try SchemeSpec(parsing: "uniform-fan-in --fan-in 0").initializer(shape: [3]) }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
+@_spi(Plumbing) import WeightInitModels
 
 /// One fill through the C ABI, with the `Initializer` the Swift API uses
 /// for the same scheme.

@@ -1,13 +1,11 @@
-@_spi(Plumbing) import WeightInit
-
 /// A parameter value: from the command line, or a default in the table.
-enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
+package enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
     case number(Double)
     case integer(Int)
     case on
     case text(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case let .number(value):
             value.rounded() == value && abs(value) < 1e15 ? "\(Int(value))" : "\(value)"
@@ -19,7 +17,7 @@ enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// What a scheme does when a parameter is not given.
-enum ParameterDefault: Sendable {
+package enum ParameterDefault: Sendable {
     /// The run fails without it.
     case required
     /// This value.

@@ -1,9 +1,9 @@
-@_spi(Plumbing) import WeightInit
-
 /// The parameters of one run, after defaults, read through typed accessors
 /// that turn values outside the domain into one-line errors.
-struct SchemeArguments {
-    let values: [SchemeParameter: ParameterValue]
+package struct SchemeArguments {
+    /// The scheme's table name (for messages).
+    let scheme: String
+    package let values: [SchemeParameter: ParameterValue]
     /// Parameters given on the command line (not defaulted).
     let given: Set<SchemeParameter>
 
@@ -36,15 +36,6 @@ struct SchemeArguments {
         return value
     }
 
-    /// `parameter`, checked finite and ≥ 0 (gains, which scale every value).
-    func nonNegative(_ parameter: SchemeParameter) throws -> Double {
-        let value = number(parameter)
-        guard value.isFinite, value >= 0 else {
-            throw WeightInitError.invalidParameter(parameter.rawValue, value: "\(value)", reason: "must be finite and ≥ 0")
-        }
-        return value
-    }
-
     /// The name given for a `.choice` parameter, checked against its choices.
     func choice(_ parameter: SchemeParameter) throws -> String {
         guard case let .text(given)? = values[parameter], case let .choice(names) = parameter.kind else {
@@ -52,8 +43,8 @@ struct SchemeArguments {
         }
         let name = canonicalName(given)
         guard names.contains(name) else {
-            throw CommandLineError.usage(
-                "unknown \(parameter.option) '\(TerminalText.escaped(given, limit: TerminalText.valueLimit))'; known: \(names.joined(separator: ", "))")
+            throw WeightInitError.invalidScheme(
+                scheme: scheme, reason: "unknown \(parameter.option) '\(TerminalText.escaped(given, limit: TerminalText.valueLimit))'; known: \(names.joined(separator: ", "))")
         }
         return name
     }
@@ -70,13 +61,13 @@ struct SchemeArguments {
         guard case let .text(name)? = values[.nonlinearity] else { preconditionFailure("no --nonlinearity") }
         let slope = optionalNumber(.negativeSlope)
         guard let nonlinearity = Nonlinearity(name: name, negativeSlope: slope) else {
-            throw CommandLineError.usage(
-                "unknown --nonlinearity '\(TerminalText.escaped(name, limit: TerminalText.valueLimit))'; known: \(Nonlinearity.allCases.map(\.name).joined(separator: ", "))")
+            throw WeightInitError.invalidScheme(
+                scheme: scheme, reason: "unknown --nonlinearity '\(TerminalText.escaped(name, limit: TerminalText.valueLimit))'; known: \(Nonlinearity.allCases.map(\.name).joined(separator: ", "))")
         }
         if slope != nil {
             guard case .leakyRelu = nonlinearity else {
-                throw CommandLineError.usage(
-                    "--negative-slope applies only to --nonlinearity leaky-relu, not \(TerminalText.escaped(name, limit: TerminalText.valueLimit))")
+                throw WeightInitError.invalidScheme(
+                    scheme: scheme, reason: "--negative-slope applies only to --nonlinearity leaky-relu, not \(TerminalText.escaped(name, limit: TerminalText.valueLimit))")
             }
         }
         return nonlinearity

@@ -1,7 +1,5 @@
-@_spi(Plumbing) import WeightInit
-
 /// A scheme parameter, given on the command line as `--<rawValue>`.
-enum SchemeParameter: String, CaseIterable, Sendable {
+package enum SchemeParameter: String, CaseIterable, Sendable {
     case gain, mean, std, low, high, sigmas, value, scale, mode, nonlinearity
     case negativeSlope = "negative-slope"
     case truncated, distribution, groups, sparsity, method, blocks
@@ -11,13 +9,13 @@ enum SchemeParameter: String, CaseIterable, Sendable {
     case fanIn = "fan-in", fanOut = "fan-out"
 
     /// What the command line carries for the parameter.
-    enum Kind: Equatable {
+    package enum Kind: Equatable {
         case number, integer, flag
         /// One of these names.
         case choice([String])
     }
 
-    var kind: Kind {
+    package var kind: Kind {
         switch self {
         case .mode: .choice(FanMode.allCases.map(\.rawValue))
         case .distribution: .choice(VarianceDistribution.allCases.map(\.rawValue))
@@ -29,10 +27,10 @@ enum SchemeParameter: String, CaseIterable, Sendable {
         }
     }
 
-    var option: String { "--\(rawValue)" }
+    package var option: String { "--\(rawValue)" }
 
     /// What the parameter means, for `--help`; the schemes that take it are appended.
-    var meaning: String {
+    package var meaning: String {
         switch self {
         case .gain: "Gain, a factor on the scale of every value."
         case .mean: "Mean of the normal."
@@ -59,7 +57,7 @@ enum SchemeParameter: String, CaseIterable, Sendable {
     }
 
     /// "a, b or c".
-    static func list(_ names: [String]) -> String {
+    package static func list(_ names: [String]) -> String {
         names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
     }
 }

@@ -1,18 +1,18 @@
-@_spi(Plumbing) import WeightInit
-
-/// One row of the scheme table: everything the CLI knows about a scheme.
-/// Adding a scheme to the CLI means adding one entry to ``SchemeEntry/all``;
-/// `--help`, the option help and the error messages are generated from it.
-/// The C ABI (WeightInitC) and through it Python read the same table.
+/// One row of the scheme table: a scheme as every front end names it — its
+/// name and aliases, its parameters with their defaults, the fewest
+/// dimensions it takes, and the ``Initializer`` its parameters make. Adding a
+/// scheme means adding one entry to ``SchemeEntry/all``; scheme text
+/// (``SchemeSpec``), model specs and rules, `weightinit generate`'s
+/// `--help` and error messages, the C ABI and through it Python all read it.
 package struct SchemeEntry: Sendable {
     /// The name given as `weightinit generate <name>` (PyTorch's).
     package let name: String
     /// Other names for the same scheme (Keras').
-    let aliases: [String]
+    package let aliases: [String]
     /// One line for `--help`: formula and source.
-    let summary: String
+    package let summary: String
     /// The parameters the scheme takes, each with what happens when it is not given.
-    let parameters: [(SchemeParameter, ParameterDefault)]
+    package let parameters: [(SchemeParameter, ParameterDefault)]
     /// Fewest dimensions the shape may have.
     package let minimumRank: Int
     /// The initializer for the arguments; throws for values outside the domain.
@@ -31,7 +31,7 @@ package struct SchemeEntry: Sendable {
         self.make = make
     }
 
-    var names: [String] { [name] + aliases }
+    package var names: [String] { [name] + aliases }
 
     // Parameters shared by several rows.
     private static let fanMode: (SchemeParameter, ParameterDefault) = (.mode, .value(.text(FanMode.fanIn.rawValue)))
@@ -113,11 +113,11 @@ package struct SchemeEntry: Sendable {
                 (.gain, .value(.number(1))), (.method, .value(.text(OrthogonalMethod.default.rawValue))),
                 (.blocks, .value(.integer(1))),
             ], minimumRank: 2
-        ) { .orthogonal(gain: try $0.nonNegative(.gain), method: try $0.orthogonalMethod(), blocks: $0.integer(.blocks)) },
+        ) { .orthogonal(gain: $0.number(.gain), method: try $0.orthogonalMethod(), blocks: $0.integer(.blocks)) },
         SchemeEntry(
             "delta-orthogonal", "Xiao et al. (2018): zero but the kernel centre, gain × orthonormal columns (out ≥ in)",
             parameters: [(.gain, .value(.number(1)))], minimumRank: 3
-        ) { .deltaOrthogonal(gain: try $0.nonNegative(.gain)) },
+        ) { .deltaOrthogonal(gain: $0.number(.gain)) },
         SchemeEntry(
             "eye", aliases: ["identity"], "gain × the identity matrix (2-D)", parameters: [(.gain, .value(.number(1)))]
         ) { .eye(gain: $0.number(.gain)) },
@@ -140,7 +140,8 @@ package struct SchemeEntry: Sendable {
                                     high: arguments.optionalNumber(.high))
         }
         guard !arguments.isGiven(.low), !arguments.isGiven(.high) else {
-            throw CommandLineError.usage("--sigmas and --low/--high both set the bounds; give one or the other")
+            throw WeightInitError.invalidScheme(
+                scheme: "truncated-normal", reason: "--sigmas and --low/--high both set the bounds; give one or the other")
         }
         guard sigmas.isFinite, sigmas > 0 else {
             throw WeightInitError.invalidParameter("sigmas", value: "\(sigmas)", reason: "must be finite and > 0")
@@ -149,12 +150,13 @@ package struct SchemeEntry: Sendable {
     }
 
     /// Every accepted name, aliases after each scheme's name.
-    static var allNames: [String] { all.flatMap(\.names) }
+    package static var allNames: [String] { all.flatMap(\.names) }
 
-    static func named(_ name: String) throws -> SchemeEntry {
+    package static func named(_ name: String) throws -> SchemeEntry {
         guard let entry = all.first(where: { $0.names.contains(canonicalName(name)) }) else {
-            throw CommandLineError.usage(
-                "unknown scheme '\(TerminalText.escaped(name, limit: TerminalText.valueLimit))'; known schemes: \(allNames.joined(separator: ", "))")
+            throw WeightInitError.invalidScheme(
+                scheme: name,
+                reason: "unknown scheme '\(TerminalText.escaped(name, limit: TerminalText.valueLimit))'; known schemes: \(allNames.joined(separator: ", "))")
         }
         return entry
     }
@@ -162,7 +164,7 @@ package struct SchemeEntry: Sendable {
     /// The initializer for the options the user gave: rejects parameters this
     /// scheme does not take and missing required ones, fills in defaults,
     /// and checks the shape's rank.
-    func initializer(given: [SchemeParameter: ParameterValue], shape: [Int]) throws -> Initializer {
+    package func initializer(given: [SchemeParameter: ParameterValue], shape: [Int]) throws -> Initializer {
         let arguments = try self.arguments(given: given)
         if !arguments.hasExplicitFans { try checkRank(shape) }
         return try initializer(arguments)
@@ -172,22 +174,26 @@ package struct SchemeEntry: Sendable {
     /// known (the C ABI parses a scheme once for many shapes): as
     /// ``initializer(given:shape:)`` without the rank check, which the
     /// caller makes with ``checkRank(_:)`` of ``rankEntry(given:)`` for each shape.
-    func initializer(given: [SchemeParameter: ParameterValue]) throws -> Initializer {
+    package func initializer(given: [SchemeParameter: ParameterValue]) throws -> Initializer {
         try initializer(try arguments(given: given))
     }
 
     /// The row whose rank rule a tensor must pass: this one, or — when
     /// `--fan-in`/`--fan-out` replace the shape's fans — the row of the
     /// fan-free distribution they resolve to (any rank).
-    func rankEntry(given: [SchemeParameter: ParameterValue]) throws -> SchemeEntry {
+    package func rankEntry(given: [SchemeParameter: ParameterValue]) throws -> SchemeEntry {
         guard try arguments(given: given).hasExplicitFans else { return self }
         return try Self.named(Self.arguments(of: try initializer(given: given)).name)
     }
 
     /// The row's initializer; with explicit fans, resolved to the one
     /// distribution they give (see ``withFans(_:fanIn:fanOut:)``).
+    /// Every parameter that does not depend on the shape is checked here, by
+    /// ``Initializer/validate()``: text the table turns into an initializer
+    /// is refused at once, not at its first fill.
     private func initializer(_ arguments: SchemeArguments) throws -> Initializer {
         let initializer = try make(arguments)
+        try initializer.validate()
         guard arguments.hasExplicitFans else { return initializer }
         return try withFans(initializer, fanIn: try arguments.fan(.fanIn), fanOut: try arguments.fan(.fanOut))
     }
@@ -208,10 +214,10 @@ package struct SchemeEntry: Sendable {
         }
         let resolved = try distribution(fanIn ?? 1, fanOut ?? 1)
         if fanIn == nil, try distribution(2, fanOut ?? 1) != resolved {
-            throw CommandLineError.usage("\(name) with these parameters reads fan_in: give --fan-in too")
+            throw WeightInitError.invalidScheme(scheme: name, reason: "\(name) with these parameters reads fan_in: give --fan-in too")
         }
         if fanOut == nil, try distribution(fanIn ?? 1, 2) != resolved {
-            throw CommandLineError.usage("\(name) with these parameters reads fan_out: give --fan-out too")
+            throw WeightInitError.invalidScheme(scheme: name, reason: "\(name) with these parameters reads fan_out: give --fan-out too")
         }
         switch resolved {
         case let .uniform(low, high): return .uniform(low: low, high: high)
@@ -230,29 +236,29 @@ package struct SchemeEntry: Sendable {
     /// The parameters after defaults: rejects parameters this scheme does not
     /// take and missing required ones. Jobs record `values` as the parameters
     /// they were made with.
-    func arguments(given: [SchemeParameter: ParameterValue]) throws -> SchemeArguments {
+    package func arguments(given: [SchemeParameter: ParameterValue]) throws -> SchemeArguments {
         let accepted = Set(parameters.map(\.0))
         if let stray = SchemeParameter.allCases.first(where: { given[$0] != nil && !accepted.contains($0) }) {
             let takes = parameters.isEmpty
                 ? "it takes no parameters"
                 : "it takes \(parameters.map(\.0.option).joined(separator: ", "))"
-            throw CommandLineError.usage("\(stray.option) does not apply to \(name); \(takes)")
+            throw WeightInitError.invalidScheme(scheme: name, reason: "\(stray.option) does not apply to \(name); \(takes)")
         }
         var values: [SchemeParameter: ParameterValue] = [:]
         for (parameter, fallback) in parameters {
             switch (given[parameter], fallback) {
             case let (value?, _), let (nil, .value(value)): values[parameter] = value
-            case (nil, .required): throw CommandLineError.usage("\(name) needs \(parameter.option)")
+            case (nil, .required): throw WeightInitError.invalidScheme(scheme: name, reason: "\(name) needs \(parameter.option)")
             case (nil, .absent): break
             }
         }
-        return SchemeArguments(values: values, given: Set(given.keys))
+        return SchemeArguments(scheme: name, values: values, given: Set(given.keys))
     }
 
     /// The scheme list shown by `weightinit generate --help`: per scheme its
     /// names, then its summary and its parameters with their defaults, indented.
     /// Wrapped here, because ArgumentParser wraps the discussion without indenting.
-    static var helpText: String {
+    package static var helpText: String {
         all.map { entry in
             let parameters = entry.parameters.map { parameter, fallback in
                 switch fallback {
@@ -284,7 +290,7 @@ package struct SchemeEntry: Sendable {
     }
 
     /// `--help` for a parameter's option: its meaning and the schemes that take it.
-    static func optionHelp(_ parameter: SchemeParameter) -> String {
+    package static func optionHelp(_ parameter: SchemeParameter) -> String {
         let users = all.filter { $0.parameters.contains { $0.0 == parameter } }.map(\.name)
         return "\(parameter.meaning) (\(users.joined(separator: ", ")))"
     }
@@ -297,7 +303,7 @@ extension SchemeEntry {
     /// ``initializer(given:shape:)`` turns back into the same initializer (a
     /// test pins the round trip for every row). Optional parameters appear
     /// only when set, flags only when on.
-    static func arguments(of initializer: Initializer) -> (name: String, given: [(SchemeParameter, ParameterValue)]) {
+    package static func arguments(of initializer: Initializer) -> (name: String, given: [(SchemeParameter, ParameterValue)]) {
         func numbers(_ pairs: (SchemeParameter, Double?)...) -> [(SchemeParameter, ParameterValue)] {
             pairs.compactMap { parameter, value in value.map { (parameter, .number($0)) } }
         }

@@ -18,7 +18,7 @@ struct BertLayout {
         let heads = try config.dimension("num_attention_heads")
         // BertSelfAttention refuses heads that do not divide the width.
         guard hidden % heads == 0 else {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': num_attention_heads \(heads) does not divide hidden_size \(hidden)")
         }
         let types = try config.dimension("type_vocab_size", default: 2)

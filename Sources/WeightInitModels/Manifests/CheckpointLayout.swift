@@ -19,14 +19,14 @@ enum CheckpointLayout {
     static func readCheckpoint(_ path: String) throws -> [LayoutTensor] {
         let index = try TensorFile.index(path)
         guard index.format == .safetensors else {
-            throw CommandLineError.usage("invalid --like '\(TerminalText.escaped(path, limit: 512))': give a .safetensors checkpoint or a model.safetensors.index.json")
+            throw ModelError("invalid --like '\(TerminalText.escaped(path, limit: 512))': give a .safetensors checkpoint or a model.safetensors.index.json")
         }
         guard !index.tensors.isEmpty else {
-            throw CommandLineError.usage("invalid --like '\(TerminalText.escaped(path, limit: 512))': the checkpoint holds no tensors")
+            throw ModelError("invalid --like '\(TerminalText.escaped(path, limit: 512))': the checkpoint holds no tensors")
         }
         return try index.tensors.map { tensor in
             guard tensor.shape.allSatisfy({ $0 >= 1 }) else {
-                throw CommandLineError.usage(
+                throw ModelError(
                     "\(TerminalText.escaped(path, limit: 512)): tensor \(TerminalText.quoted(tensor.name)) has no elements (shape \(TerminalText.clipped(tensor.shape))); every dimension must be ≥ 1")
             }
             return LayoutTensor(name: tensor.name, shape: tensor.shape, format: tensor.format)
@@ -38,7 +38,7 @@ enum CheckpointLayout {
     /// tensor of a shard in the map.
     static func readIndex(_ path: String) throws -> [LayoutTensor] {
         let shown = TerminalText.escaped(path, limit: 512)
-        func invalid(_ reason: String) -> CommandLineError { .usage("invalid --like '\(shown)': \(reason)") }
+        func invalid(_ reason: String) -> ModelError { ModelError("invalid --like '\(shown)': \(reason)") }
         let json: JSONValue
         do {
             json = try JSONParser.parse(try TensorFile.readWholeFile(path, maximumSize: maximumIndexSize))

@@ -20,14 +20,14 @@ struct GPT2Layout {
         var list = LayoutList(config)
         // GPT2Attention refuses heads that do not divide the width.
         guard embedding % heads == 0 else {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': n_head \(heads) does not divide n_embd \(embedding)")
         }
         let inner = try config.dimension("n_inner", default: try list.product(4, embedding, "n_inner (4 × n_embd)"))
         let attentionWidth = try list.product(3, embedding, "c_attn's width (3 × n_embd)")
         let tied = try config.flag("tie_word_embeddings", default: true)
         if try config.flag("add_cross_attention", default: false) {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': gpt2 with add_cross_attention is not supported")
         }
 

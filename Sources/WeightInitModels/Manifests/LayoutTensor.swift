@@ -26,7 +26,7 @@ extension LayoutTensor {
 
     static func checkCount(_ count: Int, source: String) throws {
         guard count <= maximumCount else {
-            throw CommandLineError.usage("\(source): \(count) tensors, more than the \(maximumCount) a model may hold")
+            throw ModelError("\(source): \(count) tensors, more than the \(maximumCount) a model may hold")
         }
     }
 }
@@ -46,7 +46,7 @@ struct LayoutList {
     func reserve(blocks: Int, perBlock: Int, others: Int) throws {
         let limit = LayoutTensor.maximumCount
         guard blocks <= (limit - others) / perBlock else {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': \(blocks) layers of \(perBlock) tensors is more than the \(limit) tensors a layout holds")
         }
     }
@@ -60,7 +60,7 @@ struct LayoutList {
     func product(_ a: Int, _ b: Int, _ what: String) throws -> Int {
         let (value, overflow) = a.multipliedReportingOverflow(by: b)
         guard !overflow else {
-            throw CommandLineError.usage("invalid --config '\(TerminalText.escaped(config.path, limit: 512))': \(what) = \(a) × \(b) overflows")
+            throw ModelError("invalid --config '\(TerminalText.escaped(config.path, limit: 512))': \(what) = \(a) × \(b) overflows")
         }
         return value
     }

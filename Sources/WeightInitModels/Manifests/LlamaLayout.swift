@@ -20,7 +20,7 @@ struct LlamaLayout {
         let keyValueHeads = try config.dimension("num_key_value_heads", default: heads)
         // LlamaAttention's head_dim: hidden_size // num_attention_heads unless given.
         guard config["head_dim"] != nil || hidden >= heads else {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': num_attention_heads \(heads) is more than hidden_size \(hidden): head_dim would be 0")
         }
         let headDimension = try config.dimension("head_dim", default: hidden / heads)

@@ -5,7 +5,7 @@
 /// and shape, computed as the family's modeling code registers them — and its
 /// top-level numbers and booleans are the variables rules read
 /// (`initializer_range`, `n_layer`, `pad_token_id`).
-struct ModelConfig: Sendable {
+package struct ModelConfig: Sendable {
     /// Largest config read (real ones are a few kilobytes).
     static let maximumSize = 16 << 20
 
@@ -27,16 +27,16 @@ struct ModelConfig: Sendable {
         do {
             json = try JSONParser.parse(bytes)
         } catch {
-            throw CommandLineError.usage("invalid --config '\(shown)': not valid JSON: \(error.reason)")
+            throw ModelError("invalid --config '\(shown)': not valid JSON: \(error.reason)")
         }
         guard case let .object(members) = json else {
-            throw CommandLineError.usage("invalid --config '\(shown)': a config is a JSON object, not \(json.kindDescription)")
+            throw ModelError("invalid --config '\(shown)': a config is a JSON object, not \(json.kindDescription)")
         }
         guard case let .string(type)? = members.first(where: { $0.key == "model_type" })?.value else {
-            throw CommandLineError.usage("invalid --config '\(shown)': no \"model_type\" (supported: \(ModelFamily.supported))")
+            throw ModelError("invalid --config '\(shown)': no \"model_type\" (supported: \(ModelFamily.supported))")
         }
         guard let family = ModelFamily(rawValue: type) else {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "invalid --config '\(shown)': unsupported model_type \(TerminalText.quoted(type)); supported: \(ModelFamily.supported)")
         }
         (self.path, self.bytes, self.members, self.family) = (path, bytes, members, family)
@@ -44,8 +44,8 @@ struct ModelConfig: Sendable {
 
     subscript(_ key: String) -> JSONValue? { members.first { $0.key == key }?.value }
 
-    private func missing(_ key: String, _ what: String) -> CommandLineError {
-        .usage("invalid --config '\(TerminalText.escaped(path, limit: 512))': \(family.rawValue) needs \"\(key)\" (\(what))")
+    private func missing(_ key: String, _ what: String) -> ModelError {
+        ModelError("invalid --config '\(TerminalText.escaped(path, limit: 512))': \(family.rawValue) needs \"\(key)\" (\(what))")
     }
 
     /// A required positive integer: a field the shapes are computed from.

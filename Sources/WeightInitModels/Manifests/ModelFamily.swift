@@ -4,7 +4,7 @@
 /// `model_type`. Each one's names and shapes mirror its modeling code in
 /// transformers (checked against manifests recorded from transformers 5.24
 /// for small configs: Tests/WeightInitCLITests/Manifests).
-enum ModelFamily: String, CaseIterable, Sendable {
+package enum ModelFamily: String, CaseIterable, Sendable {
     case llama, gpt2, bert
 
     static var supported: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -25,7 +25,7 @@ enum ModelFamily: String, CaseIterable, Sendable {
     static func checkArchitecture(_ config: ModelConfig, supported: [String]) throws -> String {
         let architecture = config.architecture ?? supported[0]
         guard supported.contains(architecture) else {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': architecture \(architecture) of \(config.family.rawValue) is not supported; "
                     + "supported: \(supported.joined(separator: ", "))")
         }

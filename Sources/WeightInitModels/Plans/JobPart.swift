@@ -10,16 +10,16 @@
 /// `lstm.bias_ih_l0[256:512]` — and written over the tensor's own values,
 /// which elsewhere stay exactly what they are without the part. Parts of one
 /// tensor must not overlap, so their order never matters.
-struct JobPart: Sendable {
+package struct JobPart: Sendable {
     /// Where the part lies in the tensor (as the engine fills it: a scalar
     /// has none).
-    let region: TensorRegion
+    package let region: TensorRegion
     /// The part's scheme, by its table name.
-    let scheme: String
+    package let scheme: String
     /// Its parameters after defaults.
     let parameters: [SchemeParameter: ParameterValue]
-    let initializer: Initializer
-    let stream: RandomStream
+    package let initializer: Initializer
+    package let stream: RandomStream
 
     /// Most parts a tensor may have: gates, heads and padding rows come in
     /// tens; the pairwise overlap check and the writer's pass over the parts
@@ -27,16 +27,16 @@ struct JobPart: Sendable {
     static let maximumCount = 1024
 
     /// The part as a tensor of its own.
-    var shape: [Int] { region.shape }
+    package var shape: [Int] { region.shape }
 
     /// Resolves the part's scheme for the block `region` of a tensor of
     /// `tensorShape`, checked to lie inside it and to be non-empty.
     init(region: TensorRegion, in tensorShape: [Int], scheme: String, given: [SchemeParameter: ParameterValue],
          format: ScalarFormat, layout: Layout, stream: RandomStream) throws {
-        guard !tensorShape.isEmpty else { throw CommandLineError.usage("a scalar has no parts") }
+        guard !tensorShape.isEmpty else { throw ModelError("a scalar has no parts") }
         for (dimension, range) in region.ranges.enumerated() {
             guard !range.isEmpty, range.lowerBound >= 0, range.upperBound <= tensorShape[dimension] else {
-                throw CommandLineError.usage(
+                throw ModelError(
                     "part \(Self.slice(region)) is outside the tensor of shape \(tensorShape.map(String.init).joined(separator: ","))"
                         + " (dimension \(dimension) has 0..<\(tensorShape[dimension]); parts are non-empty)")
             }
@@ -53,7 +53,7 @@ struct JobPart: Sendable {
     /// The part's slice in Python's notation with every dimension given,
     /// `[256:512]` or `[0:1024, 0:64]`:
     /// how messages name it, and what its stream is derived from.
-    static func slice(_ region: TensorRegion) -> String {
+    package static func slice(_ region: TensorRegion) -> String {
         "[" + region.ranges.map { "\($0.lowerBound):\($0.upperBound)" }.joined(separator: ", ") + "]"
     }
 
@@ -64,7 +64,7 @@ struct JobPart: Sendable {
     static func checkDisjoint(_ parts: [JobPart]) throws {
         for (i, first) in parts.enumerated() {
             for (j, second) in parts.enumerated() where j > i && first.region.intersection(second.region) != nil {
-                throw CommandLineError.usage(
+                throw ModelError(
                     "parts \(i + 1) \(slice(first.region)) and \(j + 1) \(slice(second.region)) overlap; parts must be disjoint")
             }
         }

@@ -3,7 +3,7 @@
     @_spi(Plumbing) public let jobs: [TensorJob]
     /// The Hugging Face config the layout came from (`--config`): written
     /// beside a sharded checkpoint, so `from_pretrained(directory)` works.
-    let config: ModelConfig?
+    package let config: ModelConfig?
     /// The rule set that chose schemes, if any (for the summary line).
-    let rules: String?
+    package let rules: String?
 }

@@ -17,15 +17,15 @@
     @_spi(Plumbing) public let dimension: Int
 
     /// The dimensions `--shard-dim` accepts: rows and columns.
-    static let dimensions = 0...1
+    package static let dimensions = 0...1
 
     @_spi(Plumbing) public init(index: Int, count: Int, dimension: Int = 0) {
         (self.index, self.count, self.dimension) = (index, count, dimension)
     }
 
     /// Parses `i/n` (decimal, 0 ≤ i < n) and the dimension.
-    static func parse(_ text: String, dimension: Int?) throws -> ShardSelection {
-        func invalid(_ reason: String) -> CommandLineError { .usage("invalid --shard '\(text)': \(reason)") }
+    package static func parse(_ text: String, dimension: Int?) throws -> ShardSelection {
+        func invalid(_ reason: String) -> ModelError { ModelError("invalid --shard '\(text)': \(reason)") }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else {
             throw invalid("give the block and the count as i/n, e.g. 0/4")
@@ -35,7 +35,7 @@
         guard index < count else { throw invalid("the block must be in 0 … \(count - 1) (blocks are numbered from 0)") }
         let dimension = dimension ?? 0
         guard dimensions.contains(dimension) else {
-            throw CommandLineError.usage("invalid --shard-dim \(dimension): must be 0 (rows) or 1 (columns)")
+            throw ModelError("invalid --shard-dim \(dimension): must be 0 (rows) or 1 (columns)")
         }
         return ShardSelection(index: index, count: count, dimension: dimension)
     }
@@ -46,7 +46,7 @@
     func region(shape: [Int], dimension: Int?) throws -> TensorRegion? {
         guard let dimension, dimension < shape.count else { return nil }
         guard count <= shape[dimension] else {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "cannot split dimension \(dimension) of size \(shape[dimension]) into \(count) shards; "
                     + "use at most \(shape[dimension]) shards, or another --shard-dim")
         }
@@ -54,5 +54,5 @@
     }
 
     /// How the summary line names the shard.
-    var summary: String { "shard \(index)/\(count) along dimension \(dimension)" }
+    package var summary: String { "shard \(index)/\(count) along dimension \(dimension)" }
 }

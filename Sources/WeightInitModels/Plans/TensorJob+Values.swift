@@ -97,7 +97,7 @@ extension TensorJob {
             #if arch(x86_64) || arch(arm64)
             try visitor.visit(Float16.self)
             #else
-            throw CommandLineError.usage("f16 is not available on this architecture")
+            throw ModelError("f16 is not available on this architecture")
             #endif
         case .bf16: try visitor.visit(BFloat16.self)
         }

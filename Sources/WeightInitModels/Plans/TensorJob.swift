@@ -11,9 +11,9 @@ import Darwin
 @_spi(Plumbing) public struct TensorJob: Sendable {
     @_spi(Plumbing) public let name: String
     /// The scheme's table name (aliases resolved).
-    let scheme: String
+    package let scheme: String
     /// The scheme parameters after defaults, named as the CLI flags.
-    let parameters: [SchemeParameter: ParameterValue]
+    package let parameters: [SchemeParameter: ParameterValue]
     @_spi(Plumbing) public let initializer: Initializer
     /// The tensor's shape as the file records it; empty for a scalar.
     @_spi(Plumbing) public let shape: [Int]
@@ -26,19 +26,19 @@ import Darwin
     /// split; `nil`: the whole tensor.
     @_spi(Plumbing) public let region: TensorRegion?
     /// The shard this job belongs to (`nil` without `--shard`).
-    let shard: ShardSelection?
+    package let shard: ShardSelection?
     /// The dimension `region` splits (`nil` when the tensor is whole).
-    let shardDimension: Int?
+    package let shardDimension: Int?
     /// Blocks of the tensor with schemes of their own, disjoint, written over
     /// the tensor's own scheme (an LSTM's forget-gate bias, a padding row).
-    let parts: [JobPart]
+    package let parts: [JobPart]
 
     /// Resolves `scheme` with `given` parameters through the CLI's scheme
     /// table, and checks the scheme against the shape, layout and element
     /// type, and `parts` against the tensor and each other. With `shard`,
     /// the job writes its block along `shardDimension` (whole when that is
     /// `nil` or the tensor has no such dimension).
-    init(name: String, scheme: String, given: [SchemeParameter: ParameterValue], shape: [Int],
+    package init(name: String, scheme: String, given: [SchemeParameter: ParameterValue], shape: [Int],
          format: ElementType, layout: Layout, stream: RandomStream,
          shard: ShardSelection? = nil, shardDimension: Int? = nil, parts: [JobPart] = []) throws {
         let entry = try SchemeEntry.named(scheme)
@@ -50,7 +50,7 @@ import Darwin
             try initializer.validate(shape: fillShape, layout: layout, format: sampled)
         } else {
             try Self.checkInteger(initializer, scheme: entry.name, format: format)
-            if !parts.isEmpty { throw CommandLineError.usage("parts need a floating-point dtype, not \(format.rawValue)") }
+            if !parts.isEmpty { throw ModelError("parts need a floating-point dtype, not \(format.rawValue)") }
         }
         try JobPart.checkDisjoint(parts)
         self.name = name
@@ -67,8 +67,8 @@ import Darwin
     }
 
     /// The shape the engine fills: a scalar is filled as one element.
-    static func fillShape(_ shape: [Int]) -> [Int] { shape.isEmpty ? [1] : shape }
-    var fillShape: [Int] { Self.fillShape(shape) }
+    package static func fillShape(_ shape: [Int]) -> [Int] { shape.isEmpty ? [1] : shape }
+    package var fillShape: [Int] { Self.fillShape(shape) }
 
     /// Integer and boolean tensors hold constants only, each a value of the type.
     private static func checkInteger(_ initializer: Initializer, scheme: String, format: ElementType) throws {
@@ -78,7 +78,7 @@ import Darwin
         case .ones: value = 1
         case let .constant(constant): value = constant
         default:
-            throw CommandLineError.usage(
+            throw ModelError(
                 "\(scheme) samples floating-point values; a tensor of dtype \(format.rawValue) takes only zeros, ones or constant")
         }
         guard format.holds(value) else {
@@ -89,7 +89,7 @@ import Darwin
     }
 
     /// The constant of an integer or boolean job.
-    var integerConstant: Double? {
+    package var integerConstant: Double? {
         guard format.scalarFormat == nil else { return nil }
         switch initializer {
         case .zeros: return 0
@@ -116,7 +116,7 @@ import Darwin
     /// without name, shape and dtype (the header has those), with the seed,
     /// stream and layout made explicit, so `stats` can rebuild the scheme and
     /// the tensor can be regenerated.
-    var record: JSONValue {
+    package var record: JSONValue {
         var members = Self.schemeRecord(scheme, parameters)
         members += [
             ("seed", .number(String(stream.seed))), ("stream", .number(String(stream.stream))),
@@ -145,10 +145,10 @@ import Darwin
     }
 
     /// Metadata key of a tensor's record.
-    static func metadataKey(_ name: String) -> String { "weightinit.tensor." + name }
-    static let versionKey = "weightinit.stream_format_version"
+    package static func metadataKey(_ name: String) -> String { "weightinit.tensor." + name }
+    package static let versionKey = "weightinit.stream_format_version"
     /// Record keys of a block: `[i, n]` and the unsharded shape.
-    static let shardKey = "shard", fullShapeKey = "full-shape"
+    package static let shardKey = "shard", fullShapeKey = "full-shape"
 
     /// The file-level metadata for `jobs`.
     @_spi(Plumbing) public static func metadata(_ jobs: [TensorJob]) -> [String: String] {

@@ -4,12 +4,12 @@
 /// torchvision 0.29). `weightinit rules NAME` prints one; copy and edit it.
 ///
 /// The texts are rules files (``RuleSet``): data, in the format a user writes.
-enum BuiltinRuleSets {
-    static let names = all.map(\.name)
+package enum BuiltinRuleSets {
+    package static let names = all.map(\.name)
 
-    static func text(_ name: String) -> String? { all.first { $0.name == name }?.text }
+    package static func text(_ name: String) -> String? { all.first { $0.name == name }?.text }
 
-    static let all: [(name: String, text: String)] = [
+    package static let all: [(name: String, text: String)] = [
         ("torch-defaults", torchDefaults), ("hf-llama", hfLlama), ("hf-gpt2", hfGPT2), ("hf-bert", hfBert),
         ("torchvision-resnet", torchvisionResNet),
     ]

@@ -39,7 +39,7 @@ struct NamePattern {
 
     init(glob: String) throws {
         guard glob.count <= Self.maximumLength else {
-            throw CommandLineError.usage("glob \(TerminalText.quoted(glob)) is longer than \(Self.maximumLength) characters")
+            throw ModelError("glob \(TerminalText.quoted(glob)) is longer than \(Self.maximumLength) characters")
         }
         text = glob
         matcher = .glob(glob.map { $0 == "*" ? .star : $0 == "?" ? .any : .literal($0) })
@@ -48,13 +48,13 @@ struct NamePattern {
     init(regex text: String) throws {
         self.text = text
         guard text.count <= Self.maximumLength else {
-            throw CommandLineError.usage("regex \(TerminalText.quoted(text)) is longer than \(Self.maximumLength) characters")
+            throw ModelError("regex \(TerminalText.quoted(text)) is longer than \(Self.maximumLength) characters")
         }
         let regex: Regex<AnyRegexOutput>
         do {
             regex = try Regex(text)
         } catch {
-            throw CommandLineError.usage("invalid regex \(TerminalText.quoted(text)): \(TerminalText.escaped(String(describing: error), limit: 256))")
+            throw ModelError("invalid regex \(TerminalText.quoted(text)): \(TerminalText.escaped(String(describing: error), limit: 256))")
         }
         try Self.checkRepetitions(text)
         matcher = .regex(regex)
@@ -112,8 +112,8 @@ struct NamePattern {
         // Per open group: whether it holds a repetition or an alternation.
         var groups: [Bool] = [false]
         var lastGroupRisky = false, unbounded = 0, index = 0
-        func refuse(_ reason: String) -> CommandLineError {
-            .usage("regex \(TerminalText.quoted(text)): \(reason); backtracking could take exponential time on a long name — write it another way (or use a glob)")
+        func refuse(_ reason: String) -> ModelError {
+            ModelError("regex \(TerminalText.quoted(text)): \(reason); backtracking could take exponential time on a long name — write it another way (or use a glob)")
         }
         /// The repetition at `index`, if any: (repeats more than once, unbounded, length).
         func repetition(at index: Int) -> (repeats: Bool, unbounded: Bool, length: Int)? {
@@ -185,7 +185,7 @@ struct NamePattern {
         while index < characters.count {
             if characters[index] == "$", index + 1 < characters.count, let digit = characters[index + 1].wholeNumberValue {
                 guard digit < captures.count else {
-                    throw CommandLineError.usage(
+                    throw ModelError(
                         "template \(TerminalText.quoted(template)) uses $\(digit), but its pattern captures \(captures.count - 1)")
                 }
                 result += captures[digit]

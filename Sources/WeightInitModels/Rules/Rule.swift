@@ -18,7 +18,7 @@
 /// Every other key is the entry's: `scheme` and its parameters (numbers may
 /// be expressions over variables), `fan-of`, `parts`, `layout`. `source`
 /// cites the code the rule mirrors.
-struct Rule {
+package struct Rule {
     /// 1-based position in its set, for messages.
     let number: Int
     let pattern: NamePattern
@@ -46,14 +46,14 @@ struct Rule {
         if let stray = fields.members.first(where: {
             !(Self.selectionKeys + Self.entryKeys).contains($0.key) && SchemeParameter(rawValue: canonicalName($0.key)) == nil
         }) {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "rule \(number): unknown key \(TerminalText.quoted(stray.key)); known: \((Self.selectionKeys + Self.entryKeys).joined(separator: ", ")) and scheme parameters")
         }
         self.number = number
         switch (fields["match"], fields["regex"]) {
         case let (.string(glob)?, nil): pattern = try NamePattern(glob: glob)
         case let (nil, .string(regex)?): pattern = try NamePattern(regex: regex)
-        default: throw CommandLineError.usage("rule \(number): give \"match\" (a glob) or \"regex\", a string, not both")
+        default: throw ModelError("rule \(number): give \"match\" (a glob) or \"regex\", a string, not both")
         }
         switch fields["rank"] {
         case nil: ranks = nil
@@ -64,13 +64,13 @@ struct Rule {
         ifExists = try Self.conditions(fields["if-exists"], what: "rule \(number): \"if-exists\"")
         unlessExists = try Self.conditions(fields["unless-exists"], what: "rule \(number): \"unless-exists\"")
         dtype = try fields.dtype()
-        guard case .string? = fields["scheme"] else { throw CommandLineError.usage("rule \(number): \"scheme\" must be a string") }
+        guard case .string? = fields["scheme"] else { throw ModelError("rule \(number): \"scheme\" must be a string") }
         entry = fields.members.filter { !Self.selectionKeys.contains($0.key) }
     }
 
     private static func rank(_ value: JSONValue, _ number: Int) throws -> Int {
         guard let rank = value.integerValue, rank >= 0 else {
-            throw CommandLineError.usage("rule \(number): \"rank\" must be an integer ≥ 0 or a list of them")
+            throw ModelError("rule \(number): \"rank\" must be an integer ≥ 0 or a list of them")
         }
         return rank
     }
@@ -81,10 +81,10 @@ struct Rule {
         case let .string(text)?: return [text]
         case let .array(items)?:
             return try items.map {
-                guard case let .string(text) = $0 else { throw CommandLineError.usage("\(what) must be a string or a list of strings") }
+                guard case let .string(text) = $0 else { throw ModelError("\(what) must be a string or a list of strings") }
                 return text
             }
-        default: throw CommandLineError.usage("\(what) must be a string or a list of strings")
+        default: throw ModelError("\(what) must be a string or a list of strings")
         }
     }
 
@@ -95,14 +95,14 @@ struct Rule {
             case .object:
                 let fields = try Fields(item, what: what)
                 try fields.allow(["name", "rank"])
-                guard case let .string(template)? = fields["name"] else { throw CommandLineError.usage("\(what): \"name\" must be a string") }
+                guard case let .string(template)? = fields["name"] else { throw ModelError("\(what): \"name\" must be a string") }
                 let rank = try fields["rank"].map { value -> Int in
-                    guard let rank = value.integerValue, rank >= 0 else { throw CommandLineError.usage("\(what): \"rank\" must be an integer ≥ 0") }
+                    guard let rank = value.integerValue, rank >= 0 else { throw ModelError("\(what): \"rank\" must be an integer ≥ 0") }
                     return rank
                 }
                 return Condition(template: template, rank: rank)
             default:
-                throw CommandLineError.usage("\(what) must be a name, {\"name\": …, \"rank\": …}, or a list of them")
+                throw ModelError("\(what) must be a name, {\"name\": …, \"rank\": …}, or a list of them")
             }
         }
         switch value {

@@ -33,8 +33,8 @@ struct RuleExpression {
         (self.characters, self.variables, self.text) = (characters, variables, text)
     }
 
-    private func failure(_ reason: String) -> CommandLineError {
-        .usage("expression \(TerminalText.quoted(text)): \(reason)")
+    private func failure(_ reason: String) -> ModelError {
+        ModelError("expression \(TerminalText.quoted(text)): \(reason)")
     }
 
     private mutating func skipSpaces() {

@@ -3,7 +3,7 @@
 /// A variable rules and expressions read: a config's top-level number,
 /// boolean or null (`initializer_range`, `tie_word_embeddings`,
 /// `pad_token_id`), a rule set's default, or a spec's `"variables"`.
-enum RuleValue: Sendable, Equatable {
+package enum RuleValue: Sendable, Equatable {
     case number(Double)
     case bool(Bool)
     case null
@@ -32,12 +32,12 @@ enum RuleValue: Sendable, Equatable {
     /// `variables` read from a JSON object's members (other kinds of value are refused).
     static func parse(_ json: JSONValue, what: String) throws -> [String: RuleValue] {
         guard case let .object(members) = json else {
-            throw CommandLineError.usage("\(what) must be an object of numbers, booleans or nulls")
+            throw ModelError("\(what) must be an object of numbers, booleans or nulls")
         }
         var variables: [String: RuleValue] = [:]
         for (key, value) in members {
             guard let variable = RuleValue(value) else {
-                throw CommandLineError.usage("\(what): \(TerminalText.quoted(key)) must be a number, a boolean or null, not \(value.kindDescription)")
+                throw ModelError("\(what): \(TerminalText.quoted(key)) must be a number, a boolean or null, not \(value.kindDescription)")
             }
             variables[key] = variable
         }

@@ -84,9 +84,9 @@ import Darwin
         do {
             return try model(json: try JSONParser.parse(bytes), directory: directory, options: options)
         } catch let failure as JSONParser.Failure {
-            throw CommandLineError.usage("invalid --spec '\(name)': not valid JSON: \(failure.reason)")
-        } catch let error as CommandLineError {
-            throw CommandLineError.usage("invalid --spec '\(name)': \(error.description)")
+            throw ModelError("invalid --spec '\(name)': not valid JSON: \(failure.reason)")
+        } catch let error as ModelError {
+            throw ModelError("invalid --spec '\(name)': \(error.description)")
         }
     }
 
@@ -98,12 +98,12 @@ import Darwin
             let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else {
-                throw CommandFailure("cannot read the spec from standard input: \(String(cString: strerror(errno)))")
+                throw ModelError("cannot read the spec from standard input: \(String(cString: strerror(errno)))", kind: .failure)
             }
             if count == 0 { return bytes }
             bytes += buffer[..<count]
             guard bytes.count <= maximumSize else {
-                throw CommandLineError.usage("invalid --spec -: standard input holds more than the \(maximumSize) bytes allowed")
+                throw ModelError("invalid --spec -: standard input holds more than the \(maximumSize) bytes allowed")
             }
         }
     }
@@ -130,7 +130,7 @@ import Darwin
         case let (nil, .string(name)?): rules = try RuleSet.load(name, relativeTo: directory)
         case let (nil, value?) where { if case .object = value { true } else { false } }():
             rules = try RuleSet(value, name: "the spec's rules")
-        case (nil, _?): throw CommandLineError.usage("\"rules\" must be a rule set's name, a rules file or a rules object")
+        case (nil, _?): throw ModelError("\"rules\" must be a rule set's name, a rules file or a rules object")
         case (nil, nil): rules = try config.map { try RuleSet.load($0.family.ruleSet) }
         }
         var variables = rules?.variables ?? [:]
@@ -145,7 +145,7 @@ import Darwin
             let job = try self.job(entry.json, index: index, defaults: defaults, context: context)
             for (stream, owner) in [(job.stream.stream, job.name)] + job.parts.map({ ($0.stream.stream, job.name + JobPart.slice($0.region)) }) {
                 if let other = streams[stream] {
-                    throw CommandLineError.usage(
+                    throw ModelError(
                         "tensors \(TerminalText.quoted(other)) and \(TerminalText.quoted(owner)) get the same stream \(stream); give one an explicit \"stream\"")
                 }
                 streams[stream] = owner
@@ -170,32 +170,32 @@ import Darwin
         var order = layout.map(\.name)
         var byName = Dictionary(layout.map { ($0.name, $0) }) { first, _ in first }
         if let value = top?["tensors"] {
-            guard case let .array(items) = value else { throw CommandLineError.usage("\"tensors\" must be an array of tensor objects") }
+            guard case let .array(items) = value else { throw ModelError("\"tensors\" must be an array of tensor objects") }
             for (index, item) in items.enumerated() {
                 let fields = try Fields(item, what: "tensor \(index + 1)")
                 guard case let .string(name)? = fields["name"], !name.isEmpty else {
-                    throw CommandLineError.usage("tensor \(index + 1): \"name\" must be a non-empty string")
+                    throw ModelError("tensor \(index + 1): \"name\" must be a non-empty string")
                 }
-                guard explicit[name] == nil else { throw CommandLineError.usage("tensor name \(TerminalText.quoted(name)) is used twice") }
+                guard explicit[name] == nil else { throw ModelError("tensor name \(TerminalText.quoted(name)) is used twice") }
                 explicit[name] = fields
                 if byName[name] == nil {
                     do {
                         byName[name] = LayoutTensor(name: name, shape: try fields.shape(), format: try fields.dtype())
-                    } catch let error as CommandLineError {
-                        throw CommandLineError.usage("tensor \(TerminalText.quoted(name)): \(error.description)")
+                    } catch let error as ModelError {
+                        throw ModelError("tensor \(TerminalText.quoted(name)): \(error.description)")
                     }
                     order.append(name)
                 }
             }
         }
         guard !order.isEmpty else {
-            throw CommandLineError.usage(top?["tensors"] == nil
+            throw ModelError(top?["tensors"] == nil
                 ? "no tensors: give \"tensors\", or a layout with --like/--config (or the spec's \"like\"/\"config\")"
                 : "\"tensors\" is empty")
         }
         try LayoutTensor.checkCount(order.count, source: "the model")
         if let long = order.first(where: { $0.utf8.count > LayoutTensor.maximumNameLength }) {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "tensor \(TerminalText.quoted(long)): the name is \(long.utf8.count) bytes long; at most \(LayoutTensor.maximumNameLength)")
         }
         let ranks = byName.mapValues(\.shape.count)
@@ -210,8 +210,8 @@ import Darwin
             } else if let rules, let (rule, captures) = try rules.rule(for: tensor, ranks: ranks, variables: variables) {
                 do {
                     members = try rule.entry(captures: captures)
-                } catch let error as CommandLineError {
-                    throw CommandLineError.usage("\(context): rules \(rules.name), rule \(rule.number): \(error.description)")
+                } catch let error as ModelError {
+                    throw ModelError("\(context): rules \(rules.name), rule \(rule.number): \(error.description)")
                 }
                 ruleFormat = rule.dtype
                 // The spec's own keys (a seed, a stream, a parameter) over the rule's.
@@ -221,13 +221,13 @@ import Darwin
                 }
             } else {
                 let shape = tensor.shape.map(String.init).joined(separator: ",")
-                throw CommandLineError.usage(rules.map {
+                throw ModelError(rules.map {
                     "\(context) (shape [\(shape)]): no rule of \($0.name) applies to it; add a rule, or give it a \"scheme\" in the spec's \"tensors\""
                 } ?? "\(context): no \"scheme\", and no rules to choose one (give --rules NAME|FILE or the spec's \"rules\")")
             }
             if let own, own["shape"] != nil, let layoutTensor = layout.first(where: { $0.name == name }) {
                 guard try own.shape() == layoutTensor.shape else {
-                    throw CommandLineError.usage(
+                    throw ModelError(
                         "\(context): \"shape\" \(try own.shape()) differs from the layout's \(layoutTensor.shape)")
                 }
             }
@@ -241,34 +241,38 @@ import Darwin
         }
     }
 
-    struct Defaults {
-        let seed: UInt64
-        let layout: Layout
-        let format: ElementType
+    package struct Defaults {
+        package let seed: UInt64
+        package let layout: Layout
+        package let format: ElementType
         var shard: ShardSelection? = nil
         /// `--dtype`: the element type of every floating-point tensor.
         var dtypeOverride: ScalarFormat? = nil
+
+        package init(seed: UInt64, layout: Layout, format: ElementType, shard: ShardSelection? = nil, dtypeOverride: ScalarFormat? = nil) {
+            (self.seed, self.layout, self.format, self.shard, self.dtypeOverride) = (seed, layout, format, shard, dtypeOverride)
+        }
     }
 
     /// What an entry may refer to beyond itself: variables for expressions,
     /// the model's tensor shapes for `fan-of`.
-    struct EntryContext {
+    package struct EntryContext {
         var variables: [String: RuleValue] = [:]
         var shapes: [String: [Int]] = [:]
-        static let empty = EntryContext()
+        package static let empty = EntryContext()
     }
 
     /// The keys of a tensor entry that are not scheme parameters.
     static let tensorKeys = ["name", "shape", "scheme", "seed", "stream", "layout", "dtype", "shard-dim", "fan-of", "parts"]
 
-    static func job(_ item: JSONValue, index: Int, defaults: Defaults, context: EntryContext = .empty) throws -> TensorJob {
+    package static func job(_ item: JSONValue, index: Int, defaults: Defaults, context: EntryContext = .empty) throws -> TensorJob {
         let fields = try Fields(item, what: "tensor \(index + 1)")
         guard case let .string(name)? = fields["name"], !name.isEmpty else {
-            throw CommandLineError.usage("tensor \(index + 1): \"name\" must be a non-empty string")
+            throw ModelError("tensor \(index + 1): \"name\" must be a non-empty string")
         }
         let quoted = "tensor \(TerminalText.quoted(name))"
         do {
-            guard case let .string(scheme)? = fields["scheme"] else { throw CommandLineError.usage("\"scheme\" must be a string") }
+            guard case let .string(scheme)? = fields["scheme"] else { throw ModelError("\"scheme\" must be a string") }
             let shape = try fields.shape()
             let layout = try fields.layout() ?? defaults.layout
             var format = try fields.dtype() ?? defaults.format
@@ -280,7 +284,7 @@ import Darwin
             var parts: [JobPart] = []
             if let value = fields["parts"] {
                 guard let sampled = format.scalarFormat else {
-                    throw CommandLineError.usage("parts need a floating-point dtype, not \(format.rawValue)")
+                    throw ModelError("parts need a floating-point dtype, not \(format.rawValue)")
                 }
                 parts = try self.parts(value, tensor: name, shape: shape, format: sampled, layout: layout, seed: seed, context: context)
             }
@@ -288,10 +292,10 @@ import Darwin
                 name: name, scheme: scheme, given: given, shape: shape, format: format, layout: layout,
                 stream: RandomStream(seed: seed, stream: stream),
                 shard: defaults.shard, shardDimension: try fields.shardDimension(default: defaults.shard?.dimension), parts: parts)
-        } catch let error as CommandLineError {
-            throw CommandLineError.usage("\(quoted): \(error.description)")
+        } catch let error as ModelError {
+            throw ModelError("\(quoted): \(error.description)")
         } catch let error as WeightInitError where error.kind == .invalidInput {
-            throw CommandLineError.usage("\(quoted): \(error.description)")
+            throw ModelError("\(quoted): \(error.description)")
         }
     }
 
@@ -305,16 +309,16 @@ import Darwin
     /// with `when` applies only if that variable is set.
     static func parts(_ value: JSONValue, tensor name: String, shape: [Int], format: ScalarFormat, layout: Layout,
                       seed: UInt64, context: EntryContext) throws -> [JobPart] {
-        guard case let .array(items) = value else { throw CommandLineError.usage("\"parts\" must be an array of part objects") }
+        guard case let .array(items) = value else { throw ModelError("\"parts\" must be an array of part objects") }
         guard items.count <= JobPart.maximumCount else {
-            throw CommandLineError.usage("\(items.count) parts; a tensor has at most \(JobPart.maximumCount)")
+            throw ModelError("\(items.count) parts; a tensor has at most \(JobPart.maximumCount)")
         }
         return try items.enumerated().compactMap { index, item in
             let fields = try Fields(item, what: "part \(index + 1)")
             do {
                 let when = try Rule.strings(fields["when"], what: "\"when\"")
                 guard when.allSatisfy({ context.variables[$0]?.isSet ?? false }) else { return nil }
-                guard case let .string(scheme)? = fields["scheme"] else { throw CommandLineError.usage("\"scheme\" must be a string") }
+                guard case let .string(scheme)? = fields["scheme"] else { throw ModelError("\"scheme\" must be a string") }
                 let region = try partRegion(fields, shape: shape, variables: context.variables)
                 var given = try parameters(fields, variables: context.variables, reserved: partKeys)
                 try fields.addFans(to: &given, layout: layout, shapes: context.shapes)
@@ -322,10 +326,10 @@ import Darwin
                     ?? nameStream(JobPart.streamName(tensor: name, region: region))
                 return try JobPart(region: region, in: shape, scheme: scheme, given: given, format: format, layout: layout,
                                    stream: RandomStream(seed: seed, stream: stream))
-            } catch let error as CommandLineError {
-                throw CommandLineError.usage("part \(index + 1): \(error.description)")
+            } catch let error as ModelError {
+                throw ModelError("part \(index + 1): \(error.description)")
             } catch let error as WeightInitError where error.kind == .invalidInput {
-                throw CommandLineError.usage("part \(index + 1): \(error.description)")
+                throw ModelError("part \(index + 1): \(error.description)")
             }
         }
     }
@@ -333,50 +337,50 @@ import Darwin
     /// Where a part lies: every dimension whole unless `rows`, `columns`,
     /// `block` or `ranges` say otherwise (checked against the tensor by ``JobPart``).
     private static func partRegion(_ fields: Fields, shape: [Int], variables: [String: RuleValue]) throws -> TensorRegion {
-        guard !shape.isEmpty else { throw CommandLineError.usage("a scalar has no parts") }
+        guard !shape.isEmpty else { throw ModelError("a scalar has no parts") }
         var ranges = shape.map { 0 ..< $0 }
         func bounds(_ key: String) throws -> Range<Int>? {
             guard let value = fields[key] else { return nil }
             guard case let .array(items) = value, items.count == 2 else {
-                throw CommandLineError.usage("\"\(key)\" must be [begin, end]")
+                throw ModelError("\"\(key)\" must be [begin, end]")
             }
             let (begin, end) = (try integer(items[0], key, variables), try integer(items[1], key, variables))
-            guard begin < end else { throw CommandLineError.usage("\"\(key)\" [\(begin), \(end)] is empty; give begin < end") }
+            guard begin < end else { throw ModelError("\"\(key)\" [\(begin), \(end)] is empty; give begin < end") }
             return begin ..< end
         }
         let given = ["rows", "columns", "block", "ranges"].filter { fields[$0] != nil }
-        guard !given.isEmpty else { throw CommandLineError.usage("a part needs \"rows\", \"columns\", \"block\" or \"ranges\"") }
+        guard !given.isEmpty else { throw ModelError("a part needs \"rows\", \"columns\", \"block\" or \"ranges\"") }
         if given.contains("block") || given.contains("ranges"), given.count > 1 {
-            throw CommandLineError.usage("give \"block\" or \"ranges\" alone, or \"rows\" and/or \"columns\"")
+            throw ModelError("give \"block\" or \"ranges\" alone, or \"rows\" and/or \"columns\"")
         }
-        if fields["dim"] != nil, fields["block"] == nil { throw CommandLineError.usage("\"dim\" goes with \"block\"") }
+        if fields["dim"] != nil, fields["block"] == nil { throw ModelError("\"dim\" goes with \"block\"") }
         if let rows = try bounds("rows") { ranges[0] = rows }
         if let columns = try bounds("columns") {
-            guard shape.count >= 2 else { throw CommandLineError.usage("a 1-D tensor has no columns; give \"rows\"") }
+            guard shape.count >= 2 else { throw ModelError("a 1-D tensor has no columns; give \"rows\"") }
             ranges[1] = columns
         }
         if case let .array(items)? = fields["ranges"] {
             guard items.count == shape.count else {
-                throw CommandLineError.usage("\"ranges\" needs one [begin, end] per dimension (\(shape.count))")
+                throw ModelError("\"ranges\" needs one [begin, end] per dimension (\(shape.count))")
             }
             ranges = try items.map { item in
-                guard case let .array(pair) = item, pair.count == 2 else { throw CommandLineError.usage("\"ranges\" holds [begin, end] pairs") }
+                guard case let .array(pair) = item, pair.count == 2 else { throw ModelError("\"ranges\" holds [begin, end] pairs") }
                 let (begin, end) = (try integer(pair[0], "ranges", variables), try integer(pair[1], "ranges", variables))
-                guard begin < end else { throw CommandLineError.usage("\"ranges\" [\(begin), \(end)] is empty; give begin < end") }
+                guard begin < end else { throw ModelError("\"ranges\" [\(begin), \(end)] is empty; give begin < end") }
                 return begin ..< end
             }
         } else if fields["ranges"] != nil {
-            throw CommandLineError.usage("\"ranges\" must be an array of [begin, end]")
+            throw ModelError("\"ranges\" must be an array of [begin, end]")
         }
         if let value = fields["block"] {
-            guard case let .array(items) = value, items.count == 2 else { throw CommandLineError.usage("\"block\" must be [i, n]") }
+            guard case let .array(items) = value, items.count == 2 else { throw ModelError("\"block\" must be [i, n]") }
             let (block, count) = (try integer(items[0], "block", variables), try integer(items[1], "block", variables))
             let dimension = try fields["dim"].map { try integer($0, "dim", variables) } ?? 0
             guard shape.indices.contains(dimension) else {
-                throw CommandLineError.usage("\"dim\" \(dimension) is not a dimension of the \(shape.count)-D tensor")
+                throw ModelError("\"dim\" \(dimension) is not a dimension of the \(shape.count)-D tensor")
             }
             guard count >= 1, (0 ..< count).contains(block), shape[dimension] % count == 0 else {
-                throw CommandLineError.usage(
+                throw ModelError(
                     "\"block\" [\(block), \(count)] must be block i of n (0 ≤ i < n) of a dimension divisible by n; dimension \(dimension) has \(shape[dimension])")
             }
             let size = shape[dimension] / count
@@ -391,9 +395,9 @@ import Darwin
         if case let .string(text) = value {
             let number = try RuleExpression.evaluate(text, variables: variables)
             if let integer = Int(exactly: number) { return integer }
-            throw CommandLineError.usage("\"\(key)\": \(TerminalText.quoted(text)) is \(number), not an integer")
+            throw ModelError("\"\(key)\": \(TerminalText.quoted(text)) is \(number), not an integer")
         }
-        throw CommandLineError.usage("\"\(key)\" holds \(value.kindDescription), not an integer or an expression")
+        throw ModelError("\"\(key)\" holds \(value.kindDescription), not an integer or an expression")
     }
 
     /// The scheme parameters of an entry, typed by the parameter's kind;
@@ -402,25 +406,25 @@ import Darwin
         var given: [SchemeParameter: ParameterValue] = [:]
         for (key, value) in fields.members where !reserved.contains(key) {
             guard let parameter = SchemeParameter(rawValue: canonicalName(key)) else {
-                throw CommandLineError.usage(
+                throw ModelError(
                     "unknown key \(TerminalText.quoted(key)); known: \((reserved + SchemeParameter.allCases.map(\.rawValue)).joined(separator: ", "))")
             }
             switch (parameter.kind, value) {
             case let (.number, .string(text)):
                 given[parameter] = .number(try RuleExpression.evaluate(text, variables: variables))
             case (.number, _):
-                guard let number = value.doubleValue else { throw CommandLineError.usage("\"\(key)\" must be a number") }
+                guard let number = value.doubleValue else { throw ModelError("\"\(key)\" must be a number") }
                 given[parameter] = .number(number)
             case (.integer, _):
                 given[parameter] = .integer(try integer(value, key, variables))
             case (.flag, .bool(let on)):
                 if on { given[parameter] = .on }
             case (.flag, _):
-                throw CommandLineError.usage("\"\(key)\" must be true or false")
+                throw ModelError("\"\(key)\" must be true or false")
             case (.choice, .string(let text)):
                 given[parameter] = .text(text)
             case (.choice, _):
-                throw CommandLineError.usage("\"\(key)\" must be a string")
+                throw ModelError("\"\(key)\" must be a string")
             }
         }
         return given
@@ -442,7 +446,7 @@ struct Fields {
 
     init(_ value: JSONValue, what: String) throws {
         guard case let .object(members) = value else {
-            throw CommandLineError.usage("\(what) must be a JSON object, not \(value.kindDescription)")
+            throw ModelError("\(what) must be a JSON object, not \(value.kindDescription)")
         }
         self.members = members
         self.what = what
@@ -452,14 +456,14 @@ struct Fields {
 
     func allow(_ keys: [String]) throws {
         if let stray = members.first(where: { !keys.contains($0.key) }) {
-            throw CommandLineError.usage("\(what): unknown key \(TerminalText.quoted(stray.key)); known: \(keys.joined(separator: ", "))")
+            throw ModelError("\(what): unknown key \(TerminalText.quoted(stray.key)); known: \(keys.joined(separator: ", "))")
         }
     }
 
     func unsigned(_ key: String, maximum: UInt64) throws -> UInt64? {
         guard let value = self[key] else { return nil }
         guard case let .number(text) = value, let number = UInt64(text), number <= maximum else {
-            throw CommandLineError.usage("\"\(key)\" must be an integer in 0 … \(maximum)")
+            throw ModelError("\"\(key)\" must be an integer in 0 … \(maximum)")
         }
         return number
     }
@@ -474,7 +478,7 @@ struct Fields {
         case .null?: return nil
         case let value?:
             guard let dimension = value.integerValue, ShardSelection.dimensions.contains(dimension) else {
-                throw CommandLineError.usage("\"shard-dim\" must be 0 (rows), 1 (columns) or null (whole in every shard)")
+                throw ModelError("\"shard-dim\" must be 0 (rows), 1 (columns) or null (whole in every shard)")
             }
             return dimension
         }
@@ -483,7 +487,7 @@ struct Fields {
     func dtype() throws -> ElementType? {
         guard let value = self["dtype"] else { return nil }
         guard case let .string(name) = value, let format = ElementType(rawValue: name) else {
-            throw CommandLineError.usage("\"dtype\" must be one of \(ElementType.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ModelError("\"dtype\" must be one of \(ElementType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return format
     }
@@ -491,7 +495,7 @@ struct Fields {
     /// A path in the spec, relative to the spec's directory unless absolute.
     func path(_ key: String, relativeTo directory: String) throws -> String? {
         guard let value = self[key] else { return nil }
-        guard case let .string(path) = value, !path.isEmpty else { throw CommandLineError.usage("\"\(key)\" must be a file name") }
+        guard case let .string(path) = value, !path.isEmpty else { throw ModelError("\"\(key)\" must be a file name") }
         return path.hasPrefix("/") ? path : directory + path
     }
 
@@ -501,7 +505,7 @@ struct Fields {
     func addFans(to given: inout [SchemeParameter: ParameterValue], layout: Layout, shapes: [String: [Int]]) throws {
         guard let fans = try fans(of: "fan-of", layout: layout, shapes: shapes) else { return }
         guard given[.fanIn] == nil, given[.fanOut] == nil else {
-            throw CommandLineError.usage("\"fan-of\" and \"fan-in\"/\"fan-out\" both give the fans; give one")
+            throw ModelError("\"fan-of\" and \"fan-in\"/\"fan-out\" both give the fans; give one")
         }
         given[.fanIn] = .integer(fans.fanIn)
         given[.fanOut] = .integer(fans.fanOut)
@@ -509,14 +513,14 @@ struct Fields {
 
     func fans(of key: String, layout: Layout, shapes: [String: [Int]]) throws -> Fans? {
         guard let value = self[key] else { return nil }
-        guard case let .string(name) = value else { throw CommandLineError.usage("\"\(key)\" must name a tensor") }
+        guard case let .string(name) = value else { throw ModelError("\"\(key)\" must name a tensor") }
         guard let shape = shapes[name] else {
-            throw CommandLineError.usage("\"\(key)\" names \(TerminalText.quoted(name)), which is not a tensor of this model")
+            throw ModelError("\"\(key)\" names \(TerminalText.quoted(name)), which is not a tensor of this model")
         }
         do {
             return try Fans(shape: shape, layout: layout)
         } catch let error as WeightInitError {
-            throw CommandLineError.usage("\"\(key)\" \(TerminalText.quoted(name)): \(error.description)")
+            throw ModelError("\"\(key)\" \(TerminalText.quoted(name)): \(error.description)")
         }
     }
 
@@ -529,18 +533,18 @@ struct Fields {
             if let input = axes[0].integerValue, let output = axes[1].integerValue { return .axes(input: input, output: output) }
             fallthrough
         default:
-            throw CommandLineError.usage("\"layout\" must be \"torch\", \"keras\" or [in-axis, out-axis]")
+            throw ModelError("\"layout\" must be \"torch\", \"keras\" or [in-axis, out-axis]")
         }
     }
 
     /// `"shape"`: integers ≥ 1, or `[]` for a scalar.
     func shape() throws -> [Int] {
         guard case let .array(items)? = self["shape"] else {
-            throw CommandLineError.usage("\"shape\" must be an array of integers ≥ 1 ([] for a scalar)")
+            throw ModelError("\"shape\" must be an array of integers ≥ 1 ([] for a scalar)")
         }
         return try items.map { item in
             guard let dimension = item.integerValue, dimension >= 1 else {
-                throw CommandLineError.usage("\"shape\" must be an array of integers ≥ 1 ([] for a scalar)")
+                throw ModelError("\"shape\" must be an array of integers ≥ 1 ([] for a scalar)")
             }
             return dimension
         }

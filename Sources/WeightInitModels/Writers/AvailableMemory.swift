@@ -8,9 +8,9 @@ import Darwin
 /// tensors larger than physical memory; the tool also refuses ones larger than
 /// what is available, because touching more than that gets the process killed
 /// by the OOM killer — a crash instead of an error message.
-enum AvailableMemory {
+package enum AvailableMemory {
     /// `MemAvailable` from /proc/meminfo in bytes, or nil where it is unknown.
-    static func bytes() -> UInt64? {
+    package static func bytes() -> UInt64? {
         guard let file = fopen("/proc/meminfo", "r") else { return nil }
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 256)

@@ -1,6 +1,4 @@
-import ArgumentParser
 @_spi(Plumbing) import WeightInit
-import WeightInitAnalysis
 
 #if canImport(Glibc)
 import Glibc
@@ -18,14 +16,14 @@ import Darwin
         return Initializer.defaultWriteChunkBytes
     }
 
-    @_spi(Plumbing) public static func write(_ jobs: [TensorJob], to path: String, format: TensorFileFormat, options: FillOptions, quiet: Bool) throws {
+    /// `progress` is told the bytes written so far and the file's total as the write goes on.
+    @_spi(Plumbing) public static func write(_ jobs: [TensorJob], to path: String, format: TensorFileFormat, options: FillOptions,
+                                             progress: @escaping (_ written: Int, _ total: Int) -> Void = { _, _ in }) throws {
         let metadata = format == .safetensors ? TensorJob.metadata(jobs) : [:]
-        let total = try checkedTotal(jobs)
-        let bar = ProgressBar(totalBytes: total, quiet: quiet)
-        defer { bar.finish() }
+        _ = try checkedTotal(jobs)
         let chunk = chunkBytes
         try TensorFile.write(to: path, format: format, tensors: jobs.map(\.entry), metadata: metadata,
-                             progress: bar.update) { index, sink in
+                             progress: progress) { index, sink in
             try jobs[index].write(to: sink, options: options, chunkBytes: chunk)
         }
     }
@@ -41,14 +39,14 @@ import Darwin
                                              destination: Bool = true) throws {
         if format == .npy {
             guard jobs.count == 1 else {
-                throw CommandLineError.usage("invalid --output '\(output)': a .npy file holds one tensor; use .safetensors for a spec")
+                throw ModelError("invalid --output '\(output)': a .npy file holds one tensor; use .safetensors for a spec")
             }
             if jobs[0].format == .bf16 {
-                throw CommandLineError.usage(
+                throw ModelError(
                     "--dtype bf16 cannot go in a .npy file (numpy has no bfloat16 dtype); bf16 needs .safetensors — or use f32, f64 or f16")
             }
             if jobs[0].format.scalarFormat == nil {
-                throw CommandLineError.usage(
+                throw ModelError(
                     "--dtype \(jobs[0].format.rawValue) goes in .safetensors; a .npy file here holds f32, f64 or f16")
             }
         }
@@ -59,16 +57,16 @@ import Darwin
             // library's own check), more than is available now a failure.
             let bytes = UInt64(try Shape.elementCount(job.fillShape, elementSize: job.format.byteCount) * job.format.byteCount)
             if let available = AvailableMemory.bytes(), bytes > available {
-                throw CommandFailure(
-                    "\(TerminalText.quoted(job.name)): \(job.scheme) is built in memory, and its \(bytes) bytes exceed the \(available) bytes of memory available now")
+                throw ModelError(
+                    "\(TerminalText.quoted(job.name)): \(job.scheme) is built in memory, and its \(bytes) bytes exceed the \(available) bytes of memory available now", kind: .failure)
             }
         }
         // Streamed tensors need no memory, but they need the disk: refuse
         // up front what cannot fit rather than fill the file system.
         let total = try checkedTotal(jobs)
         if let free = freeBytes(near: output), UInt64(total) > free {
-            throw CommandFailure(
-                "\(output): the file needs \(total) bytes, and its file system has \(free) bytes free (memory is not the limit: values are streamed)")
+            throw ModelError(
+                "\(output): the file needs \(total) bytes, and its file system has \(free) bytes free (memory is not the limit: values are streamed)", kind: .failure)
         }
     }
 
@@ -97,26 +95,5 @@ import Darwin
         guard info.f_blocks > 0 else { return nil }
         let (bytes, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
         return overflow ? .max : bytes
-    }
-}
-
-/// `--format npy|safetensors`.
-extension TensorFileFormat: ExpressibleByArgument {}
-
-extension JobWriter {
-    /// `generate --check`: reads `path` back, prints each tensor's statistics
-    /// against its scheme, and fails if any tensor does not match it.
-    @_spi(Plumbing) public static func checkWritten(_ jobs: [TensorJob], at path: String) throws {
-        let contents = try TensorFile.index(path)
-        guard contents.tensors.count == jobs.count else {
-            throw CheckFailure(description: "check: \(path) holds \(contents.tensors.count) tensors, expected \(jobs.count)")
-        }
-        var failures: [String] = []
-        for (job, stored) in zip(jobs, contents.tensors) {
-            let report = try TensorReport(stored, in: path, expectation: Expectation(job, source: "generate"))
-            print(report.text)
-            failures += report.problems.map { "\(TerminalText.quoted(job.name, limit: 256)): \($0)" }
-        }
-        guard failures.isEmpty else { throw CheckFailure(description: "check failed: " + failures.joined(separator: "; ")) }
     }
 }

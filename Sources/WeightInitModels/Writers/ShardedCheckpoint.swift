@@ -69,7 +69,7 @@ import Darwin
         let (number, multiplier) = units.first { trimmed.uppercased().hasSuffix($0.0.uppercased()) && (trimmed.count > $0.0.count) }
             .map { (String(trimmed.dropLast($0.0.count)).trimmingWhitespace, $0.1) } ?? (trimmed, 1)
         guard let value = Double(number), value.isFinite, value * multiplier >= 1, value * multiplier < 0x1p62 else {
-            throw CommandLineError.usage(
+            throw ModelError(
                 "invalid --max-shard-size '\(TerminalText.escaped(text, limit: 64))': give a size such as 5GB, 500MB, 2GiB or a number of bytes")
         }
         return Int(value * multiplier)
@@ -83,7 +83,7 @@ import Darwin
         var info = stat()
         if stat(directory, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFDIR else {
-                throw CommandLineError.usage("invalid --output '\(shown)': --max-shard-size writes a directory, and this is not one")
+                throw ModelError("invalid --output '\(shown)': --max-shard-size writes a directory, and this is not one")
             }
             for name in fileNames { try AtomicFile.checkDestination(directory + "/" + name) }
         } else {
@@ -134,9 +134,10 @@ import Darwin
         }
 
         /// Writes shard file `index` into the staging directory.
-        @_spi(Plumbing) public func writeShard(_ index: Int, options: FillOptions, quiet: Bool) throws {
+        @_spi(Plumbing) public func writeShard(_ index: Int, options: FillOptions,
+                                               progress: @escaping (_ written: Int, _ total: Int) -> Void = { _, _ in }) throws {
             try JobWriter.write(checkpoint.files[index].jobs, to: directory.path + "/" + checkpoint.files[index].name,
-                                format: .safetensors, options: options, quiet: quiet)
+                                format: .safetensors, options: options, progress: progress)
         }
 
         /// Writes the index and config into the staging directory, then moves
@@ -233,10 +234,11 @@ import Darwin
 
     /// The whole checkpoint, in one process, staged then moved into place:
     /// a failure or a signal leaves the directory as it was.
-    @_spi(Plumbing) public func write(options: FillOptions, quiet: Bool) throws {
+    @_spi(Plumbing) public func write(options: FillOptions,
+                                      progress: @escaping (_ written: Int, _ total: Int) -> Void = { _, _ in }) throws {
         let staging = try stage()
         do {
-            for index in files.indices { try staging.writeShard(index, options: options, quiet: quiet) }
+            for index in files.indices { try staging.writeShard(index, options: options, progress: progress) }
             try staging.commit()
         } catch {
             staging.discard()
@@ -254,13 +256,8 @@ import Darwin
         ])
     }
 
-    /// `--check`: every shard read back and judged against its schemes.
-    @_spi(Plumbing) public func checkWritten() throws {
-        for file in files { try JobWriter.checkWritten(file.jobs, at: directory + "/" + file.name) }
-    }
-
     /// The summary line's description of what was written.
-    var summary: String {
+    package var summary: String {
         let names = files.count == 1 ? files[0].name : "\(files.count) shards \(files[0].name) … \(files[files.count - 1].name), \(Self.indexName)"
         return "\(names)\(config == nil ? "" : ", " + Self.configName)"
     }
