@@ -101,7 +101,7 @@ struct Generate: ParsableCommand {
     var stream: UInt32?
 
     @Option(help: "Element type: f32, f64, f16 or bf16 (bf16 only in .safetensors; default f32); also i64, i32, u8, bool for zeros, ones and constant. With a spec or layout: every floating-point tensor's.")
-    var dtype: ElementType?
+    var dtype: DType?
 
     @OptionGroup var modelSource: ModelSourceOptions
 
@@ -209,13 +209,13 @@ struct Generate: ParsableCommand {
                 throw CommandLineError.usage(
                     "--spec, --like and --config describe the tensors; give no scheme, --shape, scheme options, --stream or layout with them")
             }
-            var dtypeOverride: ScalarFormat?
+            var dtypeOverride: DType?
             if let dtype {
-                guard let sampled = dtype.scalarFormat else {
+                guard dtype.isFloatingPoint else {
                     throw CommandLineError.usage(
                         "--dtype with a spec or layout sets every floating-point tensor's dtype: give f32, f64, f16 or bf16, not \(dtype.rawValue)")
                 }
-                dtypeOverride = sampled
+                dtypeOverride = dtype
             }
             let model = try Spec.model(
                 spec: spec, options: modelSource.specOptions(seed: seed, dtype: dtypeOverride, shard: selection))
@@ -266,6 +266,3 @@ struct Request {
     /// `--max-shard-size`: the directory of shards.
     var checkpoint: ShardedCheckpoint? = nil
 }
-
-/// `--dtype`.
-extension ElementType: ExpressibleByArgument {}

@@ -32,7 +32,7 @@ import ArgumentParser
     @_spi(Plumbing) public func shardSize() throws -> Int? { try maxShardSize.map { try ShardedCheckpoint.parseSize($0) } }
 
     /// These options, with the rest of what a spec is read with.
-    @_spi(Plumbing) public func specOptions(seed: UInt64?, dtype: ScalarFormat?, shard: ShardSelection?) -> SpecOptions {
+    @_spi(Plumbing) public func specOptions(seed: UInt64?, dtype: DType?, shard: ShardSelection?) -> SpecOptions {
         SpecOptions(seed: seed, like: like, config: config, rules: rules, dtype: dtype, shard: shard)
     }
 

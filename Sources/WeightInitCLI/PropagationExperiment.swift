@@ -27,13 +27,13 @@ struct PropagationExperiment {
     let width: Int
     let batch: Int
     let seed: UInt64
-    let dtype: PropagateDType
+    let dtype: DType
     let threads: Int?
     let schemes: [Scheme]
 
     func run(_ initializer: Initializer) throws -> PropagationResult {
         try Propagation.run(initializer, activation: activation, depth: depth, width: width, batch: batch,
-                            seed: seed, threads: threads, precision: dtype.format)
+                            seed: seed, threads: threads, precision: dtype)
     }
 
     var summary: String {

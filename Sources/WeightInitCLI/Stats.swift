@@ -72,7 +72,7 @@ struct Stats: ParsableCommand {
     private func expectation(for stored: TensorFile.Located, metadata: [String: String]) throws -> Expectation? {
         if let scheme {
             let job = try TensorJob(
-                name: stored.name, scheme: scheme, given: schemeOptions.given, shape: stored.shape, format: stored.format,
+                name: stored.name, scheme: scheme, given: schemeOptions.given, shape: stored.shape, format: stored.dtype,
                 layout: layout?.layout ?? .torch, stream: RandomStream(seed: 0))
             return Expectation(job, source: "--scheme")
         }
@@ -91,7 +91,7 @@ struct Stats: ParsableCommand {
         ])
         let job: TensorJob
         do {
-            job = try Spec.job(entry, index: 0, defaults: Spec.Defaults(seed: 0, layout: .torch, format: stored.format))
+            job = try Spec.job(entry, index: 0, defaults: Spec.Defaults(seed: 0, layout: .torch, format: stored.dtype))
         } catch {
             throw WeightInitError.malformedFile(path: file, reason: "metadata of \(TerminalText.quoted(stored.name)): \(error)")
         }

@@ -25,7 +25,7 @@ import Testing
         let tensors = rows.map { row -> LayoutTensor in
             guard case let .array(fields) = row, case let .string(tensor) = fields[0], case let .array(shape) = fields[1],
                   case let .string(dtype) = fields[2] else { preconditionFailure("\(name): malformed row") }
-            return LayoutTensor(name: tensor, shape: shape.map { $0.integerValue! }, format: ElementType(rawValue: dtype)!)
+            return LayoutTensor(name: tensor, shape: shape.map { $0.integerValue! }, format: DType(rawValue: dtype)!)
         }
         return Manifest(config: members.first(where: { $0.key == "config" })?.value, tensors: tensors)
     }
@@ -50,7 +50,7 @@ import Testing
         #expect(jobs.map(\.name) == manifest.tensors.map(\.name))
         #expect(jobs.map(\.shape) == manifest.tensors.map(\.shape))
         // The example's own dtypes where it sets them (a bf16 LSTM input weight); the integer buffers exactly.
-        for (job, tensor) in zip(jobs, manifest.tensors) where job.format.scalarFormat == nil || tensor.format?.scalarFormat == nil {
+        for (job, tensor) in zip(jobs, manifest.tensors) where !job.format.isFloatingPoint || tensor.format?.isFloatingPoint == false {
             #expect(job.format == tensor.format, "\(job.name)")
         }
     }

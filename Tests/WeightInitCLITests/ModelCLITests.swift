@@ -81,7 +81,7 @@ import Testing
         let typed = Self.llama.replacingOccurrences(of: #""model_type""#, with: #""dtype": "float16", "model_type""#)
         _ = try write(typed, "typed.json", in: scratch)
         for (spec, arguments, expected) in [
-            (#"{"config": "config.json"}"#, [String](), ElementType.f32),
+            (#"{"config": "config.json"}"#, [String](), DType.f32),
             (#"{"config": "config.json", "dtype": "bf16"}"#, [], .bf16),
             (#"{"config": "typed.json", "dtype": "bf16"}"#, [], .f16),
             (#"{"config": "config.json", "dtype": "bf16"}"#, ["--dtype", "f64"], .f64),
@@ -89,7 +89,7 @@ import Testing
             let path = try write(spec, "spec.json", in: scratch)
             let run = try CLI.run(["generate", "--spec", path, "--output", "m.safetensors", "--quiet"] + arguments, in: scratch)
             try #require(run.status == 0, "\(spec): \(run.stderr)")
-            let formats = Set(try TensorFile.index(scratch.file("m.safetensors")).tensors.map(\.format))
+            let formats = Set(try TensorFile.index(scratch.file("m.safetensors")).tensors.map(\.dtype))
             #expect(formats == [expected], "\(spec) \(arguments)")
         }
     }
@@ -214,9 +214,9 @@ import Testing
         let result = try CLI.run(["generate", "--spec", spec, "--output", "ints.safetensors", "--check"], in: scratch)
         try #require(result.status == 0, "\(result.stderr)")
         let read = try tensors([scratch.file("ints.safetensors")])
-        #expect(read["count"]?.format == .i64 && read["count"]?.shape == [] && read["count"]?.bytes == [UInt8](repeating: 0, count: 8))
+        #expect(read["count"]?.dtype == .i64 && read["count"]?.shape == [] && read["count"]?.bytes == [UInt8](repeating: 0, count: 8))
         #expect(read["ids"]?.bytes == Array(repeating: withUnsafeBytes(of: Int32(-7).littleEndian, Array.init), count: 3).flatMap { $0 })
-        #expect(read["mask"]?.format == .bool && read["mask"]?.bytes == [1, 1, 1, 1])
+        #expect(read["mask"]?.dtype == .bool && read["mask"]?.bytes == [1, 1, 1, 1])
         #expect(read["bytes"]?.bytes == [255, 255, 255, 255])
         #expect(read["scale"]?.doubleValues() == [0.5] && read["scale"]?.shape == [])
         let stats = try CLI.run(["stats", "ints.safetensors", "--tensor", "count"], in: scratch)

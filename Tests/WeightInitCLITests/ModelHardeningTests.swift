@@ -129,7 +129,7 @@ import Testing
     /// A header no reader accepts (over safetensors' 100 MB) is refused, not written.
     @Test func headersOverTheLimitAreRefused() throws {
         let name = String(repeating: "n", count: 1000)
-        let tensors = (0 ..< 101_000).map { TensorEntry(name: name + String($0), shape: [1], format: .u8) }
+        let tensors = (0 ..< 101_000).map { TensorEntry(name: name + String($0), shape: [1], dtype: .u8) }
         #expect(throws: WeightInitError.self) { try Safetensors.header(tensors: tensors) }
         #expect(try Safetensors.header(tensors: Array(tensors.prefix(1000))).count < Safetensors.maximumHeaderLength)
     }

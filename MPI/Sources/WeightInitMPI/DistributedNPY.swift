@@ -11,7 +11,7 @@ extension DistributedOrthogonal {
     /// without any transpose. `format` is T's own, or f16 for T = Float
     /// (rounded to nearest, ties to even, as single-process orthogonal does);
     /// bf16 has no numpy dtype and is refused by `NPY.header`.
-    public func writeNPY(to path: String, shape: [Int], format: ScalarFormat, session: MPISession) throws {
+    public func writeNPY(to path: String, shape: [Int], format: DType, session: MPISession) throws {
         let header = try session.collectively { () throws -> [UInt8] in
             let elements = try Shape.elementCount(shape, elementSize: format.byteCount)
             guard elements == count * rows * cols else {
@@ -35,7 +35,7 @@ extension DistributedOrthogonal {
     }
 
     /// The local tiles in `format`: as they are, or rounded to Float16.
-    private func withFileBytes(_ format: ScalarFormat, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func withFileBytes(_ format: DType, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard format != T.format else { return try body(UnsafeRawBufferPointer(local)) }
         #if arch(x86_64) || arch(arm64)
         let half = local.map { Float16(rounding: $0.doubleValue) }

@@ -12,7 +12,7 @@ extension Int64: MPIScalar { public static var mpiDatatype: MPI_Datatype { cmpi_
 extension Float: MPIScalar { public static var mpiDatatype: MPI_Datatype { cmpi_float() } }
 extension Double: MPIScalar { public static var mpiDatatype: MPI_Datatype { cmpi_double() } }
 
-extension ScalarFormat {
+extension DType {
     /// The MPI datatype files of this format are written with. Half-precision
     /// formats have none in MPI 3; a 16-bit integer moves their bits unchanged.
     public var mpiDatatype: MPI_Datatype {

@@ -78,7 +78,7 @@ struct OrthogonalCommand: MPISubcommand {
         try DistributedOrthogonal<Float>.validate(rows: rows, cols: cols, count: matrices, gain: gain,
                                                   blockSize: blockSize, gridRows: grid.rows, gridColumns: grid.columns)
         // gain·Q must be finite in the dtype: the single-process scheme's own check.
-        try Initializer.orthogonal(gain: gain).validate(shape: [rows, cols], layout: .torch, format: format)
+        try Initializer.orthogonal(gain: gain).validate(shape: [rows, cols], layout: .torch, dtype: format)
 
         // MARK: Collective work; every failure from here on is agreed on by all ranks.
         try session.collectively {

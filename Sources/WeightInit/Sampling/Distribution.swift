@@ -51,7 +51,7 @@ extension Distribution {
 
     /// Checks the parameters (``validate()``, then what the element type
     /// `format` can hold) and returns them in the kernel's form.
-    func validatedKernelParameters(format: ScalarFormat) throws -> wi_params {
+    func validatedKernelParameters(format: DType) throws -> wi_params {
         try validate()
         var params = wi_params()
         switch self {

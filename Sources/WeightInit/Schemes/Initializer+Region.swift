@@ -71,7 +71,7 @@ extension Initializer {
         let runs = try RegionRuns(shape: shape, region: region)
         let count = try Shape.checkBuffer(
             count: buffer.count, holds: region.shape, what: "region", elementSize: MemoryLayout<T>.stride)
-        switch try plan(shape: shape, layout: layout, format: T.format) {
+        switch try plan(shape: shape, layout: layout, format: T.dtype) {
         case let .constant(value):
             buffer.update(repeating: T(rounding: value))
         case let .sample(distribution):

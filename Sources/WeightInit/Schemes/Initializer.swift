@@ -281,7 +281,7 @@ extension Initializer {
     /// before anything is written (a constant 1e39 in f32, 70000 in f16, an
     /// orthogonal or eye gain beyond the format's range; sampled
     /// distributions are checked as the sampler checks them).
-    func plan(shape: [Int], layout: Layout, format: ScalarFormat) throws -> Plan {
+    func plan(shape: [Int], layout: Layout, format: DType) throws -> Plan {
         let plan = try plan(shape: shape, layout: layout)
         switch plan {
         case let .constant(value):
@@ -302,14 +302,21 @@ extension Initializer {
         return plan
     }
 
-    /// Checks the scheme for `shape` against the element type `format`
-    /// without writing anything: what ``fill(_:shape:layout:stream:options:)``
-    /// would refuse for that type. For front ends that check before work.
-    @_spi(Plumbing) public func validate(shape: [Int], layout: Layout, format: ScalarFormat) throws {
-        _ = try plan(shape: shape, layout: layout, format: format)
+    /// Checks the scheme for `shape` against `dtype` without writing
+    /// anything: what ``fill(_:shape:layout:seed:stream:options:)-(UnsafeMutableBufferPointer<T>,_,_,_,_,_)``
+    /// would refuse for a tensor of that shape and dtype — besides
+    /// ``validate()``, the fans, ranks, groups and block counts the shape
+    /// must allow, and values the dtype must hold (a constant 70000 or a
+    /// normal of std 10⁵ in f16).
+    public func validate(shape: [Int], layout: Layout = .torch, dtype: DType) throws {
+        guard dtype.isFloatingPoint else {
+            throw WeightInitError.invalidParameter(
+                "dtype", value: dtype.rawValue, reason: "the engine samples f32, f64, f16 or bf16; integer tensors hold constants")
+        }
+        _ = try plan(shape: shape, layout: layout, format: dtype)
     }
 
-    private static func checkFinite(_ name: String, _ value: Double, in format: ScalarFormat, margin: Double = 1) throws {
+    private static func checkFinite(_ name: String, _ value: Double, in format: DType, margin: Double = 1) throws {
         // NaN and infinities are each scheme's own checks' to refuse, with their own words.
         guard !value.isFinite || format.roundsToFinite(value * margin) else {
             throw WeightInitError.invalidParameter(
@@ -376,7 +383,7 @@ extension Initializer {
         randomStream stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {
         _ = try Shape.checkBuffer(count: buffer.count, holds: shape, elementSize: MemoryLayout<T>.stride)
-        switch try plan(shape: shape, layout: layout, format: T.format) {
+        switch try plan(shape: shape, layout: layout, format: T.dtype) {
         case let .constant(value):
             buffer.update(repeating: T(rounding: value))
         case let .sample(distribution):

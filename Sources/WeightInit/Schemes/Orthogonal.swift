@@ -407,11 +407,13 @@
     static func inComputePrecision<T: WeightScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, rows: Int, cols: Int, _ operation: some PrecisionGeneric
     ) throws {
-        switch T.format {
+        switch T.dtype {
         case .f32:
             try buffer.withMemoryRebound(to: Float.self) { try operation($0) }
         case .f64:
             try buffer.withMemoryRebound(to: Double.self) { try operation($0) }
+        case .i64, .i32, .u8, .bool:
+            preconditionFailure("a WeightScalar is a floating-point type")
         case .f16, .bf16:
             try checkFits(shape: [rows, cols], scalars: [buffer.count], scalarSize: MemoryLayout<Float>.stride)
             let temp = UnsafeMutableBufferPointer<Float>.allocate(capacity: buffer.count)

@@ -29,7 +29,7 @@ enum CheckpointLayout {
                 throw ModelError(
                     "\(TerminalText.escaped(path, limit: 512)): tensor \(TerminalText.quoted(tensor.name)) has no elements (shape \(TerminalText.clipped(tensor.shape))); every dimension must be ≥ 1")
             }
-            return LayoutTensor(name: tensor.name, shape: tensor.shape, format: tensor.format)
+            return LayoutTensor(name: tensor.name, shape: tensor.shape, format: tensor.dtype)
         }
     }
 

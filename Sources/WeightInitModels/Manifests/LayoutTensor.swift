@@ -8,7 +8,7 @@ struct LayoutTensor: Sendable, Equatable {
     let shape: [Int]
     /// The element type the source fixes (a checkpoint's, a config's
     /// `dtype`), or nil when the spec or a rule decides.
-    let format: ElementType?
+    let format: DType?
 }
 
 extension LayoutTensor {

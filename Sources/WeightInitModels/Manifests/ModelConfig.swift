@@ -78,7 +78,7 @@ package struct ModelConfig: Sendable {
     }
 
     /// The element type the config names (`dtype`, formerly `torch_dtype`), if a float one.
-    var dtype: ElementType? {
+    var dtype: DType? {
         for key in ["dtype", "torch_dtype"] {
             guard case let .string(name)? = self[key] else { continue }
             switch name {

@@ -32,7 +32,7 @@ package struct JobPart: Sendable {
     /// Resolves the part's scheme for the block `region` of a tensor of
     /// `tensorShape`, checked to lie inside it and to be non-empty.
     init(region: TensorRegion, in tensorShape: [Int], scheme: String, given: [SchemeParameter: ParameterValue],
-         format: ScalarFormat, layout: Layout, stream: RandomStream) throws {
+         format: DType, layout: Layout, stream: RandomStream) throws {
         guard !tensorShape.isEmpty else { throw ModelError("a scalar has no parts") }
         for (dimension, range) in region.ranges.enumerated() {
             guard !range.isEmpty, range.lowerBound >= 0, range.upperBound <= tensorShape[dimension] else {
@@ -43,7 +43,7 @@ package struct JobPart: Sendable {
         }
         let entry = try SchemeEntry.named(scheme)
         initializer = try entry.initializer(given: given, shape: region.shape)
-        try initializer.validate(shape: region.shape, layout: layout, format: format)
+        try initializer.validate(shape: region.shape, layout: layout, dtype: format)
         self.region = region
         self.scheme = entry.name
         parameters = try entry.arguments(given: given).values

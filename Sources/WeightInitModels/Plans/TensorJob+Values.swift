@@ -7,7 +7,7 @@ extension TensorJob {
     /// order, one chunk of at most `chunkBytes` in memory (besides what
     /// structured schemes build whole).
     func write(to sink: TensorFile.Sink, options: FillOptions, chunkBytes: Int) throws {
-        guard let format = format.scalarFormat, parts.isEmpty else {
+        guard format.isFloatingPoint, parts.isEmpty else {
             let count = try entry.elementCount()
             try forEachChunk(indices: 0 ..< count, options: options, chunkBytes: chunkBytes) { _, bytes in try sink.write(bytes) }
             return
@@ -38,7 +38,7 @@ extension TensorJob {
             throw WeightInitError.invalidParameter("indices", value: "\(indices)", reason: "must lie within 0..<\(count)")
         }
         guard !indices.isEmpty else { return }
-        guard let format = format.scalarFormat else {
+        guard format.isFloatingPoint else {
             try forEachIntegerChunk(indices: indices, chunkBytes: chunkBytes, body)
             return
         }
@@ -89,7 +89,7 @@ extension TensorJob {
     /// each call, so the generic code behind it is specialised (an
     /// existential metatype would run it unspecialised, element by element
     /// through value witnesses).
-    static func dispatch<Visitor: ScalarTypeVisitor>(_ format: ScalarFormat, _ visitor: Visitor) throws {
+    static func dispatch<Visitor: ScalarTypeVisitor>(_ format: DType, _ visitor: Visitor) throws {
         switch format {
         case .f32: try visitor.visit(Float.self)
         case .f64: try visitor.visit(Double.self)
@@ -100,12 +100,13 @@ extension TensorJob {
             throw ModelError("f16 is not available on this architecture")
             #endif
         case .bf16: try visitor.visit(BFloat16.self)
+        case .i64, .i32, .u8, .bool: preconditionFailure("integer tensors hold constants; only floating-point ones are sampled")
         }
     }
 }
 
 /// Work generic over the element type, run by ``TensorJob/dispatch(_:_:)``
-/// for the type of a ``ScalarFormat``.
+/// for the type of a ``DType``.
 protocol ScalarTypeVisitor {
     func visit<T: WeightScalar>(_: T.Type) throws
 }

@@ -19,7 +19,7 @@ import Darwin
     @_spi(Plumbing) public let shape: [Int]
     /// The element type in the file: a sampled format, or an integer type
     /// (which holds only zeros, ones or a constant).
-    @_spi(Plumbing) public let format: ElementType
+    @_spi(Plumbing) public let format: DType
     @_spi(Plumbing) public let layout: Layout
     @_spi(Plumbing) public let stream: RandomStream
     /// The block written, when `--shard` asked for one and the tensor is
@@ -39,15 +39,15 @@ import Darwin
     /// the job writes its block along `shardDimension` (whole when that is
     /// `nil` or the tensor has no such dimension).
     package init(name: String, scheme: String, given: [SchemeParameter: ParameterValue], shape: [Int],
-         format: ElementType, layout: Layout, stream: RandomStream,
+         format: DType, layout: Layout, stream: RandomStream,
          shard: ShardSelection? = nil, shardDimension: Int? = nil, parts: [JobPart] = []) throws {
         let entry = try SchemeEntry.named(scheme)
         let fillShape = Self.fillShape(shape)
         initializer = try entry.initializer(given: given, shape: fillShape)
-        if let sampled = format.scalarFormat {
+        if format.isFloatingPoint {
             // Every scheme's own checks (fans, ranks, groups, bounds), and that its
             // values are finite in the dtype, before any file is touched.
-            try initializer.validate(shape: fillShape, layout: layout, format: sampled)
+            try initializer.validate(shape: fillShape, layout: layout, dtype: format)
         } else {
             try Self.checkInteger(initializer, scheme: entry.name, format: format)
             if !parts.isEmpty { throw ModelError("parts need a floating-point dtype, not \(format.rawValue)") }
@@ -71,7 +71,7 @@ import Darwin
     package var fillShape: [Int] { Self.fillShape(shape) }
 
     /// Integer and boolean tensors hold constants only, each a value of the type.
-    private static func checkInteger(_ initializer: Initializer, scheme: String, format: ElementType) throws {
+    private static func checkInteger(_ initializer: Initializer, scheme: String, format: DType) throws {
         let value: Double
         switch initializer {
         case .zeros: value = 0
@@ -90,7 +90,7 @@ import Darwin
 
     /// The constant of an integer or boolean job.
     package var integerConstant: Double? {
-        guard format.scalarFormat == nil else { return nil }
+        guard !format.isFloatingPoint else { return nil }
         switch initializer {
         case .zeros: return 0
         case .ones: return 1
@@ -100,14 +100,14 @@ import Darwin
     }
 
     /// What the file holds: the block's shape when sharded.
-    @_spi(Plumbing) public var entry: TensorEntry { TensorEntry(name: name, shape: region?.shape ?? shape, format: format) }
+    @_spi(Plumbing) public var entry: TensorEntry { TensorEntry(name: name, shape: region?.shape ?? shape, dtype: format) }
 
     /// Whether the values can be produced chunk by chunk at any flat index
     /// (sampling schemes, constants, integer constants, sparse, and parts of
     /// those); the others — orthogonal, eye, dirac, whole or in a part — are
     /// built in memory.
     @_spi(Plumbing) public var isStreamed: Bool {
-        if format.scalarFormat == nil { return true }
+        if !format.isFloatingPoint { return true }
         return initializer.writesInChunks(shape: fillShape, layout: layout)
             && parts.allSatisfy { $0.initializer.writesInChunks(shape: $0.shape, layout: layout) }
     }

@@ -26,7 +26,7 @@ package struct Rule {
     let when: [String]
     let ifExists: [Condition]
     let unlessExists: [Condition]
-    let dtype: ElementType?
+    let dtype: DType?
     /// The entry, templates and expressions unresolved.
     let entry: [(key: String, value: JSONValue)]
 

@@ -203,7 +203,7 @@ import Darwin
             let tensor = byName[name]!
             let context = "tensor \(TerminalText.quoted(name))"
             var members: [(key: String, value: JSONValue)]
-            var ruleFormat: ElementType?
+            var ruleFormat: DType?
             let own = explicit[name]
             if let own, own["scheme"] != nil {
                 members = own.members
@@ -244,12 +244,12 @@ import Darwin
     package struct Defaults {
         package let seed: UInt64
         package let layout: Layout
-        package let format: ElementType
+        package let format: DType
         var shard: ShardSelection? = nil
         /// `--dtype`: the element type of every floating-point tensor.
-        var dtypeOverride: ScalarFormat? = nil
+        var dtypeOverride: DType? = nil
 
-        package init(seed: UInt64, layout: Layout, format: ElementType, shard: ShardSelection? = nil, dtypeOverride: ScalarFormat? = nil) {
+        package init(seed: UInt64, layout: Layout, format: DType, shard: ShardSelection? = nil, dtypeOverride: DType? = nil) {
             (self.seed, self.layout, self.format, self.shard, self.dtypeOverride) = (seed, layout, format, shard, dtypeOverride)
         }
     }
@@ -276,17 +276,17 @@ import Darwin
             let shape = try fields.shape()
             let layout = try fields.layout() ?? defaults.layout
             var format = try fields.dtype() ?? defaults.format
-            if let override = defaults.dtypeOverride, format.scalarFormat != nil { format = ElementType(override) }
+            if let override = defaults.dtypeOverride, format.isFloatingPoint { format = override }
             var given = try parameters(fields, variables: context.variables)
             try fields.addFans(to: &given, layout: layout, shapes: context.shapes)
             let seed = try fields.seed() ?? defaults.seed
             let stream = try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) } ?? nameStream(name)
             var parts: [JobPart] = []
             if let value = fields["parts"] {
-                guard let sampled = format.scalarFormat else {
+                guard format.isFloatingPoint else {
                     throw ModelError("parts need a floating-point dtype, not \(format.rawValue)")
                 }
-                parts = try self.parts(value, tensor: name, shape: shape, format: sampled, layout: layout, seed: seed, context: context)
+                parts = try self.parts(value, tensor: name, shape: shape, format: format, layout: layout, seed: seed, context: context)
             }
             return try TensorJob(
                 name: name, scheme: scheme, given: given, shape: shape, format: format, layout: layout,
@@ -307,7 +307,7 @@ import Darwin
     /// `dim`, 0 by default — gate i of an LSTM's 4), or `ranges` (one
     /// [begin, end] per dimension, as the metadata records them); a part
     /// with `when` applies only if that variable is set.
-    static func parts(_ value: JSONValue, tensor name: String, shape: [Int], format: ScalarFormat, layout: Layout,
+    static func parts(_ value: JSONValue, tensor name: String, shape: [Int], format: DType, layout: Layout,
                       seed: UInt64, context: EntryContext) throws -> [JobPart] {
         guard case let .array(items) = value else { throw ModelError("\"parts\" must be an array of part objects") }
         guard items.count <= JobPart.maximumCount else {
@@ -484,10 +484,10 @@ struct Fields {
         }
     }
 
-    func dtype() throws -> ElementType? {
+    func dtype() throws -> DType? {
         guard let value = self["dtype"] else { return nil }
-        guard case let .string(name) = value, let format = ElementType(rawValue: name) else {
-            throw ModelError("\"dtype\" must be one of \(ElementType.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard case let .string(name) = value, let format = DType(rawValue: name) else {
+            throw ModelError("\"dtype\" must be one of \(DType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return format
     }

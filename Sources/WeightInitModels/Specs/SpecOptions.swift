@@ -10,11 +10,11 @@
     @_spi(Plumbing) public var config: String?
     @_spi(Plumbing) public var rules: String?
     /// The element type of every floating-point tensor (integer ones keep theirs).
-    @_spi(Plumbing) public var dtype: ScalarFormat?
+    @_spi(Plumbing) public var dtype: DType?
     @_spi(Plumbing) public var shard: ShardSelection?
 
     @_spi(Plumbing) public init(seed: UInt64? = nil, like: String? = nil, config: String? = nil, rules: String? = nil,
-                                dtype: ScalarFormat? = nil, shard: ShardSelection? = nil) {
+                                dtype: DType? = nil, shard: ShardSelection? = nil) {
         (self.seed, self.like, self.config, self.rules, self.dtype, self.shard) = (seed, like, config, rules, dtype, shard)
     }
 }

@@ -45,7 +45,7 @@ import Darwin
                 throw ModelError(
                     "--dtype bf16 cannot go in a .npy file (numpy has no bfloat16 dtype); bf16 needs .safetensors — or use f32, f64 or f16")
             }
-            if jobs[0].format.scalarFormat == nil {
+            if !jobs[0].format.isFloatingPoint {
                 throw ModelError(
                     "--dtype \(jobs[0].format.rawValue) goes in .safetensors; a .npy file here holds f32, f64 or f16")
             }

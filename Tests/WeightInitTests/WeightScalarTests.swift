@@ -4,7 +4,7 @@ import Testing
 /// f16 and bf16 outputs are the float sample rounded to nearest, ties to even
 /// — checked bit for bit against Swift's own `Float16(Float)` and against a
 /// bf16 rounding written here, independent of the kernel's bit trick.
-struct ScalarFormatTests {
+struct WeightScalarTests {
     /// bf16 round to nearest, ties to even, by comparing the distances to the
     /// two neighbours (finite, non-NaN `x` below the bf16 overflow threshold).
     static func bf16Rounded(_ x: Float) -> UInt16 {
@@ -30,10 +30,10 @@ struct ScalarFormatTests {
     }
 
     @Test func byteCountsMatchTheTypes() {
-        #expect(MemoryLayout<Float>.stride == ScalarFormat.f32.byteCount)
-        #expect(MemoryLayout<Double>.stride == ScalarFormat.f64.byteCount)
-        #expect(MemoryLayout<Float16>.stride == ScalarFormat.f16.byteCount)
-        #expect(MemoryLayout<BFloat16>.stride == ScalarFormat.bf16.byteCount)
+        #expect(MemoryLayout<Float>.stride == DType.f32.byteCount)
+        #expect(MemoryLayout<Double>.stride == DType.f64.byteCount)
+        #expect(MemoryLayout<Float16>.stride == DType.f16.byteCount)
+        #expect(MemoryLayout<BFloat16>.stride == DType.bf16.byteCount)
     }
 
     /// Uniform bounds representable in f16 and bf16 (so the only clamp the
