@@ -160,6 +160,12 @@ let package = Package(
             path: "Tests/WeightInitTests"
         ),
         .testTarget(
+            name: "WeightInitModelsTests",
+            dependencies: ["WeightInitModels", "WeightInit", "_WeightInitTestSupport"],
+            path: "Tests/WeightInitModelsTests",
+            exclude: ["Manifests"]
+        ),
+        .testTarget(
             name: "WeightInitAnalysisTests",
             dependencies: ["WeightInitAnalysis", "WeightInit"],
             path: "Tests/WeightInitAnalysisTests"
@@ -168,7 +174,7 @@ let package = Package(
             name: "WeightInitCLITests",
             dependencies: ["weightinit", "WeightInitCLI", "WeightInit", "WeightInitModels", "_WeightInitTestSupport"],
             path: "Tests/WeightInitCLITests",
-            exclude: ["Manifests", "ModelBytes"]
+            exclude: ["ModelBytes"]
         ),
         // Compiles C and C++ programs against weightinit.h, links them to the
         // built libWeightInitC.so, runs them and compares with the Swift API.

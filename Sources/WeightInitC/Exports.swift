@@ -25,7 +25,7 @@ public func weightinitSchemeParse(
         guard let string = String(validatingCString: text) else {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_SCHEME, "the scheme text is not valid UTF-8")
         }
-        let spec = try SchemeSpec(parsing: string)
+        let spec = try SchemeText(parsing: string)
         StoredScheme(entry: try spec.rankEntry(), initializer: try spec.initializer()).store(into: output)
     }
 }
@@ -106,6 +106,6 @@ public func weightinitNameStream(
         guard let string = String(validatingCString: name) else {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ARGUMENT, "the name is not valid UTF-8 (a spec's names are)")
         }
-        stream.pointee = Spec.nameStream(string)
+        stream.pointee = PlannedTensor.stream(forName: string)
     }
 }

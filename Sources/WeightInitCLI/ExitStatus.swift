@@ -41,6 +41,13 @@ import Darwin
     line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 
+/// An error that says its kind, worded for the command line: a model's
+/// input named by its option (``ModelError/commandLineMessage``), anything
+/// else by its own description.
+@_spi(Plumbing) public func message(for error: any KindedError) -> String {
+    (error as? ModelError)?.commandLineMessage ?? String(describing: error)
+}
+
 /// What ``report(_:)`` prints for `error` — one line, without `error: ` —
 /// and the exit status: the error's own kind (``KindedError``) decides
 /// between 64 and 1; ArgumentParser's errors are 64 when they are about the
@@ -48,7 +55,7 @@ import Darwin
 /// one rank only).
 @_spi(Plumbing) public func errorLine(_ error: any Error) -> (message: String, status: Int32) {
     if let error = error as? any KindedError {
-        return (String(describing: error), ExitStatus.status(for: error.kind))
+        return (message(for: error), ExitStatus.status(for: error.kind))
     }
     // ArgumentParser's own errors: its message may carry "Help:" and
     // "Usage:" lines after the first; the first line says what was wrong.

@@ -17,7 +17,7 @@ struct PropagationExperiment {
 
         /// A scheme as `--scheme` takes it, labelled by its text.
         init(parsing text: String, shape: [Int]) throws {
-            let spec = try SchemeSpec(parsing: text)
+            let spec = try SchemeText(parsing: text)
             (label, initializer) = (spec.label, try spec.initializer(shape: shape))
         }
     }

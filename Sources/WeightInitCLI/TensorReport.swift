@@ -18,9 +18,9 @@ struct Expectation {
     /// columns are not orthonormal on their own and only moments are judged.
     /// A tensor with parts follows no one law: only its statistics are
     /// printed (each part is its scheme's, as the metadata records).
-    init(_ job: TensorJob, source: String, isBlock: Bool = false) {
+    init(_ job: PlannedTensor, source: String, isBlock: Bool = false) {
         let composed = !job.parts.isEmpty
-        scheme = composed ? "\(job.scheme) with \(job.parts.count) part\(job.parts.count == 1 ? "" : "s")" : job.scheme
+        scheme = composed ? "\(job.schemeName) with \(job.parts.count) part\(job.parts.count == 1 ? "" : "s")" : job.schemeName
         self.source = source
         distribution = composed ? nil : try? job.initializer.distribution(shape: job.fillShape, layout: job.layout)
         switch job.initializer {

@@ -10,7 +10,7 @@ extension TensorFileFormat: ExpressibleByArgument {}
 @_spi(Plumbing) public enum WrittenCheck {
     /// Reads `path` back, prints each tensor's statistics against its
     /// scheme, and fails if any tensor does not match it.
-    @_spi(Plumbing) public static func check(_ jobs: [TensorJob], at path: String) throws {
+    @_spi(Plumbing) public static func check(_ jobs: [PlannedTensor], at path: String) throws {
         let contents = try TensorFile.index(path)
         guard contents.tensors.count == jobs.count else {
             throw CheckFailure(description: "check: \(path) holds \(contents.tensors.count) tensors, expected \(jobs.count)")

@@ -56,6 +56,17 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible, K
     }
 }
 
+extension ModelError {
+    /// This error, as one about `source` and, when given, `key` — its
+    /// reason after `context` (`tensor "fc.bias": …`) — unless it names an
+    /// input of its own already (a config or rules file a spec names keeps
+    /// its own source).
+    package func located(in source: Source?, key: String? = nil, context: String? = nil) -> ModelError {
+        guard self.source == nil else { return self }
+        return ModelError(source: source, key: self.key ?? key, context.map { "\($0): \(reason)" } ?? reason, kind: kind)
+    }
+}
+
 extension ModelError.Source {
     /// The path or name.
     public var name: String {

@@ -1,10 +1,9 @@
 import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) @testable import WeightInitCLI
-@_spi(Plumbing) @testable import WeightInitModels
+@_spi(Plumbing) import WeightInitModels
 
-/// Whole models from the command line: layouts from configs and
+/// Whole models from the command line: manifests from configs and
 /// checkpoints, Hugging Face shards, parts, integer tensors and scalars,
 /// and the bad inputs of each, read back with the library's own reader.
 @Suite struct ModelCLITests {
@@ -150,7 +149,7 @@ import Testing
         let w = try #require(try tensors([scratch.file("parts.safetensors")])["w"]).doubleValues()
         let base = try #require(try tensors([scratch.file("plain.safetensors")])["w"]).doubleValues()
         let alone: [Float] = try Initializer.uniform(low: 5, high: 6).makeArray(
-            shape: [3, 3], seed: 3, stream: Spec.nameStream("w[2:5, 1:4]"))
+            shape: [3, 3], seed: 3, stream: PlannedTensor.stream(forName: "w[2:5, 1:4]"))
         for row in 0 ..< 8 {
             for column in 0 ..< 12 {
                 let value = w[row * 12 + column]
@@ -181,20 +180,6 @@ import Testing
                     for block in blocks { rows += block[row * 4 ..< (row + 1) * 4] }
                 }
                 #expect(rows == w)
-            }
-        }
-    }
-
-    /// The boxes a flat range is cut into cover it, in order, whatever the range.
-    @Test func boxesCoverFlatRangesInOrder() {
-        let shape = [3, 4, 5]
-        for lower in 0 ..< 60 {
-            for upper in lower ... 60 {
-                var flat: [Int] = []
-                for box in ComposedTensor<Float>.boxes(lower ..< upper, shape: shape) {
-                    for i in box[0] { for j in box[1] { for k in box[2] { flat.append((i * 4 + j) * 5 + k) } } }
-                }
-                if flat != Array(lower ..< upper) { Issue.record("\(lower)..<\(upper): \(flat)"); return }
             }
         }
     }
@@ -258,12 +243,12 @@ import Testing
         ("a bad rule", [#"{"rules": [{"match": "*", "scheme": "zeros", "colour": 1}]}"#, #"{"tensors": [{"name": "w", "shape": [2]}]}"#],
          ["--spec", "F1", "--rules", "F0"], "rule 1: unknown key \"colour\""),
         ("a shape the layout contradicts", [#"{"model_type": "gpt2", "vocab_size": 8, "n_positions": 4, "n_embd": 8, "n_layer": 1, "n_head": 2}"#, #"{"config": "F0", "tensors": [{"name": "transformer.wte.weight", "shape": [8, 9]}]}"#],
-         ["--spec", "F1"], "differs from the layout's"),
+         ["--spec", "F1"], "differs from the manifest's"),
         ("a bad shard size", [#"{"model_type": "gpt2"}"#], ["--config", "F0", "--max-shard-size", "lots"], "invalid --max-shard-size 'lots'"),
         ("shards of one tensor", [], ["ones", "--shape", "2", "--max-shard-size", "1GB"], "--max-shard-size goes with --spec, --like or --config"),
         ("rules without tensors", [], ["ones", "--shape", "2", "--rules", "hf-gpt2"], "--rules goes with --spec, --like or --config"),
         ("an integer --dtype over a model", [#"{"tensors": [{"name": "w", "shape": [2], "scheme": "zeros"}]}"#],
-         ["--spec", "F0", "--dtype", "i64"], "give f32, f64, f16 or bf16, not i64"),
+         ["--spec", "F0", "--dtype", "i64"], "cannot be i64: give f32, f64, f16 or bf16"),
         ("an index naming a missing shard", [#"{"metadata": {}, "weight_map": {"w": "model-00001-of-00002.safetensors"}}"#],
          ["--like", "F0", "--rules", "torch-defaults"], "model-00001-of-00002.safetensors: cannot open"),
     ] as [(String, [String], [String], String)])

@@ -102,8 +102,9 @@ import Testing
                 (alphabet + ["*", "*", "?"]).randomElement(using: &generator)!
             })
             let name = String((0 ..< Int.random(in: 0 ... 8, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
-            var pattern = ""
-            for character in glob {
+            // A leading `*.` is any module's path, or the root's: an optional group.
+            var pattern = glob.hasPrefix("*.") ? "(?:(.*)\\.)?" : ""
+            for character in glob.hasPrefix("*.") ? glob.dropFirst(2) : Substring(glob) {
                 switch character {
                 case "*": pattern += "(.*)"
                 case "?": pattern += "."

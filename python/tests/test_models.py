@@ -35,7 +35,7 @@ import importlib.util  # noqa: E402
 
 # The modules whose layouts the manifests record (MLPLSTM, Mixed), from the recorder itself, so the
 # tests load checkpoints into exactly the classes the manifests describe.
-_spec = importlib.util.spec_from_file_location("recorded", ROOT / "Tests/WeightInitCLITests/Manifests/record.py")
+_spec = importlib.util.spec_from_file_location("recorded", ROOT / "Tests/WeightInitModelsTests/Manifests/record.py")
 recorded = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(recorded)
 

@@ -18,12 +18,12 @@ extension DistributedOrthogonal {
                 throw WeightInitError.invalidShape(
                     shape, reason: "the stack holds \(count)×\(rows)×\(cols) elements, the shape needs \(elements)")
             }
-            guard format == T.format || (T.self == Float.self && format == .f16) else {
+            guard format == T.dtype || (T.self == Float.self && format == .f16) else {
                 throw WeightInitError.invalidParameter(
-                    "dtype", value: format.rawValue, reason: "\(T.format.rawValue) results are written as \(T.format.rawValue)"
+                    "dtype", value: format.rawValue, reason: "\(T.dtype.rawValue) results are written as \(T.dtype.rawValue)"
                         + (T.self == Float.self ? " or f16" : ""))
             }
-            return try NPY.header(shape: shape, format: format)
+            return try NPY.header(shape: shape, dtype: format)
         }
         try withFileBytes(format) { bytes in
             try SharedFile.write(session: session, to: path) { file in
@@ -36,7 +36,7 @@ extension DistributedOrthogonal {
 
     /// The local tiles in `format`: as they are, or rounded to Float16.
     private func withFileBytes(_ format: DType, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard format != T.format else { return try body(UnsafeRawBufferPointer(local)) }
+        guard format != T.dtype else { return try body(UnsafeRawBufferPointer(local)) }
         #if arch(x86_64) || arch(arm64)
         let half = local.map { Float16(rounding: $0.doubleValue) }
         try half.withUnsafeBytes(body)

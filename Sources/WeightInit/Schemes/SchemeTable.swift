@@ -2,7 +2,7 @@
 /// name and aliases, its parameters with their defaults, the fewest
 /// dimensions it takes, and the ``Initializer`` its parameters make. Adding a
 /// scheme means adding one entry to ``SchemeEntry/all``; scheme text
-/// (``SchemeSpec``), model specs and rules, `weightinit generate`'s
+/// (``SchemeText``), model specs and rules, `weightinit generate`'s
 /// `--help` and error messages, the C ABI and through it Python all read it.
 package struct SchemeEntry: Sendable {
     /// The name given as `weightinit generate <name>` (PyTorch's).
@@ -287,6 +287,21 @@ package struct SchemeEntry: Sendable {
             }
         }
         return lines
+    }
+
+    /// The scheme parameters as `weightinit generate --help` lists them:
+    /// each option with its kind of value, its meaning and the schemes that take it.
+    package static var parameterHelpText: String {
+        SchemeParameter.allCases.map { parameter in
+            let value = switch parameter.kind {
+            case .number: " <number>"
+            case .integer: " <integer>"
+            case .flag: " (a flag, no value)"
+            case .choice: " <name>"
+            }
+            let words = optionHelp(parameter).split(separator: " ").map(String.init)
+            return (["  " + parameter.option + value] + wrap(words, separator: " ").map { "      " + $0 }).joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 
     /// `--help` for a parameter's option: its meaning and the schemes that take it.

@@ -1,10 +1,10 @@
 @_spi(Plumbing) import WeightInit
 
-/// The Hugging Face model families whose layouts are computed here, by
+/// The Hugging Face model families whose manifests are computed here, by
 /// `model_type`. Each one's names and shapes mirror its modeling code in
 /// transformers (checked against manifests recorded from transformers 5.24
-/// for small configs: Tests/WeightInitCLITests/Manifests).
-package enum ModelFamily: String, CaseIterable, Sendable {
+/// for small configs: Tests/WeightInitModelsTests/Manifests).
+enum ModelFamily: String, CaseIterable, Sendable {
     case llama, gpt2, bert
 
     static var supported: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -12,23 +12,26 @@ package enum ModelFamily: String, CaseIterable, Sendable {
     /// The built-in rule set that initialises the family as its `_init_weights` does.
     var ruleSet: String { "hf-" + rawValue }
 
-    /// (name, shape) of every saved tensor of `config`'s architecture.
-    func tensors(_ config: ModelConfig) throws -> [(name: String, shape: [Int])] {
+    /// The architectures the family's manifest knows, the default first.
+    var architectures: [String] {
         switch self {
-        case .llama: try LlamaLayout(config).tensors()
-        case .gpt2: try GPT2Layout(config).tensors()
-        case .bert: try BertLayout(config).tensors()
+        case .llama: ["LlamaForCausalLM", "LlamaModel"]
+        case .gpt2: ["GPT2LMHeadModel", "GPT2Model"]
+        case .bert: ["BertForMaskedLM", "BertModel"]
         }
     }
 
-    /// Refuses an architecture the family's layout does not know.
-    static func checkArchitecture(_ config: ModelConfig, supported: [String]) throws -> String {
-        let architecture = config.architecture ?? supported[0]
-        guard supported.contains(architecture) else {
-            throw ModelError(
-                "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': architecture \(architecture) of \(config.family.rawValue) is not supported; "
-                    + "supported: \(supported.joined(separator: ", "))")
+    /// The architecture of a config without `architectures`: the family's
+    /// language model (its base model with the language-modelling head).
+    var defaultArchitecture: String { architectures[0] }
+
+    /// (name, shape) of every saved tensor of `config`'s architecture.
+    func tensors(_ config: ModelConfig) throws -> [(name: String, shape: [Int])] {
+        let architecture = try config.checkedArchitecture()
+        switch self {
+        case .llama: return try LlamaManifest(config, architecture: architecture).tensors()
+        case .gpt2: return try GPT2Manifest(config, architecture: architecture).tensors()
+        case .bert: return try BertManifest(config, architecture: architecture).tensors()
         }
-        return architecture
     }
 }

@@ -1,8 +1,8 @@
 @_spi(Plumbing) import WeightInit
 
-/// The values of a job that the engine cannot stream in one call — a tensor
-/// with parts, or a block of a structured tensor — produced at any flat
-/// range of what the job writes, one chunk at a time.
+/// The values of a planned tensor that the engine cannot stream in one call
+/// — a tensor with parts, or a block of a tensor — produced at any flat
+/// range of a region of it, one chunk at a time.
 ///
 /// A chunk is a run of flat indices of the written block, which is cut into
 /// boxes (hyper-rectangles: at most two per dimension); each box is filled
@@ -10,10 +10,10 @@
 /// of those elements in the whole tensor), then every part that meets the box
 /// writes its values over the elements they share, from the part's own
 /// region fill. Schemes built in memory (orthogonal, eye, dirac) are built
-/// once, whole, and read from there (handed out as they are when the job
-/// has no parts and writes the whole tensor).
+/// once, whole, and read from there (handed out as they are when the
+/// tensor has no parts and the whole of it is asked for).
 struct ComposedTensor<T: WeightScalar> {
-    /// A scheme over a tensor (the job's, or a part's): fills any block of it.
+    /// A scheme over a tensor (the tensor's own, or a part's): fills any block of it.
     struct Piece {
         let initializer: Initializer
         let shape: [Int]
@@ -47,21 +47,22 @@ struct ComposedTensor<T: WeightScalar> {
     let base: Piece
     /// Each part with where it lies in the tensor.
     let parts: [(region: TensorRegion, piece: Piece)]
-    /// The block written (the whole tensor unless sharded).
+    /// The region produced (the whole tensor, its shard's block, or any region).
     let written: TensorRegion
     /// Whether that block is the whole tensor.
     let isWhole: Bool
 
-    init(_ job: TensorJob, options: FillOptions) throws {
-        base = try Piece(job.initializer, shape: job.fillShape, layout: job.layout, stream: job.stream, options: options)
-        parts = try job.parts.map { part in
-            (part.region, try Piece(part.initializer, shape: part.shape, layout: job.layout, stream: part.stream, options: options))
+    /// The values of `written`, a region of `tensor`.
+    init(_ tensor: PlannedTensor, written: TensorRegion, options: FillOptions) throws {
+        base = try Piece(tensor.initializer, shape: tensor.fillShape, layout: tensor.layout, stream: tensor.stream, options: options)
+        parts = try tensor.parts.map { part in
+            (part.region, try Piece(part.initializer, shape: part.shape, layout: tensor.layout, stream: part.stream, options: options))
         }
-        written = job.region ?? .whole(job.fillShape)
-        isWhole = job.region == nil
+        self.written = written
+        isWhole = written == .whole(tensor.fillShape)
     }
 
-    /// As ``TensorJob/forEachChunk(indices:options:chunkBytes:_:)``.
+    /// As ``PlannedTensor/forEachChunk(indices:options:chunkBytes:_:)``.
     func forEachChunk(indices: Range<Int>, chunkBytes: Int, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         let chunk = Swift.max(1, Swift.min(indices.count, chunkBytes / MemoryLayout<T>.stride))
         if parts.isEmpty, isWhole, let whole = base.whole {

@@ -16,22 +16,22 @@ package enum BuiltinRuleSets {
 
     static let torchDefaults = #"""
         {
-          "description": "PyTorch's own initialisation of its modules, by tensor name: what a freshly constructed model holds. Embeddings are recognised by name (*embed*: embedding, embed_tokens, embeddings); an Embedding's padding_idx row, which PyTorch zeroes, cannot be seen in a name: add a part. LSTM/GRU/RNN with proj_size are not covered.",
+          "description": "PyTorch's own initialisation of its modules, by tensor name: what a freshly constructed model holds, nested (fc.weight) or a lone module's own state_dict (weight, bias_hh_l0, in_proj_weight). Embeddings are recognised by name (*embed*: embedding, embed_tokens, embeddings), so a lone nn.Embedding, whose only key is weight, is taken for a Linear: give it a scheme. An Embedding's padding_idx row, which PyTorch zeroes, cannot be seen in a name: add a part. LSTM/GRU/RNN with proj_size are not covered.",
           "source": "torch 2.15: torch/nn/modules/{batchnorm,rnn,activation,normalization,sparse,linear,conv}.py",
           "rules": [
             {"match": "*.num_batches_tracked", "dtype": "i64", "scheme": "zeros",
              "source": "batchnorm.py _NormBase.reset_running_stats: num_batches_tracked.zero_() (an int64 scalar)"},
             {"match": "*.running_mean", "scheme": "zeros", "source": "batchnorm.py _NormBase.reset_running_stats: running_mean.zero_()"},
             {"match": "*.running_var", "scheme": "ones", "source": "batchnorm.py _NormBase.reset_running_stats: running_var.fill_(1)"},
-            {"regex": "(.*)\\.(weight|bias)_(ih|hh)_l([0-9]+)(_reverse)?", "scheme": "uniform-fan-in", "fan-of": "$1.weight_hh_l$4$5",
+            {"regex": "(?:(.*)\\.)?(weight|bias)_(ih|hh)_l([0-9]+)(_reverse)?", "scheme": "uniform-fan-in", "fan-of": "$1.weight_hh_l$4$5",
              "source": "rnn.py RNNBase.reset_parameters: every parameter U(±1/√hidden_size); weight_hh_lk is (gates·hidden_size, hidden_size), so its fan_in is hidden_size"},
             {"match": "*.in_proj_weight", "scheme": "xavier-uniform", "source": "activation.py MultiheadAttention._reset_parameters: xavier_uniform_(in_proj_weight)"},
-            {"regex": "(.*)\\.[qkv]_proj_weight", "if-exists": "$1.out_proj.weight", "scheme": "xavier-uniform",
+            {"regex": "(?:(.*)\\.)?[qkv]_proj_weight", "if-exists": "$1.out_proj.weight", "scheme": "xavier-uniform",
              "source": "activation.py MultiheadAttention._reset_parameters: xavier_uniform_ of q/k/v_proj_weight"},
             {"match": "*.in_proj_bias", "scheme": "zeros", "source": "activation.py MultiheadAttention._reset_parameters: constant_(in_proj_bias, 0.)"},
             {"match": "*.out_proj.bias", "if-exists": "$1.in_proj_bias", "scheme": "zeros",
              "source": "activation.py MultiheadAttention._reset_parameters: constant_(out_proj.bias, 0.)"},
-            {"regex": "(.*)\\.bias_[kv]", "if-exists": "$1.out_proj.weight", "scheme": "xavier-normal",
+            {"regex": "(?:(.*)\\.)?bias_[kv]", "if-exists": "$1.out_proj.weight", "scheme": "xavier-normal",
              "source": "activation.py MultiheadAttention._reset_parameters: xavier_normal_ of bias_k, bias_v"},
             {"match": "*.weight", "rank": 1, "scheme": "ones",
              "source": "normalization.py LayerNorm/GroupNorm/RMSNorm and batchnorm.py reset_parameters: ones_(weight)"},

@@ -8,6 +8,14 @@
 /// (`"fan-of": "$1.weight"`); a `*` takes as much as it can (as the regex
 /// `(.*)` would).
 ///
+/// Module paths have a root: a lone module's `state_dict()` keys carry no
+/// prefix (`weight`, `bias_hh_l0`, `in_proj_weight`). So a glob that starts
+/// with `*.` — any module's — also matches the name without that prefix,
+/// `$1` then empty (`*.weight` matches `weight`); and in a template, an
+/// empty `$n` followed by `.` drops the dot (``substitute(_:_:)``: `$1.weight`
+/// names `weight` there). A regex says the same with an optional group,
+/// `(?:(.*)\.)?bias_hh_l0`.
+///
 /// Names come from files (a checkpoint's header), so matching must not
 /// take time that grows without bound: a glob is matched by dynamic
 /// programming in time proportional to its length times the name's,
@@ -15,14 +23,16 @@
 /// not repeat a group that itself repeats or alternates (`(a+)+`, `(a|ab)*`:
 /// exponential time on a name that almost matches) and may hold at most
 /// ``maximumUnboundedRepetitions`` unbounded repetitions; and no name is
-/// longer than ``LayoutTensor/maximumNameLength``.
-struct NamePattern {
+/// longer than ``ModelManifest/maximumNameLength``.
+struct NamePattern: Sendable {
     /// As written, for messages.
     let text: String
     private let matcher: Matcher
 
-    private enum Matcher {
-        case glob([GlobToken])
+    private enum Matcher: @unchecked Sendable {
+        /// The tokens; `root`: the glob starts with `*.`, so the name may also
+        /// be the rest alone (a top-level module's).
+        case glob([GlobToken], root: Bool)
         case regex(Regex<AnyRegexOutput>)
     }
 
@@ -42,7 +52,7 @@ struct NamePattern {
             throw ModelError("glob \(TerminalText.quoted(glob)) is longer than \(Self.maximumLength) characters")
         }
         text = glob
-        matcher = .glob(glob.map { $0 == "*" ? .star : $0 == "?" ? .any : .literal($0) })
+        matcher = .glob(glob.map { $0 == "*" ? .star : $0 == "?" ? .any : .literal($0) }, root: glob.hasPrefix("*."))
     }
 
     init(regex text: String) throws {
@@ -63,7 +73,13 @@ struct NamePattern {
     /// The name and the captures (`$0`, `$1`, …) if the whole of `name` matches.
     func match(_ name: String) -> [String]? {
         switch matcher {
-        case let .glob(tokens): return Self.match(tokens, Array(name))
+        case let .glob(tokens, root):
+            let characters = Array(name)
+            if let captures = Self.match(tokens, characters) { return captures }
+            // `*.rest` at the root: the rest alone, the star's capture empty.
+            guard root, var captures = Self.match(Array(tokens.dropFirst(2)), characters) else { return nil }
+            captures.insert("", at: 1)
+            return captures
         case let .regex(regex):
             guard let match = try? regex.wholeMatch(in: name) else { return nil }
             return (0 ..< match.output.count).map { index in match.output[index].substring.map(String.init) ?? "" }
@@ -179,7 +195,9 @@ struct NamePattern {
         }
     }
 
-    /// `template` with `$1` … `$9` replaced by `captures` (from ``match(_:)``).
+    /// `template` with `$1` … `$9` replaced by `captures` (from ``match(_:)``);
+    /// an empty capture followed by `.` takes the dot with it — the root
+    /// module's path is empty, so `$1.weight` of a top-level `bias` is `weight`.
     static func substitute(_ template: String, _ captures: [String]) throws -> String {
         var result = "", characters = Array(template), index = 0
         while index < characters.count {
@@ -190,6 +208,7 @@ struct NamePattern {
                 }
                 result += captures[digit]
                 index += 2
+                if captures[digit].isEmpty, index < characters.count, characters[index] == "." { index += 1 }
             } else {
                 result.append(characters[index])
                 index += 1

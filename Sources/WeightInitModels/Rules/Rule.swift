@@ -18,7 +18,7 @@
 /// Every other key is the entry's: `scheme` and its parameters (numbers may
 /// be expressions over variables), `fan-of`, `parts`, `layout`. `source`
 /// cites the code the rule mirrors.
-package struct Rule {
+package struct Rule: Sendable {
     /// 1-based position in its set, for messages.
     let number: Int
     let pattern: NamePattern
@@ -31,7 +31,7 @@ package struct Rule {
     let entry: [(key: String, value: JSONValue)]
 
     /// A tensor that must (or must not) exist: a name template and, optionally, its rank.
-    struct Condition {
+    struct Condition: Sendable {
         let template: String
         let rank: Int?
     }
@@ -42,7 +42,7 @@ package struct Rule {
     static let entryKeys = ["scheme", "fan-of", "parts", "layout"]
 
     init(_ json: JSONValue, number: Int) throws {
-        let fields = try Fields(json, what: "rule \(number)")
+        let fields = try SpecFields(json, what: "rule \(number)")
         if let stray = fields.members.first(where: {
             !(Self.selectionKeys + Self.entryKeys).contains($0.key) && SchemeParameter(rawValue: canonicalName($0.key)) == nil
         }) {
@@ -93,7 +93,7 @@ package struct Rule {
             switch item {
             case let .string(template): return Condition(template: template, rank: nil)
             case .object:
-                let fields = try Fields(item, what: what)
+                let fields = try SpecFields(item, what: what)
                 try fields.allow(["name", "rank"])
                 guard case let .string(template)? = fields["name"] else { throw ModelError("\(what): \"name\" must be a string") }
                 let rank = try fields["rank"].map { value -> Int in
@@ -114,7 +114,7 @@ package struct Rule {
 
     /// The captures of `tensor`'s name if this rule applies to it in a model
     /// whose tensors have the ranks `ranks` (by name), with `variables`.
-    func captures(for tensor: LayoutTensor, ranks modelRanks: [String: Int], variables: [String: RuleValue]) throws -> [String]? {
+    func captures(for tensor: ModelManifest.Tensor, ranks modelRanks: [String: Int], variables: [String: RuleValue]) throws -> [String]? {
         guard let captures = pattern.match(tensor.name) else { return nil }
         if let ranks, !ranks.contains(tensor.shape.count) { return nil }
         guard when.allSatisfy({ variables[$0]?.isSet ?? false }) else { return nil }

@@ -3,13 +3,15 @@
 /// A variable rules and expressions read: a config's top-level number,
 /// boolean or null (`initializer_range`, `tie_word_embeddings`,
 /// `pad_token_id`), a rule set's default, or a spec's `"variables"`.
-package enum RuleValue: Sendable, Equatable {
+public enum RuleValue: Sendable, Equatable {
     case number(Double)
+    /// In an expression, 1 or 0.
     case bool(Bool)
+    /// Set but empty: a `"when"` on it does not hold, an expression that reads it fails.
     case null
 
     /// The variable a JSON value gives, if it is a number, boolean or null.
-    init?(_ json: JSONValue) {
+    package init?(_ json: JSONValue) {
         switch json {
         case let .bool(value): self = .bool(value)
         case .null: self = .null
@@ -22,7 +24,7 @@ package enum RuleValue: Sendable, Equatable {
 
     /// Whether `"when": name` holds: set, and neither null nor false (so a
     /// `pad_token_id` of 0 counts as set).
-    var isSet: Bool {
+    package var isSet: Bool {
         switch self {
         case .null, .bool(false): false
         case .number, .bool(true): true
@@ -30,7 +32,7 @@ package enum RuleValue: Sendable, Equatable {
     }
 
     /// `variables` read from a JSON object's members (other kinds of value are refused).
-    static func parse(_ json: JSONValue, what: String) throws -> [String: RuleValue] {
+    package static func parse(_ json: JSONValue, what: String) throws -> [String: RuleValue] {
         guard case let .object(members) = json else {
             throw ModelError("\(what) must be an object of numbers, booleans or nulls")
         }

@@ -22,18 +22,18 @@ import Darwin
 @_spi(Plumbing) public struct ShardedCheckpoint: Sendable {
     @_spi(Plumbing) public let directory: String
     /// Each file's name (in `directory`) and its tensors.
-    @_spi(Plumbing) public let files: [(name: String, jobs: [TensorJob])]
+    @_spi(Plumbing) public let files: [(name: String, jobs: [PlannedTensor])]
     let config: ModelConfig?
 
     static let indexName = "model.safetensors.index.json"
     static let configName = "config.json"
 
-    @_spi(Plumbing) public init(model: ModelJobs, directory: String, maxShardSize: Int) {
+    @_spi(Plumbing) public init(plan model: ModelPlan, directory: String, maxShardSize: Int) {
         self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         config = model.config
-        var groups: [[TensorJob]] = []
-        var current: [TensorJob] = [], size = 0
-        for job in model.jobs {
+        var groups: [[PlannedTensor]] = []
+        var current: [PlannedTensor] = [], size = 0
+        for job in model.tensors {
             let bytes = (try? job.entry.byteCount()) ?? .max
             if bytes > maxShardSize {
                 groups.append([job])
@@ -58,23 +58,6 @@ import Darwin
         return "model-\(padded(index + 1))-of-\(padded(count)).safetensors"
     }
 
-    /// A size: a number with KB, MB, GB, TB (powers of 1000, as
-    /// `huggingface_hub`), KiB, MiB, GiB, TiB (powers of 1024), or bytes.
-    @_spi(Plumbing) public static func parseSize(_ text: String) throws -> Int {
-        let units: [(String, Double)] = [
-            ("KiB", 0x1p10), ("MiB", 0x1p20), ("GiB", 0x1p30), ("TiB", 0x1p40),
-            ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1),
-        ]
-        let trimmed = text.trimmingWhitespace
-        let (number, multiplier) = units.first { trimmed.uppercased().hasSuffix($0.0.uppercased()) && (trimmed.count > $0.0.count) }
-            .map { (String(trimmed.dropLast($0.0.count)).trimmingWhitespace, $0.1) } ?? (trimmed, 1)
-        guard let value = Double(number), value.isFinite, value * multiplier >= 1, value * multiplier < 0x1p62 else {
-            throw ModelError(
-                "invalid --max-shard-size '\(TerminalText.escaped(text, limit: 64))': give a size such as 5GB, 500MB, 2GiB or a number of bytes")
-        }
-        return Int(value * multiplier)
-    }
-
     /// Checks, before anything is created or written: the directory (an
     /// existing one, or a new name in an existing directory), each file's
     /// destination, memory for tensors built whole, and the free space for
@@ -83,14 +66,14 @@ import Darwin
         var info = stat()
         if stat(directory, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFDIR else {
-                throw ModelError("invalid --output '\(shown)': --max-shard-size writes a directory, and this is not one")
+                throw WeightInitError.invalidFile(path: shown, reason: "a sharded checkpoint is a directory, and this is not one")
             }
             for name in fileNames { try AtomicFile.checkDestination(directory + "/" + name) }
         } else {
             // A new directory: its parent must exist (as for any destination).
             try AtomicFile.checkDestination(directory)
         }
-        try JobWriter.check(files.flatMap(\.jobs), format: .safetensors, output: directory + "/" + files[0].name, destination: false)
+        try CheckpointFile.check(files.flatMap(\.jobs), format: .safetensors, output: directory + "/" + files[0].name, destination: false)
     }
 
     /// Every file this checkpoint writes.
@@ -136,7 +119,7 @@ import Darwin
         /// Writes shard file `index` into the staging directory.
         @_spi(Plumbing) public func writeShard(_ index: Int, options: FillOptions,
                                                progress: @escaping (_ written: Int, _ total: Int) -> Void = { _, _ in }) throws {
-            try JobWriter.write(checkpoint.files[index].jobs, to: directory.path + "/" + checkpoint.files[index].name,
+            try CheckpointFile.write(checkpoint.files[index].jobs, to: directory.path + "/" + checkpoint.files[index].name,
                                 format: .safetensors, options: options, progress: progress)
         }
 
@@ -260,11 +243,5 @@ import Darwin
     package var summary: String {
         let names = files.count == 1 ? files[0].name : "\(files.count) shards \(files[0].name) … \(files[files.count - 1].name), \(Self.indexName)"
         return "\(names)\(config == nil ? "" : ", " + Self.configName)"
-    }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }

@@ -3,29 +3,28 @@
 /// The tensors of a BERT checkpoint (transformers `modeling_bert.py`):
 /// `BertModel` (with its pooler) and `BertForMaskedLM`, in registration
 /// order. Defaults are `BertConfig`'s: `type_vocab_size` 2, tied decoder.
-struct BertLayout {
-    static let architectures = ["BertForMaskedLM", "BertModel"]
-
+struct BertManifest {
     let config: ModelConfig
+    /// One of the family's architectures (``ModelFamily/architectures``).
+    let architecture: String
 
-    init(_ config: ModelConfig) { self.config = config }
+    init(_ config: ModelConfig, architecture: String) { (self.config, self.architecture) = (config, architecture) }
 
     func tensors() throws -> [(name: String, shape: [Int])] {
-        let architecture = try ModelFamily.checkArchitecture(config, supported: Self.architectures)
         let vocabulary = try config.dimension("vocab_size"), hidden = try config.dimension("hidden_size")
         let layers = try config.dimension("num_hidden_layers"), intermediate = try config.dimension("intermediate_size")
         let positions = try config.dimension("max_position_embeddings")
         let heads = try config.dimension("num_attention_heads")
         // BertSelfAttention refuses heads that do not divide the width.
         guard hidden % heads == 0 else {
-            throw ModelError(
-                "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': num_attention_heads \(heads) does not divide hidden_size \(hidden)")
+            throw config.invalid(
+                "num_attention_heads \(heads) does not divide hidden_size \(hidden)")
         }
         let types = try config.dimension("type_vocab_size", default: 2)
         let tied = try config.flag("tie_word_embeddings", default: true)
 
         let prefix = architecture == "BertModel" ? "" : "bert."
-        var list = LayoutList(config)
+        var list = ManifestBuilder(config)
         try list.reserve(blocks: layers, perBlock: 16, others: 11)
         func linear(_ name: String, out: Int, in input: Int) throws { try list.add(name + ".weight", [out, input]); try list.add(name + ".bias", [out]) }
         func norm(_ name: String) throws { try list.add(name + ".weight", [hidden]); try list.add(name + ".bias", [hidden]) }

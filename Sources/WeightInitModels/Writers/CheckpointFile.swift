@@ -6,9 +6,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes jobs into one file: the header, then each tensor, sampling schemes
-/// streamed in chunks (see ``Initializer/write(_:shape:layout:stream:options:chunkBytes:to:)``).
-@_spi(Plumbing) public enum JobWriter {
+/// Planned tensors written into one file (`.safetensors`, or `.npy` for a
+/// single tensor): the header, then each tensor, sampling schemes streamed
+/// in chunks — what ``ModelPlan/write(to:options:progress:)`` and each
+/// shard of a ``ShardedCheckpoint`` write.
+@_spi(Plumbing) public enum CheckpointFile {
     /// Bytes per streamed chunk; `WEIGHTINIT_WRITE_CHUNK_BYTES` overrides it
     /// (an internal knob, so tests can exercise many chunks on small tensors).
     @_spi(Plumbing) public static var chunkBytes: Int {
@@ -17,14 +19,14 @@ import Darwin
     }
 
     /// `progress` is told the bytes written so far and the file's total as the write goes on.
-    @_spi(Plumbing) public static func write(_ jobs: [TensorJob], to path: String, format: TensorFileFormat, options: FillOptions,
+    @_spi(Plumbing) public static func write(_ tensors: [PlannedTensor], to path: String, format: TensorFileFormat, options: FillOptions,
                                              progress: @escaping (_ written: Int, _ total: Int) -> Void = { _, _ in }) throws {
-        let metadata = format == .safetensors ? TensorJob.metadata(jobs) : [:]
-        _ = try checkedTotal(jobs)
+        let metadata = format == .safetensors ? PlannedTensor.metadata(tensors) : [:]
+        _ = try checkedTotal(tensors)
         let chunk = chunkBytes
-        try TensorFile.write(to: path, format: format, tensors: jobs.map(\.entry), metadata: metadata,
+        try TensorFile.write(to: path, format: format, tensors: tensors.map(\.entry), metadata: metadata,
                              progress: progress) { index, sink in
-            try jobs[index].write(to: sink, options: options, chunkBytes: chunk)
+            try tensors[index].write(to: sink, options: options, chunkBytes: chunk)
         }
     }
 
@@ -35,19 +37,21 @@ import Darwin
     /// larger than the free space (a failure of the environment, not of the
     /// input: status 1). `destination: false` leaves the destination to the
     /// caller (a sharded checkpoint's directory may not exist yet).
-    @_spi(Plumbing) public static func check(_ jobs: [TensorJob], format: TensorFileFormat, output: String,
+    @_spi(Plumbing) public static func check(_ jobs: [PlannedTensor], format: TensorFileFormat, output: String,
                                              destination: Bool = true) throws {
         if format == .npy {
             guard jobs.count == 1 else {
-                throw ModelError("invalid --output '\(output)': a .npy file holds one tensor; use .safetensors for a spec")
+                throw WeightInitError.invalidFile(
+                    path: TerminalText.escaped(output, limit: 512), reason: "a .npy file holds one tensor; write several to .safetensors")
             }
-            if jobs[0].format == .bf16 {
-                throw ModelError(
-                    "--dtype bf16 cannot go in a .npy file (numpy has no bfloat16 dtype); bf16 needs .safetensors — or use f32, f64 or f16")
+            if jobs[0].dtype == .bf16 {
+                throw WeightInitError.invalidParameter(
+                    "dtype", value: "bf16",
+                    reason: "a .npy file cannot hold it (numpy has no bfloat16 dtype); bf16 needs .safetensors — or use f32, f64 or f16")
             }
-            if !jobs[0].format.isFloatingPoint {
-                throw ModelError(
-                    "--dtype \(jobs[0].format.rawValue) goes in .safetensors; a .npy file here holds f32, f64 or f16")
+            if !jobs[0].dtype.isFloatingPoint {
+                throw WeightInitError.invalidParameter(
+                    "dtype", value: jobs[0].dtype.rawValue, reason: "goes in .safetensors; a .npy file here holds f32, f64 or f16")
             }
         }
         if destination { try AtomicFile.checkDestination(output) }
@@ -55,10 +59,10 @@ import Darwin
             // Structured schemes build the whole tensor, even for one block of
             // it: more than this machine's memory is a wrong input (the
             // library's own check), more than is available now a failure.
-            let bytes = UInt64(try Shape.elementCount(job.fillShape, elementSize: job.format.byteCount) * job.format.byteCount)
+            let bytes = UInt64(try Shape.elementCount(job.fillShape, elementSize: job.dtype.byteCount) * job.dtype.byteCount)
             if let available = AvailableMemory.bytes(), bytes > available {
                 throw ModelError(
-                    "\(TerminalText.quoted(job.name)): \(job.scheme) is built in memory, and its \(bytes) bytes exceed the \(available) bytes of memory available now", kind: .failure)
+                    "\(TerminalText.quoted(job.name)): \(job.schemeName) is built in memory, and its \(bytes) bytes exceed the \(available) bytes of memory available now", kind: .failure)
             }
         }
         // Streamed tensors need no memory, but they need the disk: refuse
@@ -71,7 +75,7 @@ import Darwin
     }
 
     /// The bytes of every tensor, refused if the sum overflows Int.
-    private static func checkedTotal(_ jobs: [TensorJob]) throws -> Int {
+    private static func checkedTotal(_ jobs: [PlannedTensor]) throws -> Int {
         try jobs.reduce(0) { total, job in
             let (sum, overflow) = total.addingReportingOverflow(try job.entry.byteCount())
             guard !overflow else { throw WeightInitError.tooLarge(shape: job.shape, reason: "the file size overflows Int") }

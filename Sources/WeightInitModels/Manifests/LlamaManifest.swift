@@ -5,30 +5,29 @@
 /// `LlamaConfig`'s: `head_dim` hidden_size / num_attention_heads,
 /// `num_key_value_heads` num_attention_heads, no attention or MLP biases,
 /// untied embeddings.
-struct LlamaLayout {
-    static let architectures = ["LlamaForCausalLM", "LlamaModel"]
-
+struct LlamaManifest {
     let config: ModelConfig
+    /// One of the family's architectures (``ModelFamily/architectures``).
+    let architecture: String
 
-    init(_ config: ModelConfig) { self.config = config }
+    init(_ config: ModelConfig, architecture: String) { (self.config, self.architecture) = (config, architecture) }
 
     func tensors() throws -> [(name: String, shape: [Int])] {
-        let architecture = try ModelFamily.checkArchitecture(config, supported: Self.architectures)
         let vocabulary = try config.dimension("vocab_size"), hidden = try config.dimension("hidden_size")
         let layers = try config.dimension("num_hidden_layers"), intermediate = try config.dimension("intermediate_size")
         let heads = try config.dimension("num_attention_heads")
         let keyValueHeads = try config.dimension("num_key_value_heads", default: heads)
         // LlamaAttention's head_dim: hidden_size // num_attention_heads unless given.
         guard config["head_dim"] != nil || hidden >= heads else {
-            throw ModelError(
-                "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': num_attention_heads \(heads) is more than hidden_size \(hidden): head_dim would be 0")
+            throw config.invalid(
+                "num_attention_heads \(heads) is more than hidden_size \(hidden): head_dim would be 0")
         }
         let headDimension = try config.dimension("head_dim", default: hidden / heads)
         let attentionBias = try config.flag("attention_bias", default: false)
         let mlpBias = try config.flag("mlp_bias", default: false)
         let tied = try config.flag("tie_word_embeddings", default: false)
 
-        var list = LayoutList(config)
+        var list = ManifestBuilder(config)
         let queryWidth = try list.product(heads, headDimension, "num_attention_heads × head_dim")
         let keyValueWidth = try list.product(keyValueHeads, headDimension, "num_key_value_heads × head_dim")
         try list.reserve(blocks: layers, perBlock: 9 + (attentionBias ? 4 : 0) + (mlpBias ? 3 : 0), others: 3)

@@ -11,7 +11,7 @@
 /// twice is refused rather than one of its values silently dropped. Parsing
 /// takes time linear in the text, and every parameter that does not depend
 /// on the shape is checked here (``Initializer/validate()``).
-package struct SchemeSpec: Sendable {
+package struct SchemeText: Sendable {
     /// The text as given, whitespace collapsed (used as the scheme's label).
     package let label: String
     package let entry: SchemeEntry

@@ -1,33 +1,37 @@
 import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) @testable import WeightInitCLI
 @_spi(Plumbing) @testable import WeightInitModels
 
-/// What the layouts compute, against manifests recorded from transformers,
-/// torch and torchvision (Manifests/record.py): every tensor's name, shape
-/// and dtype, in `state_dict()` order, for small configs and the examples.
-@Suite struct LayoutManifestTests {
+/// What the manifests computed from configs hold, against manifests
+/// recorded from transformers, torch and torchvision (Manifests/record.py):
+/// every tensor's name, shape and dtype, in `state_dict()` order, for small
+/// configs, the examples and lone modules.
+@Suite struct ManifestTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Manifests")
     static let root = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    struct Manifest {
+    /// A recorded manifest, and the config it was recorded for (Hugging Face ones).
+    struct Recorded {
         let config: JSONValue?
-        let tensors: [LayoutTensor]
+        let manifest: ModelManifest
+        var tensors: [ModelManifest.Tensor] { manifest.tensors }
     }
 
-    static func manifest(_ name: String) throws -> Manifest {
+    struct Malformed: Error { let name: String }
+
+    static func manifest(_ name: String) throws -> Recorded {
         let bytes = try Array(Data(contentsOf: directory.appendingPathComponent(name + ".json")))
         guard case let .object(members) = try JSONParser.parse(bytes),
               case let .array(rows)? = members.first(where: { $0.key == "tensors" })?.value else {
-            throw CommandLineError.usage("\(name): not a manifest")
+            throw Malformed(name: name)
         }
-        let tensors = rows.map { row -> LayoutTensor in
+        let tensors = try rows.map { row -> ModelManifest.Tensor in
             guard case let .array(fields) = row, case let .string(tensor) = fields[0], case let .array(shape) = fields[1],
-                  case let .string(dtype) = fields[2] else { preconditionFailure("\(name): malformed row") }
-            return LayoutTensor(name: tensor, shape: shape.map { $0.integerValue! }, format: DType(rawValue: dtype)!)
+                  case let .string(dtype) = fields[2] else { throw Malformed(name: name) }
+            return ModelManifest.Tensor(name: tensor, shape: shape.map { $0.integerValue! }, dtype: DType(rawValue: dtype)!)
         }
-        return Manifest(config: members.first(where: { $0.key == "config" })?.value, tensors: tensors)
+        return Recorded(config: members.first(where: { $0.key == "config" })?.value, manifest: ModelManifest(tensors))
     }
 
     static let huggingFace = [
@@ -36,22 +40,22 @@ import Testing
     ]
 
     @Test(arguments: huggingFace)
-    func configLayoutIsWhatTransformersSaves(_ name: String) throws {
-        let manifest = try Self.manifest(name)
-        let config = try ModelConfig(bytes: Array(try #require(manifest.config).serialized.utf8), path: name + "/config.json")
-        #expect(try config.layout() == manifest.tensors)
+    func configManifestIsWhatTransformersSaves(_ name: String) throws {
+        let recorded = try Self.manifest(name)
+        let config = try ModelConfig(json: Array(try #require(recorded.config).serialized.utf8), path: name + "/config.json")
+        #expect(try config.manifest() == recorded.manifest)
     }
 
     /// The examples list exactly what the modules they are written for hold.
     @Test(arguments: [("mlp-lstm", "mlp-lstm"), ("resnet18", "resnet18")])
     func exampleIsTheModulesStateDict(example: String, manifest name: String) throws {
-        let jobs = try Spec.jobs(path: Self.root.appendingPathComponent("docs/examples/\(example).json").path)
+        let jobs = try ModelPlan(spec: Self.root.appendingPathComponent("docs/examples/\(example).json").path).tensors
         let manifest = try Self.manifest(name)
         #expect(jobs.map(\.name) == manifest.tensors.map(\.name))
         #expect(jobs.map(\.shape) == manifest.tensors.map(\.shape))
         // The example's own dtypes where it sets them (a bf16 LSTM input weight); the integer buffers exactly.
-        for (job, tensor) in zip(jobs, manifest.tensors) where !job.format.isFloatingPoint || tensor.format?.isFloatingPoint == false {
-            #expect(job.format == tensor.format, "\(job.name)")
+        for (job, tensor) in zip(jobs, manifest.tensors) where !job.dtype.isFloatingPoint || tensor.dtype?.isFloatingPoint == false {
+            #expect(job.dtype == tensor.dtype, "\(job.name)")
         }
     }
 
@@ -70,8 +74,9 @@ import Testing
     ])
     func badConfig(text: String, message: String) throws {
         let error = try #require(throws: ModelError.self) {
-            try ModelConfig(bytes: Array(text.utf8), path: "c.json").layout()
+            try ModelConfig(json: Array(text.utf8), path: "c.json").manifest()
         }
+        #expect(error.source == .config("c.json"))
         #expect(error.description.contains(message), "\(error)")
     }
 }
@@ -87,7 +92,7 @@ import Testing
         case parts
     }
 
-    static func law(_ job: TensorJob) throws -> Law {
+    static func law(_ job: PlannedTensor) throws -> Law {
         if !job.parts.isEmpty { return .parts }
         if let value = job.integerConstant { return .constant(value) }
         switch job.initializer {
@@ -98,14 +103,10 @@ import Testing
         }
     }
 
-    /// The jobs of a layout under `rules`, with `variables`.
-    static func jobs(_ tensors: [LayoutTensor], rules: String, variables: String = "{}") throws -> [String: TensorJob] {
-        let list = tensors.map { tensor in
-            #"{"name": "\#(tensor.name)", "shape": \#(tensor.shape), "dtype": "\#(tensor.format!.rawValue)"}"#
-        }
-        let spec = #"{"rules": "\#(rules)", "variables": \#(variables), "tensors": [\#(list.joined(separator: ", "))]}"#
-        let jobs = try Spec.jobs(bytes: Array(spec.utf8), source: "rules.json")
-        return Dictionary(uniqueKeysWithValues: jobs.map { ($0.name, $0) })
+    /// The planned tensors of a manifest under `rules`, with `variables`.
+    static func jobs(_ manifest: ModelManifest, rules: String, variables: [String: RuleValue] = [:]) throws -> [String: PlannedTensor] {
+        let plan = try ModelPlan(manifest: manifest, rules: try RuleSet(named: rules), variables: variables)
+        return Dictionary(uniqueKeysWithValues: plan.tensors.map { ($0.name, $0) })
     }
 
     static func uniform(_ bound: Double) -> Law { .sample(.uniform(low: -bound, high: bound)) }
@@ -113,7 +114,7 @@ import Testing
 
     /// torch-defaults over every module it covers (the torch-modules manifest).
     @Test func torchDefaultsFollowResetParameters() throws {
-        let jobs = try Self.jobs(try LayoutManifestTests.manifest("torch-modules").tensors, rules: "torch-defaults")
+        let jobs = try Self.jobs(try ManifestTests.manifest("torch-modules").manifest, rules: "torch-defaults")
         var expected: [String: Law] = [
             // Conv2d(3, 8, 3): fan_in 3·9; Conv1d(8, 6, 5, groups=2): 4·5; ConvTranspose2d(6, 4, 3): weight (6, 4, 3, 3), fan_in 4·9.
             "conv.weight": Self.uniform(1 / 27.0.squareRoot()), "conv.bias": Self.uniform(1 / 27.0.squareRoot()),
@@ -135,14 +136,14 @@ import Testing
         for (name, law) in expected {
             #expect(try Self.law(try #require(jobs[name])) == law, "\(name)")
         }
-        #expect(jobs["bn.num_batches_tracked"]?.format == .i64 && jobs["bn.num_batches_tracked"]?.shape == [])
+        #expect(jobs["bn.num_batches_tracked"]?.dtype == .i64 && jobs["bn.num_batches_tracked"]?.shape == [])
     }
 
     /// torchvision-resnet over resnet18, with and without zero_init_residual.
     @Test(arguments: [false, true])
     func torchvisionResNet(zeroInitResidual: Bool) throws {
-        let jobs = try Self.jobs(try LayoutManifestTests.manifest("resnet18").tensors, rules: "torchvision-resnet",
-                                 variables: #"{"zero_init_residual": \#(zeroInitResidual)}"#)
+        let jobs = try Self.jobs(try ManifestTests.manifest("resnet18").manifest, rules: "torchvision-resnet",
+                                 variables: ["zero_init_residual": .bool(zeroInitResidual)])
         for (name, job) in jobs {
             let law: Law
             if job.shape.count == 4 {
@@ -199,12 +200,8 @@ import Testing
         #expect(bert.filter { !$0.parts.isEmpty }.count == 1)
     }
 
-    /// The jobs of a config given as text, with its family's rules.
-    static func configJobs(_ text: String) throws -> [TensorJob] {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let path = scratch.root + "/config.json"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return try Spec.model(spec: nil, options: SpecOptions(config: path)).jobs
+    /// The planned tensors of a config given as text, with its family's rules.
+    static func configJobs(_ text: String) throws -> [PlannedTensor] {
+        try ModelPlan(config: try ModelConfig(json: Array(text.utf8), path: "config.json")).tensors
     }
 }

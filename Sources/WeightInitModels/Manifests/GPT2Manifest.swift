@@ -5,30 +5,29 @@
 /// projections are `Conv1D`s, whose weights are (in, out) — transposed
 /// against `nn.Linear`. Defaults are `GPT2Config`'s: `n_inner` 4·n_embd,
 /// tied embeddings; cross-attention is not supported here.
-struct GPT2Layout {
-    static let architectures = ["GPT2LMHeadModel", "GPT2Model"]
-
+struct GPT2Manifest {
     let config: ModelConfig
+    /// One of the family's architectures (``ModelFamily/architectures``).
+    let architecture: String
 
-    init(_ config: ModelConfig) { self.config = config }
+    init(_ config: ModelConfig, architecture: String) { (self.config, self.architecture) = (config, architecture) }
 
     func tensors() throws -> [(name: String, shape: [Int])] {
-        let architecture = try ModelFamily.checkArchitecture(config, supported: Self.architectures)
         let vocabulary = try config.dimension("vocab_size"), positions = try config.dimension("n_positions")
         let embedding = try config.dimension("n_embd"), layers = try config.dimension("n_layer")
         let heads = try config.dimension("n_head")
-        var list = LayoutList(config)
+        var list = ManifestBuilder(config)
         // GPT2Attention refuses heads that do not divide the width.
         guard embedding % heads == 0 else {
-            throw ModelError(
-                "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': n_head \(heads) does not divide n_embd \(embedding)")
+            throw config.invalid(
+                "n_head \(heads) does not divide n_embd \(embedding)")
         }
         let inner = try config.dimension("n_inner", default: try list.product(4, embedding, "n_inner (4 × n_embd)"))
         let attentionWidth = try list.product(3, embedding, "c_attn's width (3 × n_embd)")
         let tied = try config.flag("tie_word_embeddings", default: true)
         if try config.flag("add_cross_attention", default: false) {
-            throw ModelError(
-                "invalid --config '\(TerminalText.escaped(config.path, limit: 512))': gpt2 with add_cross_attention is not supported")
+            throw config.invalid(
+                "gpt2 with add_cross_attention is not supported")
         }
 
         try list.reserve(blocks: layers, perBlock: 12, others: 5)

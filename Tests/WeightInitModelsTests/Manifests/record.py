@@ -1,10 +1,11 @@
-"""Records the layout manifests in this directory: the names, shapes and
-dtypes of the tensors that real checkpoints hold, taken from PyTorch,
-transformers and torchvision for small configs. Facts, committed as data;
-LayoutManifestTests checks what `weightinit` computes against them without
+"""Records the manifests in this directory: the names, shapes and dtypes of
+the tensors that real checkpoints hold, taken from PyTorch, transformers and
+torchvision for small configs. Facts, committed as data; ManifestTests and
+RuleSetTests check what WeightInitModels computes against them without
 needing Python.
 
-    HF_HUB_OFFLINE=1 /path/to/venv/bin/python Tests/WeightInitCLITests/Manifests/record.py
+    HF_HUB_OFFLINE=1 /path/to/venv/bin/python Tests/WeightInitModelsTests/Manifests/record.py
+    /path/to/venv/bin/python Tests/WeightInitModelsTests/Manifests/record.py lone   # the lone modules only
 
 Hugging Face entries hold what save_pretrained writes (tied weights left
 out), in state_dict order, with the config.json it writes beside them.
@@ -52,6 +53,28 @@ class Mixed(torch.nn.Module):
         self.head = torch.nn.Linear(10, 3)
 
 
+# Lone modules: a top-level module's state_dict() has names without a prefix
+# (weight, bias_hh_l0, in_proj_weight), which the built-in rule sets must take.
+LONE = {
+    "lstm": lambda: torch.nn.LSTM(32, 48),
+    "gru": lambda: torch.nn.GRU(16, 24, num_layers=2, bidirectional=True),
+    "linear": lambda: torch.nn.Linear(20, 30),
+    "conv2d": lambda: torch.nn.Conv2d(3, 8, 3),
+    "batchnorm2d": lambda: torch.nn.BatchNorm2d(8),
+    "layernorm": lambda: torch.nn.LayerNorm(10),
+    "embedding": lambda: torch.nn.Embedding(50, 16),
+    "multiheadattention": lambda: torch.nn.MultiheadAttention(10, 2),
+    "multiheadattention-kv": lambda: torch.nn.MultiheadAttention(10, 2, kdim=6, vdim=4, add_bias_kv=True),
+}
+
+
+def lone_modules():
+    for name, make in LONE.items():
+        module = make()
+        shown = " ".join(repr(module).split())
+        write("lone-" + name, f"torch {torch.__version__}: {shown}.state_dict()", list(module.state_dict().items()))
+
+
 def write(name, source, tensors, config=None):
     rows = [json.dumps([k, list(v.shape), DTYPES[v.dtype]]) for k, v in tensors]
     with open(os.path.join(HERE, name + ".json"), "w") as f:
@@ -79,7 +102,10 @@ def hugging_face(name, model_class, config):
           saved_config)
 
 
-def main():
+def main(arguments):
+    lone_modules()
+    if arguments == ["lone"]:
+        return
     from transformers import (BertConfig, BertForMaskedLM, BertModel, GPT2Config, GPT2LMHeadModel, GPT2Model,
                               LlamaConfig, LlamaForCausalLM, LlamaModel)
     llama = dict(vocab_size=64, hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
@@ -112,4 +138,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

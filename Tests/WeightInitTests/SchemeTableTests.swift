@@ -1,10 +1,8 @@
 import Testing
-@_spi(Plumbing) import WeightInit
-@_spi(Plumbing) @testable import WeightInitCLI
-@_spi(Plumbing) @testable import WeightInitModels
+@_spi(Plumbing) @testable import WeightInit
 
 /// The scheme table read both ways: every initializer rendered as a command
-/// line parses back, through the same options `generate` uses, to itself.
+/// line parses back, through the scheme parser `generate`, C and Python use, to itself.
 @Suite struct SchemeTableTests {
     /// At least one initializer per row, with non-default parameters wherever
     /// the row has them, so every parameter's rendering is exercised.
@@ -24,7 +22,7 @@ import Testing
     @Test(arguments: initializers)
     func commandLineParsesBack(_ initializer: Initializer) throws {
         let text = SchemeEntry.commandLine(for: initializer)
-        let spec = try SchemeSpec(parsing: text)
+        let spec = try SchemeText(parsing: text)
         let shape = Self.shape(for: spec.entry.name)
         #expect(try spec.initializer(shape: shape) == initializer, "\(text)")
     }
@@ -40,12 +38,12 @@ import Testing
     /// trunc-normal is trunc_normal_(mean, std, a, b): absolute bounds,
     /// [-2, 2] by default whatever the std (timm's std 0.02 is untruncated).
     @Test func truncNormalHasPyTorchsAbsoluteBounds() throws {
-        #expect(try SchemeSpec(parsing: "trunc-normal --std 0.02").initializer(shape: [4])
+        #expect(try SchemeText(parsing: "trunc-normal --std 0.02").initializer(shape: [4])
             == .truncatedNormal(mean: 0, std: 0.02, low: -2, high: 2))
-        #expect(try SchemeSpec(parsing: "trunc_normal --mean 1 --std 3 --a 0 --b 5").initializer(shape: [4])
+        #expect(try SchemeText(parsing: "trunc_normal --mean 1 --std 3 --a 0 --b 5").initializer(shape: [4])
             == .truncatedNormal(mean: 1, std: 3, low: 0, high: 5))
         // Ours keeps mean ± 2·std.
-        #expect(try SchemeSpec(parsing: "truncated-normal --std 0.02").initializer(shape: [4])
+        #expect(try SchemeText(parsing: "truncated-normal --std 0.02").initializer(shape: [4])
             == .truncatedNormal(mean: 0, std: 0.02))
     }
 
@@ -53,19 +51,19 @@ import Testing
     /// they give; a fan the scheme reads must be given; the rank rule then
     /// follows the resolved distribution (a 1-D bias is fine).
     @Test func explicitFans() throws {
-        #expect(try SchemeSpec(parsing: "uniform-fan-in --fan-in 400").initializer(shape: [7])
+        #expect(try SchemeText(parsing: "uniform-fan-in --fan-in 400").initializer(shape: [7])
             == .uniform(low: -0.05, high: 0.05))
-        #expect(try SchemeSpec(parsing: "kaiming-normal --fan-in 8 --nonlinearity linear").initializer(shape: [3])
+        #expect(try SchemeText(parsing: "kaiming-normal --fan-in 8 --nonlinearity linear").initializer(shape: [3])
             == .normal(mean: 0, std: 1 / 8.0.squareRoot()))
-        #expect(try SchemeSpec(parsing: "uniform-fan-in --fan-in 400").rankEntry().name == "uniform")
-        #expect(try SchemeSpec(parsing: "uniform-fan-in").rankEntry().name == "uniform-fan-in")
-        #expect(throws: WeightInitError.self) { try SchemeSpec(parsing: "xavier-uniform --fan-in 4").initializer(shape: [3]) }
+        #expect(try SchemeText(parsing: "uniform-fan-in --fan-in 400").rankEntry().name == "uniform")
+        #expect(try SchemeText(parsing: "uniform-fan-in").rankEntry().name == "uniform-fan-in")
+        #expect(throws: WeightInitError.self) { try SchemeText(parsing: "xavier-uniform --fan-in 4").initializer(shape: [3]) }
         #expect(throws: WeightInitError.self) {
-            try SchemeSpec(parsing: "kaiming-uniform --mode fan-out --fan-in 4").initializer(shape: [3])
+            try SchemeText(parsing: "kaiming-uniform --mode fan-out --fan-in 4").initializer(shape: [3])
         }
-        #expect(throws: WeightInitError.self) { try SchemeSpec(parsing: "uniform-fan-in --fan-in 0").initializer(shape: [3]) }
+        #expect(throws: WeightInitError.self) { try SchemeText(parsing: "uniform-fan-in --fan-in 0").initializer(shape: [3]) }
         // Without fans, a 1-D tensor is still refused.
-        #expect(throws: WeightInitError.self) { try SchemeSpec(parsing: "uniform-fan-in").initializer(shape: [3]) }
+        #expect(throws: WeightInitError.self) { try SchemeText(parsing: "uniform-fan-in").initializer(shape: [3]) }
     }
 
     /// A shape each scheme accepts.
