@@ -28,9 +28,10 @@ const char *weightinit_status_name(int status) {
 }
 
 // One buffer per thread: a message is never seen, or overwritten, by another
-// thread, and needs no allocation (so reporting cannot fail). Messages are
-// one line of a few hundred bytes; longer ones are cut.
-static _Thread_local char last_error[1024];
+// thread, and needs no allocation (so reporting cannot fail). The Swift side
+// stores only escaped, clipped lines (storeLastError in Status.swift), which
+// fit; the cut below is a backstop.
+static _Thread_local char last_error[WEIGHTINIT_INTERNAL_MESSAGE_CAPACITY];
 
 const char *weightinit_last_error(void) { return last_error; }
 

@@ -17,6 +17,11 @@
     /// How many characters of a value an error message echoes.
     public static let valueLimit = 80
 
+    /// How many characters of a whole error message are shown: the CLI's
+    /// `error:` line and the C ABI's `weightinit_last_error()` (the
+    /// Python package's exceptions carry the latter) clip there.
+    public static let lineLimit = 2000
+
     /// Whether a terminal may act on `scalar` rather than show it.
     public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {

@@ -39,7 +39,10 @@ public func weightinitSchemeDescribe(
         let stored = try StoredScheme(loading: try required(scheme, "scheme"))
         let length = try required(length, "length")
         let text = Array(SchemeEntry.commandLine(for: stored.initializer).utf8)
+        // capacity is a size_t: compared and shown unsigned (SIZE_MAX is not -1).
+        let capacity = UInt(bitPattern: capacity)
         guard capacity > text.count else {
+            // The one output a failing call writes (weightinit.h): the length needed.
             length.pointee = text.count
             throw ABIFailure(WEIGHTINIT_ERROR_BUFFER_TOO_SMALL,
                              "the description needs \(text.count + 1) bytes with its NUL, the buffer holds \(capacity)")

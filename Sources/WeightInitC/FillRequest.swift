@@ -42,7 +42,9 @@ struct FillRequest {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ARGUMENT, "invalid threads \(threads): must be ≥ 1, or 0 for every core")
         }
         guard (1 ... Int(WEIGHTINIT_MAX_RANK)).contains(rank) else {
-            throw ABIFailure(WEIGHTINIT_ERROR_INVALID_SHAPE, "invalid rank \(rank): must be in 1…\(WEIGHTINIT_MAX_RANK)")
+            // rank is a size_t: shown unsigned, as the caller passed it (SIZE_MAX, not -1).
+            throw ABIFailure(WEIGHTINIT_ERROR_INVALID_SHAPE,
+                             "invalid rank \(UInt(bitPattern: rank)): must be in 1…\(WEIGHTINIT_MAX_RANK)")
         }
         func read(_ pointer: UnsafePointer<Int64>?, _ argument: String) throws -> [Int] {
             UnsafeBufferPointer(start: try required(pointer, argument), count: rank).map { Int($0) }
@@ -102,7 +104,7 @@ struct FillRequest {
             let what = region == nil ? "shape" : "region"
             throw ABIFailure(
                 WEIGHTINIT_ERROR_SIZE_MISMATCH,
-                "size_bytes is \(sizeBytes), the \(what) \(blockShape.map(String.init).joined(separator: ",")) of \(format.rawValue) needs \(expected)")
+                "size_bytes is \(UInt(bitPattern: sizeBytes)), the \(what) \(blockShape.map(String.init).joined(separator: ",")) of \(format.rawValue) needs \(expected)")
         }
         guard Int(bitPattern: data) % MemoryLayout<T>.alignment == 0 else {
             throw ABIFailure(

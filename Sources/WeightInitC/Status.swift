@@ -45,11 +45,24 @@ func reporting(_ body: () throws -> Void) -> weightinit_status {
         return WEIGHTINIT_OK
     } catch {
         let failure = ABIFailure(error)
-        // One line, as the CLI's `error:` lines (a shape's message could hold a newline of the caller's text).
-        failure.message.split(whereSeparator: \.isNewline).joined(separator: " ")
-            .withCString { weightinit_internal_set_last_error($0) }
+        storeLastError(failure.message)
         return failure.status
     }
+}
+
+/// Stores `message` as the calling thread's `weightinit_last_error()`: the
+/// one place where text leaves the library through the C ABI (and, from
+/// there, reaches Python's exceptions), so the one place it is made safe.
+/// Messages quote the caller's text (a scheme, a name), which may hold
+/// anything; the stored line is escaped and clipped exactly as the CLI's
+/// `error:` line — every character a terminal would act on (ESC and the
+/// other C0 and C1 controls, DEL, line breaks, bidirectional marks) written
+/// as a visible escape (`\u{1B}`, `\n`), and at most
+/// `TerminalText.lineLimit` characters kept, then `…(N characters)` — so it
+/// is one line, whatever the message held. The C buffer holds the longest
+/// such line (weightinit_internal.h).
+func storeLastError(_ message: String) {
+    TerminalText.escaped(message, limit: TerminalText.lineLimit).withCString { weightinit_internal_set_last_error($0) }
 }
 
 /// `pointer`, or a `WEIGHTINIT_ERROR_NULL_POINTER` failure naming the argument.

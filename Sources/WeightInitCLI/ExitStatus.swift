@@ -37,7 +37,7 @@ import Darwin
 /// `TerminalText`), so text from files can neither reach the terminal raw nor
 /// break the line — in one write(2): unbuffered, and never interleaved.
 @_spi(Plumbing) public func writeErrorLine(_ message: String) {
-    let line = Array("error: \(TerminalText.escaped(message, limit: 2000))\n".utf8)
+    let line = Array("error: \(TerminalText.escaped(message, limit: TerminalText.lineLimit))\n".utf8)
     line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 

@@ -35,7 +35,8 @@ import Testing
 
     /// A sharded checkpoint from a config, moved in from its staging
     /// directory: each shard, then the config, then the index last, each
-    /// followed by a flush of the directory before the next rename.
+    /// followed by a flush of the directory before the next rename; then
+    /// the staging directory removed and the directory flushed once more.
     @Test func checkpointRenamesAreFlushedInOrder() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -51,7 +52,7 @@ import Testing
         let renamed = steps.filter { $0 != "sync" }
         #expect(renamed == shards + ["config.json", "model.safetensors.index.json"], "\(steps)")
         // Every rename is followed by a flush of the directory before anything else is renamed.
-        let expected = renamed.flatMap { [$0, "sync"] }
+        let expected = renamed.flatMap { [$0, "sync"] } + ["sync"]
         #expect(steps == expected, "\(steps)")
     }
 
@@ -68,20 +69,16 @@ import Testing
 
 /// Runs weightinit under strace, recording file-system calls.
 enum Trace {
-    static let strace = "/usr/bin/strace"
+    static let strace = Strace.path
 
     /// Whether strace exists and may trace here (ptrace can be forbidden in containers).
-    static let available: Bool = {
-        guard FileManager.default.isExecutableFile(atPath: strace) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: strace)
-        process.arguments = ["-o", "/dev/null", "/bin/true"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static var available: Bool { Strace.works }
+
+    /// Starts `weightinit arguments` under strace with `options` (what to
+    /// trace, what to inject), logging to `log`, without waiting.
+    static func start(_ options: [String], _ arguments: [String], log: String, in scratch: Scratch) throws -> Process {
+        try ToolRun.start(strace, ["-f", "-qq", "-o", log] + options + [try CLI.executable()] + arguments, in: scratch)
+    }
 
     static func run(_ arguments: [String], in scratch: Scratch) throws -> (status: Int32, stderr: String, log: String) {
         let log = scratch.root + "/strace.log"

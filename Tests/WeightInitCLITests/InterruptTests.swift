@@ -100,6 +100,52 @@ import Glibc
         #expect(try scratch.contents() == [otherHost, live, ".plain.tmp", "notes.tmp"].sorted())
     }
 
+    /// A directory named like a staging directory is removed only if it is
+    /// empty or weightinit's: its marker, regular files only. A user's
+    /// directory that happens to have such a name (no marker), one with a
+    /// subdirectory, are kept and listed with the reason.
+    @Test func cleanRemovesOnlyWeightinitsStagingDirectories() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        // This host's tag (FNV-1a of the host name, as the names carry it) and a process that is gone.
+        var buffer = [CChar](repeating: 0, count: 256)
+        #expect(gethostname(&buffer, buffer.count) == 0)
+        var hash: UInt32 = 2_166_136_261
+        for byte in buffer.prefix(while: { $0 != 0 }).map({ UInt8(bitPattern: $0) }) { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let digits = String(hash, radix: 16)
+        let host = String(repeating: "0", count: 8 - digits.count) + digits
+        let pid = try Self.finishedProcess()
+        func name(_ stem: String) -> String { ".\(stem).wi-\(host)-\(pid)-0000abcd.tmp" }
+        let manager = FileManager.default
+        for stem in ["users", "empty", "nested", "ours"] {
+            try manager.createDirectory(atPath: scratch.file(name(stem)), withIntermediateDirectories: false)
+        }
+        #expect(manager.createFile(atPath: scratch.file(name("users") + "/thesis.tex"), contents: Data("precious".utf8)))
+        #expect(manager.createFile(atPath: scratch.file(name("nested") + "/.weightinit-staging"), contents: Data()))
+        try manager.createDirectory(atPath: scratch.file(name("nested") + "/sub"), withIntermediateDirectories: false)
+        #expect(manager.createFile(atPath: scratch.file(name("ours") + "/.weightinit-staging"), contents: Data()))
+        #expect(manager.createFile(atPath: scratch.file(name("ours") + "/model-00001-of-00002.safetensors"), contents: Data([1, 2])))
+
+        let result = try CLI.run(["clean", "."], in: scratch)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("kept ./\(name("users")): not a staging directory of weightinit's: it has no .weightinit-staging marker"),
+                "\(result.stdout)")
+        #expect(result.stdout.contains("kept ./\(name("nested")): not a staging directory of weightinit's: it holds \"sub\""), "\(result.stdout)")
+        #expect(result.stdout.contains("removed ./\(name("empty")): 0 bytes"), "\(result.stdout)")
+        #expect(result.stdout.contains("removed ./\(name("ours")): 2 bytes"), "\(result.stdout)")
+        #expect(try scratch.contents() == [name("nested"), name("users")].sorted())
+        #expect(manager.contents(atPath: scratch.file(name("users") + "/thesis.tex")) == Data("precious".utf8))
+    }
+
+    /// The id of a process that has exited: /bin/true's, run just before.
+    static func finishedProcess() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
+
     @Test func cleanOfAMissingDirectoryIsAnInputError() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

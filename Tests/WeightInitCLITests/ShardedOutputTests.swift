@@ -58,6 +58,29 @@ import Glibc
                                          "model-notes.txt", "model.safetensors.index.json", "tokenizer.json"])
     }
 
+    /// Only the names the README gives are an earlier checkpoint's: numbered
+    /// shards with exactly five digits in each number, as transformers'
+    /// `save_pretrained` matches them (`-\d{5}-of-\d{5}`) and
+    /// `huggingface_hub` writes them. Six digits (or four), another prefix,
+    /// another suffix: a user's file, kept.
+    @Test func onlyFiveDigitShardNamesAreStale() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let config = try Self.write(Self.config, "config.json", in: scratch)
+        try FileManager.default.createDirectory(atPath: scratch.file("model"), withIntermediateDirectories: false)
+        let stale = ["model-00001-of-00009.safetensors", "model-00009-of-00009.safetensors", "model.safetensors"]
+        let kept = ["model-000001-of-000002.safetensors", "model-00001-of-000002.safetensors", "model-0001-of-0002.safetensors",
+                    "model-00001-of-00002.safetensors.bak", "model-00001-of-0000x.safetensors", "model-00001_of-00002.safetensors",
+                    "my-model-00001-of-00002.safetensors", "model-00001-of-00002-of-00003.safetensors"]
+        for name in stale + kept {
+            #expect(FileManager.default.createFile(atPath: scratch.file("model/" + name), contents: Data("x".utf8)))
+        }
+        let result = try CLI.run(["generate", "--config", config, "--max-shard-size", "40KB", "--output", "model", "--quiet"], in: scratch)
+        try #require(result.status == 0, "\(result.stderr)")
+        #expect(try Self.files(scratch.file("model")) == (kept + ["config.json", "model-00001-of-00002.safetensors",
+                                                                  "model-00002-of-00002.safetensors", "model.safetensors.index.json"]).sorted())
+    }
+
     /// Starts a long sharded write into `directory` (in the scratch output),
     /// waits (polling) until its staging directory exists, sends `signal`.
     static func interrupt(_ directory: String, with signal: Int32, in scratch: Scratch) throws -> CLI.Result {

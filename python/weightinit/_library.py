@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 
+from ._text import escaped
+
 ABI_MAJOR = 1
 ABI_MINOR = 0
 
@@ -161,5 +163,5 @@ def load():
                 raise LibraryNotFoundError(
                     "libweightinit was not found. Build it with `swift build` in the repository (or install it "
                     "with `make install PREFIX=...`), or set WEIGHTINIT_LIBRARY to the library's path. Tried: "
-                    + "; ".join(tried))
+                    + "; ".join(escaped(entry, 512) for entry in tried))
     return _loaded

@@ -18,7 +18,19 @@ Keyword-only on every function:
   block's, so the blocks of all ranks concatenate to the whole tensor.
 - layout: how fans are read from the shape — 'torch' (out, in, kernel…;
   the default), 'keras' (kernel…, in, out) or (in_axis, out_axis).
-- threads: worker threads (None: every core); never changes a value.
+- threads: worker threads (None: every core); never changes a value, except
+  orthogonal matrices' from 1024 rows and columns up (LAPACK's rounding
+  follows OpenBLAS's thread count there).
+
+Arguments: numbers (mean, std, a, b, gain, …) are int, float or numpy
+scalars; integers (groups, blocks, seed, stream, shard, full_shape, axes,
+threads) int or numpy integers; choices (mode, nonlinearity, method,
+distribution) str. bool is neither number nor integer. Anything else is a
+TypeError; an integer outside the range C takes, a number too large for a
+float or a str holding a NUL character is a ValueError — before anything
+is written. As torch.nn.init, an inference tensor is filled only inside
+torch.inference_mode(), and a torch view with the negation bit
+(z.conj().imag) reads back as the values after its fill.
 
 Differences from torch.nn.init (deliberate):
 
@@ -31,16 +43,17 @@ Differences from torch.nn.init (deliberate):
 - kaiming_*: mode may also be 'fan_avg'; nonlinearity also 'identity'.
 - eye_ and dirac_ fill float tensors only (torch also takes integer ones).
 - A 0-d tensor is filled as shape (1,); a tensor with no elements is left as
-  it is (torch does the same, with a warning for the fan-based schemes).
+  it is (torch does the same, warning in kaiming_*).
 - Errors: parameters out of range raise WeightInitValueError (a ValueError)
   carrying the library's message, also where torch would silently accept
-  them (std ≤ 0, a ≥ b).
+  them (std = 0, a = b, gain = 0, a negative gain for orthogonal_); a bool
+  or a str where a number belongs is a TypeError (torch takes True as 1).
 """
 import functools
-import operator
 import re
 
-from ._core import fill
+from ._core import INT64, _integer, _number, _text, fill
+from ._text import shown
 
 
 def _fill(tensor, text, seed, stream, shard, full_shape, layout, threads):
@@ -55,19 +68,15 @@ __all__ = [
 ]
 
 
-def _number(value, name):
-    """`value` as the CLI's option text: repr of the float, which round-trips exactly."""
-    try:
-        return repr(float(value))
-    except (TypeError, ValueError):
-        raise TypeError("%s must be a number, not %r" % (name, value)) from None
+def _option(value, name):
+    """A number (int, float or numpy scalar; not bool) as the CLI's option
+    text: repr of the float, which round-trips exactly."""
+    return repr(_number(value, name))
 
 
-def _integer(value, name):
-    try:
-        return str(operator.index(value))
-    except TypeError:
-        raise TypeError("%s must be an int, not %r" % (name, value)) from None
+def _whole(value, name):
+    """An integer (int or numpy integer; not bool) as the CLI's option text."""
+    return str(_integer(value, name, INT64))
 
 
 _NOT_A_WORD = re.compile(r"^$|^-|\s").search
@@ -75,36 +84,46 @@ _NOT_A_WORD = re.compile(r"^$|^-|\s").search
 
 def _name(value, name):
     """A choice (mode, nonlinearity, …) as one word of the scheme text; the library checks the choices."""
-    if not isinstance(value, str):
-        raise TypeError("%s must be a str, not %r" % (name, value))
+    _text(value, name)  # a str, without NUL, encodable
     if _NOT_A_WORD(value):
-        raise ValueError("invalid %s %r" % (name, value))
+        raise ValueError("invalid %s %s" % (name, shown(value)))
     return value
 
 
-# The text of a call's scheme is cached (as the library's parse of it), so a
-# repeated call with the same arguments neither formats nor parses.
-@functools.lru_cache(maxsize=1024)
 def _kaiming(kind, a, mode, nonlinearity):
     """torch's kaiming rule: gain = calculate_gain(nonlinearity, a); `a` is the
-    negative slope and only matters for leaky_relu (a=0 there gives √2, as relu)."""
+    negative slope and only matters for leaky_relu (a=0 there gives √2, as
+    relu; a=None the CLI's default slope 0.01, as calculate_gain's)."""
+    if type(mode) is str and type(nonlinearity) is str and type(a) in _PLAIN:
+        return _kaiming_text(kind, a, mode, nonlinearity)  # hashable: the cache checks them on a miss
+    return _kaiming_text(kind, None if a is None else _number(a, "a"), _name(mode, "mode"),
+                         _name(nonlinearity, "nonlinearity"))
+
+
+_PLAIN = (int, float, type(None))
+
+
+# The text of a call's scheme is cached (as the library's parse of it), so a
+# repeated call with the same arguments neither checks, formats nor parses.
+@functools.lru_cache(maxsize=1024)
+def _kaiming_text(kind, a, mode, nonlinearity):
     text = "%s --mode %s --nonlinearity %s" % (kind, _name(mode, "mode"), _name(nonlinearity, "nonlinearity"))
     if nonlinearity.lower().replace("-", "_") == "leaky_relu" and a is not None:
-        text += " --negative-slope " + _number(a, "a")
+        text += " --negative-slope " + _option(a, "a")
     return text
 
 
 def uniform_(tensor, a=0.0, b=1.0, *,
              seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
     """U[a, b). `weightinit generate uniform --low a --high b`."""
-    text = "uniform --low %s --high %s" % (_number(a, "a"), _number(b, "b"))
+    text = "uniform --low %s --high %s" % (_option(a, "a"), _option(b, "b"))
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
 def normal_(tensor, mean=0.0, std=1.0, *,
             seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
     """N(mean, std²). `weightinit generate normal --mean … --std …`."""
-    text = "normal --mean %s --std %s" % (_number(mean, "mean"), _number(std, "std"))
+    text = "normal --mean %s --std %s" % (_option(mean, "mean"), _option(std, "std"))
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
@@ -113,14 +132,14 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, *,
     """N(mean, std²) truncated to [a, b] — absolute bounds, as torch.
     `weightinit generate truncated-normal --mean … --std … --low a --high b`."""
     text = "truncated-normal --mean %s --std %s --low %s --high %s" % (
-        _number(mean, "mean"), _number(std, "std"), _number(a, "a"), _number(b, "b"))
+        _option(mean, "mean"), _option(std, "std"), _option(a, "a"), _option(b, "b"))
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
 def constant_(tensor, val, *,
               seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
     """Every element `val`. `weightinit generate constant --value val`."""
-    text = "constant --value " + _number(val, "val")
+    text = "constant --value " + _option(val, "val")
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
@@ -142,21 +161,21 @@ def eye_(tensor, *, seed=0, stream=0, shard=None, full_shape=None, layout="torch
 def dirac_(tensor, groups=1, *,
            seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
     """The Dirac delta of a 3-, 4- or 5-D convolution weight, per group."""
-    text = "dirac --groups " + _integer(groups, "groups")
+    text = "dirac --groups " + _whole(groups, "groups")
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
 def xavier_uniform_(tensor, gain=1.0, *,
                     seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
     """Glorot & Bengio (2010): U(±gain·√(6/(fan_in + fan_out)))."""
-    text = "xavier-uniform --gain " + _number(gain, "gain")
+    text = "xavier-uniform --gain " + _option(gain, "gain")
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
 def xavier_normal_(tensor, gain=1.0, *,
                    seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
     """Glorot & Bengio (2010): N(0, σ²), σ = gain·√(2/(fan_in + fan_out))."""
-    text = "xavier-normal --gain " + _number(gain, "gain")
+    text = "xavier-normal --gain " + _option(gain, "gain")
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
@@ -182,14 +201,14 @@ def orthogonal_(tensor, gain=1, *, method="householder", blocks=1,
     orthogonal (LSTM 4, GRU 3). A shard is cut from the whole matrix, which
     every caller computes."""
     text = "orthogonal --gain %s --method %s --blocks %s" % (
-        _number(gain, "gain"), _name(method, "method"), _integer(blocks, "blocks"))
+        _option(gain, "gain"), _name(method, "method"), _whole(blocks, "blocks"))
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
 def sparse_(tensor, sparsity, std=0.01, *,
             seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
     """Martens (2010): N(0, std²) with ⌈sparsity·rows⌉ zeros in every column (2-D)."""
-    text = "sparse --sparsity %s --std %s" % (_number(sparsity, "sparsity"), _number(std, "std"))
+    text = "sparse --sparsity %s --std %s" % (_option(sparsity, "sparsity"), _option(std, "std"))
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
@@ -233,11 +252,9 @@ def variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_
                       seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
     """Keras VarianceScaling: variance scale/fan; distribution 'truncated_normal'
     (Keras' default), 'untruncated_normal' (also 'normal', the CLI's name) or 'uniform'."""
-    if not isinstance(distribution, str):
-        raise TypeError("distribution must be a str, not %r" % (distribution,))
-    name = _DISTRIBUTIONS.get(distribution.lower(), distribution)
+    name = _DISTRIBUTIONS.get(_name(distribution, "distribution").lower(), distribution)
     text = "variance-scaling --scale %s --mode %s --distribution %s" % (
-        _number(scale, "scale"), _name(mode, "mode"), _name(name, "distribution"))
+        _option(scale, "scale"), _name(mode, "mode"), _name(name, "distribution"))
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)
 
 
@@ -251,5 +268,5 @@ def delta_orthogonal_(tensor, gain=1.0, *,
                       seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
     """Xiao et al. (2018): a convolution weight that is zero except at the
     kernel centre, which holds gain × an orthonormal out × in matrix (out ≥ in)."""
-    text = "delta-orthogonal --gain " + _number(gain, "gain")
+    text = "delta-orthogonal --gain " + _option(gain, "gain")
     return _fill(tensor, text, seed, stream, shard, full_shape, layout, threads)

@@ -216,9 +216,18 @@ struct GenerateCommand: MPISubcommand {
     /// file k is written there by rank k mod size, each a whole file as
     /// weightinit writes it; once every rank has succeeded, rank 0 writes
     /// the index and the config and moves the checkpoint into place. A
-    /// failure on any rank, or a signal, removes the staging directory (and
-    /// the output directory if this run created it): the directory is left
-    /// as it was.
+    /// failure on any rank, or a signal before the moves, removes the
+    /// staging directory (and the output directory if this run created
+    /// it): the directory is left as it was.
+    ///
+    /// The moves are rank 0's, but every rank's handler would remove the
+    /// staging directory, and mpirun kills every rank once one has exited:
+    /// so the other ranks defer SIGINT, SIGTERM and SIGHUP before a barrier
+    /// that rank 0 passes only then, rank 0 defers them after it, and all
+    /// act on a signal recorded meanwhile only once the commit is agreed
+    /// on — the whole new checkpoint (exit 128 + n). A signal to rank 0
+    /// before its deferral still removes the staging directory, nothing
+    /// having moved.
     private func writeCheckpoint(_ checkpoint: ShardedCheckpoint, _ plan: Plan, _ session: MPISession) throws {
         var owned: ShardedCheckpoint.Staging?
         try session.collectively { if session.isRoot { owned = try checkpoint.stage() } }
@@ -231,12 +240,24 @@ struct GenerateCommand: MPISubcommand {
         } catch { failure = error }
         do {
             try session.agree(failure)
-            try session.collectively { if session.isRoot { try staging.commit() } }
+            func commit() throws {
+                try session.collectively { if session.isRoot { try staging.commit() } }
+                // Before the deferral ends: a signal acted on then must not remove a staging directory a failed commit kept.
+                staging.discard()
+            }
+            if session.isRoot {
+                try session.barrier()
+                try TemporaryFile.deferringSignals(commit)
+            } else {
+                try TemporaryFile.deferringSignals {
+                    try session.barrier()
+                    try commit()
+                }
+            }
         } catch {
             staging.discard()
             throw error
         }
-        staging.discard()
         if check {
             try session.collectively { if session.isRoot { try WrittenCheck.check(checkpoint) } }
         }

@@ -20,15 +20,8 @@ struct InterruptTests {
     static func interrupt(_ arguments: [String], temporaries expected: Int, signal: Int32, toMPIRun: Bool,
                           in directory: Scratch) throws -> MPIRun.Result {
         let job = try MPIJob(ranks: 2, arguments, in: directory)
-        var ranks: [pid_t] = []
-        while try temporaries(directory).count < expected || ranks.count < 2 {
-            guard job.isRunning else {
-                let result = try job.wait()
-                Issue.record("the job ended before it was interrupted: \(result.status) \(result.stderr)")
-                return result
-            }
-            ranks = job.ranks()
-            usleep(1000)
+        guard let ranks = try job.awaitRanks({ try temporaries(directory).count >= expected && $0.count == 2 }) else {
+            return try job.wait()
         }
         if toMPIRun {
             kill(job.pid, signal)
@@ -111,7 +104,6 @@ struct InterruptTests {
         try #"{"tensors": [{"name": "a", "shape": [200], "scheme": "zeros"}, {"name": "c", "shape": [200], "scheme": "zeros"}, {"name": "b", "shape": [30000, 30000], "scheme": "normal"}]}"#
             .write(toFile: spec, atomically: true, encoding: .utf8)
         let job = try MPIJob(ranks: 2, ["generate", "--spec", spec, "--max-shard-size", "1KB", "--output", "model"], in: directory)
-        var ranks: [pid_t] = []
         func writingSecondShard() -> Bool {
             guard let items = FileManager.default.enumerator(atPath: directory.file("model")) else { return false }
             for case let item as String in items where item.contains(".model-00002-of-00003.safetensors.wi-") {
@@ -119,15 +111,7 @@ struct InterruptTests {
             }
             return false
         }
-        while !writingSecondShard() || ranks.count < 2 {
-            guard job.isRunning else {
-                let result = try job.wait()
-                Issue.record("the job ended before it was interrupted: \(result.status) \(result.stderr)")
-                return
-            }
-            ranks = job.ranks()
-            usleep(1000)
-        }
+        guard let ranks = try job.awaitRanks({ writingSecondShard() && $0.count == 2 }) else { return }
         for rank in ranks { kill(rank, signal) }
         let result = try job.wait()
         #expect(result.status == 128 + signal, "\(result.stderr)")
@@ -135,3 +119,93 @@ struct InterruptTests {
         #expect(after == before, "\(after.keys.sorted())")
     }
 }
+
+/// The final moves of a sharded checkpoint, which rank 0 makes once every
+/// rank has written its shards, interrupted at an exact point: strace(1)
+/// on rank 0 stops it with SIGSTOP right after the rename that moves shard
+/// k of 6 in; then the test signals both ranks (as a batch system does),
+/// waits until rank 1 has handled its signal, and lets rank 0 go on. Before,
+/// rank 1's handler removed the staging directory with the shards not yet
+/// moved and exited, and mpirun killed rank 0: old and new shards under the
+/// old index. Now every rank defers the signal until the commit is agreed
+/// on: exactly the new checkpoint, then 128 + n.
+@Suite(.enabled(if: MPIRun.isAvailable && Strace.works, "needs mpirun and a working strace"))
+struct CommitInterruptTests {
+    /// A Llama of 2 layers: with 4500-byte shards, 6 shard files (rank 0
+    /// writes 1, 3, 5; rank 1 writes 2, 4, 6), the index and config.json.
+    static let config = #"{"model_type": "llama", "architectures": ["LlamaForCausalLM"], "vocab_size": 40, "hidden_size": 16, "intermediate_size": 24, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2}"#
+
+    static func arguments(_ config: String, seed: Int, output: String) -> [String] {
+        ["generate", "--config", config, "--max-shard-size", "4500", "--seed", "\(seed)", "--output", output, "--quiet"]
+    }
+
+    /// A launcher that runs rank 0 under strace with `options`, the other ranks as they are.
+    static func launcher(_ options: [String], log: String) -> [String] {
+        let quoted = ([Strace.path, "-f", "-qq", "-o", log] + Strace.renames + options).map { "'\($0)'" }
+        return ["/bin/sh", "-c", "if [ \"$OMPI_COMM_WORLD_RANK\" = 0 ]; then exec \(quoted.joined(separator: " ")) \"$@\"; fi; exec \"$@\"", "sh"]
+    }
+
+    static func shard(_ k: Int) -> String { "model-0000\(k)-of-00006.safetensors" }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        let signal: Int32
+        let shard: Int
+        let existing: Bool
+        var testDescription: String {
+            "\([SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal]!) to both ranks after shard \(shard) of 6 moved, "
+                + (existing ? "over an older checkpoint" : "into a new directory")
+        }
+    }
+
+    static let cases: [Case] = [SIGINT, SIGTERM, SIGHUP].flatMap { signal in
+        [1, 3].flatMap { shard in [true, false].map { Case(signal: signal, shard: shard, existing: $0) } }
+    }
+
+    @Test("A signal to both ranks during rank 0's moves: the whole new checkpoint, then 128 + n", arguments: cases)
+    func signalDuringTheMoves(_ test: Case) throws {
+        let directory = try Scratch()
+        defer { directory.remove() }
+        let config = directory.root + "/config.json"
+        try Self.config.write(toFile: config, atomically: true, encoding: .utf8)
+        // The new checkpoint, and the order of rank 0's renames.
+        let reference = directory.root + "/reference", log = directory.root + "/rank0.log"
+        let traced = try MPIJob(ranks: 2, Self.arguments(config, seed: 2, output: reference), in: directory,
+                                launcher: Self.launcher([], log: log)).wait()
+        try #require(traced.status == 0, "\(traced.stderr)")
+        let new = try #require(try directorySnapshot(reference))
+        try #require(new.count == 8, "\(new.keys.sorted())")
+        let move = Strace.renames(into: reference, in: try String(contentsOfFile: log, encoding: .utf8))[Self.shard(test.shard)]
+        let target = try #require(move, "rank 0 moved shard \(test.shard) in")
+        let output = directory.file("model")
+        var old: [String: Data]?
+        if test.existing {
+            let first = try MPIRun.run(ranks: 2, Self.arguments(config, seed: 1, output: "model"), in: directory)
+            try #require(first.status == 0, "\(first.stderr)")
+            old = try directorySnapshot(output)
+            try #require(old != new)
+        }
+
+        let job = try MPIJob(ranks: 2, Self.arguments(config, seed: 2, output: "model"), in: directory,
+                             launcher: Self.launcher(["-e", "inject=\(target.call):signal=SIGSTOP:when=\(target.count)"], log: log))
+        // Wait (polling) until strace reports rank 0 held right after the move,
+        // in a group stop that SIGCONT ends, and both ranks are up.
+        // Whatever goes wrong below, no rank stays stopped.
+        defer { job.descendants().forEach { kill($0, SIGKILL) } }
+        let isHeld = { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("--- stopped by SIGSTOP ---") ?? false }
+        guard let ranks = try job.awaitRanks({ $0.count == 2 && isHeld() }, find: { $0.descendants() }) else { return }
+        let held = try #require(ranks.first { ProcessStatus($0)?.isStopped == true }, "rank 0 is stopped")
+        let others = ranks.filter { $0 != held }
+        let middle = try #require(try directorySnapshot(output))
+        #expect(middle[Self.shard(test.shard)] == new[Self.shard(test.shard)]
+            && middle[Self.shard(test.shard + 1)] == old?[Self.shard(test.shard + 1)], "held in the middle of the moves")
+        for rank in others + [held] { kill(rank, test.signal) }
+        // Until rank 1 has taken its signal (handled it, or been ended by it).
+        while others.contains(where: { ProcessStatus($0)?.isPending(test.signal) == true }) { usleep(1000) }
+        kill(held, SIGCONT)
+        let result = try job.wait()
+        #expect(result.status == 128 + test.signal, "\(result.stderr)")
+        let after = try directorySnapshot(output)
+        #expect(after == new, "exactly the new checkpoint, nothing else: \(after.map { $0.keys.sorted() } ?? [])")
+    }
+}
+

@@ -128,10 +128,11 @@ final class MPIJob {
 
     var pid: pid_t { process.pid }
 
-    init(ranks: Int, _ arguments: [String], in directory: Scratch) throws {
+    /// `launcher`, if given, runs each rank: `launcher… weightinit-mpi arguments…`.
+    init(ranks: Int, _ arguments: [String], in directory: Scratch, launcher: [String] = []) throws {
         self.directory = directory
         session = try SessionDirectory()
-        let argv = [MPIRun.mpirun!, "-q", "--oversubscribe", "-n", "\(ranks)", try MPIRun.executable()] + arguments
+        let argv = [MPIRun.mpirun!, "-q", "--oversubscribe", "-n", "\(ranks)"] + launcher + [try MPIRun.executable()] + arguments
         process = try Spawned(argv, in: directory.output, environment: session.environment,
                               stdout: directory.root + "/stdout", stderr: directory.root + "/stderr")
     }
@@ -154,6 +155,46 @@ final class MPIJob {
             // pid (comm) state ppid …
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && pid_t(fields[1]) == pid && stat.contains("(weightinit-mpi)")
+        }
+    }
+
+    /// Polls (every millisecond) until `ready` holds for the ranks `find`
+    /// lists (default: ``ranks()``) and returns them; or, if the job ends
+    /// first, records an issue saying so and returns nil.
+    func awaitRanks(_ ready: ([pid_t]) throws -> Bool, find: (MPIJob) -> [pid_t] = { $0.ranks() }) throws -> [pid_t]? {
+        var ranks: [pid_t] = []
+        while try !ready(ranks) {
+            guard isRunning else {
+                let result = try wait()
+                Issue.record("the job ended before it was interrupted: \(result.status) \(result.stderr)")
+                return nil
+            }
+            ranks = find(self)
+            usleep(1000)
+        }
+        return ranks
+    }
+
+    /// Every weightinit-mpi process below mpirun, however deep (a rank
+    /// may run under a launcher such as strace).
+    func descendants() -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        var parent: [pid_t: pid_t] = [:], ranks: [pid_t] = []
+        for candidate in entries.compactMap({ pid_t($0) }) {
+            guard let stat = try? String(contentsOfFile: "/proc/\(candidate)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, let ppid = pid_t(fields[1]) else { continue }
+            parent[candidate] = ppid
+            if stat.contains("(weightinit-mpi)") { ranks.append(candidate) }
+        }
+        return ranks.filter { rank in
+            var current = rank
+            while let next = parent[current], next > 1 {
+                if next == pid { return true }
+                current = next
+            }
+            return false
         }
     }
 

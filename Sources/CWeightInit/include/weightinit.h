@@ -3,11 +3,12 @@
  *
  * Reproducible neural-network weight initialisation from C, C++ or any
  * language with a C foreign-function interface: every scheme of
- * torch.nn.init and Keras, for f32, f64, f16 and bf16 tensors of any rank,
- * whole or one block (shard) of them, filled into memory the caller owns.
- * The values are those of the Swift library and of the `weightinit` tool for
- * the same scheme, shape, layout, seed and stream, byte for byte, for any
- * thread count.
+ * torch.nn.init and Keras, for f32, f64, f16 and bf16 tensors of any rank up
+ * to WEIGHTINIT_MAX_RANK, whole or one block (shard) of them, filled into
+ * memory the caller owns. The values are those of the Swift library and of
+ * the `weightinit` tool for the same scheme, shape, layout, seed and stream,
+ * byte for byte, for any thread count (orthogonal matrices from 1024 rows
+ * and columns up aside: see weightinit_fill).
  *
  *     weightinit_scheme scheme;
  *     int64_t shape[2] = {256, 128};
@@ -22,9 +23,14 @@
  * never keeps a pointer it was given after a call returns.
  *
  * Errors: every function returns a weightinit_status; anything but
- * WEIGHTINIT_OK means nothing was written to any output argument, and
+ * WEIGHTINIT_OK means nothing was written to any output argument — with two
+ * exceptions: WEIGHTINIT_ERROR_BUFFER_TOO_SMALL writes the length the text
+ * needs (weightinit_scheme_describe's *length) and nothing else, and a fill
+ * that fails inside LAPACK (WEIGHTINIT_ERROR_FAILURE; every argument was
+ * checked before) may leave `data` partly written — and
  * weightinit_last_error() then holds a one-line message on the calling
- * thread. Every function may be called from several threads at once.
+ * thread, made safe to print (see there). Every function may be called from
+ * several threads at once.
  *
  * Compatibility rule. WEIGHTINIT_ABI_VERSION_MAJOR is part of the shared
  * library's file name (libweightinit.so.1). Within one major version a new
@@ -33,7 +39,9 @@
  * never removes or changes a declared function, the number of an enum value,
  * the size of weightinit_scheme, or the values a call produces — those
  * change only with a new major version (also when the stream format,
- * weightinit_stream_format_version(), changes). So a program built against
+ * weightinit_stream_format_version(), changes). ABI 1.0 is defined as
+ * shipping with the stream format of the first release, and ships with
+ * stream format 2 (format 1 was never released). So a program built against
  * header x.y runs with any library x.z, z >= y; check at start-up with
  * WEIGHTINIT_ABI_COMPATIBLE(weightinit_abi_version()). Treat a status you do
  * not know as an error.
@@ -63,7 +71,9 @@ extern "C" {
 uint32_t weightinit_abi_version(void);
 
 /** The version of the (seed, stream, index) → value mapping the library
- *  implements (StreamFormatSpecification.md; 1 today). */
+ *  implements (StreamFormatSpecification.md). ABI 1.0 ships with stream
+ *  format 2; within major version 1 it stays 2 (see the compatibility rule
+ *  above). */
 uint32_t weightinit_stream_format_version(void);
 
 /* ---- Status codes ---------------------------------------------------------- */
@@ -72,20 +82,24 @@ typedef enum weightinit_status {
     WEIGHTINIT_OK = 0,
     /** A pointer argument that must not be NULL is NULL. */
     WEIGHTINIT_ERROR_NULL_POINTER = 1,
-    /** An enum argument (dtype, layout) is not one of its values. */
+    /** An enum argument (dtype, layout) is not one of its values, or is
+     *  WEIGHTINIT_F16 where the library has no binary16 (it has on x86-64
+     *  and arm64). */
     WEIGHTINIT_ERROR_INVALID_ENUM = 2,
     /** Another argument is wrong: threads < 0, data not aligned to its
      *  element size, a weightinit_scheme that weightinit_scheme_parse did not
-     *  fill in this process. */
+     *  fill in this process, a name that is not valid UTF-8. */
     WEIGHTINIT_ERROR_INVALID_ARGUMENT = 3,
-    /** The scheme text: unknown scheme or option, an option the scheme does
-     *  not take, a required option missing, an option value of the wrong kind. */
+    /** The scheme text: not valid UTF-8, an unknown scheme or option, an
+     *  option the scheme does not take, a required option missing, an option
+     *  value of the wrong kind. */
     WEIGHTINIT_ERROR_INVALID_SCHEME = 4,
     /** A scheme parameter out of its range (std <= 0, sparsity outside
      *  [0, 1], groups that do not divide the output channels, …). */
     WEIGHTINIT_ERROR_INVALID_PARAMETER = 5,
     /** The shape: rank 0 or above WEIGHTINIT_MAX_RANK, a dimension < 1, a
-     *  rank the scheme cannot take, layout axes outside the shape. */
+     *  rank the scheme cannot take, layout axes outside the shape or naming
+     *  the same axis twice. */
     WEIGHTINIT_ERROR_INVALID_SHAPE = 6,
     /** The element or byte count overflows, or exceeds physical memory. */
     WEIGHTINIT_ERROR_TOO_LARGE = 7,
@@ -110,7 +124,15 @@ const char *weightinit_status_name(int status);
  *  the calling thread that returned a status other than WEIGHTINIT_OK
  *  (e.g. "invalid std -1.0: must be finite and > 0"); "" if there was none.
  *  Calls that succeed leave it unchanged. The pointer is valid on this
- *  thread until its next failing call; copy the text to keep it. */
+ *  thread until its next failing call; copy the text to keep it.
+ *
+ *  Safe to print on a terminal or in a log, although messages quote the
+ *  caller's text (a scheme, a name): every message is stored escaped and
+ *  clipped as the `weightinit` tool's `error:` line — each character a
+ *  terminal acts on (C0 and C1 controls such as ESC, DEL, line breaks,
+ *  bidirectional marks) written as a visible escape (\u{1B}, \n, \t), and
+ *  only the first 2000 characters (Unicode scalars) of a longer message
+ *  kept, followed by "…(N characters)". Backslashes are kept as they are. */
 const char *weightinit_last_error(void);
 
 /* ---- Element types and layouts ---------------------------------------------- */
@@ -164,10 +186,13 @@ typedef struct weightinit_scheme {
 weightinit_status weightinit_scheme_parse(const char *text, weightinit_scheme *scheme);
 
 /** Writes the scheme as `weightinit generate` spells it, every parameter
- *  explicit ("kaiming-normal --mode fan-in --nonlinearity relu"), into
- *  buffer, NUL-terminated, and its length (without the NUL) into *length.
- *  `buffer` may be NULL when `capacity` is 0; if capacity <= the length,
- *  returns WEIGHTINIT_ERROR_BUFFER_TOO_SMALL and writes only *length. */
+ *  that has a default written out ("kaiming-normal --mode fan-in
+ *  --nonlinearity relu"; optional ones, such as truncated-normal's bounds or
+ *  kaiming's --gain, only when set, flags only when on), into buffer,
+ *  NUL-terminated, and its length (without the NUL) into *length. `buffer`
+ *  may be NULL when `capacity` is 0; if capacity <= the length, returns
+ *  WEIGHTINIT_ERROR_BUFFER_TOO_SMALL and writes only *length (the exception
+ *  to the rule that a failing call writes nothing). */
 weightinit_status weightinit_scheme_describe(const weightinit_scheme *scheme, char *buffer, size_t capacity,
                                              size_t *length);
 
@@ -192,7 +217,9 @@ weightinit_status weightinit_fill(const weightinit_scheme *scheme, void *data, s
  *  byte, for every scheme and dtype — in C order of the block's own shape
  *  (region_stop[d] - region_start[d] per dimension); size_bytes is the
  *  block's. Fans come from the full `shape`. Only the block is computed,
- *  except for orthogonal, whose whole matrix is built to cut the block out.
+ *  except for orthogonal, whose whole matrix is built to cut the block out,
+ *  delta-orthogonal, which builds its out × in centre matrix, and sparse,
+ *  which reads every row of the block's columns to place their zeros.
  *  A shard of tensor parallelism is the region of weightinit_shard_range. */
 weightinit_status weightinit_fill_region(const weightinit_scheme *scheme, void *data, size_t size_bytes,
                                          weightinit_dtype dtype, size_t rank, const int64_t *shape,

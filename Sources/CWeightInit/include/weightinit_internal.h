@@ -12,6 +12,13 @@
 extern "C" {
 #endif
 
+/** The bytes of the calling thread's weightinit_last_error() buffer, NUL
+ *  included. The library stores messages escaped and clipped to
+ *  TerminalText.lineLimit (2000) characters, then "…(N characters)": an
+ *  escaped character takes at most 8 bytes ("\u{2069}") and any other at
+ *  most 4 (UTF-8), so the longest line is 8 × 2000 + 36 bytes. */
+#define WEIGHTINIT_INTERNAL_MESSAGE_CAPACITY 16384
+
 /** Sets the calling thread's weightinit_last_error() message (copied;
  *  cut at a UTF-8 character boundary if longer than the buffer). */
 __attribute__((visibility("hidden"))) void weightinit_internal_set_last_error(const char *message);

@@ -31,7 +31,9 @@ import Darwin
 /// **Signals.** While the file exists its path is registered where a signal
 /// handler can read it; after ``removeOnSignals()`` (the tools call it first
 /// thing) SIGINT, SIGTERM and SIGHUP remove every registered file and end
-/// the process with status 128 + the signal number.
+/// the process with status 128 + the signal number — at once, or, inside
+/// ``deferringSignals(_:)`` (a checkpoint's final moves), when that step is
+/// done.
 @_spi(Plumbing) public final class TemporaryFile {
     /// The path the file is renamed to.
     public let destination: String
@@ -310,6 +312,13 @@ import Darwin
         public let reason: String
         /// A staging directory (remove its files, then it), not a file.
         public var isDirectory = false
+        /// For a directory, what it holds (``StagingDirectory/contents(of:)``):
+        /// one holding a commit's journal is finished, not removed
+        /// (``StagingDirectory/finishCommit(_:)``); one that is not
+        /// weightinit's is kept whatever its name says.
+        public var contents: StagingDirectory.Contents? = nil
+        /// Its process runs on this host now.
+        public var isRunning = false
     }
 
     /// The bytes of the files directly in `path`.
@@ -327,7 +336,10 @@ import Darwin
     /// The temporary files (by their names) in `directory`, each judged: stale
     /// when written on this host by a process that no longer exists. A
     /// process id reused by a new process keeps its file (on the safe side);
-    /// a file from another host is left to that host.
+    /// a file from another host is left to that host. A directory of such a
+    /// name is stale only if it is empty or weightinit's staging directory
+    /// (``StagingDirectory/contents(of:)``: its marker, regular files only,
+    /// this user's); any other is kept, as a user's own.
     public static func stale(in directory: String) throws -> [Leftover] {
         var status = stat()
         guard stat(directory, &status) == 0 else { throw fileError(directory, "cannot open", errno) }
@@ -348,15 +360,20 @@ import Darwin
             let isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
             guard (status.st_mode & S_IFMT) == S_IFREG || isDirectory else { continue }
             let bytes = isDirectory ? directoryBytes(path) : Int(status.st_size)
+            let contents = isDirectory ? StagingDirectory.contents(of: path) : nil
             let (isStale, reason): (Bool, String)
-            if host != hostTag {
+            let isRunning = host == hostTag && (kill(pid, 0) == 0 || errno == EPERM)
+            if case let .foreign(why)? = contents {
+                (isStale, reason) = (false, "not a staging directory of weightinit's: it \(why); remove it yourself if it should go")
+            } else if host != hostTag {
                 (isStale, reason) = (false, "written on another host (tag \(host)); clean it there")
-            } else if kill(pid, 0) == 0 || errno == EPERM {
+            } else if isRunning {
                 (isStale, reason) = (false, "process \(pid) is still running")
             } else {
                 (isStale, reason) = (true, "process \(pid) is gone")
             }
-            found.append(Leftover(path: path, bytes: bytes, pid: pid, isStale: isStale, reason: reason, isDirectory: isDirectory))
+            found.append(Leftover(path: path, bytes: bytes, pid: pid, isStale: isStale, reason: reason, isDirectory: isDirectory,
+                                  contents: contents, isRunning: isRunning))
         }
         return found.sorted { $0.path < $1.path }
     }

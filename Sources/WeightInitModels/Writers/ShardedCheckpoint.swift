@@ -69,11 +69,27 @@ import Darwin
                 throw WeightInitError.invalidFile(path: shown, reason: "a sharded checkpoint is a directory, and this is not one")
             }
             for name in fileNames { try AtomicFile.checkDestination(directory + "/" + name) }
+            try checkNoInterruptedCommit()
         } else {
             // A new directory: its parent must exist (as for any destination).
             try AtomicFile.checkDestination(directory)
         }
         try CheckpointFile.check(files.flatMap(\.jobs), format: .safetensors, output: directory + "/" + files[0].name, destination: false)
+    }
+
+    /// Refuses a directory in which an earlier run died while moving its
+    /// checkpoint in (its staging directory still holds the commit's
+    /// journal): it may hold a mix, which `weightinit clean` completes — and
+    /// would complete over this run's checkpoint if this one went first.
+    func checkNoInterruptedCommit() throws {
+        for leftover in try TemporaryFile.stale(in: directory) where leftover.contents == .committing {
+            // A live process on this host is committing right now: not interrupted.
+            guard !leftover.isRunning else { continue }
+            throw WeightInitError.invalidFile(
+                path: directory,
+                reason: "an earlier run (process \(leftover.pid)) was stopped while moving its checkpoint in, so the directory may hold "
+                    + "old and new files side by side; `weightinit clean \(shown)` finishes that move (\(leftover.reason)) — then run again")
+        }
     }
 
     /// Every file this checkpoint writes.
@@ -126,15 +142,14 @@ import Darwin
         /// Writes the index and config into the staging directory, then moves
         /// every file into place — shards and config first, the index (or
         /// the single `model.safetensors`) last — and removes what an earlier
-        /// checkpoint left that this one does not name (see ``staleFiles``).
+        /// checkpoint left that this one does not name (see ``staleFiles``):
+        /// ``StagingDirectory/commit(_:into:removing:)``, journaled, which no
+        /// catchable signal cuts short.
         @_spi(Plumbing) public func commit() throws {
             try checkpoint.writeIndexAndConfig(into: directory.path)
             let names = checkpoint.fileNames
             let last = checkpoint.files.count > 1 ? ShardedCheckpoint.indexName : checkpoint.files[0].name
-            for name in names where name != last { try directory.move(name, to: checkpoint.directory + "/" + name) }
-            try directory.move(last, to: checkpoint.directory + "/" + last)
-            directory.finish()
-            for stale in checkpoint.staleFiles() { unlink(checkpoint.directory + "/" + stale) }
+            try directory.commit(names.filter { $0 != last } + [last], into: checkpoint.directory, removing: checkpoint.staleFiles())
             finish()
         }
 
@@ -207,12 +222,16 @@ import Darwin
         return stale.sorted()
     }
 
-    /// `model.safetensors`, its index, or `model-NNNNN-of-NNNNN.safetensors`.
+    /// `model.safetensors`, its index, or `model-NNNNN-of-NNNNN.safetensors`
+    /// with exactly five ASCII digits in each number — the names
+    /// `huggingface_hub` writes and, like transformers' `save_pretrained`
+    /// (`-\d{5}-of-\d{5}`), removes; a six-digit number is not one of them.
     static func isCheckpointFile(_ name: String) -> Bool {
         if name == "model.safetensors" || name == indexName { return true }
         guard name.hasPrefix("model-"), name.hasSuffix(".safetensors") else { return false }
-        let numbers = name.dropFirst(6).dropLast(12).components(separatedBy: "-of-")
-        return numbers.count == 2 && numbers.allSatisfy { $0.count >= 5 && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+        let numbers = name.utf8.dropFirst(6).dropLast(12).split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        return numbers.count == 3 && numbers[1].elementsEqual("of".utf8)
+            && [numbers[0], numbers[2]].allSatisfy { $0.count == 5 && $0.allSatisfy { (0x30 ... 0x39).contains($0) } }
     }
 
     /// The whole checkpoint, in one process, staged then moved into place:

@@ -9,7 +9,10 @@
 // the handler walks with atomic loads: unlink(2) each registered path, then
 // _exit(128 + signal). The handler runs on whichever thread the kernel picks
 // (a worker of the parallel fill, an OpenBLAS thread), which is safe because
-// it touches nothing but the registry.
+// it touches nothing but the registry — and one atomic word through which a
+// short step (moving a staged checkpoint into place) defers it: then it
+// only records the signal, and the step acts on it when done
+// (wi_signals_defer below).
 //
 // No stable API: the Swift side is TemporaryFile in WeightInit.
 
@@ -43,6 +46,29 @@ void wi_cleanup_unregister(int slot);
 /// (a blocked mask is inherited from the parent). Call it from the main
 /// thread before starting others. Returns 0, or -1 with errno set.
 int wi_cleanup_install(void);
+
+/// Defers the handler's work: until the matching wi_signals_resume, SIGINT,
+/// SIGTERM and SIGHUP are only recorded (the first one), whichever thread
+/// they land on, and the interrupted system call is restarted. For a short,
+/// bounded step that must not be cut in half — moving a staged checkpoint
+/// into place, where removing the staging directory halfway would leave old
+/// and new files side by side. Nests (a counter). If a handler is already
+/// ending the process on another thread, it does not return: that handler
+/// removes the registered paths and exits, and nothing of the step begins.
+/// Thread-safe; every handler and this function agree through one atomic
+/// word, so a signal either ends the process before the step begins or is
+/// recorded for after it.
+void wi_signals_defer(void);
+
+/// Ends one wi_signals_defer. At the outermost: returns the signal recorded
+/// meanwhile (0 if none) and forgets it; from then on signals act at once
+/// again. The caller acts on it, normally with wi_signals_exit.
+int wi_signals_resume(void);
+
+/// What the handler does for `signal`, from ordinary code: removes every
+/// registered path and calls _exit(128 + signal). Does not return. (Inside
+/// a deferral it records `signal` instead and returns.)
+void wi_signals_exit(int signal);
 
 /// Slots and the longest path (with its NUL) the registry holds.
 #define WI_CLEANUP_SLOTS 64

@@ -6,6 +6,7 @@
  *   abi_test fill CASES DIR     fill every case, write DIR/<i>.bin, print each case's description
  *   abi_test errors             every bad input returns its status and writes nothing
  *   abi_test threads CASES      8 threads at once give the single-thread bytes of every case
+ *   abi_test versions           print what the library reports of the header's numbers (versions, status names)
  *
  * CASES has one case per line, tab-separated: scheme text, dtype, shape
  * (d1,d2,…), layout, in_axis, out_axis, seed, stream, threads, region start
@@ -452,17 +453,137 @@ static void check_other_errors(void) {
         fail("weightinit_status_name");
 }
 
+/* ---- Messages ----------------------------------------------------------------- */
+
+/* The calling thread's last error is one line a terminal shows as it is: no
+ * byte below 0x20, no DEL, no C1 control (U+0080…U+009F, C2 80…C2 9F in
+ * UTF-8), no bidirectional mark or line separator (E2 80 8E/8F, E2 80
+ * A8…AE, E2 81 A6…A9, D8 9C), and it fits its buffer. */
+static int printable_line(const char *message) {
+    const unsigned char *p = (const unsigned char *)message;
+    size_t i, n = strlen(message);
+    for (i = 0; i < n; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7F) return 0;
+        if (p[i] == 0xC2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F) return 0;
+        if (p[i] == 0xD8 && i + 1 < n && p[i + 1] == 0x9C) return 0;
+        if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0x8E || p[i + 2] == 0x8F
+                                                           || (p[i + 2] >= 0xA8 && p[i + 2] <= 0xAE)))
+            return 0;
+        if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x81 && p[i + 2] >= 0xA6 && p[i + 2] <= 0xA9) return 0;
+    }
+    return 1;
+}
+
+/* Every message is escaped and clipped where the library stores it, whatever
+ * the call: the caller's text reaches the message only as visible escapes. */
+static void check_messages(void) {
+    static const struct { const char *text, *escape; } hostile[] = {
+        {"normal --std \x1b[31m1", "\\u{1B}[31m"},        /* ESC: a terminal colour sequence */
+        {"normal --std 1\x7f", "\\u{7F}"},                  /* DEL (line breaks split the text into words) */
+        {"normal --std \xd8\x9c" "1", "\\u{61C}"},            /* Arabic letter mark (bidirectional) */
+        {"normal --std \x07", "\\u{7}"},                     /* BEL */
+        {"normal --std \xc2\x9b" "31m", "\\u{9B}"},             /* C1 CSI */
+        {"normal --std \xe2\x80\xae" "1", "\\u{202E}"},         /* right-to-left override */
+        {"no-such-\x1b]0;title\x07", "\\u{1B}]0;title\\u{7}"}, /* OSC: retitles the window */
+    };
+    size_t i;
+    weightinit_scheme scheme;
+    char line[512], *text;
+    const size_t repeats = 4000;
+    for (i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        weightinit_status status = weightinit_scheme_parse(hostile[i].text, &scheme);
+        const char *message = weightinit_last_error();
+        if (status == WEIGHTINIT_OK || !printable_line(message) || strstr(message, hostile[i].escape) == NULL) {
+            snprintf(line, sizeof line, "message %d is not escaped (%s, want %s): %.200s", (int)i,
+                     weightinit_status_name(status), hostile[i].escape, message);
+            fail(line);
+        } else {
+            printf("ok message %d escaped: %s\n", (int)i, message);
+        }
+    }
+    /* 4000 characters that each escape to the longest form, \u{2069} (8 bytes):
+     * the message keeps 2000 characters of the whole, then says how long it was. */
+    text = malloc(16 + 3 * repeats);
+    if (text == NULL) exit(2);
+    strcpy(text, "normal --std ");
+    for (i = 0; i < repeats; i++) memcpy(text + 13 + 3 * i, "\xe2\x81\xa9", 3);
+    text[13 + 3 * repeats] = '\0';
+    if (weightinit_scheme_parse(text, &scheme) == WEIGHTINIT_OK) fail("parse of 4000 isolates succeeded");
+    {
+        const char *message = weightinit_last_error();
+        size_t n = strlen(message);
+        const char *tail = " characters)";
+        if (!printable_line(message) || strstr(message, "\\u{2069}") == NULL || n < strlen(tail)
+            || strcmp(message + n - strlen(tail), tail) != 0 || strstr(message, "\xe2\x80\xa6(") == NULL || n >= 8 * 2000 + 36) {
+            snprintf(line, sizeof line, "a long message is not escaped and clipped (%lu bytes): ...%.120s",
+                     (unsigned long)n, n > 120 ? message + n - 120 : message);
+            fail(line);
+        } else {
+            printf("ok long message clipped: %lu bytes, ends %s\n", (unsigned long)n, message + n - 30);
+        }
+    }
+    free(text);
+}
+
+/* size_t arguments are shown unsigned in messages (SIZE_MAX, never -1), and
+ * compared as such: a capacity of SIZE_MAX is a large buffer. */
+static void check_sizes(void) {
+    static const int64_t shape[1] = {4};
+    weightinit_scheme scheme = parsed("normal");
+    float data[4];
+    char text[64], expected[32];
+    size_t length = 0;
+    snprintf(expected, sizeof expected, "%lu", (unsigned long)SIZE_MAX);
+    if (weightinit_fill(&scheme, data, SIZE_MAX, WEIGHTINIT_F32, 1, shape, WEIGHTINIT_LAYOUT_TORCH, 0, 0, 1, 0, 1)
+            != WEIGHTINIT_ERROR_SIZE_MISMATCH
+        || strstr(weightinit_last_error(), expected) == NULL || strstr(weightinit_last_error(), "-1") != NULL)
+        fail("size_bytes SIZE_MAX is shown unsigned");
+    else printf("ok size_bytes SIZE_MAX: %s\n", weightinit_last_error());
+    if (weightinit_fill(&scheme, data, sizeof data, WEIGHTINIT_F32, SIZE_MAX, shape, WEIGHTINIT_LAYOUT_TORCH, 0, 0, 1,
+                        0, 1) != WEIGHTINIT_ERROR_INVALID_SHAPE
+        || strstr(weightinit_last_error(), expected) == NULL || strstr(weightinit_last_error(), "-1") != NULL)
+        fail("rank SIZE_MAX is shown unsigned");
+    else printf("ok rank SIZE_MAX: %s\n", weightinit_last_error());
+    /* The buffer is large enough for "normal --mean 0 --std 1"; a capacity of SIZE_MAX says so too. */
+    if (weightinit_scheme_describe(&scheme, text, SIZE_MAX, &length) != WEIGHTINIT_OK || length != strlen(text)
+        || strcmp(text, "normal --mean 0 --std 1") != 0)
+        fail("describe with capacity SIZE_MAX succeeds");
+    else printf("ok describe with capacity SIZE_MAX: %s\n", text);
+    memset(text, SENTINEL, sizeof text);
+    length = 0;
+    if (weightinit_scheme_describe(&scheme, text, 4, &length) != WEIGHTINIT_ERROR_BUFFER_TOO_SMALL
+        || length != strlen("normal --mean 0 --std 1") || !untouched(text, sizeof text)
+        || strstr(weightinit_last_error(), "the buffer holds 4") == NULL)
+        fail("describe into 4 bytes reports the length needed, writes nothing else");
+    else printf("ok describe into 4 bytes: %s\n", weightinit_last_error());
+}
+
+/* ---- Versions --------------------------------------------------------------- */
+
+/* What the library reports of the numbers weightinit.h states; the Swift test
+ * reads the header's text and compares. */
+static int print_versions(void) {
+    int status;
+    printf("abi_version %lu\n", (unsigned long)weightinit_abi_version());
+    printf("stream_format_version %lu\n", (unsigned long)weightinit_stream_format_version());
+    for (status = -2; status <= 40; status++) printf("status %d %s\n", status, weightinit_status_name(status));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "fill") == 0) return run_fill(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "threads") == 0) return run_threads(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "versions") == 0) return print_versions();
     if (argc == 2 && strcmp(argv[1], "errors") == 0) {
         check_parse_errors();
         check_describe_errors();
         check_fill_errors();
         check_other_errors();
+        check_messages();
+        check_sizes();
         printf("%d failures\n", failures);
         return failures != 0;
     }
-    fprintf(stderr, "usage: abi_test fill CASES DIR | threads CASES | errors\n");
+    fprintf(stderr, "usage: abi_test fill CASES DIR | threads CASES | errors | versions\n");
     return 2;
 }
