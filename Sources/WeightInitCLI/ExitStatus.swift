@@ -27,7 +27,7 @@ import Darwin
 
 /// Reports `error` as exactly one line, `error: …`, on stderr and returns the
 /// exit status. Help and version requests are printed by ArgumentParser as usual.
-@_spi(Plumbing) public func report(_ error: any Error) -> Int32 {
+package func report(_ error: any Error) -> Int32 {
     let (message, status) = errorLine(error)
     writeErrorLine(message)
     return status
@@ -53,7 +53,7 @@ import Darwin
 /// between 64 and 1; ArgumentParser's errors are 64 when they are about the
 /// arguments. For tools built on these commands (weightinit-mpi reports on
 /// one rank only).
-@_spi(Plumbing) public func errorLine(_ error: any Error) -> (message: String, status: Int32) {
+package func errorLine(_ error: any Error) -> (message: String, status: Int32) {
     if let error = error as? any KindedError {
         return (message(for: error), ExitStatus.status(for: error.kind))
     }

@@ -6,7 +6,7 @@ extension ModelError {
     /// names it — "invalid --config 'config.json': gpt2 needs "n_layer" (an
     /// integer ≥ 1)" — whether the option was given or a spec's key (`"config"`)
     /// named the file.
-    @_spi(Plumbing) public var commandLineMessage: String {
+    var commandLineMessage: String {
         guard let source else { return description }
         let option = switch source {
         case .spec: "--spec"

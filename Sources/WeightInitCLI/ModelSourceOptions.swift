@@ -9,18 +9,18 @@ import ArgumentParser
 /// cannot drift apart in names, parsing or help.
 @_spi(Plumbing) public struct ModelSourceOptions: ParsableArguments {
     @Option(help: "A .safetensors checkpoint or a model.safetensors.index.json whose names, shapes and dtypes to take (its data is never read).")
-    @_spi(Plumbing) public var like: String?
+    var like: String?
 
     @Option(help: "A Hugging Face config.json (model_type llama, gpt2 or bert) whose tensors to compute.")
-    @_spi(Plumbing) public var config: String?
+    var config: String?
 
     @Option(help: "Rules from tensor names to schemes: a built-in set (\(RuleSet.builtinNames.joined(separator: ", "))) or a rules file (default with --config: hf-<model_type>).")
-    @_spi(Plumbing) public var rules: String?
+    var rules: String?
 
     @Option(name: .customLong("max-shard-size"), help: ArgumentHelp(
         "Write --output as a directory of Hugging Face shards of at most this size each (5GB, 500MB, 2GiB, bytes), with the index and the config.",
         valueName: "size"))
-    @_spi(Plumbing) public var maxShardSize: String?
+    var maxShardSize: String?
 
     @_spi(Plumbing) public init() {}
 
