@@ -1,7 +1,7 @@
 import ArgumentParser
 import Dispatch
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInitModels
 
 #if canImport(Glibc)
 import Glibc

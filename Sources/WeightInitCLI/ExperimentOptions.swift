@@ -1,6 +1,5 @@
 import ArgumentParser
 import WeightInit
-@_spi(Plumbing) import WeightInitModels
 import WeightInitAnalysis
 
 /// What `propagate` and `train` both take: the activation of the network

@@ -1,5 +1,5 @@
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInitModels
 
 extension ModelError {
     /// The error as the command line words it: the input by the option that

@@ -1,5 +1,4 @@
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
 
 /// `--plot`, as `propagate` and `train` take it: an `.svg` path whose
 /// directory can take the file, checked before any work so bad input never

@@ -1,5 +1,4 @@
-@_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInit
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,5 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
 import WeightInitAnalysis
 
 #if canImport(Glibc)

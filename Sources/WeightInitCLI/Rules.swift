@@ -1,6 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInitModels
 
 /// `weightinit rules [NAME|FILE]`: the built-in rule sets, one printed to
 /// copy and edit, or a rules file checked.

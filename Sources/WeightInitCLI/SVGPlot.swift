@@ -3,8 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInit
 import WeightInitAnalysis
 
 /// A small SVG line chart: axes, ticks, grid, legend, solid or dashed lines.

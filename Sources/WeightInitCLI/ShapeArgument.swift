@@ -1,5 +1,4 @@
-@_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInit
 /// Parses `--shape` (or another `option` of the same form): comma-separated
 /// decimal dimensions, each ≥ 1.
 @_spi(Plumbing) public enum ShapeArgument {

@@ -1,5 +1,5 @@
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInitModels
 
 /// `--shard i/n` and `--shard-dim d`: block `i` of `n` of every tensor.
 enum ShardArgument {

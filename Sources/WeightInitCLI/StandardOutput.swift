@@ -1,5 +1,4 @@
-@_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInit
 // stdio's `stdout` is a mutable C global, which Swift 6 refuses to read
 // unless the module is imported @preconcurrency; only this file needs it.
 #if canImport(Glibc)

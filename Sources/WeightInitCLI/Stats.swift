@@ -1,6 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInitModels
 import WeightInitAnalysis
 
 /// `weightinit stats FILE`: what a weight file holds, and how well it matches

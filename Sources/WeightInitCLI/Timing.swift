@@ -1,7 +1,6 @@
 import ArgumentParser
 import Dispatch
-@_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInit
 
 #if canImport(Glibc)
 import Glibc

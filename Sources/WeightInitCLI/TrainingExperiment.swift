@@ -1,5 +1,4 @@
 import WeightInit
-@_spi(Plumbing) import WeightInitModels
 import WeightInitAnalysis
 
 /// A checked `train` invocation: one setup, the schemes to compare.

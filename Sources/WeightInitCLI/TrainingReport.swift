@@ -1,5 +1,4 @@
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
 import WeightInitAnalysis
 
 /// What `train` measured, as the tables and the JSON its `--help` describes.

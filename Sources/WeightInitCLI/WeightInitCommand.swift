@@ -1,5 +1,4 @@
-@_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitModels
+import WeightInit
 import ArgumentParser
 
 /// `weightinit`: the root command; the work happens in its subcommands.

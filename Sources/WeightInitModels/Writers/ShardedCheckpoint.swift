@@ -20,7 +20,7 @@ import Darwin
 /// `huggingface_hub`'s (`5GB` is 5·10⁹ bytes; KB, MB, GB, TB), and also
 /// KiB, MiB, GiB, TiB, or plain bytes.
 @_spi(Plumbing) public struct ShardedCheckpoint: Sendable {
-    @_spi(Plumbing) public let directory: String
+    package let directory: String
     /// Each file's name (in `directory`) and its tensors.
     @_spi(Plumbing) public let files: [(name: String, jobs: [PlannedTensor])]
     let config: ModelConfig?
@@ -103,7 +103,7 @@ import Darwin
     /// flushed, so the files moved into it cannot outlast its name); returns
     /// whether it did.
     @discardableResult
-    @_spi(Plumbing) public func makeDirectory() throws -> Bool {
+    package func makeDirectory() throws -> Bool {
         if mkdir(directory, 0o777) == 0 {
             try TemporaryFile.syncDirectory(AtomicFile.split(directory).directory)
             return true
@@ -236,7 +236,7 @@ import Darwin
 
     /// The whole checkpoint, in one process, staged then moved into place:
     /// a failure or a signal leaves the directory as it was.
-    @_spi(Plumbing) public func write(options: FillOptions,
+    package func write(options: FillOptions,
                                       progress: @escaping (_ written: Int, _ total: Int) -> Void = { _, _ in }) throws {
         let staging = try stage()
         do {
