@@ -17,18 +17,19 @@ import WeightInit
 /// dtype's grid is the integers (values rounded to nearest, ties to even).
 public struct StoredDistribution: Sendable, Equatable {
     public let distribution: Distribution
-    public let format: DType
+    /// The dtype the values are stored in.
+    public let dtype: DType
 
-    public init(_ distribution: Distribution, storedAs format: DType) {
+    public init(_ distribution: Distribution, storedAs dtype: DType) {
         self.distribution = distribution
-        self.format = format
+        self.dtype = dtype
     }
 
     /// P(stored value ≤ x).
     public func cdf(_ x: Double) -> Double {
         if x.isNaN { return .nan }
-        guard format != .f64 else { return distribution.cdf(x) }
-        let grid = FormatGrid(format)
+        guard dtype != .f64 else { return distribution.cdf(x) }
+        let grid = FormatGrid(dtype)
         let (low, high) = clampBounds(grid)
         let v = grid.roundedDown(x)
         if v < low { return 0 }
@@ -41,8 +42,8 @@ public struct StoredDistribution: Sendable, Equatable {
     /// P(stored value < x).
     public func cdfBelow(_ x: Double) -> Double {
         if x.isNaN { return .nan }
-        guard format != .f64 else { return distribution.cdf(x) }
-        let grid = FormatGrid(format)
+        guard dtype != .f64 else { return distribution.cdf(x) }
+        let grid = FormatGrid(dtype)
         return cdf(grid.nextDown(grid.roundedUp(x)))
     }
 

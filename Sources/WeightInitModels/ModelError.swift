@@ -14,8 +14,8 @@
 ///
 /// The library never words an error as a command-line flag: the
 /// `weightinit` command says "invalid --config 'config.json': …" for a
-/// ``Source/config(_:)`` error, and exits with 64 for ``ErrorKind/invalidInput``
-/// and 1 for ``ErrorKind/failure``.
+/// ``Source/config(_:)`` error, and exits with 64 for `ErrorKind.invalidInput`
+/// and 1 for `ErrorKind.failure`.
 public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible, KindedError {
     /// Where the model's description came from.
     public enum Source: Sendable, Equatable {
@@ -38,8 +38,8 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible, K
     /// One line saying what was wrong and what is allowed; text from the
     /// input is already escaped (see the engine's `TerminalText`).
     public var reason: String
-    /// ``ErrorKind/invalidInput`` (fix the description) or
-    /// ``ErrorKind/failure`` (the disk or memory is short now).
+    /// `ErrorKind.invalidInput` (fix the description) or
+    /// `ErrorKind.failure` (the disk or memory is short now).
     public var kind: ErrorKind
 
     public init(source: Source? = nil, key: String? = nil, _ reason: String, kind: ErrorKind = .invalidInput) {

@@ -145,7 +145,8 @@ public struct ModelPlan: Sendable {
     /// Every file is staged in a hidden directory inside it and moved into
     /// place only when all are complete, the index last; an earlier
     /// checkpoint's files this one does not name are then removed, as
-    /// `save_pretrained` removes them (see ``ShardedCheckpoint``).
+    /// `save_pretrained` removes them (<doc:WholeModels> says what a signal
+    /// or a power cut during the moves can leave).
     public func writeCheckpoint(to directory: String, maxShardSize: Int, options: FillOptions = FillOptions(),
                                 progress: @escaping (_ written: Int, _ total: Int) -> Void = { _, _ in }) throws {
         guard maxShardSize >= 1 else {
