@@ -184,6 +184,38 @@ import Testing
         }
     }
 
+    /// A lone module's saved state_dict — names without a prefix — taken
+    /// `--like` it with torch-defaults (names and shapes recorded from torch
+    /// in the models tests' manifests; the checkpoint's data is never read).
+    @Test(arguments: ["lstm", "gru", "linear", "conv2d", "batchnorm2d", "layernorm", "embedding", "multiheadattention",
+                      "multiheadattention-kv"])
+    func loneModuleLikeItsStateDict(module: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let manifest = try ModelManifest(checkpoint: try Self.checkpoint(of: "lone-" + module, in: scratch))
+        let result = try CLI.run(["generate", "--like", scratch.root + "/lone-\(module).safetensors", "--rules", "torch-defaults",
+                                  "--output", "init.safetensors", "--check", "--quiet"], in: scratch)
+        try #require(result.status == 0, "\(result.stderr)")
+        #expect(try TensorFile.index(scratch.file("init.safetensors")).tensors.map(\.name) == manifest.tensors.map(\.name))
+    }
+
+    /// A .safetensors file of zeros holding the tensors a recorded manifest lists.
+    static func checkpoint(of manifest: String, in scratch: Scratch) throws -> String {
+        let url = CLI.package.appendingPathComponent("Tests/WeightInitModelsTests/Manifests/\(manifest).json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let rows = try #require(json["tensors"] as? [[Any]])
+        let entries = try rows.map { row in
+            let dtype = try #require(row[2] as? String)
+            return TensorEntry(name: try #require(row[0] as? String), shape: try #require(row[1] as? [Int]),
+                               dtype: try #require(DType(rawValue: dtype)))
+        }
+        let path = scratch.root + "/\(manifest).safetensors"
+        try TensorFile.write(to: path, format: .safetensors, tensors: entries) { index, sink in
+            try [UInt8](repeating: 0, count: try entries[index].byteCount()).withUnsafeBytes { try sink.write($0) }
+        }
+        return path
+    }
+
     @Test func integerTensorsAndScalars() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

@@ -139,6 +139,40 @@ import Testing
         #expect(jobs["bn.num_batches_tracked"]?.dtype == .i64 && jobs["bn.num_batches_tracked"]?.shape == [])
     }
 
+    /// torch-defaults over the state_dict of lone modules, whose names have
+    /// no prefix (`weight`, `bias_hh_l0`, `in_proj_weight`): each as
+    /// `reset_parameters` draws it — but a lone Embedding, whose one `weight`
+    /// no name tells from a Linear's, which takes the Linear's law.
+    @Test(arguments: [
+        ("lstm", [String: Law]()), ("gru", [:]),
+        ("linear", ["weight": uniform(1 / 20.0.squareRoot()), "bias": uniform(1 / 20.0.squareRoot())]),
+        ("conv2d", ["weight": uniform(1 / 27.0.squareRoot()), "bias": uniform(1 / 27.0.squareRoot())]),
+        ("batchnorm2d", ["weight": .constant(1), "bias": .constant(0), "running_mean": .constant(0), "running_var": .constant(1),
+                         "num_batches_tracked": .constant(0)]),
+        ("layernorm", ["weight": .constant(1), "bias": .constant(0)]),
+        ("embedding", ["weight": uniform(1 / 16.0.squareRoot())]),
+        ("multiheadattention", ["in_proj_weight": uniform((6.0 / 40).squareRoot()), "in_proj_bias": .constant(0),
+                                "out_proj.weight": uniform(1 / 10.0.squareRoot()), "out_proj.bias": .constant(0)]),
+        // kdim 6, vdim 4, add_bias_kv: separate projections, Xavier each; bias_k and bias_v Xavier-normal on (1, 1, 10).
+        ("multiheadattention-kv", ["q_proj_weight": uniform((6.0 / 20).squareRoot()), "k_proj_weight": uniform((6.0 / 16).squareRoot()),
+                                   "v_proj_weight": uniform((6.0 / 14).squareRoot()), "in_proj_bias": .constant(0),
+                                   "bias_k": normal((2.0 / 20).squareRoot()), "bias_v": normal((2.0 / 20).squareRoot()),
+                                   "out_proj.weight": uniform(1 / 10.0.squareRoot()), "out_proj.bias": .constant(0)]),
+    ] as [(String, [String: Law])])
+    func torchDefaultsTakeLoneModules(module: String, laws: [String: Law]) throws {
+        let recorded = try ManifestTests.manifest("lone-" + module)
+        let jobs = try Self.jobs(recorded.manifest, rules: "torch-defaults")
+        #expect(jobs.keys.allSatisfy { !$0.contains(".") || $0.hasPrefix("out_proj.") })
+        var expected = laws
+        // Every LSTM and GRU parameter: U(±1/√hidden_size), hidden 48 and 24.
+        if module == "lstm" { for name in jobs.keys { expected[name] = Self.uniform(1 / 48.0.squareRoot()) } }
+        if module == "gru" { for name in jobs.keys { expected[name] = Self.uniform(1 / 24.0.squareRoot()) } }
+        #expect(Set(expected.keys) == Set(recorded.tensors.map(\.name)))
+        for (name, law) in expected {
+            #expect(try Self.law(try #require(jobs[name], "\(name)")) == law, "\(module): \(name)")
+        }
+    }
+
     /// torchvision-resnet over resnet18, with and without zero_init_residual.
     @Test(arguments: [false, true])
     func torchvisionResNet(zeroInitResidual: Bool) throws {
