@@ -3,14 +3,9 @@
 /// The tensors of a BERT checkpoint (transformers `modeling_bert.py`):
 /// `BertModel` (with its pooler) and `BertForMaskedLM`, in registration
 /// order. Defaults are `BertConfig`'s: `type_vocab_size` 2, tied decoder.
-struct BertManifest {
-    let config: ModelConfig
-    /// One of the family's architectures (``ModelFamily/architectures``).
-    let architecture: String
-
-    init(_ config: ModelConfig, architecture: String) { (self.config, self.architecture) = (config, architecture) }
-
-    func tensors() throws -> [(name: String, shape: [Int])] {
+enum BertManifest {
+    /// The tensors of `config`'s `architecture` (one of ``ModelFamily/architectures``).
+    static func tensors(_ config: ModelConfig, architecture: String) throws -> [(name: String, shape: [Int])] {
         let vocabulary = try config.dimension("vocab_size"), hidden = try config.dimension("hidden_size")
         let layers = try config.dimension("num_hidden_layers"), intermediate = try config.dimension("intermediate_size")
         let positions = try config.dimension("max_position_embeddings")

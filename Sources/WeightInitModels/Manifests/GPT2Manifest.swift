@@ -5,14 +5,9 @@
 /// projections are `Conv1D`s, whose weights are (in, out) — transposed
 /// against `nn.Linear`. Defaults are `GPT2Config`'s: `n_inner` 4·n_embd,
 /// tied embeddings; cross-attention is not supported here.
-struct GPT2Manifest {
-    let config: ModelConfig
-    /// One of the family's architectures (``ModelFamily/architectures``).
-    let architecture: String
-
-    init(_ config: ModelConfig, architecture: String) { (self.config, self.architecture) = (config, architecture) }
-
-    func tensors() throws -> [(name: String, shape: [Int])] {
+enum GPT2Manifest {
+    /// The tensors of `config`'s `architecture` (one of ``ModelFamily/architectures``).
+    static func tensors(_ config: ModelConfig, architecture: String) throws -> [(name: String, shape: [Int])] {
         let vocabulary = try config.dimension("vocab_size"), positions = try config.dimension("n_positions")
         let embedding = try config.dimension("n_embd"), layers = try config.dimension("n_layer")
         let heads = try config.dimension("n_head")

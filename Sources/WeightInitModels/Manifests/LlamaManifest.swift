@@ -5,14 +5,9 @@
 /// `LlamaConfig`'s: `head_dim` hidden_size / num_attention_heads,
 /// `num_key_value_heads` num_attention_heads, no attention or MLP biases,
 /// untied embeddings.
-struct LlamaManifest {
-    let config: ModelConfig
-    /// One of the family's architectures (``ModelFamily/architectures``).
-    let architecture: String
-
-    init(_ config: ModelConfig, architecture: String) { (self.config, self.architecture) = (config, architecture) }
-
-    func tensors() throws -> [(name: String, shape: [Int])] {
+enum LlamaManifest {
+    /// The tensors of `config`'s `architecture` (one of ``ModelFamily/architectures``).
+    static func tensors(_ config: ModelConfig, architecture: String) throws -> [(name: String, shape: [Int])] {
         let vocabulary = try config.dimension("vocab_size"), hidden = try config.dimension("hidden_size")
         let layers = try config.dimension("num_hidden_layers"), intermediate = try config.dimension("intermediate_size")
         let heads = try config.dimension("num_attention_heads")

@@ -29,15 +29,10 @@ public struct ModelConfig: Sendable {
     let members: [(key: String, value: JSONValue)]
     let family: ModelFamily
 
-    /// Reads the config at `path` (a regular file of at most 16 MiB).
+    /// Reads the config at `path` (a regular file of at most 16 MiB; a
+    /// file that cannot be read is the engine's `WeightInitError`).
     public init(path: String) throws {
-        let bytes: [UInt8]
-        do {
-            bytes = try TensorFile.readWholeFile(path, maximumSize: Self.maximumSize)
-        } catch let error as WeightInitError where error.kind == .invalidInput {
-            throw ModelError(source: .config(path), error.description)
-        }
-        try self.init(json: bytes, path: path)
+        try self.init(json: try TensorFile.readWholeFile(path, maximumSize: Self.maximumSize), path: path)
     }
 
     /// The config whose JSON text is `json`; `path` names it in messages

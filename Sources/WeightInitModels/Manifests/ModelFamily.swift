@@ -29,9 +29,9 @@ enum ModelFamily: String, CaseIterable, Sendable {
     func tensors(_ config: ModelConfig) throws -> [(name: String, shape: [Int])] {
         let architecture = try config.checkedArchitecture()
         switch self {
-        case .llama: return try LlamaManifest(config, architecture: architecture).tensors()
-        case .gpt2: return try GPT2Manifest(config, architecture: architecture).tensors()
-        case .bert: return try BertManifest(config, architecture: architecture).tensors()
+        case .llama: return try LlamaManifest.tensors(config, architecture: architecture)
+        case .gpt2: return try GPT2Manifest.tensors(config, architecture: architecture)
+        case .bert: return try BertManifest.tensors(config, architecture: architecture)
         }
     }
 }

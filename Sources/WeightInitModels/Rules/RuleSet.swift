@@ -57,15 +57,10 @@ public struct RuleSet: Sendable {
         try self.init(parsed, name: name)
     }
 
-    /// The rules file at `path` (a regular file of at most 16 MiB).
+    /// The rules file at `path` (a regular file of at most 16 MiB; a file
+    /// that cannot be read is the engine's `WeightInitError`).
     public init(contentsOfFile path: String) throws {
-        let bytes: [UInt8]
-        do {
-            bytes = try TensorFile.readWholeFile(path, maximumSize: Self.maximumSize)
-        } catch let error as WeightInitError where error.kind == .invalidInput {
-            throw ModelError(source: .rules(path), error.description)
-        }
-        try self.init(json: bytes, name: path)
+        try self.init(json: try TensorFile.readWholeFile(path, maximumSize: Self.maximumSize), name: path)
     }
 
     /// A parsed rules object (a spec's inline `"rules"`).
