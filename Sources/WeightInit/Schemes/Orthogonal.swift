@@ -68,7 +68,7 @@
     /// twice and LAPACK's workspace.
     ///
     /// Benchmarks use this to time the linear algebra without the sampling.
-    @_spi(Plumbing) public static func orthogonalize<T: BLASScalar>(
+    package static func orthogonalize<T: BLASScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, rows: Int, cols: Int, gain: Double,
         options: FillOptions = FillOptions()
     ) throws {
@@ -86,7 +86,7 @@
     /// ``FillOptions/threads`` says: threading buys little there and its
     /// reductions change the last bits with the thread count (see
     /// the Reproducibility section of `Orthogonal`).
-    @_spi(Plumbing) public static let threadingThreshold = 1024
+    package static let threadingThreshold = 1024
 
     // MARK: Internals (signFix: false exists only to test that the sign fix matters)
 
