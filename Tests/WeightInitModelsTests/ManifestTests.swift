@@ -59,6 +59,19 @@ import Testing
         }
     }
 
+    /// A config without `architectures` is the family's language model —
+    /// the recorded ForCausalLM, LMHeadModel and ForMaskedLM manifests —
+    /// as the config's documentation says.
+    @Test(arguments: [("llama-causal-lm", "LlamaForCausalLM"), ("gpt2-lm-head", "GPT2LMHeadModel"), ("bert-masked-lm", "BertForMaskedLM")])
+    func noArchitecturesMeansTheLanguageModel(name: String, architecture: String) throws {
+        let recorded = try Self.manifest(name)
+        guard case let .object(members)? = recorded.config else { throw Malformed(name: name) }
+        let bare = JSONValue.object(members.filter { $0.key != "architectures" })
+        let config = try ModelConfig(json: Array(bare.serialized.utf8), path: name + "/config.json")
+        #expect(config.architecture == architecture)
+        #expect(try config.manifest() == recorded.manifest)
+    }
+
     /// A config a layout cannot be computed from: one line naming what is wrong.
     @Test(arguments: [
         (#"{"model_type": "mistral"}"#, "unsupported model_type \"mistral\"; supported: llama, gpt2, bert"),

@@ -142,6 +142,24 @@ import Testing
         try Self.checkFills(try plan.sharded(1, of: 2), in: scratch, name: "spec.1-of-2.safetensors")
     }
 
+    /// The dtype: the config's when it names one, else f32; `dtype:` for
+    /// every floating-point tensor — the CLI's `--dtype` — integers keep theirs.
+    @Test func dtypeComesFromTheConfigThenTheCaller() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let plain = try Self.config(Self.llama, "plain.json", in: scratch)
+        let typed = try Self.config(Self.llama.replacingOccurrences(of: #""model_type""#, with: #""dtype": "float16", "model_type""#),
+                                    "typed.json", in: scratch)
+        #expect(Set(try ModelPlan(config: plain).tensors.map(\.dtype)) == [.f32])
+        #expect(Set(try ModelPlan(config: typed).tensors.map(\.dtype)) == [.f16])
+        #expect(Set(try ModelPlan(config: typed, dtype: .f64).tensors.map(\.dtype)) == [.f64])
+        let counter = ModelManifest([.init(name: "bn.weight", shape: [4]), .init(name: "bn.num_batches_tracked", shape: [], dtype: .i64)])
+        let batchNorm = try ModelPlan(manifest: counter, rules: RuleSet(named: "torch-defaults"), dtype: .bf16)
+        #expect(batchNorm.tensors.map(\.dtype) == [.bf16, .i64])
+        let error = try #require(throws: ModelError.self) { try ModelPlan(config: plain, dtype: .i32) }
+        #expect(error.key == "dtype")
+    }
+
     /// Lookup by name, and every misuse a typed error before a byte is written.
     @Test func lookupAndMisuse() throws {
         let scratch = try Scratch()
