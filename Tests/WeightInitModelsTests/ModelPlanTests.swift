@@ -204,6 +204,20 @@ import Testing
         }
     }
 
+    /// Variables from a JSON object's text, as a config gives them: a
+    /// plan of a list of tensors reads them as the config's plan does.
+    @Test func variablesFromJSONText() throws {
+        let text = #"{"model_type": "mistral", "initializer_range": 0.5, "pad_token_id": 1, "tie_word_embeddings": false, "eos_token_id": null, "architectures": ["X"]}"#
+        let variables = try RuleValue.variables(json: Array(text.utf8))
+        #expect(variables == ["initializer_range": .number(0.5), "pad_token_id": .number(1),
+                              "tie_word_embeddings": .bool(false), "eos_token_id": .null])
+        let plan = try ModelPlan(manifest: ModelManifest([.init(name: "embed_tokens.weight", shape: [4, 3])]),
+                                 rules: RuleSet(named: "hf-llama"), variables: variables)
+        let tensor = try #require(plan.tensor(named: "embed_tokens.weight"))
+        #expect(tensor.scheme == "normal --mean 0 --std 0.5" && tensor.parts.map(\.region) == [TensorRegion([1 ..< 2, 0 ..< 3])])
+        #expect(throws: ModelError.self) { try RuleValue.variables(json: Array("[1]".utf8)) }
+    }
+
     /// Errors say which input was wrong, and where in it.
     @Test func errorsNameTheirSource() throws {
         let rules = try #require(throws: ModelError.self) { try RuleSet(json: Array(#"{"rules": [{"match": "*", "scheme": 1}]}"#.utf8), name: "r.json") }

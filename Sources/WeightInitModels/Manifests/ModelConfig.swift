@@ -69,11 +69,8 @@ public struct ModelConfig: Sendable {
 
     /// The top-level numbers, booleans and nulls, which rules and expressions read.
     public var variables: [String: RuleValue] {
-        var variables: [String: RuleValue] = [:]
-        for (key, value) in members {
-            if let value = RuleValue(value) { variables[key] = value }
-        }
-        return variables
+        // The config's own bytes parsed as they were when it was read: an object.
+        (try? RuleValue.variables(json: bytes)) ?? [:]
     }
 
     /// The tensors a checkpoint of this config holds, in the order the

@@ -31,6 +31,27 @@ public enum RuleValue: Sendable, Equatable {
         }
     }
 
+    /// The variables of a JSON object's text — a config's, or any object of
+    /// fields: its top-level numbers, booleans and nulls, as a config gives
+    /// them to rules (members of other kinds, strings and lists, are not
+    /// variables and are left out). Throws a ``ModelError`` for text that is
+    /// not a JSON object.
+    ///
+    /// ```swift
+    /// let variables = try RuleValue.variables(json: Array(#"{"initializer_range": 0.01, "model_type": "mistral"}"#.utf8))
+    /// // ["initializer_range": .number(0.01)]
+    /// ```
+    public static func variables(json: [UInt8]) throws -> [String: RuleValue] {
+        guard case let .object(members)? = try? JSONParser.parse(json) else {
+            throw ModelError("variables are a JSON object of numbers, booleans and nulls")
+        }
+        var variables: [String: RuleValue] = [:]
+        for (key, value) in members {
+            if let value = RuleValue(value) { variables[key] = value }
+        }
+        return variables
+    }
+
     /// `variables` read from a JSON object's members (other kinds of value are refused).
     package static func parse(_ json: JSONValue, what: String) throws -> [String: RuleValue] {
         guard case let .object(members) = json else {
