@@ -1,6 +1,6 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
+@_spi(Plumbing) import WeightInitModels
 
 // The functions of weightinit.h implemented in Swift, in the header's order
 // (weightinit_abi_version, weightinit_status_name and weightinit_last_error
@@ -25,7 +25,7 @@ public func weightinitSchemeParse(
         guard let string = String(validatingCString: text) else {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_SCHEME, "the scheme text is not valid UTF-8")
         }
-        let spec = try SchemeSpec(parsing: string, what: "scheme")
+        let spec = try SchemeText(parsing: string)
         StoredScheme(entry: try spec.rankEntry(), initializer: try spec.initializer()).store(into: output)
     }
 }
@@ -105,7 +105,7 @@ public func weightinitNameStream(
         guard let string = String(validatingCString: name) else {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ARGUMENT, "the name is not valid UTF-8 (a spec's names are)")
         }
-        stream.pointee = Spec.nameStream(string)
+        stream.pointee = PlannedTensor.stream(forName: string)
     }
 }
 

@@ -1,6 +1,5 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
 
 /// The arguments of `weightinit_fill` / `weightinit_fill_region`, read from
 /// C and checked — every check before any byte of `data` is written.
@@ -20,7 +19,7 @@ struct FillRequest {
     let scheme: StoredScheme
     let data: UnsafeMutableRawPointer
     let sizeBytes: Int
-    let format: ScalarFormat
+    let format: DType
     let shape: [Int]
     /// `nil`: the whole tensor.
     let region: TensorRegion?
@@ -102,6 +101,8 @@ struct FillRequest {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ENUM, "WEIGHTINIT_F16 is not available on this architecture")
             #endif
         case .bf16: try fill(BFloat16.self)
+        case .i64, .i32, .u8, .bool:
+            throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ENUM, "weightinit_dtype has no integer types")
         }
     }
 
@@ -141,7 +142,7 @@ struct FillRequest {
         return options
     }
 
-    private static func format(_ dtype: weightinit_dtype) throws -> ScalarFormat {
+    private static func format(_ dtype: weightinit_dtype) throws -> DType {
         switch dtype {
         case WEIGHTINIT_F32: .f32
         case WEIGHTINIT_F64: .f64

@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 import WeightInitAnalysis
 
 #if canImport(Glibc)
@@ -61,7 +62,7 @@ struct Propagate: ParsableCommand {
     var seed: UInt64 = 0
 
     @Option(help: "Precision of the network: f32 (cblas_sgemm) or f64 (cblas_dgemm).")
-    var dtype: PropagateDType = .f32
+    var dtype: DType = .f32
 
     @Option(parsing: .unconditional, help: "OpenBLAS and sampling threads, ≥ 1 (default: every core).")
     var threads: Int?
@@ -105,13 +106,4 @@ struct Propagate: ParsableCommand {
             activation: activation, depth: depth, width: width, batch: batch, seed: seed,
             dtype: dtype, threads: threads, schemes: schemes)
     }
-}
-
-/// `propagate --dtype`.
-enum PropagateDType: String, CaseIterable, ExpressibleByArgument {
-    case f32, f64
-
-    var byteCount: Int { format.byteCount }
-
-    var format: ScalarFormat { self == .f32 ? .f32 : .f64 }
 }

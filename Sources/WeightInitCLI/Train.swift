@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 import WeightInitAnalysis
 
 /// `weightinit train`: what initialisation does to training, measured (see
@@ -139,7 +140,7 @@ struct Train: ParsableCommand {
             threads: threads)
         let texts = common.schemeTexts(baseline: ["zeros", "normal --std 0.01", "normal --std 1"], activation: activation)
         let schemes = try texts.map { text in
-            let spec = try SchemeSpec(parsing: text)
+            let spec = try SchemeText(parsing: text)
             // Every layer's shape, so a scheme's errors surface here, not after minutes of work.
             let shapes = [[width, 2], [width, width], [2, width]]
             let initializer = try spec.initializer(shape: shapes[1])

@@ -70,7 +70,7 @@ import Testing
     @Test(arguments: sizes.indices)
     func documentedSizesParse(_ index: Int) throws {
         let (text, bytes) = Self.sizes[index]
-        #expect(try ShardedCheckpoint.parseSize(text) == bytes, "\(text)")
+        #expect(try ShardSizeArgument.parse(text) == bytes, "\(text)")
     }
 
     /// Signs, hexadecimal, exponents, non-numbers, fractions of a byte,
@@ -82,7 +82,7 @@ import Testing
     @Test(arguments: badSizes)
     func otherSizesAreRefusedNamingTheValue(_ text: String) {
         #expect {
-            try ShardedCheckpoint.parseSize(text)
+            try ShardSizeArgument.parse(text)
         } throws: { error in
             "\(error)".hasPrefix("invalid --max-shard-size '\(TerminalText.escaped(text, limit: 64))': ")
         }

@@ -184,8 +184,25 @@ typedef struct weightinit_scheme {
  *  as aliases; `_` may be written for `-` (fan_in, leaky_relu). Defaults
  *  are those of `weightinit generate --help`.
  *
- *  Returns WEIGHTINIT_ERROR_INVALID_SCHEME or _INVALID_PARAMETER for text
- *  the tool would refuse; shape-dependent checks happen at fill time. */
+ *  Options are `--name value` or `--name=value` (a value may start with
+ *  `-`: "--low -2"); each at most once — a repeated option is
+ *  WEIGHTINIT_ERROR_INVALID_SCHEME, never one value silently dropped. The
+ *  text is parsed in time linear in its length, by the same parser and
+ *  scheme table as `weightinit generate`, which accepts exactly this text.
+ *
+ *  Returns WEIGHTINIT_ERROR_INVALID_SCHEME for text that names no scheme, an
+ *  option the scheme does not take, a missing required option or a value of
+ *  the wrong kind, and WEIGHTINIT_ERROR_INVALID_PARAMETER for every
+ *  parameter out of its range that does not depend on the shape: values
+ *  that are not finite ("constant --value 1e400", "normal --mean inf"), std,
+ *  scale and Xavier or Kaiming gains <= 0, bounds not ordered ("uniform
+ *  --low 2 --high 1", "truncated-normal --low 3 --high 1", "trunc-normal
+ *  --a 1 --b -1"), sparsity outside [0, 1], orthogonal and delta-orthogonal
+ *  gains < 0, groups or blocks < 1, --sigmas <= 0, fans < 1. What depends
+ *  on the shape (the rank, fans, groups that must divide the output
+ *  channels, blocks that must divide the rows) or on the dtype (a constant,
+ *  gain or distribution whose values would be infinite in it: "constant
+ *  --value 70000" in WEIGHTINIT_F16) is checked by each fill. */
 weightinit_status weightinit_scheme_parse(const char *text, weightinit_scheme *scheme);
 
 /** Writes the scheme as `weightinit generate` spells it, every parameter

@@ -71,7 +71,7 @@ extension Initializer {
         let runs = try RegionRuns(shape: shape, region: region)
         let count = try Shape.checkBuffer(
             count: buffer.count, holds: region.shape, what: "region", elementSize: MemoryLayout<T>.stride)
-        let plan = try plan(shape: shape, layout: layout, format: T.format)
+        let plan = try plan(shape: shape, layout: layout, format: T.dtype)
         // Each case asks once more just before it writes (sparse: after its pass over the keys).
         let cancellation = options.cancellation
         try cancellation?.check()
