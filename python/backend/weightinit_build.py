@@ -16,9 +16,10 @@ Config settings (`pip wheel . -C configuration=debug`, `python -m build
 -C configuration=debug`):
 
     configuration   release (default) or debug: the SwiftPM configuration
-                    built and packed, as the Makefile's CONFIGURATION. The
-                    test command packs its debug build this way instead of
-                    building release (minutes) a second time.
+                    built and packed, as the Makefile's CONFIGURATION (which
+                    is also read from the environment when the setting is
+                    not given). The test command packs its debug build this
+                    way instead of building release (minutes) a second time.
 
 The version is the C library's, MAJOR.MINOR.0 from weightinit.h's
 WEIGHTINIT_ABI_VERSION_MAJOR and _MINOR, the one place versions come from
@@ -113,9 +114,12 @@ def _name():
 
 
 def _configuration(config_settings):
-    configuration = (config_settings or {}).get("configuration", "release")
+    """The config setting `configuration`, else $CONFIGURATION (the
+    Makefile's variable, as `make install` reads it), else release."""
+    configuration = (config_settings or {}).get("configuration") or os.environ.get("CONFIGURATION") or "release"
     if configuration not in CONFIGURATIONS:
-        raise ValueError("weightinit build: configuration must be release or debug, not %r" % (configuration,))
+        raise ValueError("weightinit build: configuration (the config setting or $CONFIGURATION) must be release or "
+                         "debug, not %r" % (configuration,))
     return configuration
 
 

@@ -82,7 +82,7 @@ BAD_PARAMETERS = [
     (lambda t: init.xavier_normal_(t, layout=(0, 5)), "INVALID_SHAPE", "distinct axes"),
     (lambda t: weightinit.fill(t, "no-such-scheme"), "INVALID_SCHEME", "unknown scheme 'no-such-scheme'"),
     (lambda t: weightinit.fill(t, "normal --gain 2"), "INVALID_SCHEME", "--gain does not apply to normal"),
-    (lambda t: weightinit.fill(t, "normal --seed 2"), "INVALID_SCHEME", "Unknown option '--seed'"),
+    (lambda t: weightinit.fill(t, "normal --seed 2"), "INVALID_SCHEME", "unknown option '--seed'"),
     (lambda t: weightinit.fill(t, "constant"), "INVALID_SCHEME", "constant needs --value"),
     (lambda t: init.normal_(t, shard=(3, 3, 0), full_shape=(12, 6)), "INVALID_REGION", "index 3"),
     (lambda t: init.normal_(t, shard=(0, 13, 0), full_shape=(12, 6)), "INVALID_REGION", "cannot split 12"),

@@ -75,7 +75,7 @@ def abi_version() -> tuple[int, int]:
     library it was built with.
 
     >>> weightinit.abi_version()
-    (1, 0)
+    (1, 1)
     """
     from ._library import load
 

@@ -8,6 +8,7 @@ import functools
 import numbers
 import operator
 import sys
+import threading
 from typing import Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _library as L
@@ -34,17 +35,20 @@ class WeightInitRuntimeError(WeightInitError, RuntimeError):
     """The computation failed (a LAPACK error, an unavailable kernel path)."""
 
 
-def _raise(status):
-    """Raises the error of a failed call: the library's message and its name
-    for `status` (weightinit_status_name). WEIGHTINIT_ERROR_FAILURE, and a
-    status the library does not name, are WeightInitRuntimeError; every other
-    status is about the input, a WeightInitValueError."""
+def _raise(status, last_error=None):
+    """Raises the error of a failed call: this thread's last error (or
+    `last_error`, read on another thread) and the library's name for
+    `status` (weightinit_status_name). WEIGHTINIT_ERROR_FAILURE,
+    WEIGHTINIT_ERROR_CANCELLED and a status the library does not name are
+    WeightInitRuntimeError; every other status is about the input, a
+    WeightInitValueError."""
     library = L.load()[0]
-    message = (library.weightinit_last_error() or b"").decode("utf-8", "replace")
+    message = ((library.weightinit_last_error() if last_error is None else last_error) or b"").decode("utf-8", "replace")
     name = (library.weightinit_status_name(status) or b"").decode("ascii", "replace")
     if name in ("", "WEIGHTINIT_UNKNOWN_STATUS"):
         name = "WEIGHTINIT_UNKNOWN_STATUS %d" % status
-    kind = WeightInitRuntimeError if name == "WEIGHTINIT_ERROR_FAILURE" or "UNKNOWN" in name else WeightInitValueError
+    failed = name in ("WEIGHTINIT_ERROR_FAILURE", "WEIGHTINIT_ERROR_CANCELLED") or "UNKNOWN" in name
+    kind = WeightInitRuntimeError if failed else WeightInitValueError
     raise kind(name, message)
 
 
@@ -352,6 +356,10 @@ def fill(tensor: T, scheme: str, *, seed: int = 0, stream: int = 0, shard: Optio
         start, stop, full = _region(shape, shard, full_shape)
         if size == 0:
             return tensor
+        if _may_take_long(full):
+            _fill_interruptibly(lambda: _finish(tensor, staged), parsed, address, size, code, full, start, stop,
+                                kind, in_axis, out_axis, seed, stream, workers)
+            return tensor
         status = library.weightinit_fill_region(
             parsed, address, size, code, len(full), _dims(full), _dims(tuple(start)), _dims(tuple(stop)),
             kind, in_axis, out_axis, seed, stream, workers)
@@ -361,12 +369,70 @@ def fill(tensor: T, scheme: str, *, seed: int = 0, stream: int = 0, shard: Optio
             return tensor
         if not shape:
             shape = (1,)  # a 0-d tensor holds one value: that of shape (1,)
+        if _may_take_long(shape):
+            _fill_interruptibly(lambda: _finish(tensor, staged), parsed, address, size, code, tuple(shape),
+                                [0] * len(shape), list(shape), kind, in_axis, out_axis, seed, stream, workers)
+            return tensor
         status = library.weightinit_fill(parsed, address, size, code, len(shape), _dims(shape),
                                          kind, in_axis, out_axis, seed, stream, workers)
     if status != L.OK:
         _raise(status)
     _finish(tensor, staged)
     return tensor
+
+
+# Fills of tensors with at least this many elements (a block's full tensor
+# for shards) run on a worker thread that Ctrl-C can cancel: they take
+# milliseconds or more (sparse's pass over its columns' keys costs in
+# proportion to the full tensor's rows), where the thread costs ~0.1 ms.
+_LONG_FILL_ELEMENTS = 1 << 22
+
+
+def _may_take_long(shape):
+    return functools.reduce(operator.mul, shape, 1) >= _LONG_FILL_ELEMENTS
+
+
+def _fill_interruptibly(finish, parsed, address, size, code, full, start, stop, kind, in_axis, out_axis, seed,
+                        stream, workers):
+    """The fill of block [start, stop) of a tensor of shape `full` by
+    weightinit_fill_region_cancellable on a worker thread (ctypes releases
+    the GIL), so that Ctrl-C — KeyboardInterrupt in this, the main thread —
+    sets its cancel flag: the library stops before it writes anything, this
+    thread waits for it and raises KeyboardInterrupt with the tensor
+    untouched. If Ctrl-C comes once values are being written (which costs in
+    proportion to the block alone), that fill completes and
+    KeyboardInterrupt is raised after it: the tensor is never half-filled.
+    `finish()` runs after a fill that completed (_finish: autograd's version,
+    a staged negated view copied in)."""
+    library = L.load()[0]
+    cancel = ctypes.c_int32(0)
+    outcome = []
+
+    def work():
+        status = library.weightinit_fill_region_cancellable(
+            parsed, address, size, code, len(full), _dims(tuple(full)), _dims(tuple(start)), _dims(tuple(stop)),
+            kind, in_axis, out_axis, seed, stream, workers, ctypes.byref(cancel))
+        # The message is the worker thread's own.
+        outcome.append((status, library.weightinit_last_error() if status != L.OK else None))
+
+    worker = threading.Thread(target=work, name="weightinit fill", daemon=True)
+    worker.start()
+    try:
+        worker.join()  # a lock wait, which Ctrl-C interrupts
+    except KeyboardInterrupt:
+        cancel.value = 1
+        while worker.is_alive():  # the tensor is the caller's again only once the library has returned
+            try:
+                worker.join()
+            except KeyboardInterrupt:
+                pass
+        if outcome and outcome[0][0] == L.OK:
+            finish()
+        raise
+    status, message = outcome[0]
+    if status != L.OK:
+        _raise(status, message)
+    finish()
 
 
 def name_stream(name: str) -> int:

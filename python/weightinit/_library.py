@@ -17,7 +17,7 @@ from ._text import escaped
 # this or a later minor version is accepted. What the loaded library is
 # (its ABI and stream format versions, its status names) is asked of it.
 ABI_MAJOR = 1
-ABI_MINOR = 0
+ABI_MINOR = 1  # 1.1: weightinit_fill_region_cancellable (the Ctrl-C path of _core._fill_interruptibly)
 
 # weightinit_status: WEIGHTINIT_OK. Other statuses are named by the library
 # (weightinit_status_name), not by a copy of the header.
@@ -67,6 +67,15 @@ _SIGNATURES = {
         ctypes.c_int, [ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, _c_int64_p, _c_int64_p],
     ),
     "weightinit_name_stream": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint32)]),
+    # ABI 1.1: cancellable fills.
+    "weightinit_fill_region_cancellable": (
+        ctypes.c_int,
+        [
+            ctypes.POINTER(Scheme), ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_size_t, _c_int64_p,
+            _c_int64_p, _c_int64_p, ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint32,
+            ctypes.c_int32, ctypes.POINTER(ctypes.c_int32),
+        ],
+    ),
 }
 
 
