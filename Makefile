@@ -6,7 +6,7 @@
 #
 # Installs
 #   PREFIX/include/weightinit.h
-#   PREFIX/lib/libweightinit.so.1.0.0 (SONAME libweightinit.so.1) and the links
+#   PREFIX/lib/libweightinit.so.1.1.0 (ABI major.minor.0; SONAME libweightinit.so.1) and the links
 #     libweightinit.so.1 and libweightinit.so
 #   PREFIX/lib/weightinit/  the Swift runtime libraries it needs, copied from
 #     the toolchain that built it: Swift has no stable ABI on Linux, so the

@@ -3,9 +3,12 @@
 // swift-weight-init: neural-network weight initialisation, counter-based and
 // bit-reproducible. The targets below are layered bottom-up:
 //   system modules (OpenBLAS, LAPACKE) → sampling kernels (Philox, Box–Muller)
-//   → WeightInit (linear algebra, distributions, schemes, file formats)
+//   → WeightInit (linear algebra, distributions, schemes and their text, file formats)
 //   → WeightInitAnalysis (statistics, KS, orthogonality, propagation,
-//     training, recommendations) → CLI → the C ABI (libWeightInitC.so, which Python loads).
+//     training, recommendations) and WeightInitModels (specs, rules, manifests
+//     from configs and checkpoints, model plans, checkpoint writers)
+//   → the CLI, and the C ABI (libWeightInitC.so, which Python loads) over the
+//     engine and the models library alone.
 
 import PackageDescription
 
@@ -14,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "WeightInit", targets: ["WeightInit"]),
         .library(name: "WeightInitAnalysis", targets: ["WeightInitAnalysis"]),
+        .library(name: "WeightInitModels", targets: ["WeightInitModels"]),
         .executable(name: "weightinit", targets: ["weightinit"]),
         // The CLI's commands as a library, so the MPI package (MPI/) runs the
         // same spec parsing and file layout; no stable API.
@@ -88,6 +92,19 @@ let package = Package(
             path: "Sources/WeightInitAnalysis"
         ),
 
+        // MARK: Models, a layer above the engine
+
+        // Whole models: specs, rules from tensor names to schemes, manifests
+        // (the tensors a Hugging Face config or a checkpoint's header lists),
+        // model plans that fill any tensor or region into the caller's memory,
+        // and the checkpoint writers (one file, Hugging Face shards with their
+        // index, tensor-parallel shards).
+        .target(
+            name: "WeightInitModels",
+            dependencies: ["WeightInit"],
+            path: "Sources/WeightInitModels"
+        ),
+
         // MARK: The command-line tool
 
         // The subcommands (generate, recommend, stats, propagate, train, bench), spec
@@ -97,6 +114,7 @@ let package = Package(
             dependencies: [
                 "WeightInit",
                 "WeightInitAnalysis",
+                "WeightInitModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/WeightInitCLI"
@@ -115,12 +133,14 @@ let package = Package(
             name: "CWeightInit",
             path: "Sources/CWeightInit"
         ),
-        // The rest of the ABI in Swift: schemes parsed once by the CLI's scheme
-        // table (so C and Python accept exactly what `generate` accepts), fills
-        // by the engine. Python (python/) loads the shared library with ctypes.
+        // The rest of the ABI in Swift: schemes parsed once by the engine's
+        // scheme table (so C and Python accept exactly what `generate`
+        // accepts), fills by the engine. It links the engine and the models
+        // library only — no argument parser, no command. Python (python/)
+        // loads the shared library with ctypes.
         .target(
             name: "WeightInitC",
-            dependencies: ["CWeightInit", "WeightInit", "WeightInitCLI"],
+            dependencies: ["CWeightInit", "WeightInit", "WeightInitModels"],
             path: "Sources/WeightInitC"
         ),
 
@@ -140,21 +160,27 @@ let package = Package(
             path: "Tests/WeightInitTests"
         ),
         .testTarget(
+            name: "WeightInitModelsTests",
+            dependencies: ["WeightInitModels", "WeightInit", "_WeightInitTestSupport"],
+            path: "Tests/WeightInitModelsTests",
+            exclude: ["Manifests"]
+        ),
+        .testTarget(
             name: "WeightInitAnalysisTests",
             dependencies: ["WeightInitAnalysis", "WeightInit"],
             path: "Tests/WeightInitAnalysisTests"
         ),
         .testTarget(
             name: "WeightInitCLITests",
-            dependencies: ["weightinit", "WeightInitCLI", "WeightInit", "_WeightInitTestSupport"],
+            dependencies: ["weightinit", "WeightInitCLI", "WeightInit", "WeightInitModels", "_WeightInitTestSupport"],
             path: "Tests/WeightInitCLITests",
-            exclude: ["Manifests"]
+            exclude: ["ModelBytes"]
         ),
         // Compiles C and C++ programs against weightinit.h, links them to the
         // built libWeightInitC.so, runs them and compares with the Swift API.
         .testTarget(
             name: "WeightInitCTests",
-            dependencies: ["WeightInit", "WeightInitCLI", "_WeightInitTestSupport"],
+            dependencies: ["WeightInit", "WeightInitModels", "_WeightInitTestSupport"],
             path: "Tests/WeightInitCTests",
             exclude: ["Programs"]
         ),

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-MODULES = ["WeightInit", "WeightInitAnalysis", "WeightInitCLI", "WeightInitC"]
+MODULES = ["WeightInit", "WeightInitAnalysis", "WeightInitModels", "WeightInitCLI", "WeightInitC"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -61,7 +61,12 @@ let package = Package(
             dependencies: [
                 "WeightInitMPI",
                 .product(name: "WeightInit", package: "swift-weight-init"),
-                // generate: the same spec parsing and file layout as weightinit's.
+                // generate: the model plans and checkpoint writers of weightinit, its
+                // public API and the writers' plumbing (@_spi(Plumbing)) — the same
+                // specs, bytes and files.
+                .product(name: "WeightInitModels", package: "swift-weight-init"),
+                // What the two command-line tools share: the model options, error
+                // lines and exit statuses, --check's reports (@_spi(Plumbing)).
                 .product(name: "_WeightInitCLI", package: "swift-weight-init"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -80,7 +85,7 @@ let package = Package(
                 "WeightInitMPI",
                 "CScaLAPACK",
                 .product(name: "WeightInit", package: "swift-weight-init"),
-                .product(name: "_WeightInitCLI", package: "swift-weight-init"),
+                .product(name: "WeightInitModels", package: "swift-weight-init"),
                 .product(name: "_WeightInitTestSupport", package: "swift-weight-init"),
             ],
             path: "Tests/WeightInitMPITests"

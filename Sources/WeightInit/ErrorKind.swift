@@ -25,7 +25,7 @@ public protocol KindedError: Error {
 extension WeightInitError: KindedError {
     public var kind: ErrorKind {
         switch self {
-        case .invalidShape, .invalidParameter, .tooLarge, .invalidFile, .malformedFile: .invalidInput
+        case .invalidShape, .invalidParameter, .invalidScheme, .tooLarge, .invalidFile, .malformedFile: .invalidInput
         case .lapack, .kernelUnavailable, .io: .failure
         }
     }

@@ -6,6 +6,11 @@ public enum WeightInitError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidShape([Int], reason: String)
     /// A parameter outside its domain, e.g. `invalidParameter("std", value: "-1.0", reason: "must be finite and > 0")`.
     case invalidParameter(String, value: String, reason: String)
+    /// Scheme text that names no scheme of the table, an option the scheme
+    /// does not take, a required option missing, or a value of the wrong kind
+    /// (`"normal --gain 2"`); `scheme` is the scheme's name as given, and
+    /// `reason` the whole message, e.g. `--gain does not apply to normal; it takes --mean, --std`.
+    case invalidScheme(scheme: String, reason: String)
     /// The tensor would not fit: `elements` values of `bytesPerElement` bytes.
     case tooLarge(shape: [Int], reason: String)
     /// A LAPACK routine returned `info ≠ 0` (negative: argument −info was illegal).
@@ -32,6 +37,8 @@ public enum WeightInitError: Error, Equatable, Sendable, CustomStringConvertible
             return "invalid shape \(Self.clipped(shape)): \(reason)"
         case let .invalidParameter(name, value, reason):
             return "invalid \(name) \(TerminalText.escaped(value, limit: TerminalText.valueLimit)): \(reason)"
+        case let .invalidScheme(_, reason):
+            return reason
         case let .tooLarge(shape, reason):
             return "shape \(Self.clipped(shape)) is too large: \(reason)"
         case let .lapack(routine, info):

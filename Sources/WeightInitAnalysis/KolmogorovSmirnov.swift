@@ -27,7 +27,7 @@ public enum KolmogorovSmirnov {
 
     /// D and its p-value for `values` stored in `format` against the law of
     /// `distribution` rounded to that format (``StoredDistribution``).
-    public static func test(_ values: [Double], against distribution: Distribution, storedAs format: ScalarFormat) -> Result {
+    public static func test(_ values: [Double], against distribution: Distribution, storedAs format: DType) -> Result {
         let law = StoredDistribution(distribution, storedAs: format)
         return test(values, cdf: law.cdf, cdfBelow: law.cdfBelow)
     }

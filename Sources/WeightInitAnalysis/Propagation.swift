@@ -56,13 +56,13 @@ public enum Propagation {
     ///   the activations kept for the backward pass do not fit in memory.
     public static func run(
         _ initializer: Initializer, activation: Nonlinearity, depth: Int = 50, width: Int = 256, batch: Int = 256,
-        seed: UInt64 = 0, threads: Int? = nil, precision: ScalarFormat = .f32
+        seed: UInt64 = 0, threads: Int? = nil, precision: DType = .f32
     ) throws -> PropagationResult {
         for (name, value) in [("depth", depth), ("width", width), ("batch", batch)] {
             guard value >= 1 else { throw WeightInitError.invalidParameter(name, value: "\(value)", reason: "must be ≥ 1") }
         }
         guard LAPACKInt(exactly: width) != nil, LAPACKInt(exactly: batch) != nil,
-              UInt32(exactly: depth + 1) != nil else {
+              depth < UInt32.max else {
             throw WeightInitError.tooLarge(shape: [depth, batch, width], reason: "BLAS takes 32-bit sizes")
         }
         // Kept for the backward pass: depth + 1 activations and depth weights.
@@ -70,7 +70,7 @@ public enum Propagation {
         switch precision {
         case .f32: return try measure(initializer, activation, depth, width, batch, seed, threads, as: Float.self)
         case .f64: return try measure(initializer, activation, depth, width, batch, seed, threads, as: Double.self)
-        case .f16, .bf16:
+        case .f16, .bf16, .i64, .i32, .u8, .bool:
             throw WeightInitError.invalidParameter(
                 "precision", value: precision.rawValue, reason: "BLAS multiplies in f32 or f64 only")
         }

@@ -13,21 +13,23 @@ import WeightInit
 /// rejects correct data; testing it against this law does not, while a 2 %
 /// error in the standard deviation is still rejected
 /// (`KolmogorovSmirnov.test(_:against:storedAs:)`). f64 is tested against
-/// the continuous law: its grid is finer than any sample can see.
+/// the continuous law: its grid is finer than any sample can see. An integer
+/// dtype's grid is the integers (values rounded to nearest, ties to even).
 public struct StoredDistribution: Sendable, Equatable {
     public let distribution: Distribution
-    public let format: ScalarFormat
+    /// The dtype the values are stored in.
+    public let dtype: DType
 
-    public init(_ distribution: Distribution, storedAs format: ScalarFormat) {
+    public init(_ distribution: Distribution, storedAs dtype: DType) {
         self.distribution = distribution
-        self.format = format
+        self.dtype = dtype
     }
 
     /// P(stored value ≤ x).
     public func cdf(_ x: Double) -> Double {
         if x.isNaN { return .nan }
-        guard format != .f64 else { return distribution.cdf(x) }
-        let grid = FormatGrid(format)
+        guard dtype != .f64 else { return distribution.cdf(x) }
+        let grid = FormatGrid(dtype)
         let (low, high) = clampBounds(grid)
         let v = grid.roundedDown(x)
         if v < low { return 0 }
@@ -40,8 +42,8 @@ public struct StoredDistribution: Sendable, Equatable {
     /// P(stored value < x).
     public func cdfBelow(_ x: Double) -> Double {
         if x.isNaN { return .nan }
-        guard format != .f64 else { return distribution.cdf(x) }
-        let grid = FormatGrid(format)
+        guard dtype != .f64 else { return distribution.cdf(x) }
+        let grid = FormatGrid(dtype)
         return cdf(grid.nextDown(grid.roundedUp(x)))
     }
 
@@ -61,9 +63,9 @@ public struct StoredDistribution: Sendable, Equatable {
 /// The values of a 16- or 32-bit floating-point format, as Doubles (every one
 /// of them is exactly a Double).
 struct FormatGrid {
-    let format: ScalarFormat
+    let format: DType
 
-    init(_ format: ScalarFormat) { self.format = format }
+    init(_ format: DType) { self.format = format }
 
     /// The largest format value ≤ x (−∞ below the finite range).
     func roundedDown(_ x: Double) -> Double {
@@ -89,6 +91,7 @@ struct FormatGrid {
         case .f32: Double(Float(x))
         case .f16: Double(Float16(x))
         case .bf16: BFloat16(rounding: x).doubleValue
+        case .i64, .i32, .u8, .bool: x.rounded(.toNearestOrEven)
         }
     }
 
@@ -98,6 +101,7 @@ struct FormatGrid {
         case .f32: Double(Float(v).nextUp)
         case .f16: Double(Float16(v).nextUp)
         case .bf16: Self.bfloat16Step(v, up: true)
+        case .i64, .i32, .u8, .bool: v + 1
         }
     }
 
@@ -107,6 +111,7 @@ struct FormatGrid {
         case .f32: Double(Float(v).nextDown)
         case .f16: Double(Float16(v).nextDown)
         case .bf16: Self.bfloat16Step(v, up: false)
+        case .i64, .i32, .u8, .bool: v - 1
         }
     }
 

@@ -77,7 +77,7 @@ public enum Training {
     private static func train<T: BLASScalar>(
         _ initializer: Initializer, _ setup: TrainingSetup, hiddenLayers: Int, as type: T.Type
     ) throws -> TrainingResult {
-        guard UInt32(exactly: 9 + hiddenLayers) != nil else {
+        guard hiddenLayers < Int(UInt32.max) - 9 else {
             throw WeightInitError.invalidParameter("depth", value: "\(hiddenLayers)", reason: "must be < 2³² − 9")
         }
         let shapes = shapes(hiddenLayers: hiddenLayers, width: setup.width)

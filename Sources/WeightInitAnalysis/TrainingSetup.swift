@@ -14,7 +14,8 @@ public struct TrainingSetup: Sendable, Equatable {
     public var depth: Int
     /// Units per hidden layer, ≥ 1.
     public var width: Int
-    /// Passes over the training set, ≥ 1.
+    /// Passes over the training set, in 1 ... 2³² (epoch `e`'s batch order
+    /// is column `e − 1` of a random permutation, and columns are 32-bit).
     public var epochs: Int
     /// The step size η, finite and > 0.
     public var learningRate: Double
@@ -59,7 +60,7 @@ public struct TrainingSetup: Sendable, Equatable {
         }
         try check("depth", depth, depth >= 1, "must be ≥ 1")
         try check("width", width, width >= 1 && LAPACKInt(exactly: width) != nil, "must be in 1 ... 2³¹ − 1")
-        try check("epochs", epochs, epochs >= 1, "must be ≥ 1")
+        try check("epochs", epochs, epochs >= 1 && UInt64(epochs) <= 1 << 32, "must be in 1 ... 2³²")
         try check("learningRate", learningRate, learningRate.isFinite && learningRate > 0, "must be finite and > 0")
         try check("momentum", momentum, momentum >= 0 && momentum < 1, "must be in [0, 1)")
         try check("batch", batch, batch >= 1 && LAPACKInt(exactly: batch) != nil, "must be in 1 ... 2³¹ − 1")

@@ -1,6 +1,6 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
+@_spi(Plumbing) import WeightInitModels
 
 // The functions of weightinit.h implemented in Swift, in the header's order
 // (weightinit_abi_version, weightinit_status_name and weightinit_last_error
@@ -25,7 +25,7 @@ public func weightinitSchemeParse(
         guard let string = String(validatingCString: text) else {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_SCHEME, "the scheme text is not valid UTF-8")
         }
-        let spec = try SchemeSpec(parsing: string, what: "scheme")
+        let spec = try SchemeText(parsing: string)
         StoredScheme(entry: try spec.rankEntry(), initializer: try spec.initializer()).store(into: output)
     }
 }
@@ -77,13 +77,9 @@ public func weightinitFillRegion(
     _ layout: weightinit_layout, _ inAxis: Int64, _ outAxis: Int64,
     _ seed: UInt64, _ stream: UInt32, _ threads: Int32
 ) -> weightinit_status {
-    reporting {
-        try FillRequest(
-            scheme: scheme, data: data, sizeBytes: sizeBytes, dtype: dtype, rank: rank, shape: shape,
-            bounds: FillRequest.RegionBounds(start: regionStart, stop: regionStop),
-            layout: layout, inAxis: inAxis, outAxis: outAxis, seed: seed, stream: stream, threads: threads
-        ).run()
-    }
+    // The cancellable fill (ABI 1.1) without a flag: the same checks, the same bytes.
+    weightinitFillRegionCancellable(scheme, data, sizeBytes, dtype, rank, shape, regionStart, regionStop, layout,
+                                    inAxis, outAxis, seed, stream, threads, nil)
 }
 
 @_cdecl("weightinit_shard_range")
@@ -109,6 +105,26 @@ public func weightinitNameStream(
         guard let string = String(validatingCString: name) else {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ARGUMENT, "the name is not valid UTF-8 (a spec's names are)")
         }
-        stream.pointee = Spec.nameStream(string)
+        stream.pointee = PlannedTensor.stream(forName: string)
     }
 }
+
+// MARK: ABI 1.1: cancellable fills
+
+@_cdecl("weightinit_fill_region_cancellable")
+public func weightinitFillRegionCancellable(
+    _ scheme: UnsafePointer<weightinit_scheme>?, _ data: UnsafeMutableRawPointer?, _ sizeBytes: Int,
+    _ dtype: weightinit_dtype, _ rank: Int, _ shape: UnsafePointer<Int64>?,
+    _ regionStart: UnsafePointer<Int64>?, _ regionStop: UnsafePointer<Int64>?,
+    _ layout: weightinit_layout, _ inAxis: Int64, _ outAxis: Int64,
+    _ seed: UInt64, _ stream: UInt32, _ threads: Int32, _ cancel: UnsafePointer<Int32>?
+) -> weightinit_status {
+    reporting {
+        try FillRequest(
+            scheme: scheme, data: data, sizeBytes: sizeBytes, dtype: dtype, rank: rank, shape: shape,
+            bounds: FillRequest.RegionBounds(start: regionStart, stop: regionStop),
+            layout: layout, inAxis: inAxis, outAxis: outAxis, seed: seed, stream: stream, threads: threads
+        ).cancelled(by: cancel).run()
+    }
+}
+

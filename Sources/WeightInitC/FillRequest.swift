@@ -1,6 +1,5 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
 
 /// The arguments of `weightinit_fill` / `weightinit_fill_region`, read from
 /// C and checked — every check before any byte of `data` is written.
@@ -20,13 +19,13 @@ struct FillRequest {
     let scheme: StoredScheme
     let data: UnsafeMutableRawPointer
     let sizeBytes: Int
-    let format: ScalarFormat
+    let format: DType
     let shape: [Int]
     /// `nil`: the whole tensor.
     let region: TensorRegion?
     let layout: Layout
     let stream: RandomStream
-    let options: FillOptions
+    private(set) var options: FillOptions
 
     /// `bounds` nil: the whole tensor.
     init(
@@ -80,6 +79,16 @@ struct FillRequest {
         options = Self.options(threads: threads, elements: try Shape.indexCount(shape))
     }
 
+    /// This request, stopped before it writes once `*flag` is non-zero
+    /// (`weightinit_fill_region_cancellable`; nil: never).
+    func cancelled(by flag: UnsafePointer<Int32>?) -> FillRequest {
+        guard let flag else { return self }
+        nonisolated(unsafe) let cancel = flag
+        var request = self
+        request.options.cancellation = FillCancellation { weightinit_internal_is_set(cancel) != 0 }
+        return request
+    }
+
     /// Fills `data`: the engine's own whole-tensor or region fill for the dtype.
     func run() throws {
         switch format {
@@ -92,6 +101,8 @@ struct FillRequest {
             throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ENUM, "WEIGHTINIT_F16 is not available on this architecture")
             #endif
         case .bf16: try fill(BFloat16.self)
+        case .i64, .i32, .u8, .bool:
+            throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ENUM, "weightinit_dtype has no integer types")
         }
     }
 
@@ -131,7 +142,7 @@ struct FillRequest {
         return options
     }
 
-    private static func format(_ dtype: weightinit_dtype) throws -> ScalarFormat {
+    private static func format(_ dtype: weightinit_dtype) throws -> DType {
         switch dtype {
         case WEIGHTINIT_F32: .f32
         case WEIGHTINIT_F64: .f64

@@ -17,4 +17,6 @@ private func checkSignatures() {
     same(CWeightInit.weightinit_fill_region, weightinitFillRegion)
     same(CWeightInit.weightinit_shard_range, weightinitShardRange)
     same(CWeightInit.weightinit_name_stream, weightinitNameStream)
+    // ABI 1.1
+    same(CWeightInit.weightinit_fill_region_cancellable, weightinitFillRegionCancellable)
 }

@@ -1,6 +1,5 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
 
 /// A failure the C ABI reports: its status and one line of text.
 struct ABIFailure: Error {
@@ -26,13 +25,13 @@ struct ABIFailure: Error {
             case let .invalidParameter(name, _, _) where ["region", "index", "count"].contains(name):
                 self.init(WEIGHTINIT_ERROR_INVALID_REGION, error.description)
             case .invalidParameter: self.init(WEIGHTINIT_ERROR_INVALID_PARAMETER, error.description)
+            case .invalidScheme: self.init(WEIGHTINIT_ERROR_INVALID_SCHEME, error.description)
             case .tooLarge: self.init(WEIGHTINIT_ERROR_TOO_LARGE, error.description)
             case .lapack, .kernelUnavailable, .io, .malformedFile, .invalidFile:
                 self.init(WEIGHTINIT_ERROR_FAILURE, error.description)
             }
-        case let error as CommandLineError:
-            // Only the scheme table throws these here: unknown names and options.
-            self.init(WEIGHTINIT_ERROR_INVALID_SCHEME, error.description)
+        case let error as FillCancelled:
+            self.init(WEIGHTINIT_ERROR_CANCELLED, error.description)
         default:
             self.init(WEIGHTINIT_ERROR_FAILURE, "\(error)")
         }

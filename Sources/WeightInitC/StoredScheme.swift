@@ -1,6 +1,5 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
 
 /// A parsed scheme kept in the caller's `weightinit_scheme`: the scheme
 /// table's row and the `Initializer` the table made, so a fill neither parses

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 
 #if canImport(Glibc)
 import Glibc
@@ -100,6 +101,8 @@ struct Bench: ParsableCommand {
             throw CommandLineError.usage("f16 is not available on this architecture")
             #endif
         case .bf16: results = try measure(cases, paths: paths, as: BFloat16.self)
+        case .i64, .i32, .u8, .bool:
+            throw CommandLineError.usage("invalid --dtype \(dtype.rawValue): bench samples f32, f64, f16 or bf16")
         }
         let machine = Machine.current()
         print(json ? jsonReport(machine, results) : table(machine, results))

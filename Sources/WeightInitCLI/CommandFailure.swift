@@ -1,5 +1,5 @@
 import ArgumentParser
-@_spi(Plumbing) import WeightInit
+import WeightInit
 
 #if canImport(Glibc)
 import Glibc
@@ -9,10 +9,10 @@ import Darwin
 
 /// A valid command that failed while working, outside the library: the disk
 /// or memory is short now, an output stream cannot be written (exit status 1).
-@_spi(Plumbing) public struct CommandFailure: Error, CustomStringConvertible, KindedError {
-    @_spi(Plumbing) public let description: String
+struct CommandFailure: Error, CustomStringConvertible, KindedError {
+    let description: String
 
-    @_spi(Plumbing) public init(_ description: String) { self.description = description }
+    init(_ description: String) { self.description = description }
 
-    @_spi(Plumbing) public var kind: ErrorKind { .failure }
+    var kind: ErrorKind { .failure }
 }

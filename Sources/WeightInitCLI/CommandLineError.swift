@@ -1,5 +1,5 @@
 import ArgumentParser
-@_spi(Plumbing) import WeightInit
+import WeightInit
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +27,7 @@ import Darwin
 
 /// Reports `error` as exactly one line, `error: …`, on stderr and returns the
 /// exit status. Help and version requests are printed by ArgumentParser as usual.
-@_spi(Plumbing) public func report(_ error: any Error) -> Int32 {
+package func report(_ error: any Error) -> Int32 {
     let (message, status) = errorLine(error)
     writeErrorLine(message)
     return status
@@ -40,14 +41,21 @@ import Darwin
     line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 
+/// An error that says its kind, worded for the command line: a model's
+/// input named by its option (``ModelError/commandLineMessage``), anything
+/// else by its own description.
+@_spi(Plumbing) public func message(for error: any KindedError) -> String {
+    (error as? ModelError)?.commandLineMessage ?? String(describing: error)
+}
+
 /// What ``report(_:)`` prints for `error` — one line, without `error: ` —
 /// and the exit status: the error's own kind (``KindedError``) decides
 /// between 64 and 1; ArgumentParser's errors are 64 when they are about the
 /// arguments. For tools built on these commands (weightinit-mpi reports on
 /// one rank only).
-@_spi(Plumbing) public func errorLine(_ error: any Error) -> (message: String, status: Int32) {
+package func errorLine(_ error: any Error) -> (message: String, status: Int32) {
     if let error = error as? any KindedError {
-        return (String(describing: error), ExitStatus.status(for: error.kind))
+        return (message(for: error), ExitStatus.status(for: error.kind))
     }
     // ArgumentParser's own errors: its message may carry "Help:" and
     // "Usage:" lines after the first; the first line says what was wrong.

@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+@_spi(Plumbing) import WeightInitModels
 
 /// `weightinit generate <scheme>`: one tensor into a `.npy` or `.safetensors`
 /// file, or `--spec`: several tensors into one `.safetensors` file.
@@ -15,6 +16,9 @@ struct Generate: ParsableCommand {
         discussion: """
             Schemes (name, aliases; parameters with their defaults):
             \(SchemeEntry.helpText)
+
+            Scheme parameters (each given once; a value may start with -, as in --low -2):
+            \(SchemeEntry.parameterHelpText)
 
             Fans: --layout torch reads (out, in, kernel…), keras (kernel…, in, out); \
             --in-axis/--out-axis name the axes instead (JAX style, negative from the end).
@@ -100,7 +104,7 @@ struct Generate: ParsableCommand {
     var stream: UInt32?
 
     @Option(help: "Element type: f32, f64, f16 or bf16 (bf16 only in .safetensors; default f32); also i64, i32, u8, bool for zeros, ones and constant. With a spec or layout: every floating-point tensor's.")
-    var dtype: ElementType?
+    var dtype: DType?
 
     @OptionGroup var modelSource: ModelSourceOptions
 
@@ -138,18 +142,25 @@ struct Generate: ParsableCommand {
     @Flag(help: "No progress bar and no summary line.")
     var quiet = false
 
-    // MARK: Scheme parameters (which schemes take which: SchemeTable.swift)
+    // MARK: Scheme parameters (which schemes take which: the engine's SchemeTable.swift)
 
-    @OptionGroup(title: "Scheme parameters") var parameters: SchemeOptions
+    /// The scheme's options (`--std 0.02 --mean 0`), passed as words to the
+    /// engine's scheme parser — the one that parses the C ABI's and Python's
+    /// scheme text — so `generate` accepts exactly what they accept.
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var schemeOptions: [String] = []
 
     func run() throws {
         let request = try makeRequest()
         let output = request.output
+        let bar = ProgressBar(quiet: quiet)
+        defer { bar.finish() }
         if let checkpoint = request.checkpoint {
-            try checkpoint.write(options: request.options, quiet: quiet)
+            try checkpoint.write(options: request.options, progress: bar.update)
         } else {
-            try JobWriter.write(request.jobs, to: output, format: request.format, options: request.options, quiet: quiet)
+            try CheckpointFile.write(request.jobs, to: output, format: request.format, options: request.options, progress: bar.update)
         }
+        bar.finish()
         if !quiet {
             let shardNote = request.jobs.first?.shard.map { ", " + $0.summary } ?? ""
             let output = TerminalText.escaped(output, limit: 512)
@@ -159,13 +170,13 @@ struct Generate: ParsableCommand {
             } else {
                 let job = request.jobs[0]
                 let block = job.region.map { " block " + $0.shape.map(String.init).joined(separator: ",") } ?? ""
-                print("wrote \(output): \(job.scheme), shape \(job.shape.map(String.init).joined(separator: ","))\(block), "
-                      + "dtype \(job.format.rawValue), layout \(job.layout.summary), seed \(job.stream.seed), stream \(job.stream.stream)"
+                print("wrote \(output): \(job.schemeName), shape \(job.shape.map(String.init).joined(separator: ","))\(block), "
+                      + "dtype \(job.dtype.rawValue), layout \(job.layout.summary), seed \(job.stream.seed), stream \(job.stream.stream)"
                       + shardNote)
             }
         }
         if check {
-            if let checkpoint = request.checkpoint { try checkpoint.checkWritten() } else { try JobWriter.checkWritten(request.jobs, at: output) }
+            if let checkpoint = request.checkpoint { try WrittenCheck.check(checkpoint) } else { try WrittenCheck.check(request.jobs, at: output) }
         }
     }
 
@@ -197,43 +208,35 @@ struct Generate: ParsableCommand {
             }
             format = known
         }
-        let given = parameters.given
         if shard == nil, shardDim != nil { throw CommandLineError.usage("--shard-dim goes with --shard i/n") }
-        let selection = try shard.map { try ShardSelection.parse($0, dimension: shardDim) }
+        let selection = try shard.map { try ShardArgument.parse($0, dimension: shardDim) }
         if describesModel {
-            if scheme != nil || shape != nil || !given.isEmpty || stream != nil || layout != nil || inAxis != nil || outAxis != nil {
+            if scheme != nil || shape != nil || !schemeOptions.isEmpty || stream != nil || layout != nil || inAxis != nil || outAxis != nil {
                 throw CommandLineError.usage(
                     "--spec, --like and --config describe the tensors; give no scheme, --shape, scheme options, --stream or layout with them")
             }
-            var dtypeOverride: ScalarFormat?
-            if let dtype {
-                guard let sampled = dtype.scalarFormat else {
-                    throw CommandLineError.usage(
-                        "--dtype with a spec or layout sets every floating-point tensor's dtype: give f32, f64, f16 or bf16, not \(dtype.rawValue)")
-                }
-                dtypeOverride = sampled
-            }
-            let model = try Spec.model(
-                spec: spec, options: modelSource.specOptions(seed: seed, dtype: dtypeOverride, shard: selection))
-            let options = FillOptions(threads: threads), source = modelSource.source(spec: spec, rules: model.rules)
+            var model = try ModelSpec.plan(spec: spec, overrides: modelSource.overrides(seed: seed, dtype: dtype))
+            if let selection { model = try model.sharded(selection) }
+            let options = FillOptions(threads: threads), source = modelSource.source(spec: spec, rules: model.ruleSet)
             if let maxShardSize {
-                let checkpoint = ShardedCheckpoint(model: model, directory: output, maxShardSize: maxShardSize)
+                let checkpoint = ShardedCheckpoint(plan: model, directory: output, maxShardSize: maxShardSize)
                 try checkpoint.check()
-                return Request(jobs: model.jobs, format: format, options: options, output: output, source: source,
+                return Request(jobs: model.tensors, format: format, options: options, output: output, source: source,
                                checkpoint: checkpoint)
             }
-            try JobWriter.check(model.jobs, format: format, output: output)
-            return Request(jobs: model.jobs, format: format, options: options, output: output, source: source)
+            try CheckpointFile.check(model.tensors, format: format, output: output)
+            return Request(jobs: model.tensors, format: format, options: options, output: output, source: source)
         }
         if modelSource.rules != nil { throw CommandLineError.usage("--rules goes with --spec, --like or --config") }
         guard let scheme, let shapeText = shape else { throw CommandLineError.usage("give a scheme and --shape, or --spec") }
+        let parsed = try SchemeText(words: [scheme] + schemeOptions)
         let shape = try ShapeArgument.parse(shapeText)
-        let jobs = [try TensorJob(
-            name: "weight", scheme: scheme, given: given, shape: shape, format: dtype ?? .f32,
-            layout: try resolvedLayout(shape: shape), stream: RandomStream(seed: seed ?? 0, stream: stream ?? 0),
-            shard: selection, shardDimension: selection?.dimension)]
-        try JobWriter.check(jobs, format: format, output: output)
-        return Request(jobs: jobs, format: format, options: FillOptions(threads: threads), output: output)
+        var tensor = try PlannedTensor(
+            name: "weight", scheme: parsed.entry.name, given: parsed.given, shape: shape, dtype: dtype ?? .f32,
+            layout: try resolvedLayout(shape: shape), stream: RandomStream(seed: seed ?? 0, stream: stream ?? 0))
+        if let selection { tensor = try tensor.sharded(selection) }
+        try CheckpointFile.check([tensor], format: format, output: output)
+        return Request(jobs: [tensor], format: format, options: FillOptions(threads: threads), output: output)
     }
 
     /// `--layout`, or `--in-axis`/`--out-axis` (both, and not with `--layout`).
@@ -253,7 +256,7 @@ struct Generate: ParsableCommand {
 
 /// A checked `generate` invocation.
 struct Request {
-    let jobs: [TensorJob]
+    let jobs: [PlannedTensor]
     let format: TensorFileFormat
     let options: FillOptions
     let output: String
@@ -262,6 +265,3 @@ struct Request {
     /// `--max-shard-size`: the directory of shards.
     var checkpoint: ShardedCheckpoint? = nil
 }
-
-/// `--dtype`.
-extension ElementType: ExpressibleByArgument {}

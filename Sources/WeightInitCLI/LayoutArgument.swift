@@ -1,5 +1,5 @@
 import ArgumentParser
-@_spi(Plumbing) import WeightInit
+import WeightInit
 
 extension Layout {
     /// How the summary line names the layout.

@@ -1,5 +1,5 @@
 import ArgumentParser
-@_spi(Plumbing) import WeightInit
+import WeightInit
 import WeightInitAnalysis
 
 #if canImport(Glibc)

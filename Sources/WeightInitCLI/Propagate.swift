@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 import WeightInitAnalysis
 
 #if canImport(Glibc)
@@ -61,7 +62,7 @@ struct Propagate: ParsableCommand {
     var seed: UInt64 = 0
 
     @Option(help: "Precision of the network: f32 (cblas_sgemm) or f64 (cblas_dgemm).")
-    var dtype: PropagateDType = .f32
+    var dtype: DType = .f32
 
     @Option(parsing: .unconditional, help: "OpenBLAS and sampling threads, ≥ 1 (default: every core).")
     var threads: Int?
@@ -90,13 +91,11 @@ struct Propagate: ParsableCommand {
             throw CommandLineError.usage("invalid --\(name) \(value): must be ≥ 1")
         }
         if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
-        // Activations of every layer are kept for the backward pass.
-        let bytes = Double(depth + 1) * Double(batch) * Double(width) * Double(dtype.byteCount)
-            + Double(depth) * Double(width) * Double(width) * Double(dtype.byteCount)
-        if let available = AvailableMemory.bytes(), bytes > Double(available) {
-            throw CommandLineError.usage(
-                "--depth \(depth) × --batch \(batch) × --width \(width) needs \(Int(bytes)) bytes; \(available) are available")
-        }
+        // Activations of every layer are kept for the backward pass, with every layer's weights.
+        let sizes = "--depth \(depth), --batch \(batch) and --width \(width)"
+        let (d, b, w, e) = (UInt64(depth), UInt64(batch), UInt64(width), UInt64(dtype.byteCount))
+        try ExperimentLimits.checkWork(ExperimentLimits.propagationWork(depth: depth, width: width, batch: batch), what: sizes)
+        try ExperimentLimits.checkMemory([[d + 1, b, w, e], [d, w, w, e]], what: sizes)
         if let plot { try PlotArgument.check(plot) }
         let shape = [width, width]
         let schemes = try common.schemeTexts(baseline: ["normal --std 0.01", "normal --std 1"], activation: activation)
@@ -107,13 +106,4 @@ struct Propagate: ParsableCommand {
             activation: activation, depth: depth, width: width, batch: batch, seed: seed,
             dtype: dtype, threads: threads, schemes: schemes)
     }
-}
-
-/// `propagate --dtype`.
-enum PropagateDType: String, CaseIterable, ExpressibleByArgument {
-    case f32, f64
-
-    var byteCount: Int { format.byteCount }
-
-    var format: ScalarFormat { self == .f32 ? .f32 : .f64 }
 }

@@ -16,7 +16,7 @@ struct PropagationExperiment {
 
         /// A scheme as `--scheme` takes it, labelled by its text.
         init(parsing text: String, shape: [Int]) throws {
-            let spec = try SchemeSpec(parsing: text)
+            let spec = try SchemeText(parsing: text)
             (label, initializer) = (spec.label, try spec.initializer(shape: shape))
         }
     }
@@ -26,13 +26,13 @@ struct PropagationExperiment {
     let width: Int
     let batch: Int
     let seed: UInt64
-    let dtype: PropagateDType
+    let dtype: DType
     let threads: Int?
     let schemes: [Scheme]
 
     func run(_ initializer: Initializer) throws -> PropagationResult {
         try Propagation.run(initializer, activation: activation, depth: depth, width: width, batch: batch,
-                            seed: seed, threads: threads, precision: dtype.format)
+                            seed: seed, threads: threads, precision: dtype)
     }
 
     var summary: String {

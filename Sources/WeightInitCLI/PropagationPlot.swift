@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@_spi(Plumbing) import WeightInit
+import WeightInit
 import WeightInitAnalysis
 
 /// The plot of a `propagate` run: log10(std) against layer.

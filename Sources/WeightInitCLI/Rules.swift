@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 
 /// `weightinit rules [NAME|FILE]`: the built-in rule sets, one printed to
 /// copy and edit, or a rules file checked.

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@_spi(Plumbing) import WeightInit
+import WeightInit
 import WeightInitAnalysis
 
 /// A small SVG line chart: axes, ticks, grid, legend, solid or dashed lines.

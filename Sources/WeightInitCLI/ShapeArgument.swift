@@ -1,3 +1,4 @@
+import WeightInit
 /// Parses `--shape` (or another `option` of the same form): comma-separated
 /// decimal dimensions, each ≥ 1.
 @_spi(Plumbing) public enum ShapeArgument {

@@ -1,3 +1,4 @@
+import WeightInit
 // stdio's `stdout` is a mutable C global, which Swift 6 refuses to read
 // unless the module is imported @preconcurrency; only this file needs it.
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 import WeightInitAnalysis
 
 /// `weightinit stats FILE`: what a weight file holds, and how well it matches
@@ -41,7 +42,9 @@ struct Stats: ParsableCommand {
     @Option(help: "How fans are read from the shape for --scheme: torch or keras (default torch).")
     var layout: LayoutArgument?
 
-    @OptionGroup(title: "Scheme options (with --scheme)") var schemeOptions: SchemeOptions
+    /// The options of `--scheme` (`--nonlinearity relu`), for the engine's scheme parser.
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var schemeOptions: [String] = []
 
     func run() throws {
         let contents = try TensorFile.index(file)
@@ -57,7 +60,7 @@ struct Stats: ParsableCommand {
                 throw CommandLineError.usage("no tensor \(TerminalText.quoted(tensor)) in \(file); it has: \(names)\(more)")
             }
         }
-        if scheme == nil, !schemeOptions.given.isEmpty || layout != nil {
+        if scheme == nil, !schemeOptions.isEmpty || layout != nil {
             throw CommandLineError.usage("scheme options and --layout need --scheme")
         }
         for stored in tensors {
@@ -70,30 +73,18 @@ struct Stats: ParsableCommand {
     /// The scheme from --scheme, else from the file's metadata record, else none.
     private func expectation(for stored: TensorFile.Located, metadata: [String: String]) throws -> Expectation? {
         if let scheme {
-            let job = try TensorJob(
-                name: stored.name, scheme: scheme, given: schemeOptions.given, shape: stored.shape, format: stored.format,
+            let parsed = try SchemeText(words: [scheme] + schemeOptions, what: "--scheme")
+            let tensor = try PlannedTensor(
+                name: stored.name, scheme: parsed.entry.name, given: parsed.given, shape: stored.shape, dtype: stored.dtype,
                 layout: layout?.layout ?? .torch, stream: RandomStream(seed: 0))
-            return Expectation(job, source: "--scheme")
+            return Expectation(tensor, source: "--scheme")
         }
-        guard let text = metadata[TensorJob.metadataKey(stored.name)] else { return nil }
-        // The record is a spec entry without name, shape and dtype.
-        guard case let .object(members)? = try? JSONParser.parse(Array(text.utf8)) else {
-            throw WeightInitError.malformedFile(path: file, reason: "metadata of \(TerminalText.quoted(stored.name)) is not a JSON object")
-        }
-        // A block (generate --shard) records the full shape, which the fans come from.
-        var shape = JSONValue.array(stored.shape.map { .number(String($0)) })
-        let isBlock = members.contains { $0.key == TensorJob.fullShapeKey }
-        if let full = members.first(where: { $0.key == TensorJob.fullShapeKey })?.value { shape = full }
-        let blockKeys = [TensorJob.shardKey, TensorJob.fullShapeKey, "shard-dim"]
-        let entry = JSONValue.object(members.filter { !blockKeys.contains($0.key) } + [
-            ("name", .string(stored.name)), ("shape", shape),
-        ])
-        let job: TensorJob
+        guard let text = metadata[PlannedTensor.metadataKey(stored.name)] else { return nil }
         do {
-            job = try Spec.job(entry, index: 0, defaults: Spec.Defaults(seed: 0, layout: .torch, format: stored.format))
+            let (tensor, isBlock) = try PlannedTensor.recorded(text, name: stored.name, shape: stored.shape, dtype: stored.dtype)
+            return Expectation(tensor, source: "metadata", isBlock: isBlock)
         } catch {
             throw WeightInitError.malformedFile(path: file, reason: "metadata of \(TerminalText.quoted(stored.name)): \(error)")
         }
-        return Expectation(job, source: "metadata", isBlock: isBlock)
     }
 }

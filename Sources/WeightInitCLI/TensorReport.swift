@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 import WeightInitAnalysis
 
 /// What a scheme predicts for a tensor.
@@ -17,9 +18,9 @@ struct Expectation {
     /// columns are not orthonormal on their own and only moments are judged.
     /// A tensor with parts follows no one law: only its statistics are
     /// printed (each part is its scheme's, as the metadata records).
-    init(_ job: TensorJob, source: String, isBlock: Bool = false) {
+    init(_ job: PlannedTensor, source: String, isBlock: Bool = false) {
         let composed = !job.parts.isEmpty
-        scheme = composed ? "\(job.scheme) with \(job.parts.count) part\(job.parts.count == 1 ? "" : "s")" : job.scheme
+        scheme = composed ? "\(job.schemeName) with \(job.parts.count) part\(job.parts.count == 1 ? "" : "s")" : job.schemeName
         self.source = source
         distribution = composed ? nil : try? job.initializer.distribution(shape: job.fillShape, layout: job.layout)
         switch job.initializer {
@@ -68,9 +69,9 @@ struct TensorReport {
         statistics = accumulator.statistics
         // Against the law of the stored values: f16/bf16 rounding is far
         // coarser than what millions of values resolve (StoredDistribution).
-        ks = tensor.format.scalarFormat.flatMap { format in
-            expectation?.distribution.map { KolmogorovSmirnov.test(accumulator.sample, against: $0, storedAs: format) }
-        }
+        ks = tensor.dtype.isFloatingPoint
+            ? expectation?.distribution.map { KolmogorovSmirnov.test(accumulator.sample, against: $0, storedAs: tensor.dtype) }
+            : nil
         // Flattened as the orthogonal scheme flattens: rows × ∏ rest, cut
         // into its stacked blocks of rows; the error is the largest block's.
         let blocks = expectation?.orthogonalBlocks ?? 1
@@ -85,7 +86,7 @@ struct TensorReport {
 
     /// Unit roundoff-scale ε of the stored format, for the orthogonality ratio.
     private var epsilon: Double {
-        switch tensor.format {
+        switch tensor.dtype {
         case .f64: Double.ulpOfOne
         case .f32: Double(Float.ulpOfOne)
         case .f16: 0x1p-10
@@ -128,7 +129,7 @@ struct TensorReport {
         var lines = [
             // The name comes from the file: escaped and clipped like any text from outside.
             "\(TerminalText.escaped(tensor.name, limit: 256)): shape \(tensor.shape.isEmpty ? "[] (scalar)" : tensor.shape.map(String.init).joined(separator: ",")), "
-                + "dtype \(tensor.format.rawValue), \(s.count) values",
+                + "dtype \(tensor.dtype.rawValue), \(s.count) values",
             "  mean \(s.mean)  std \(s.std)  min \(s.min)  max \(s.max)  zeros \(s.zeroFraction)",
         ]
         if s.nonFiniteCount > 0 { lines.append("  non-finite values: \(s.nonFiniteCount)") }
@@ -157,7 +158,7 @@ struct TensorReport {
         var members: [(key: String, value: JSONValue)] = [
             ("name", .string(tensor.name)),
             ("shape", .array(tensor.shape.map { .number(String($0)) })),
-            ("dtype", .string(tensor.format.rawValue)),
+            ("dtype", .string(tensor.dtype.rawValue)),
             ("count", .number(String(s.count))),
             ("mean", number(s.mean)), ("std", number(s.std)), ("min", number(s.min)), ("max", number(s.max)),
             ("zero_fraction", number(s.zeroFraction)), ("non_finite", .number(String(s.nonFiniteCount))),

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-@_spi(Plumbing) import WeightInit
+import WeightInit
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 import WeightInitAnalysis
 
 /// `weightinit train`: what initialisation does to training, measured (see
@@ -62,7 +63,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Units per hidden layer, ≥ 1.")
     var width: Int = TrainingSetup().width
 
-    @Option(parsing: .unconditional, help: "Passes over the training set, ≥ 1.")
+    @Option(parsing: .unconditional, help: "Passes over the training set, in 1 ... 10000.")
     var epochs: Int = TrainingSetup().epochs
 
     @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate, > 0.")
@@ -119,14 +120,18 @@ struct Train: ParsableCommand {
             throw CommandLineError.usage("invalid --target \(targetAccuracy): must be in (0, 1]")
         }
         if let threads, threads < 1 { throw CommandLineError.usage("invalid --threads \(threads): must be ≥ 1") }
+        guard epochs <= ExperimentLimits.epochs else {
+            throw CommandLineError.usage(
+                "invalid --epochs \(epochs): must be at most \(ExperimentLimits.epochs) (a row per epoch is kept, printed and plotted)")
+        }
         // Held at once: both point sets, the weights with gradients and
         // velocities, and the activations of a batch or an evaluation chunk.
-        let rows = Double(max(batch, 1024)), units = Double(max(width, 2))
-        let bytes = Double(samples) * 64 + 12 * Double(depth + 1) * units * units + 8 * Double(depth + 2) * rows * units
-        if let available = AvailableMemory.bytes(), bytes > Double(available) {
-            throw CommandLineError.usage(
-                "--samples \(samples), --depth \(depth) and --width \(width) need \(Int(bytes)) bytes; \(available) are available")
-        }
+        let sizes = "--samples \(samples), --depth \(depth), --width \(width) and --batch \(batch)"
+        let rows = UInt64(max(min(batch, samples), 1024)), units = UInt64(max(width, 2)), d = UInt64(depth)
+        try ExperimentLimits.checkWork(
+            ExperimentLimits.trainingWork(depth: depth, width: width, samples: samples, batch: batch, epochs: epochs),
+            what: sizes + " with --epochs \(epochs)")
+        try ExperimentLimits.checkMemory([[UInt64(samples), 64], [12, d + 1, units, units], [8, d + 2, rows, units]], what: sizes)
         if let plot { try PlotArgument.check(plot) }
 
         let setup = TrainingSetup(
@@ -135,7 +140,7 @@ struct Train: ParsableCommand {
             threads: threads)
         let texts = common.schemeTexts(baseline: ["zeros", "normal --std 0.01", "normal --std 1"], activation: activation)
         let schemes = try texts.map { text in
-            let spec = try SchemeSpec(parsing: text)
+            let spec = try SchemeText(parsing: text)
             // Every layer's shape, so a scheme's errors surface here, not after minutes of work.
             let shapes = [[width, 2], [width, width], [2, width]]
             let initializer = try spec.initializer(shape: shapes[1])

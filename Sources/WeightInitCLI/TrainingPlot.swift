@@ -1,3 +1,4 @@
+import WeightInit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,4 @@
+import WeightInit
 import ArgumentParser
 
 /// `weightinit`: the root command; the work happens in its subcommands.

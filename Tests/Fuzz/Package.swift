@@ -17,8 +17,8 @@ let package = Package(
             name: "ReaderFuzz",
             dependencies: [
                 .product(name: "WeightInit", package: "swift-weight-init"),
-                // The spec parser (`weightinit generate --spec`), reached through SPI.
-                .product(name: "_WeightInitCLI", package: "swift-weight-init"),
+                // The model spec parser (`weightinit generate --spec`), reached through SPI.
+                .product(name: "WeightInitModels", package: "swift-weight-init"),
             ],
             path: "Sources/ReaderFuzz"
         ),

@@ -17,7 +17,7 @@ import WeightInit
         return Swift.stride(from: 0, to: values.count, by: stride).map { values[$0].doubleValue }.sorted()
     }
 
-    static func sample(_ initializer: Initializer, _ format: ScalarFormat, n: Int, stride: Int) throws -> [Double] {
+    static func sample(_ initializer: Initializer, _ format: DType, n: Int, stride: Int) throws -> [Double] {
         format == .bf16
             ? try sample(initializer, BFloat16.self, n: n, stride: stride)
             : try sample(initializer, Float16.self, n: n, stride: stride)
@@ -32,16 +32,16 @@ import WeightInit
         (.truncatedNormal(mean: 0, std: 0.02), .truncatedNormal(mean: 0, std: 0.02, low: -0.04, high: 0.04), "trunc-normal"),
     ]
 
-    @Test(arguments: [ScalarFormat.bf16, .f16], 0 ..< 3)
-    func rightDataPassesWrongScaleFails(format: ScalarFormat, index: Int) throws {
+    @Test(arguments: [DType.bf16, .f16], 0 ..< 3)
+    func rightDataPassesWrongScaleFails(format: DType, index: Int) throws {
         let (initializer, law, name) = Self.cases[index]
         try Self.judge(Self.sample(initializer, format, n: 1024, stride: 1), law, format, name)
     }
 
     /// The sizes of the issue that found the problem: xavier-uniform 4096² in
     /// bf16 and He normal 4096² in f16, 4M values each.
-    @Test(arguments: [ScalarFormat.bf16, .f16])
-    func atFullSize(format: ScalarFormat) throws {
+    @Test(arguments: [DType.bf16, .f16])
+    func atFullSize(format: DType) throws {
         let (initializer, law): (Initializer, Distribution) = format == .bf16
             ? (.xavierUniform(), .uniform(low: -(6.0 / 8192).squareRoot(), high: (6.0 / 8192).squareRoot()))
             : (.kaimingNormal(), .normal(mean: 0, std: (2.0 / 4096).squareRoot()))
@@ -54,7 +54,7 @@ import WeightInit
         }
     }
 
-    static func judge(_ values: [Double], _ law: Distribution, _ format: ScalarFormat, _ name: String) throws {
+    static func judge(_ values: [Double], _ law: Distribution, _ format: DType, _ name: String) throws {
         let right = KolmogorovSmirnov.test(values, against: law, storedAs: format)
         #expect(right.pValue > 1e-3, "\(name) \(format): D \(right.statistic), p \(right.pValue)")
         let wrong = KolmogorovSmirnov.test(values, against: scaled(law, by: 1.02), storedAs: format)

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) @testable import WeightInitCLI
+@_spi(Plumbing) import WeightInitModels
 
-/// Whole models from the command line: layouts from configs and
+/// Whole models from the command line: manifests from configs and
 /// checkpoints, Hugging Face shards, parts, integer tensors and scalars,
 /// and the bad inputs of each, read back with the library's own reader.
 @Suite struct ModelCLITests {
@@ -80,7 +80,7 @@ import Testing
         let typed = Self.llama.replacingOccurrences(of: #""model_type""#, with: #""dtype": "float16", "model_type""#)
         _ = try write(typed, "typed.json", in: scratch)
         for (spec, arguments, expected) in [
-            (#"{"config": "config.json"}"#, [String](), ElementType.f32),
+            (#"{"config": "config.json"}"#, [String](), DType.f32),
             (#"{"config": "config.json", "dtype": "bf16"}"#, [], .bf16),
             (#"{"config": "typed.json", "dtype": "bf16"}"#, [], .f16),
             (#"{"config": "config.json", "dtype": "bf16"}"#, ["--dtype", "f64"], .f64),
@@ -88,7 +88,7 @@ import Testing
             let path = try write(spec, "spec.json", in: scratch)
             let run = try CLI.run(["generate", "--spec", path, "--output", "m.safetensors", "--quiet"] + arguments, in: scratch)
             try #require(run.status == 0, "\(spec): \(run.stderr)")
-            let formats = Set(try TensorFile.index(scratch.file("m.safetensors")).tensors.map(\.format))
+            let formats = Set(try TensorFile.index(scratch.file("m.safetensors")).tensors.map(\.dtype))
             #expect(formats == [expected], "\(spec) \(arguments)")
         }
     }
@@ -149,7 +149,7 @@ import Testing
         let w = try #require(try tensors([scratch.file("parts.safetensors")])["w"]).doubleValues()
         let base = try #require(try tensors([scratch.file("plain.safetensors")])["w"]).doubleValues()
         let alone: [Float] = try Initializer.uniform(low: 5, high: 6).makeArray(
-            shape: [3, 3], seed: 3, stream: Spec.nameStream("w[2:5, 1:4]"))
+            shape: [3, 3], seed: 3, stream: PlannedTensor.stream(forName: "w[2:5, 1:4]"))
         for row in 0 ..< 8 {
             for column in 0 ..< 12 {
                 let value = w[row * 12 + column]
@@ -184,18 +184,36 @@ import Testing
         }
     }
 
-    /// The boxes a flat range is cut into cover it, in order, whatever the range.
-    @Test func boxesCoverFlatRangesInOrder() {
-        let shape = [3, 4, 5]
-        for lower in 0 ..< 60 {
-            for upper in lower ... 60 {
-                var flat: [Int] = []
-                for box in ComposedTensor<Float>.boxes(lower ..< upper, shape: shape) {
-                    for i in box[0] { for j in box[1] { for k in box[2] { flat.append((i * 4 + j) * 5 + k) } } }
-                }
-                if flat != Array(lower ..< upper) { Issue.record("\(lower)..<\(upper): \(flat)"); return }
-            }
+    /// A lone module's saved state_dict — names without a prefix — taken
+    /// `--like` it with torch-defaults (names and shapes recorded from torch
+    /// in the models tests' manifests; the checkpoint's data is never read).
+    @Test(arguments: ["lstm", "gru", "linear", "conv2d", "batchnorm2d", "layernorm", "embedding", "multiheadattention",
+                      "multiheadattention-kv"])
+    func loneModuleLikeItsStateDict(module: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let manifest = try ModelManifest(checkpoint: try Self.checkpoint(of: "lone-" + module, in: scratch))
+        let result = try CLI.run(["generate", "--like", scratch.root + "/lone-\(module).safetensors", "--rules", "torch-defaults",
+                                  "--output", "init.safetensors", "--check", "--quiet"], in: scratch)
+        try #require(result.status == 0, "\(result.stderr)")
+        #expect(try TensorFile.index(scratch.file("init.safetensors")).tensors.map(\.name) == manifest.tensors.map(\.name))
+    }
+
+    /// A .safetensors file of zeros holding the tensors a recorded manifest lists.
+    static func checkpoint(of manifest: String, in scratch: Scratch) throws -> String {
+        let url = CLI.package.appendingPathComponent("Tests/WeightInitModelsTests/Manifests/\(manifest).json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let rows = try #require(json["tensors"] as? [[Any]])
+        let entries = try rows.map { row in
+            let dtype = try #require(row[2] as? String)
+            return TensorEntry(name: try #require(row[0] as? String), shape: try #require(row[1] as? [Int]),
+                               dtype: try #require(DType(rawValue: dtype)))
         }
+        let path = scratch.root + "/\(manifest).safetensors"
+        try TensorFile.write(to: path, format: .safetensors, tensors: entries) { index, sink in
+            try [UInt8](repeating: 0, count: try entries[index].byteCount()).withUnsafeBytes { try sink.write($0) }
+        }
+        return path
     }
 
     @Test func integerTensorsAndScalars() throws {
@@ -213,9 +231,9 @@ import Testing
         let result = try CLI.run(["generate", "--spec", spec, "--output", "ints.safetensors", "--check"], in: scratch)
         try #require(result.status == 0, "\(result.stderr)")
         let read = try tensors([scratch.file("ints.safetensors")])
-        #expect(read["count"]?.format == .i64 && read["count"]?.shape == [] && read["count"]?.bytes == [UInt8](repeating: 0, count: 8))
+        #expect(read["count"]?.dtype == .i64 && read["count"]?.shape == [] && read["count"]?.bytes == [UInt8](repeating: 0, count: 8))
         #expect(read["ids"]?.bytes == Array(repeating: withUnsafeBytes(of: Int32(-7).littleEndian, Array.init), count: 3).flatMap { $0 })
-        #expect(read["mask"]?.format == .bool && read["mask"]?.bytes == [1, 1, 1, 1])
+        #expect(read["mask"]?.dtype == .bool && read["mask"]?.bytes == [1, 1, 1, 1])
         #expect(read["bytes"]?.bytes == [255, 255, 255, 255])
         #expect(read["scale"]?.doubleValues() == [0.5] && read["scale"]?.shape == [])
         let stats = try CLI.run(["stats", "ints.safetensors", "--tensor", "count"], in: scratch)
@@ -257,12 +275,12 @@ import Testing
         ("a bad rule", [#"{"rules": [{"match": "*", "scheme": "zeros", "colour": 1}]}"#, #"{"tensors": [{"name": "w", "shape": [2]}]}"#],
          ["--spec", "F1", "--rules", "F0"], "rule 1: unknown key \"colour\""),
         ("a shape the layout contradicts", [#"{"model_type": "gpt2", "vocab_size": 8, "n_positions": 4, "n_embd": 8, "n_layer": 1, "n_head": 2}"#, #"{"config": "F0", "tensors": [{"name": "transformer.wte.weight", "shape": [8, 9]}]}"#],
-         ["--spec", "F1"], "differs from the layout's"),
+         ["--spec", "F1"], "differs from the manifest's"),
         ("a bad shard size", [#"{"model_type": "gpt2"}"#], ["--config", "F0", "--max-shard-size", "lots"], "invalid --max-shard-size 'lots'"),
         ("shards of one tensor", [], ["ones", "--shape", "2", "--max-shard-size", "1GB"], "--max-shard-size goes with --spec, --like or --config"),
         ("rules without tensors", [], ["ones", "--shape", "2", "--rules", "hf-gpt2"], "--rules goes with --spec, --like or --config"),
         ("an integer --dtype over a model", [#"{"tensors": [{"name": "w", "shape": [2], "scheme": "zeros"}]}"#],
-         ["--spec", "F0", "--dtype", "i64"], "give f32, f64, f16 or bf16, not i64"),
+         ["--spec", "F0", "--dtype", "i64"], "cannot be i64: give f32, f64, f16 or bf16"),
         ("an index naming a missing shard", [#"{"metadata": {}, "weight_map": {"w": "model-00001-of-00002.safetensors"}}"#],
          ["--like", "F0", "--rules", "torch-defaults"], "model-00001-of-00002.safetensors: cannot open"),
     ] as [(String, [String], [String], String)])

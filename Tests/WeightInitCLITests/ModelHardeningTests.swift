@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
 @_spi(Plumbing) @testable import WeightInitCLI
+@_spi(Plumbing) @testable import WeightInitModels
 
 /// Hostile whole-model input — indexes, configs, rules, expressions and
 /// parts written by an attacker — gets one `error:` line and status 64:
@@ -101,8 +102,9 @@ import Testing
                 (alphabet + ["*", "*", "?"]).randomElement(using: &generator)!
             })
             let name = String((0 ..< Int.random(in: 0 ... 8, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
-            var pattern = ""
-            for character in glob {
+            // A leading `*.` is any module's path, or the root's: an optional group.
+            var pattern = glob.hasPrefix("*.") ? "(?:(.*)\\.)?" : ""
+            for character in glob.hasPrefix("*.") ? glob.dropFirst(2) : Substring(glob) {
                 switch character {
                 case "*": pattern += "(.*)"
                 case "?": pattern += "."
@@ -128,7 +130,7 @@ import Testing
     /// A header no reader accepts (over safetensors' 100 MB) is refused, not written.
     @Test func headersOverTheLimitAreRefused() throws {
         let name = String(repeating: "n", count: 1000)
-        let tensors = (0 ..< 101_000).map { TensorEntry(name: name + String($0), shape: [1], format: .u8) }
+        let tensors = (0 ..< 101_000).map { TensorEntry(name: name + String($0), shape: [1], dtype: .u8) }
         #expect(throws: WeightInitError.self) { try Safetensors.header(tensors: tensors) }
         #expect(try Safetensors.header(tensors: Array(tensors.prefix(1000))).count < Safetensors.maximumHeaderLength)
     }

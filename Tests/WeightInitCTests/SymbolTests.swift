@@ -45,4 +45,21 @@ struct SymbolTests {
         #expect(exported.subtracting(declared).isEmpty, "exported but not in weightinit.h: \(exported.subtracting(declared).sorted())")
         #expect(declared.subtracting(exported).isEmpty, "in weightinit.h but not exported: \(declared.subtracting(exported).sorted())")
     }
+
+    /// The C library links the engine and the models library only: no
+    /// argument parser, no command (their modules' mangled names, `…14ArgumentParser…`
+    /// and `…13WeightInitCLI…`, appear nowhere in it). On main before the model
+    /// layer became a library, it linked both.
+    @Test("no symbol of ArgumentParser or the CLI is linked into the library")
+    func linksNoCommandLine() throws {
+        let scratch = try Scratch()
+        let library = try Build.libraryDirectory() + "/libWeightInitC.so"
+        let nm = try #require(BuiltExecutable.onPath("nm"), "nm (binutils) is needed for this test")
+        let run = try run(nm, [library], in: scratch)
+        try #require(run.status == 0, "nm failed: \(run.stderr)")
+        let symbols = run.stdout.split(separator: "\n")
+        #expect(symbols.contains { $0.contains("16WeightInitModels") }, "the models library is linked")
+        let commandLine = symbols.filter { $0.contains("14ArgumentParser") || $0.contains("13WeightInitCLI") }
+        #expect(commandLine.isEmpty, "\(commandLine.prefix(5))")
+    }
 }

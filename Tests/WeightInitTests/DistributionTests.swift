@@ -32,11 +32,11 @@ struct DistributionTests {
         // The sample lives on a lattice: u is a multiple of 2⁻²⁴ (float) or
         // 2⁻⁵³ (double), and x is rounded to the format. Its CDF is within
         // `lattice` of the continuous one.
-        let spacing = T.format == .f64 ? max(low.magnitude, high.magnitude).ulp
+        let spacing = T.dtype == .f64 ? max(low.magnitude, high.magnitude).ulp
             : Double(Float(max(low.magnitude, high.magnitude)).ulp)
-        let lattice = (T.format == .f64 ? 0x1p-53 : 0x1p-24) + spacing / width
+        let lattice = (T.dtype == .f64 ? 0x1p-53 : 0x1p-24) + spacing / width
         let d = Statistics.ksStatistic(x) { min(max(($0 - low) / width, 0), 1) }
-        #expect(d < Statistics.ksCritical(n: n) + lattice, "KS \(d) for U[\(low), \(high)) \(T.format)")
+        #expect(d < Statistics.ksCritical(n: n) + lattice, "KS \(d) for U[\(low), \(high)) \(T.dtype)")
 
         let meanError = (width / (12 * Double(n)).squareRoot()) * 6 + lattice * width
         #expect(abs(Statistics.mean(x) - (low + high) / 2) < meanError)
@@ -68,10 +68,10 @@ struct DistributionTests {
         // CDF by at most φ(0)·ulp/(2σ); 10⁻⁶ covers the polynomial log/sin
         // and Box–Muller's cut-off at |z| ≤ 5.77.
         let top = mean.magnitude + 6 * std
-        let ulp = T.format == .f64 ? top.ulp : Double(Float(top).ulp)
+        let ulp = T.dtype == .f64 ? top.ulp : Double(Float(top).ulp)
         let rounding = 0.4 * ulp / std + 1e-6
         let d = Statistics.ksStatistic(x) { Statistics.normalCDF(($0 - mean) / std) }
-        #expect(d < Statistics.ksCritical(n: n) + rounding, "KS \(d) for N(\(mean), \(std)) \(T.format)")
+        #expect(d < Statistics.ksCritical(n: n) + rounding, "KS \(d) for N(\(mean), \(std)) \(T.dtype)")
         #expect(abs(Statistics.mean(x) - mean) < 6 * std / Double(n).squareRoot() + ulp)
         // Var(s²) ≈ 2σ⁴/n for a normal sample.
         let variance = Statistics.variance(x)
@@ -90,7 +90,7 @@ struct DistributionTests {
     func checkInside<T: WeightScalar>(_: T.Type, low: Double, high: Double) throws {
         let x = try RandomStream(seed: 5).makeArray(of: T.self, count: 20_000, with: .uniform(low: low, high: high))
         let outside = x.map(\.doubleValue).filter { !($0 >= low && $0 < high) }
-        #expect(outside.isEmpty, "\(T.format) U[\(low), \(high)): \(outside.prefix(5))")
+        #expect(outside.isEmpty, "\(T.dtype) U[\(low), \(high)): \(outside.prefix(5))")
     }
 
     /// With `r` = 1 + ulp the successor of 1 in the format, U[1, r⁺) where
@@ -104,13 +104,13 @@ struct DistributionTests {
     }
 
     func checkEnds<T: WeightScalar>(_: T.Type) throws {
-        let ulp = T.format.ulpOfOne
+        let ulp = T.dtype.ulpOfOne
         let r = 1 + ulp
         let a = try RandomStream(seed: 8).makeArray(of: T.self, count: 4000, with: .uniform(low: 1, high: r.nextUp))
-        #expect(Set(a.map { $0.doubleValue }) == [1, r], "\(T.format)")
+        #expect(Set(a.map { $0.doubleValue }) == [1, r], "\(T.dtype)")
         let b = try RandomStream(seed: 9).makeArray(
             of: T.self, count: 4000, with: .uniform(low: 1.0.nextUp, high: 1 + 3 * ulp))
-        #expect(Set(b.map { $0.doubleValue }) == [1 + ulp, 1 + 2 * ulp], "\(T.format)")
+        #expect(Set(b.map { $0.doubleValue }) == [1 + ulp, 1 + 2 * ulp], "\(T.dtype)")
     }
 
     // MARK: Parameter errors
@@ -152,13 +152,13 @@ struct DistributionTests {
     func expectRejected<T: WeightScalar>(_: T.Type, _ distribution: Distribution, name: String,
                                          options: FillOptions = FillOptions()) {
         var buffer = [T](repeating: T(rounding: 42), count: 100)
-        let error = #expect(throws: WeightInitError.self, "\(distribution) in \(T.format)") {
+        let error = #expect(throws: WeightInitError.self, "\(distribution) in \(T.dtype)") {
             try RandomStream(seed: 1).fill(&buffer, with: distribution, options: options)
         }
         if case let .invalidParameter(thrownName, _, _)? = error {
-            #expect(thrownName == name, "\(distribution) in \(T.format): \(String(describing: error))")
+            #expect(thrownName == name, "\(distribution) in \(T.dtype): \(String(describing: error))")
         } else {
-            Issue.record("\(distribution) in \(T.format): expected invalidParameter(\(name)), got \(String(describing: error))")
+            Issue.record("\(distribution) in \(T.dtype): expected invalidParameter(\(name)), got \(String(describing: error))")
         }
         #expect(buffer.allSatisfy { $0.doubleValue == 42 }, "a rejected fill wrote to the buffer")
     }

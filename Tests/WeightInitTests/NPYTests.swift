@@ -20,7 +20,7 @@ struct ScratchDirectory {
     // MARK: Header
 
     @Test func headerMatchesNumpyLayout() throws {
-        let header = try NPY.header(shape: [512, 256], format: .f32)
+        let header = try NPY.header(shape: [512, 256], dtype: .f32)
         let dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (512, 256), }"
         #expect(header.count == 128)
         #expect(Array(header[0 ..< 8]) == [0x93] + Array("NUMPY".utf8) + [1, 0])
@@ -30,11 +30,11 @@ struct ScratchDirectory {
     }
 
     @Test(arguments: [
-        ([5], ScalarFormat.f64, "{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }"),
+        ([5], DType.f64, "{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }"),
         ([2, 3, 4], .f16, "{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3, 4), }"),
     ])
-    func headerDict(shape: [Int], format: ScalarFormat, dict: String) throws {
-        let header = try NPY.header(shape: shape, format: format)
+    func headerDict(shape: [Int], format: DType, dict: String) throws {
+        let header = try NPY.header(shape: shape, dtype: format)
         #expect(header.count % 64 == 0)
         #expect(String(decoding: header[10...], as: UTF8.self).hasPrefix(dict + " "))
         #expect(header.last == 0x0A)
@@ -43,7 +43,7 @@ struct ScratchDirectory {
     /// A dict longer than 65535 bytes needs the 32-bit length of version 2.0.
     @Test func longHeaderUsesVersion2() throws {
         let shape = [Int](repeating: 1, count: 30_000)
-        let header = try NPY.header(shape: shape, format: .f32)
+        let header = try NPY.header(shape: shape, dtype: .f32)
         #expect(header[6] == 2 && header[7] == 0)
         #expect(header.count % 64 == 0)
         let length = (0 ..< 4).reduce(0) { $0 | Int(header[8 + $1]) << (8 * $1) }
@@ -60,7 +60,7 @@ struct ScratchDirectory {
     @Test func bfloat16IsRefused() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        #expect(throws: WeightInitError.self) { try NPY.header(shape: [2], format: .bf16) }
+        #expect(throws: WeightInitError.self) { try NPY.header(shape: [2], dtype: .bf16) }
         let values = [BFloat16(1), BFloat16(2)]
         #expect(throws: WeightInitError.self) { try NPY.write(values, shape: [2], to: directory.file("b.npy")) }
         #expect(try directory.contents().isEmpty)
@@ -83,8 +83,8 @@ struct ScratchDirectory {
         try NPY.write(values, shape: shape, to: path)
         let contents = try NPY.read(path)
         #expect(contents.shape == shape)
-        #expect(contents.format == T.format)
-        #expect(contents.bytes.count == 105 * T.format.byteCount)
+        #expect(contents.dtype == T.dtype)
+        #expect(contents.bytes.count == 105 * T.dtype.byteCount)
         #expect(try contents.values(as: T.self) == values)
         #expect(try directory.contents() == ["w.npy"])
     }
@@ -105,7 +105,7 @@ struct ScratchDirectory {
         try NPY.write([Float(1), 2], shape: [2], to: path)
         try NPY.write([Double(3)], shape: [1, 1], to: path)
         let contents = try NPY.read(path)
-        #expect(contents.shape == [1, 1] && contents.format == .f64)
+        #expect(contents.shape == [1, 1] && contents.dtype == .f64)
         #expect(try directory.contents() == ["w.npy"])
     }
 
@@ -250,7 +250,7 @@ struct ScratchDirectory {
         let path = directory.file("good.npy")
         try Data(Self.file(dict: Self.dict(), dataBytes: 16, version: version)).write(to: URL(fileURLWithPath: path))
         let contents = try NPY.read(path)
-        #expect(contents.shape == [4] && contents.format == .f32 && contents.bytes == [UInt8](repeating: 0, count: 16))
+        #expect(contents.shape == [4] && contents.dtype == .f32 && contents.bytes == [UInt8](repeating: 0, count: 16))
     }
 
     @Test func numpyStyleVariantsAreAccepted() throws {

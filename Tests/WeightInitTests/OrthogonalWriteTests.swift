@@ -30,12 +30,12 @@ import Testing
             for chunkBytes in [6, 1 << 20] {
                 let path = directory.file("o.safetensors")
                 try TensorFile.write(to: path, format: .safetensors,
-                                     tensors: [TensorEntry(name: "w", shape: region.shape, format: T.format)]) { _, sink in
+                                     tensors: [TensorEntry(name: "w", shape: region.shape, dtype: T.dtype)]) { _, sink in
                     try initializer.write(T.self, shape: shape, region: region, randomStream: RandomStream(seed: 6, stream: 4),
                                           chunkBytes: chunkBytes, to: sink)
                 }
                 #expect(try TensorFile.read(path).tensors[0].bytes == values.withUnsafeBytes { Array($0) },
-                        "\(initializer) \(shape) \(T.format) \(region) chunk \(chunkBytes)")
+                        "\(initializer) \(shape) \(T.dtype) \(region) chunk \(chunkBytes)")
             }
         }
     }

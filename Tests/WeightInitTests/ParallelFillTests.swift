@@ -10,10 +10,10 @@ struct ParallelFillTests {
     /// One kernel call over the whole buffer: the reference.
     static let serial = FillOptions(threads: 1, chunkSize: .max)
 
-    @Test(arguments: ScalarFormat.allCases, distributions.indices)
-    func threadsAndChunkSizesDoNotChangeValues(format: ScalarFormat, distribution k: Int) throws {
+    @Test(arguments: DType.floatingPoint, distributions.indices)
+    func threadsAndChunkSizesDoNotChangeValues(format: DType, distribution k: Int) throws {
         try forEachFormat { type in
-            if type.format == format { try checkSplits(type, Self.distributions[k]) }
+            if type.dtype == format { try checkSplits(type, Self.distributions[k]) }
         }
     }
 
@@ -30,7 +30,7 @@ struct ParallelFillTests {
                 let options = FillOptions(threads: threads, chunkSize: chunkSize, serialThreshold: 0)
                 let split = try stream.makeArray(of: T.self, count: count, with: distribution,
                                                  startIndex: 17, options: options)
-                #expect(firstBitDifference(split, reference) == nil, "\(T.format) threads \(threads) chunk \(chunkSize)")
+                #expect(firstBitDifference(split, reference) == nil, "\(T.dtype) threads \(threads) chunk \(chunkSize)")
             }
         }
         // The defaults (every core, 64k chunks, serial below 64k) as well.
@@ -42,10 +42,10 @@ struct ParallelFillTests {
     /// Filling [a, b) on its own gives the slice [a, b) of a full fill, at
     /// every alignment to the 4- (float) and 2-element (double) blocks, from
     /// index 0 and from an index above 2³².
-    @Test(arguments: ScalarFormat.allCases, distributions.indices)
-    func rangesAreSlicesOfTheFullFill(format: ScalarFormat, distribution k: Int) throws {
+    @Test(arguments: DType.floatingPoint, distributions.indices)
+    func rangesAreSlicesOfTheFullFill(format: DType, distribution k: Int) throws {
         try forEachFormat { type in
-            if type.format == format { try checkSlices(type, Self.distributions[k]) }
+            if type.dtype == format { try checkSlices(type, Self.distributions[k]) }
         }
     }
 
@@ -57,7 +57,7 @@ struct ParallelFillTests {
             for (a, b) in [(0, 1), (1, 2), (2, 3), (3, 4), (1, 6), (3, 10), (5, 999), (998, 1000), (0, 1000)] {
                 let part = try stream.makeArray(of: T.self, count: b - a, with: distribution,
                                                 startIndex: origin + UInt64(a))
-                #expect(firstBitDifference(part, Array(full[a ..< b])) == nil, "\(T.format) [\(a), \(b)) from \(origin)")
+                #expect(firstBitDifference(part, Array(full[a ..< b])) == nil, "\(T.dtype) [\(a), \(b)) from \(origin)")
             }
         }
     }

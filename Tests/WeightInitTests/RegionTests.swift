@@ -209,7 +209,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
         let slicer = RegionSlicer(shape: shape)
         for region in Self.regions(shape) {
             let block: [T] = try initializer.makeArray(shape: shape, region: region, layout: layout, seed: seed, stream: 9)
-            expectSameBits(block, slicer.slice(whole, region), "\(initializer) \(T.format) \(shape) \(region)")
+            expectSameBits(block, slicer.slice(whole, region), "\(initializer) \(T.dtype) \(shape) \(region)")
         }
         try checkShards(initializer, shape: shape, layout: layout, seed: seed, whole: whole)
     }
@@ -230,7 +230,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
                     let region = try TensorRegion.shard(index, of: count, along: dimension, shape: shape)
                     let block: [T] = try initializer.makeArray(shape: shape, region: region, layout: layout,
                                                                seed: seed, stream: 9)
-                    let label = "\(initializer) \(T.format) \(shape) shard \(index)/\(count) along \(dimension)"
+                    let label = "\(initializer) \(T.dtype) \(shape) shard \(index)/\(count) along \(dimension)"
                     expectSameBits(block, slicer.slice(whole, region), label)
                     for (value, flat) in zip(block, slicer.flatIndices(region)) {
                         rebuilt[flat] = value
@@ -239,9 +239,9 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
                     concatenated += block
                 }
                 #expect(writes.allSatisfy { $0 == 1 }, "\(shape) shards of \(count) along \(dimension) overlap or miss")
-                expectSameBits(rebuilt, whole, "\(initializer) \(T.format) \(shape) \(count) shards along \(dimension)")
+                expectSameBits(rebuilt, whole, "\(initializer) \(T.dtype) \(shape) \(count) shards along \(dimension)")
                 if dimension == 0 {
-                    expectSameBits(concatenated, whole, "\(initializer) \(T.format) \(shape) \(count) row shards concatenated")
+                    expectSameBits(concatenated, whole, "\(initializer) \(T.dtype) \(shape) \(count) row shards concatenated")
                 }
             }
         }
@@ -283,7 +283,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
                         try initializer.fill($0, shape: shape, region: region, seed: 77, stream: 2,
                                              options: options)
                     }
-                    expectSameBits(block, expected, "\(initializer) \(T.format) \(region) threads \(threads) chunk \(chunkSize)")
+                    expectSameBits(block, expected, "\(initializer) \(T.dtype) \(region) threads \(threads) chunk \(chunkSize)")
                 }
             }
         }
@@ -337,7 +337,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
             for chunkBytes in [6, 100, 1 << 20] {
                 let path = directory.file("region.safetensors")  // .npy has no bf16
                 try TensorFile.write(to: path, format: .safetensors,
-                                     tensors: [TensorEntry(name: "w", shape: region.shape, format: T.format)]) { _, sink in
+                                     tensors: [TensorEntry(name: "w", shape: region.shape, dtype: T.dtype)]) { _, sink in
                     try initializer.write(T.self, shape: shape, region: region, randomStream: stream,
                                           options: FillOptions(threads: 2, chunkSize: 5, serialThreshold: 0),
                                           chunkBytes: chunkBytes, to: sink)
@@ -345,7 +345,7 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
                 let stored = try TensorFile.read(path).tensors[0]
                 #expect(stored.shape == region.shape)
                 #expect(stored.bytes == values.withUnsafeBytes { Array($0) },
-                        "\(initializer) \(T.format) \(region) chunk \(chunkBytes) bytes")
+                        "\(initializer) \(T.dtype) \(region) chunk \(chunkBytes) bytes")
             }
         }
     }
@@ -536,15 +536,15 @@ private func expectSameBits<T>(_ block: [T], _ expected: [T], _ label: @autoclos
                 try input.initializer.fill($0, shape: input.shape, region: input.region, seed: 1,
                                            options: input.options)
             }
-            Issue.record("\(input.label) \(T.format): no error")
+            Issue.record("\(input.label) \(T.dtype): no error")
         } catch is WeightInitError {
         } catch {
-            Issue.record("\(input.label) \(T.format): untyped error \(error)")
+            Issue.record("\(input.label) \(T.dtype): untyped error \(error)")
         }
-        expectSameBits(buffer, before, "\(input.label) \(T.format): buffer changed")
+        expectSameBits(buffer, before, "\(input.label) \(T.dtype): buffer changed")
         // The allocating variant (no buffer to get wrong) throws the same way.
         if input.bufferCount == nil {
-            #expect(throws: WeightInitError.self, "\(input.label) \(T.format) makeArray") {
+            #expect(throws: WeightInitError.self, "\(input.label) \(T.dtype) makeArray") {
                 let _: [T] = try input.initializer.makeArray(shape: input.shape, region: input.region, seed: 1,
                                                             options: input.options)
             }

@@ -28,7 +28,7 @@ import Testing
 
     @Test func headerIsAlignedJSONWithOffsetsInOrder() throws {
         let header = try Safetensors.header(
-            tensors: [TensorEntry(name: "a", shape: [2, 3], format: .f32), TensorEntry(name: "b", shape: [5], format: .bf16)],
+            tensors: [TensorEntry(name: "a", shape: [2, 3], dtype: .f32), TensorEntry(name: "b", shape: [5], dtype: .bf16)],
             metadata: ["seed": "42"])
         #expect(header.count % 8 == 0)
         let length = (0 ..< 8).reduce(0) { $0 | Int(header[$1]) << (8 * $1) }
@@ -45,8 +45,8 @@ import Testing
         defer { directory.remove() }
         let path = directory.file("m.safetensors")
         let tensors = [
-            TensorEntry(name: "w32", shape: [3, 4], format: .f32), TensorEntry(name: "w64", shape: [7], format: .f64),
-            TensorEntry(name: "h", shape: [2, 2, 2], format: .f16), TensorEntry(name: "b", shape: [9], format: .bf16),
+            TensorEntry(name: "w32", shape: [3, 4], dtype: .f32), TensorEntry(name: "w64", shape: [7], dtype: .f64),
+            TensorEntry(name: "h", shape: [2, 2, 2], dtype: .f16), TensorEntry(name: "b", shape: [9], dtype: .bf16),
         ]
         let payloads: [[UInt8]] = try tensors.map { entry in (0 ..< (try entry.byteCount())).map { UInt8(truncatingIfNeeded: $0 * 7 + 1) } }
         let metadata = ["scheme": "normal", "quote\"d": "line\nbreak é"]
@@ -57,7 +57,7 @@ import Testing
         #expect(read.metadata == metadata)
         #expect(read.tensors.map(\.name) == tensors.map(\.name))
         #expect(read.tensors.map(\.shape) == tensors.map(\.shape))
-        #expect(read.tensors.map(\.format) == tensors.map(\.format))
+        #expect(read.tensors.map(\.dtype) == tensors.map(\.dtype))
         #expect(read.tensors.map(\.bytes) == payloads)
         #expect(try TensorFile.read(path).format == .safetensors)
         #expect(try directory.contents() == ["m.safetensors"])
@@ -66,7 +66,7 @@ import Testing
     @Test func sinkRefusesTooFewOrTooManyBytesAndLeavesNoFile() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let entry = TensorEntry(name: "w", shape: [4], format: .f32)
+        let entry = TensorEntry(name: "w", shape: [4], dtype: .f32)
         for count in [3, 5] {
             #expect(throws: WeightInitError.self) {
                 try TensorFile.write(to: directory.file("w.safetensors"), format: .safetensors, tensors: [entry]) { _, sink in
@@ -78,10 +78,10 @@ import Testing
     }
 
     @Test func duplicateOrReservedNamesAreRefused() {
-        let entry = TensorEntry(name: "w", shape: [1], format: .f32)
+        let entry = TensorEntry(name: "w", shape: [1], dtype: .f32)
         #expect(throws: WeightInitError.self) { try Safetensors.header(tensors: [entry, entry]) }
         #expect(throws: WeightInitError.self) {
-            try Safetensors.header(tensors: [TensorEntry(name: "__metadata__", shape: [1], format: .f32)])
+            try Safetensors.header(tensors: [TensorEntry(name: "__metadata__", shape: [1], dtype: .f32)])
         }
     }
 
@@ -103,7 +103,7 @@ import Testing
         try NPY.write(values, shape: shape, to: directory.file("memory.npy"))
         for (format, name) in [(TensorFileFormat.npy, "streamed.npy"), (.safetensors, "streamed.safetensors")] {
             try TensorFile.write(to: directory.file(name), format: format,
-                                 tensors: [TensorEntry(name: "w", shape: shape, format: .f32)]) { _, sink in
+                                 tensors: [TensorEntry(name: "w", shape: shape, dtype: .f32)]) { _, sink in
                 try initializer.write(Float.self, shape: shape, randomStream: stream, chunkBytes: 100, to: sink)
             }
         }
@@ -118,11 +118,11 @@ import Testing
         defer { directory.remove() }
         let values: [BFloat16] = try Initializer.normal().makeArray(shape: [64], seed: 1)
         try TensorFile.write(to: directory.file("b.safetensors"), format: .safetensors,
-                             tensors: [TensorEntry(name: "b", shape: [64], format: .bf16)]) { _, sink in
+                             tensors: [TensorEntry(name: "b", shape: [64], dtype: .bf16)]) { _, sink in
             try Initializer.normal().write(BFloat16.self, shape: [64], randomStream: RandomStream(seed: 1), chunkBytes: 6, to: sink)
         }
         let tensor = try Safetensors.read(directory.file("b.safetensors")).tensors[0]
-        #expect(tensor.format == .bf16)
+        #expect(tensor.dtype == .bf16)
         #expect(tensor.doubleValues() == values.map(\.doubleValue))
     }
 
@@ -183,12 +183,12 @@ import Testing
         defer { directory.remove() }
         let path = directory.file("ints.safetensors")
         let entries = [
-            TensorEntry(name: "count", shape: [], format: .i64), TensorEntry(name: "ids", shape: [2], format: .i32),
-            TensorEntry(name: "bytes", shape: [3], format: .u8), TensorEntry(name: "mask", shape: [2], format: .bool),
-            TensorEntry(name: "scale", shape: [], format: .f32),
+            TensorEntry(name: "count", shape: [], dtype: .i64), TensorEntry(name: "ids", shape: [2], dtype: .i32),
+            TensorEntry(name: "bytes", shape: [3], dtype: .u8), TensorEntry(name: "mask", shape: [2], dtype: .bool),
+            TensorEntry(name: "scale", shape: [], dtype: .f32),
         ]
         let data: [[UInt8]] = [
-            ElementType.i64.integerBytes(-3)!, ElementType.i32.integerBytes(7)! + ElementType.i32.integerBytes(-1)!,
+            DType.i64.integerBytes(-3)!, DType.i32.integerBytes(7)! + DType.i32.integerBytes(-1)!,
             [0, 128, 255], [1, 0], withUnsafeBytes(of: Float(0.5).bitPattern.littleEndian, Array.init),
         ]
         try TensorFile.write(to: path, format: .safetensors, tensors: entries) { index, sink in
@@ -197,14 +197,14 @@ import Testing
         let header = try String(decoding: Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
         #expect(header.contains(#""count":{"dtype":"I64","shape":[]"#) && header.contains(#""mask":{"dtype":"BOOL""#))
         let read = try Safetensors.read(path).tensors
-        #expect(read.map(\.format) == [.i64, .i32, .u8, .bool, .f32])
+        #expect(read.map(\.dtype) == [.i64, .i32, .u8, .bool, .f32])
         #expect(read.map(\.shape) == [[], [2], [3], [2], []])
         #expect(read.map { $0.doubleValues() } == [[-3], [7, -1], [0, 128, 255], [1, 0], [0.5]])
         // An integer entry cannot go into .npy.
         #expect(throws: WeightInitError.self) {
             try TensorFile.write(to: directory.file("i.npy"), format: .npy, tensors: [entries[0]]) { _, _ in }
         }
-        #expect(ElementType.u8.integerBytes(256) == nil && ElementType.bool.integerBytes(2) == nil && ElementType.i64.integerBytes(0.5) == nil)
+        #expect(DType.u8.integerBytes(256) == nil && DType.bool.integerBytes(2) == nil && DType.i64.integerBytes(0.5) == nil)
     }
 
     @Test func negativeAndOverflowingShapes() {

@@ -319,7 +319,7 @@ import Testing
         }
         let path = NSTemporaryDirectory() + "range-\(UUID().uuidString).npy"
         #expect(throws: WeightInitError.self) {
-            try TensorFile.write(to: path, format: .npy, tensors: [TensorEntry(name: "w", shape: [8], format: .f32)]) { _, sink in
+            try TensorFile.write(to: path, format: .npy, tensors: [TensorEntry(name: "w", shape: [8], dtype: .f32)]) { _, sink in
                 try Initializer.constant(1e39).write(Float.self, shape: [8], randomStream: RandomStream(seed: 0), to: sink)
             }
         }

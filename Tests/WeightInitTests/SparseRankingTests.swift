@@ -145,7 +145,7 @@ import _WeightInitKernels
         for threads in [1, 2, 3] {
             let path = directory.file("sparse.npy")
             try TensorFile.write(to: path, format: .npy,
-                                 tensors: [TensorEntry(name: "w", shape: shape, format: .f32)]) { _, sink in
+                                 tensors: [TensorEntry(name: "w", shape: shape, dtype: .f32)]) { _, sink in
                 #expect(sink.writesBehind)
                 try initializer.write(Float.self, shape: shape, region: .whole(shape), randomStream: RandomStream(seed: 6),
                                       options: FillOptions(threads: threads), to: sink)

@@ -128,7 +128,7 @@ import Testing
         let a: [Float16] = (0 ..< 1001).map { Float16(Float($0) * 0.5) }
         let b: [Float] = (0 ..< (5 << 20)).map { Float($0 % 1000) - 500 }
         try TensorFile.write(to: path, format: .safetensors, tensors: [
-            TensorEntry(name: "a", shape: [1001], format: .f16), TensorEntry(name: "b", shape: [5 << 20], format: .f32),
+            TensorEntry(name: "a", shape: [1001], dtype: .f16), TensorEntry(name: "b", shape: [5 << 20], dtype: .f32),
         ]) { index, sink in
             if index == 0 { return try sink.write(a) }
             var done = 0

@@ -35,7 +35,7 @@ import importlib.util  # noqa: E402
 
 # The modules whose layouts the manifests record (MLPLSTM, Mixed), from the recorder itself, so the
 # tests load checkpoints into exactly the classes the manifests describe.
-_spec = importlib.util.spec_from_file_location("recorded", ROOT / "Tests/WeightInitCLITests/Manifests/record.py")
+_spec = importlib.util.spec_from_file_location("recorded", ROOT / "Tests/WeightInitModelsTests/Manifests/record.py")
 recorded = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(recorded)
 
@@ -207,6 +207,24 @@ def test_torch_defaults_from_a_checkpoint(tmp_path):
     assert saved["bn.num_batches_tracked"].dtype == torch.int64 and saved["bn.num_batches_tracked"].shape == ()
     recorded.Mixed().load_state_dict(saved, strict=True)
     assert mismatches(saved, references(recorded.Mixed)) == []
+
+
+@pytest.mark.parametrize("module", sorted(recorded.LONE))
+def test_torch_defaults_from_a_lone_modules_state_dict(tmp_path, module):
+    """A lone module's state_dict — names without a prefix (weight, bias_hh_l0, in_proj_weight) — --like it
+    with torch-defaults: loads strictly, and follows reset_parameters; a lone Embedding's one `weight` cannot
+    be told from a Linear's by its name and takes the Linear's law (the README says so)."""
+    torch.manual_seed(100)
+    safetensors_torch.save_file(recorded.LONE[module]().state_dict(), tmp_path / "like.safetensors")
+    weightinit("generate", "--like", tmp_path / "like.safetensors", "--rules", "torch-defaults",
+               "--output", tmp_path / "init.safetensors", "--seed", 4, "--quiet")
+    saved = safetensors_torch.load_file(tmp_path / "init.safetensors")
+    recorded.LONE[module]().load_state_dict(saved, strict=True)
+    wrong = mismatches(saved, references(recorded.LONE[module]))
+    if module == "embedding":
+        assert [name for name, _ in wrong] == ["weight"], wrong   # U(±1/√16), where nn.Embedding draws N(0, 1)
+    else:
+        assert wrong == [], wrong
 
 
 @pytest.mark.parametrize("zero_init_residual", [False, True])

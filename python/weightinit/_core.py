@@ -1,14 +1,21 @@
 """The one path every Python fill takes: a scheme in the CLI's syntax, parsed
 once by the C library (and cached), and an array or tensor checked and
 handed over by address."""
+from __future__ import annotations
+
 import ctypes
 import functools
 import numbers
 import operator
 import sys
+import threading
+from typing import Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _library as L
 from ._text import shown, type_name
+
+
+T = TypeVar("T")
 
 
 class WeightInitError(Exception):
@@ -28,11 +35,20 @@ class WeightInitRuntimeError(WeightInitError, RuntimeError):
     """The computation failed (a LAPACK error, an unavailable kernel path)."""
 
 
-def _raise(status):
+def _raise(status, last_error=None):
+    """Raises the error of a failed call: this thread's last error (or
+    `last_error`, read on another thread) and the library's name for
+    `status` (weightinit_status_name). WEIGHTINIT_ERROR_FAILURE,
+    WEIGHTINIT_ERROR_CANCELLED and a status the library does not name are
+    WeightInitRuntimeError; every other status is about the input, a
+    WeightInitValueError."""
     library = L.load()[0]
-    message = (library.weightinit_last_error() or b"").decode("utf-8", "replace")
-    name = L.STATUS_NAMES.get(status, "WEIGHTINIT_UNKNOWN_STATUS %d" % status)
-    kind = WeightInitRuntimeError if status == L.FAILURE or status not in L.STATUS_NAMES else WeightInitValueError
+    message = ((library.weightinit_last_error() if last_error is None else last_error) or b"").decode("utf-8", "replace")
+    name = (library.weightinit_status_name(status) or b"").decode("ascii", "replace")
+    if name in ("", "WEIGHTINIT_UNKNOWN_STATUS"):
+        name = "WEIGHTINIT_UNKNOWN_STATUS %d" % status
+    failed = name in ("WEIGHTINIT_ERROR_FAILURE", "WEIGHTINIT_ERROR_CANCELLED") or "UNKNOWN" in name
+    kind = WeightInitRuntimeError if failed else WeightInitValueError
     raise kind(name, message)
 
 
@@ -42,6 +58,7 @@ def _raise(status):
 # neither. Text is str.
 
 INT64 = (-(1 << 63), (1 << 63) - 1, "−2^63 … 2^63 − 1")
+INT32 = (-(1 << 31), (1 << 31) - 1, "−2^31 … 2^31 − 1")
 
 
 def _integer(value, name, bounds):
@@ -107,10 +124,14 @@ def _parse(text, name):
     return scheme
 
 
-def describe(text):
+def describe(text: str) -> str:
     """`text` as `weightinit generate` spells it: every parameter that has a
     default written out (optional ones, such as truncated-normal's bounds,
-    only when given; flags only when on)."""
+    only when given; flags only when on).
+
+    >>> weightinit.describe("he-normal --truncated")
+    'kaiming-normal --mode fan-in --nonlinearity relu --truncated'
+    """
     library = L.load()[0]
     scheme = parse(text, "text")
     length = ctypes.c_size_t(0)
@@ -173,6 +194,12 @@ def _torch_codes(torch):
     return _TORCH_CODES
 
 
+def _is_bfloat16(dtype):
+    """Whether a numpy dtype is ml_dtypes.bfloat16 (what JAX, Keras and
+    TensorFlow hand numpy for bfloat16): 2 bytes, the upper half of a float32."""
+    return dtype.name == "bfloat16" and dtype.itemsize == 2 and getattr(dtype.type, "__module__", "") == "ml_dtypes"
+
+
 def target(tensor):
     """(address, bytes, dtype code, shape) of a writable C-contiguous numpy
     array or contiguous CPU torch tensor that may be changed in place (not an
@@ -181,9 +208,11 @@ def target(tensor):
     np = sys.modules.get("numpy")
     if np is not None and isinstance(tensor, np.ndarray):
         code = _numpy_codes(np).get(tensor.dtype)
+        if code is None and _is_bfloat16(tensor.dtype):
+            code = L.BF16
         if code is None:
-            raise TypeError("numpy arrays of float32, float64 or float16 (native byte order) can be filled, not %s"
-                            % shown(str(tensor.dtype)))
+            raise TypeError("numpy arrays of float32, float64, float16 (native byte order) or ml_dtypes.bfloat16 can "
+                            "be filled, not %s" % shown(str(tensor.dtype)))
         flags = tensor.flags
         if not flags.c_contiguous:
             raise ValueError("the numpy array must be C-contiguous (use numpy.ascontiguousarray, fill, then copy back)")
@@ -192,7 +221,12 @@ def target(tensor):
         size = tensor.nbytes
         # The address through the buffer protocol: 0.4 µs, where
         # __array_interface__ or .ctypes.data take 1.2–1.3 µs (measured).
-        address = ctypes.addressof(ctypes.c_char.from_buffer(tensor)) if size else 0
+        if not size:
+            address = 0
+        elif code == L.BF16:  # ml_dtypes' bfloat16 has no buffer-protocol format
+            address = tensor.__array_interface__["data"][0]
+        else:
+            address = ctypes.addressof(ctypes.c_char.from_buffer(tensor))
         return address, size, code, tensor.shape
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(tensor, torch.Tensor):
@@ -244,9 +278,13 @@ def _finish(tensor, staged):
         increment(tensor)
 
 
-def shard_range(index, count, length):
+def shard_range(index: int, count: int, length: int) -> Tuple[int, int]:
     """Block `index` of `count` of range(length), as `weightinit generate --shard index/count`:
-    length // count each, the last also taking the remainder. Returns (start, stop)."""
+    length // count each, the last also taking the remainder. Returns (start, stop).
+
+    >>> weightinit.shard_range(3, 4, 10)
+    (6, 10)
+    """
     library = L.load()[0]
     start, stop = ctypes.c_int64(), ctypes.c_int64()
     status = library.weightinit_shard_range(_integer(index, "index", INT64), _integer(count, "count", INT64),
@@ -281,7 +319,9 @@ def _region(shape, shard, full_shape):
     return start, stop, full
 
 
-def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
+def fill(tensor: T, scheme: str, *, seed: int = 0, stream: int = 0, shard: Optional[Tuple[int, int, int]] = None,
+         full_shape: Optional[Sequence[int]] = None, layout: Union[str, Tuple[int, int]] = "torch",
+         threads: Optional[int] = None) -> T:
     """Fills `tensor` in place with `scheme`, given in the syntax of
     `weightinit generate` ("kaiming-normal --mode fan-out"), and returns it:
     the values of `weightinit generate <scheme> --shape <tensor.shape> --seed
@@ -299,6 +339,8 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
     int or numpy integer, not bool (TypeError), inside the range C takes
     (ValueError); scheme a str without NUL. A torch view with the negation
     bit is filled as torch.nn.init fills it: it reads back as the values.
+
+    >>> weightinit.fill(np.empty((64, 32), np.float32), "kaiming-normal --mode fan-out", seed=7, stream=1)
     """
     library = L.load()[0]
     parsed = parse(scheme)
@@ -314,6 +356,10 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
         start, stop, full = _region(shape, shard, full_shape)
         if size == 0:
             return tensor
+        if _may_take_long(full):
+            _fill_interruptibly(lambda: _finish(tensor, staged), parsed, address, size, code, full, start, stop,
+                                kind, in_axis, out_axis, seed, stream, workers)
+            return tensor
         status = library.weightinit_fill_region(
             parsed, address, size, code, len(full), _dims(full), _dims(tuple(start)), _dims(tuple(stop)),
             kind, in_axis, out_axis, seed, stream, workers)
@@ -323,6 +369,10 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
             return tensor
         if not shape:
             shape = (1,)  # a 0-d tensor holds one value: that of shape (1,)
+        if _may_take_long(shape):
+            _fill_interruptibly(lambda: _finish(tensor, staged), parsed, address, size, code, tuple(shape),
+                                [0] * len(shape), list(shape), kind, in_axis, out_axis, seed, stream, workers)
+            return tensor
         status = library.weightinit_fill(parsed, address, size, code, len(shape), _dims(shape),
                                          kind, in_axis, out_axis, seed, stream, workers)
     if status != L.OK:
@@ -331,10 +381,68 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
     return tensor
 
 
-def name_stream(name):
+# Fills of tensors with at least this many elements (a block's full tensor
+# for shards) run on a worker thread that Ctrl-C can cancel: they take
+# milliseconds or more (sparse's pass over its columns' keys costs in
+# proportion to the full tensor's rows), where the thread costs ~0.1 ms.
+_LONG_FILL_ELEMENTS = 1 << 22
+
+
+def _may_take_long(shape):
+    return functools.reduce(operator.mul, shape, 1) >= _LONG_FILL_ELEMENTS
+
+
+def _fill_interruptibly(finish, parsed, address, size, code, full, start, stop, kind, in_axis, out_axis, seed,
+                        stream, workers):
+    """The fill of block [start, stop) of a tensor of shape `full` by
+    weightinit_fill_region_cancellable on a worker thread (ctypes releases
+    the GIL), so that Ctrl-C — KeyboardInterrupt in this, the main thread —
+    sets its cancel flag: the library stops before it writes anything, this
+    thread waits for it and raises KeyboardInterrupt with the tensor
+    untouched. If Ctrl-C comes once values are being written (which costs in
+    proportion to the block alone), that fill completes and
+    KeyboardInterrupt is raised after it: the tensor is never half-filled.
+    `finish()` runs after a fill that completed (_finish: autograd's version,
+    a staged negated view copied in)."""
+    library = L.load()[0]
+    cancel = ctypes.c_int32(0)
+    outcome = []
+
+    def work():
+        status = library.weightinit_fill_region_cancellable(
+            parsed, address, size, code, len(full), _dims(tuple(full)), _dims(tuple(start)), _dims(tuple(stop)),
+            kind, in_axis, out_axis, seed, stream, workers, ctypes.byref(cancel))
+        # The message is the worker thread's own.
+        outcome.append((status, library.weightinit_last_error() if status != L.OK else None))
+
+    worker = threading.Thread(target=work, name="weightinit fill", daemon=True)
+    worker.start()
+    try:
+        worker.join()  # a lock wait, which Ctrl-C interrupts
+    except KeyboardInterrupt:
+        cancel.value = 1
+        while worker.is_alive():  # the tensor is the caller's again only once the library has returned
+            try:
+                worker.join()
+            except KeyboardInterrupt:
+                pass
+        if outcome and outcome[0][0] == L.OK:
+            finish()
+        raise
+    status, message = outcome[0]
+    if status != L.OK:
+        _raise(status, message)
+    finish()
+
+
+def name_stream(name: str) -> int:
     """The stream `weightinit generate --spec` gives a tensor called `name`
     that names no "stream" (FNV-1a of its UTF-8 bytes): fill with
-    stream=name_stream(name) to reproduce that tensor of a spec file."""
+    stream=name_stream(name) to reproduce that tensor of a spec file.
+
+    >>> weightinit.name_stream("fc1.weight")
+    1364330157
+    """
     library = L.load()[0]
     stream = ctypes.c_uint32()
     status = library.weightinit_name_stream(_text(name, "name"), ctypes.byref(stream))

@@ -11,19 +11,19 @@ extension DistributedOrthogonal {
     /// without any transpose. `format` is T's own, or f16 for T = Float
     /// (rounded to nearest, ties to even, as single-process orthogonal does);
     /// bf16 has no numpy dtype and is refused by `NPY.header`.
-    public func writeNPY(to path: String, shape: [Int], format: ScalarFormat, session: MPISession) throws {
+    public func writeNPY(to path: String, shape: [Int], format: DType, session: MPISession) throws {
         let header = try session.collectively { () throws -> [UInt8] in
             let elements = try Shape.elementCount(shape, elementSize: format.byteCount)
             guard elements == count * rows * cols else {
                 throw WeightInitError.invalidShape(
                     shape, reason: "the stack holds \(count)×\(rows)×\(cols) elements, the shape needs \(elements)")
             }
-            guard format == T.format || (T.self == Float.self && format == .f16) else {
+            guard format == T.dtype || (T.self == Float.self && format == .f16) else {
                 throw WeightInitError.invalidParameter(
-                    "dtype", value: format.rawValue, reason: "\(T.format.rawValue) results are written as \(T.format.rawValue)"
+                    "dtype", value: format.rawValue, reason: "\(T.dtype.rawValue) results are written as \(T.dtype.rawValue)"
                         + (T.self == Float.self ? " or f16" : ""))
             }
-            return try NPY.header(shape: shape, format: format)
+            return try NPY.header(shape: shape, dtype: format)
         }
         try withFileBytes(format) { bytes in
             try SharedFile.write(session: session, to: path) { file in
@@ -35,8 +35,8 @@ extension DistributedOrthogonal {
     }
 
     /// The local tiles in `format`: as they are, or rounded to Float16.
-    private func withFileBytes(_ format: ScalarFormat, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard format != T.format else { return try body(UnsafeRawBufferPointer(local)) }
+    private func withFileBytes(_ format: DType, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard format != T.dtype else { return try body(UnsafeRawBufferPointer(local)) }
         #if arch(x86_64) || arch(arm64)
         let half = local.map { Float16(rounding: $0.doubleValue) }
         try half.withUnsafeBytes(body)

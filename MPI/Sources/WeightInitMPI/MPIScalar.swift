@@ -12,14 +12,17 @@ extension Int64: MPIScalar { public static var mpiDatatype: MPI_Datatype { cmpi_
 extension Float: MPIScalar { public static var mpiDatatype: MPI_Datatype { cmpi_float() } }
 extension Double: MPIScalar { public static var mpiDatatype: MPI_Datatype { cmpi_double() } }
 
-extension ScalarFormat {
-    /// The MPI datatype files of this format are written with. Half-precision
-    /// formats have none in MPI 3; a 16-bit integer moves their bits unchanged.
+extension DType {
+    /// The MPI datatype files of this dtype are written with. Half-precision
+    /// types have none in MPI 3; a 16-bit integer moves their bits unchanged.
     public var mpiDatatype: MPI_Datatype {
         switch self {
         case .f32: cmpi_float()
         case .f64: cmpi_double()
         case .f16, .bf16: cmpi_uint16()
+        case .i64: cmpi_int64()
+        case .i32: cmpi_int()
+        case .u8, .bool: cmpi_byte()
         }
     }
 }

@@ -74,7 +74,7 @@ struct BenchCommand: MPISubcommand {
             let how = single
                 ? "single process, library path, \(threads) thread\(threads == 1 ? "" : "s")"
                 : "\(session.size) rank\(session.size == 1 ? "" : "s") on a \(grid!.rows)×\(grid!.columns) grid, 1 thread each"
-            print("weightinit-mpi bench: \(how), \(T.format.rawValue), best of \(self.repeat)")
+            print("weightinit-mpi bench: \(how), \(T.dtype.rawValue), best of \(self.repeat)")
             print("task                       size          max s     mean s")
         }
         let fill = try best { try timeFill(T.self, session: session) }

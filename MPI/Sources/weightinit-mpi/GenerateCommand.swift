@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 @_spi(Plumbing) import WeightInit
 @_spi(Plumbing) import WeightInitCLI
+@_spi(Plumbing) import WeightInitModels
 import WeightInitMPI
 
 /// `weightinit-mpi generate --spec`: every tensor of a model spec, each rank
@@ -77,7 +78,7 @@ struct GenerateCommand: MPISubcommand {
         let start = clock.now
         // Every rank reads and checks the same spec; agreed, so a rank that
         // cannot read it cannot leave the others waiting.
-        let plan = try session.collectively { try makePlan(session) }
+        let plan = try session.collectively { try wordingModelErrors { try makePlan(session) } }
         if let checkpoint = plan.checkpoint {
             try writeCheckpoint(checkpoint, plan, session)
         } else if perRank {
@@ -106,15 +107,17 @@ struct GenerateCommand: MPISubcommand {
 
     /// What every rank writes.
     struct Plan {
-        let jobs: [TensorJob]
+        let jobs: [PlannedTensor]
         let options: FillOptions
         /// `--max-shard-size`: the directory of shards.
         var checkpoint: ShardedCheckpoint? = nil
     }
 
-    /// The spec's options from the command line (every rank reads them alike).
-    private func specOptions(shard: ShardSelection?) -> SpecOptions {
-        modelSource.specOptions(seed: seed, dtype: dtype?.format, shard: shard)
+    /// The plan of the spec with the command line over it (every rank reads
+    /// it alike), or shard `rank` of it.
+    private func plan(rank: Int? = nil, of size: Int = 1) throws -> ModelPlan {
+        let plan = try ModelSpec.plan(spec: spec, overrides: modelSource.overrides(seed: seed, dtype: dtype))
+        return try rank.map { try plan.sharded($0, of: size, dimension: shardDim ?? 0) } ?? plan
     }
 
     private func makePlan(_ session: MPISession) throws -> Plan {
@@ -123,7 +126,7 @@ struct GenerateCommand: MPISubcommand {
             throw CommandLineError.usage("give --spec, --like or --config: the tensors to write")
         }
         // mpirun gives standard input to rank 0 alone; every rank reads the spec.
-        guard spec != Spec.standardInput else {
+        guard spec != ModelSpec.standardInput else {
             throw CommandLineError.usage("invalid --spec -: every rank reads the spec, and only rank 0 has standard input; give a file")
         }
         if let size = try modelSource.shardSize() {
@@ -131,10 +134,10 @@ struct GenerateCommand: MPISubcommand {
                 throw CommandLineError.usage(
                     "--max-shard-size writes one checkpoint from every rank; for one rank's tensor-parallel shard, use weightinit generate --shard r/n --max-shard-size")
             }
-            let model = try Spec.model(spec: spec, options: specOptions(shard: nil))
-            let checkpoint = ShardedCheckpoint(model: model, directory: output, maxShardSize: size)
+            let model = try plan()
+            let checkpoint = ShardedCheckpoint(plan: model, directory: output, maxShardSize: size)
             try checkpoint.check()
-            return Plan(jobs: model.jobs, options: FillOptions(threads: threads), checkpoint: checkpoint)
+            return Plan(jobs: model.tensors, options: FillOptions(threads: threads), checkpoint: checkpoint)
         }
         guard output.hasSuffix(".safetensors"), output.count > ".safetensors".count else {
             throw CommandLineError.usage("invalid --output '\(output)': a spec is written to a .safetensors file (or give --max-shard-size for a directory)")
@@ -143,29 +146,25 @@ struct GenerateCommand: MPISubcommand {
         if let shardDim, shardDim != 0, shardDim != 1 {
             throw CommandLineError.usage("invalid --shard-dim \(shardDim): must be 0 (rows) or 1 (columns)")
         }
-        let jobs = try Spec.model(spec: spec, options: specOptions(shard: perRank ? shard(session.rank, session) : nil)).jobs
+        let jobs = try (perRank ? plan(rank: session.rank, of: session.size) : plan()).tensors
         let path = perRank ? Self.perRankPath(output, rank: session.rank, of: session.size) : output
         // Destination, disk space, and memory for the tensors built whole.
-        try JobWriter.check(jobs, format: .safetensors, output: path)
+        try CheckpointFile.check(jobs, format: .safetensors, output: path)
         return Plan(jobs: jobs, options: FillOptions(threads: threads))
-    }
-
-    private func shard(_ rank: Int, _ session: MPISession) -> ShardSelection {
-        ShardSelection(index: rank, count: session.size, dimension: shardDim ?? 0)
     }
 
     // MARK: One shared file
 
     private func writeShared(_ plan: Plan, _ session: MPISession) throws {
         let jobs = plan.jobs
-        let header = try Safetensors.header(tensors: jobs.map(\.entry), metadata: TensorJob.metadata(jobs))
+        let header = try Safetensors.header(tensors: jobs.map(\.entry), metadata: PlannedTensor.metadata(jobs))
         var offsets: [Int] = []
         var offset = header.count
         for job in jobs {
             offsets.append(offset)
             offset += try job.entry.byteCount()
         }
-        let chunkBytes = JobWriter.chunkBytes
+        let chunkBytes = CheckpointFile.chunkBytes
         try SharedFile.write(session: session, to: output) { file in
             try file.writeAt(0, session.isRoot ? header : [])
             // Independent writes, any number per rank; one agreement at the end.
@@ -180,7 +179,7 @@ struct GenerateCommand: MPISubcommand {
         }
         if check {
             try session.collectively {
-                if session.isRoot { try JobWriter.checkWritten(jobs, at: output) }
+                if session.isRoot { try WrittenCheck.check(jobs, at: output) }
             }
         }
     }
@@ -191,7 +190,7 @@ struct GenerateCommand: MPISubcommand {
         let path = Self.perRankPath(output, rank: session.rank, of: session.size)
         var failure: (any Error)?
         do {
-            try JobWriter.write(plan.jobs, to: path, format: .safetensors, options: plan.options, quiet: true)
+            try CheckpointFile.write(plan.jobs, to: path, format: .safetensors, options: plan.options)
         } catch { failure = error }
         do {
             try session.agree(failure)
@@ -204,8 +203,8 @@ struct GenerateCommand: MPISubcommand {
             try session.collectively {
                 guard session.isRoot else { return }
                 for rank in 0 ..< session.size {
-                    let jobs = try Spec.model(spec: spec, options: specOptions(shard: shard(rank, session))).jobs
-                    try JobWriter.checkWritten(jobs, at: Self.perRankPath(output, rank: rank, of: session.size))
+                    let jobs = try self.plan(rank: rank, of: session.size).tensors
+                    try WrittenCheck.check(jobs, at: Self.perRankPath(output, rank: rank, of: session.size))
                 }
             }
         }
@@ -237,7 +236,7 @@ struct GenerateCommand: MPISubcommand {
         let mine = checkpoint.files.indices.filter { $0 % session.size == session.rank }
         var failure: (any Error)?
         do {
-            for index in mine { try staging.writeShard(index, options: plan.options, quiet: true) }
+            for index in mine { try staging.writeShard(index, options: plan.options) }
         } catch { failure = error }
         do {
             try session.agree(failure)
@@ -260,7 +259,7 @@ struct GenerateCommand: MPISubcommand {
             throw error
         }
         if check {
-            try session.collectively { if session.isRoot { try checkpoint.checkWritten() } }
+            try session.collectively { if session.isRoot { try WrittenCheck.check(checkpoint) } }
         }
     }
 
@@ -272,7 +271,7 @@ struct GenerateCommand: MPISubcommand {
 
 /// One rank's part of one tensor in the shared file.
 struct TensorPart {
-    let job: TensorJob
+    let job: PlannedTensor
     /// The tensor's position in the spec: structured tensors go to rank index mod size.
     let index: Int
     /// Byte offset of the tensor's data in the file.
@@ -295,7 +294,7 @@ struct TensorPart {
     /// builds. (SharedFile refuses big-endian hosts; the job's bytes are
     /// little-endian anyway.)
     func write(to file: SharedFile, options: FillOptions, chunkBytes: Int) throws {
-        let size = job.format.byteCount
+        let size = job.dtype.byteCount
         let count = try job.entry.elementCount()
         let mine: Range<Int>
         if job.isStreamed {

@@ -66,8 +66,8 @@ struct OrthogonalCommand: MPISubcommand {
         guard !output.hasSuffix(".safetensors") else {
             throw CommandLineError.usage("invalid --output '\(output)': orthogonal writes .npy files")
         }
-        let format = dtype.format
-        _ = try NPY.descr(for: format)   // bf16: numpy has no dtype for it
+        let format = dtype
+        _ = try NPY.descr(for: format)   // bf16 and integers: not in a .npy file here
         let fileShape = count.map { [$0] + shape } ?? shape
         let elements = try Shape.elementCount(fileShape, elementSize: format.byteCount)
         let matrices = count ?? 1
@@ -78,7 +78,7 @@ struct OrthogonalCommand: MPISubcommand {
         try DistributedOrthogonal<Float>.validate(rows: rows, cols: cols, count: matrices, gain: gain,
                                                   blockSize: blockSize, gridRows: grid.rows, gridColumns: grid.columns)
         // gain·Q must be finite in the dtype: the single-process scheme's own check.
-        try Initializer.orthogonal(gain: gain).validate(shape: [rows, cols], layout: .torch, format: format)
+        try Initializer.orthogonal(gain: gain).validate(shape: [rows, cols], layout: .torch, dtype: format)
 
         // MARK: Collective work; every failure from here on is agreed on by all ranks.
         try session.collectively {
@@ -93,7 +93,7 @@ struct OrthogonalCommand: MPISubcommand {
             try DistributedOrthogonal<Double>(rows: rows, cols: cols, count: matrices, gain: gain, stream: random,
                                               blockSize: blockSize, grid: blacs, session: session)
                 .writeNPY(to: output, shape: fileShape, format: format, session: session)
-        case .f32, .f16, .bf16:
+        case .f32, .f16, .bf16, .i64, .i32, .u8, .bool:   // integer dtypes were refused above (NPY.descr)
             try DistributedOrthogonal<Float>(rows: rows, cols: cols, count: matrices, gain: gain, stream: random,
                                              blockSize: blockSize, grid: blacs, session: session)
                 .writeNPY(to: output, shape: fileShape, format: format, session: session)

@@ -14,7 +14,7 @@ func report(_ error: any Error, printing: Bool) -> Int32 {
     let message: String
     let status: Int32
     if let error = error as? any KindedError {
-        message = String(describing: error)
+        message = WeightInitCLI.message(for: error)
         status = ExitStatus.status(for: error.kind)
     } else {
         let code = WeightInitMPICommand.exitCode(for: error)

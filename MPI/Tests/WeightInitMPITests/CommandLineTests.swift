@@ -29,7 +29,8 @@ struct CommandLineTests {
         (["--shape", "8,8", "--count", "0"], "invalid --count 0: must be ≥ 1"),
         (["--shape", "8,8", "--dtype", "bf16"],
          "invalid dtype bf16: numpy has no bfloat16 dtype, so .npy cannot hold it; use f32, f64 or f16"),
-        (["--shape", "8,8", "--dtype", "f8"], "The value 'f8' is invalid for '--dtype <dtype>'. Please provide one of 'f32', 'f64', 'f16' or 'bf16'."),
+        (["--shape", "8,8", "--dtype", "f8"], "The value 'f8' is invalid for '--dtype <dtype>'."),
+        (["--shape", "8,8", "--dtype", "i64"], "invalid dtype i64: a .npy file here holds f32, f64 or f16; integer dtypes go in .safetensors"),
         (["--shape", "8,8", "--bogus"], "Unknown option '--bogus'"),
         // More than this machine's memory (or, with more, than a 2 × 2 grid's
         // 32-bit local indexing): too large either way, and said so.

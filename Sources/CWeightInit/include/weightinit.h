@@ -59,8 +59,8 @@ extern "C" {
 /* ---- Versions ------------------------------------------------------------ */
 
 #define WEIGHTINIT_ABI_VERSION_MAJOR 1
-#define WEIGHTINIT_ABI_VERSION_MINOR 0
-/** major × 10000 + minor: 10000 is 1.0. */
+#define WEIGHTINIT_ABI_VERSION_MINOR 1
+/** major × 10000 + minor: 10000 is 1.0, 10001 is 1.1. */
 #define WEIGHTINIT_ABI_VERSION (WEIGHTINIT_ABI_VERSION_MAJOR * 10000 + WEIGHTINIT_ABI_VERSION_MINOR)
 /** Whether a library reporting `version` can run a program built against this
  *  header: the same major version, the same or a later minor one. */
@@ -113,7 +113,10 @@ typedef enum weightinit_status {
     WEIGHTINIT_ERROR_BUFFER_TOO_SMALL = 10,
     /** The computation failed: a LAPACK error, or the kernel path forced by
      *  the WEIGHTINIT_ISA environment variable cannot run on this CPU. */
-    WEIGHTINIT_ERROR_FAILURE = 11
+    WEIGHTINIT_ERROR_FAILURE = 11,
+    /** (ABI 1.1) weightinit_fill_region_cancellable was cancelled before it
+     *  wrote anything (see "Cancellable fills" below). */
+    WEIGHTINIT_ERROR_CANCELLED = 12
 } weightinit_status;
 
 /** A static, NUL-terminated name for `status` ("WEIGHTINIT_ERROR_NULL_POINTER");
@@ -181,8 +184,25 @@ typedef struct weightinit_scheme {
  *  as aliases; `_` may be written for `-` (fan_in, leaky_relu). Defaults
  *  are those of `weightinit generate --help`.
  *
- *  Returns WEIGHTINIT_ERROR_INVALID_SCHEME or _INVALID_PARAMETER for text
- *  the tool would refuse; shape-dependent checks happen at fill time. */
+ *  Options are `--name value` or `--name=value` (a value may start with
+ *  `-`: "--low -2"); each at most once — a repeated option is
+ *  WEIGHTINIT_ERROR_INVALID_SCHEME, never one value silently dropped. The
+ *  text is parsed in time linear in its length, by the same parser and
+ *  scheme table as `weightinit generate`, which accepts exactly this text.
+ *
+ *  Returns WEIGHTINIT_ERROR_INVALID_SCHEME for text that names no scheme, an
+ *  option the scheme does not take, a missing required option or a value of
+ *  the wrong kind, and WEIGHTINIT_ERROR_INVALID_PARAMETER for every
+ *  parameter out of its range that does not depend on the shape: values
+ *  that are not finite ("constant --value 1e400", "normal --mean inf"), std,
+ *  scale and Xavier or Kaiming gains <= 0, bounds not ordered ("uniform
+ *  --low 2 --high 1", "truncated-normal --low 3 --high 1", "trunc-normal
+ *  --a 1 --b -1"), sparsity outside [0, 1], orthogonal and delta-orthogonal
+ *  gains < 0, groups or blocks < 1, --sigmas <= 0, fans < 1. What depends
+ *  on the shape (the rank, fans, groups that must divide the output
+ *  channels, blocks that must divide the rows) or on the dtype (a constant,
+ *  gain or distribution whose values would be infinite in it: "constant
+ *  --value 70000" in WEIGHTINIT_F16) is checked by each fill. */
 weightinit_status weightinit_scheme_parse(const char *text, weightinit_scheme *scheme);
 
 /** Writes the scheme as `weightinit generate` spells it, every parameter
@@ -238,6 +258,34 @@ weightinit_status weightinit_shard_range(int64_t index, int64_t count, int64_t l
  *  no "stream": FNV-1a (32-bit) of the name's bytes (NUL-terminated UTF-8),
  *  so a fill with it reproduces that tensor of the file. */
 weightinit_status weightinit_name_stream(const char *name, uint32_t *stream);
+
+/* ==== ABI 1.1: cancellable fills =========================================== */
+
+/** weightinit_fill_region (the same arguments, the same values), stoppable
+ *  through `cancel`, which may be NULL (never cancelled).
+ *
+ *  Most fills cost in proportion to the block they write, but sparse first
+ *  reads the rank key of every row of the block's columns (the stream
+ *  format's "Sparse": a column's zeros are its k smallest keys), so its cost
+ *  follows the full tensor's rows: a 2 × 1 block of a (2^32, 4) tensor reads
+ *  2^32 keys, seconds of work (and sparse takes at most 2^32 rows, refused
+ *  with WEIGHTINIT_ERROR_INVALID_SHAPE above that). This call reads *cancel
+ *  before it starts, about every 65536 keys of that pass, and once more just
+ *  before it writes the first value; if *cancel is then non-zero it returns
+ *  WEIGHTINIT_ERROR_CANCELLED, having written nothing. Once values are being
+ *  written it completes: that part costs in proportion to the block.
+ *
+ *  Set *cancel to non-zero from another thread or a signal handler (a plain
+ *  store; the library only reads it, with relaxed atomic loads). The whole
+ *  tensor is the region 0 <= i_d < shape[d]. Python's fills of large tensors
+ *  run this on a worker thread, so that Ctrl-C raises KeyboardInterrupt with
+ *  the tensor untouched. */
+weightinit_status weightinit_fill_region_cancellable(const weightinit_scheme *scheme, void *data, size_t size_bytes,
+                                                     weightinit_dtype dtype, size_t rank, const int64_t *shape,
+                                                     const int64_t *region_start, const int64_t *region_stop,
+                                                     weightinit_layout layout, int64_t in_axis, int64_t out_axis,
+                                                     uint64_t seed, uint32_t stream, int32_t threads,
+                                                     const volatile int32_t *cancel);
 
 #ifdef __cplusplus
 }

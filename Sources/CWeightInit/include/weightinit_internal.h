@@ -23,6 +23,13 @@ extern "C" {
  *  cut at a UTF-8 character boundary if longer than the buffer). */
 __attribute__((visibility("hidden"))) void weightinit_internal_set_last_error(const char *message);
 
+/** Whether a caller's cancel flag (weightinit_fill_region_cancellable) is
+ *  set: a relaxed atomic load, as another thread or a signal handler stores
+ *  it. Inline, so no symbol is exported. */
+static inline int weightinit_internal_is_set(const volatile int32_t *flag) {
+    return __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,7 +27,7 @@
     }
 
     /// What the value is, for error messages: "an object", "a string", …
-    @_spi(Plumbing) public var kindDescription: String {
+    package var kindDescription: String {
         switch self {
         case .object: "an object"
         case .array: "an array"
@@ -40,7 +40,7 @@
 
     /// The value as an `Int` if it is an integer literal (no fraction or
     /// exponent) that fits; `nil` otherwise.
-    @_spi(Plumbing) public var integerValue: Int? {
+    package var integerValue: Int? {
         guard case let .number(text) = self, !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else {
             return nil
         }
@@ -48,22 +48,22 @@
     }
 
     /// The value as a `Double` if it is a number that is finite as a Double.
-    @_spi(Plumbing) public var doubleValue: Double? {
+    package var doubleValue: Double? {
         guard case let .number(text) = self, let value = Double(text), value.isFinite else { return nil }
         return value
     }
 
     /// A number: `value` in Swift's shortest round-tripping form, or `null`
     /// for ±∞ and NaN, which JSON cannot express.
-    @_spi(Plumbing) public static func number(_ value: Double) -> JSONValue {
+    package static func number(_ value: Double) -> JSONValue {
         value.isFinite ? .number("\(value)") : .null
     }
 
     /// An integer.
-    @_spi(Plumbing) public static func number<I: BinaryInteger>(_ value: I) -> JSONValue { .number("\(value)") }
+    package static func number<I: BinaryInteger>(_ value: I) -> JSONValue { .number("\(value)") }
 
     /// Compact JSON text for the value (keys in order, strings escaped).
-    @_spi(Plumbing) public var serialized: String {
+    package var serialized: String {
         switch self {
         case let .object(members):
             "{" + members.map { JSONValue.quoted($0.key) + ":" + $0.value.serialized }.joined(separator: ",") + "}"
@@ -78,7 +78,7 @@
     /// JSON text for the value indented by `indent` spaces per level, one
     /// member or item per line (empty objects and arrays, and arrays of
     /// scalars, stay on one line) — for files people read, such as an index.
-    @_spi(Plumbing) public func prettyPrinted(indent: Int = 2) -> String {
+    package func prettyPrinted(indent: Int = 2) -> String {
         prettyPrinted(indent: indent, level: 0)
     }
 
@@ -103,7 +103,7 @@
     /// on (`TerminalText.isUnsafe`: DEL, C1 controls, bidirectional overrides,
     /// line separators) is written as `\uXXXX`, so JSON output is safe to show
     /// and still decodes to the same string.
-    @_spi(Plumbing) public static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -128,7 +128,7 @@
 /// Every error is a one-line reason with the byte offset.
 @_spi(Plumbing) public struct JSONParser {
     /// Deeper nesting is refused: neither format read here nests beyond 3.
-    @_spi(Plumbing) public static let maximumDepth = 64
+    package static let maximumDepth = 64
 
     @_spi(Plumbing) public struct Failure: Error, Equatable, CustomStringConvertible {
         @_spi(Plumbing) public let reason: String

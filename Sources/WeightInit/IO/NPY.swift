@@ -17,27 +17,27 @@ import Darwin
 /// ```swift
 /// let w: [Float] = try Initializer.normal(std: 0.02).makeArray(shape: [512, 256], seed: 42)
 /// try NPY.write(w, shape: [512, 256], to: "w.npy")
-/// let file = try NPY.read("w.npy")    // file.shape == [512, 256], file.format == .f32
+/// let file = try NPY.read("w.npy")    // file.shape == [512, 256], file.dtype == .f32
 /// ```
 public enum NPY {
-    /// A file's contents: its shape, element format and raw little-endian data.
+    /// A file's contents: its shape, dtype and raw little-endian data.
     public struct Contents: Sendable, Equatable {
         public var shape: [Int]
-        public var format: ScalarFormat
+        public var dtype: DType
         /// The elements, little-endian, C order.
         public var bytes: [UInt8]
 
-        public init(shape: [Int], format: ScalarFormat, bytes: [UInt8]) {
+        public init(shape: [Int], dtype: DType, bytes: [UInt8]) {
             self.shape = shape
-            self.format = format
+            self.dtype = dtype
             self.bytes = bytes
         }
 
-        /// The elements as `T`, which must be the file's format.
+        /// The elements as `T`, which must be the file's dtype.
         public func values<T: WeightScalar>(as type: T.Type = T.self) throws -> [T] {
-            guard T.format == format else {
+            guard T.dtype == dtype else {
                 throw WeightInitError.invalidParameter(
-                    "element type", value: T.format.rawValue, reason: "the file holds \(format.rawValue)")
+                    "element type", value: T.dtype.rawValue, reason: "the file holds \(dtype.rawValue)")
             }
             let count = bytes.count / MemoryLayout<T>.stride
             return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -62,34 +62,35 @@ public enum NPY {
 
     // MARK: Writing
 
-    /// numpy's `descr` for `format`, or an error for formats numpy has no dtype for.
-    @_spi(Plumbing) public static func descr(for format: ScalarFormat) throws -> String {
-        switch format {
+    /// numpy's `descr` for `dtype`, or an error for the dtypes this writer
+    /// does not put in `.npy` files: bf16 (numpy has none) and the integer
+    /// types (written to `.safetensors` only).
+    @_spi(Plumbing) public static func descr(for dtype: DType) throws -> String {
+        switch dtype {
         case .f32: return "<f4"
         case .f64: return "<f8"
         case .f16: return "<f2"
         case .bf16:
             throw WeightInitError.invalidParameter(
                 "dtype", value: "bf16", reason: "numpy has no bfloat16 dtype, so .npy cannot hold it; use f32, f64 or f16")
+        case .i64, .i32, .u8, .bool:
+            throw WeightInitError.invalidParameter(
+                "dtype", value: dtype.rawValue, reason: "a .npy file here holds f32, f64 or f16; integer dtypes go in .safetensors")
         }
     }
 
-    /// The sampling format of `entry`, or an error for the integer types,
-    /// which this package writes only to `.safetensors`.
-    static func scalarFormat(of entry: TensorEntry) throws -> ScalarFormat {
-        guard let format = entry.format.scalarFormat else {
-            throw WeightInitError.invalidParameter(
-                "dtype", value: entry.format.rawValue, reason: "a .npy file here holds f32, f64 or f16; integer dtypes go in .safetensors")
-        }
-        return format
+    /// The dtype of `entry`, checked to be one a `.npy` file here holds.
+    static func dtype(of entry: TensorEntry) throws -> DType {
+        _ = try descr(for: entry.dtype)
+        return entry.dtype
     }
 
     /// The complete header (magic, version, length, padded dict) for a C-order
-    /// array of `shape` and `format`: version 1.0 unless the dict needs more than
+    /// array of `shape` and `dtype`: version 1.0 unless the dict needs more than
     /// 65535 bytes, then 2.0.
-    @_spi(Plumbing) public static func header(shape: [Int], format: ScalarFormat) throws -> [UInt8] {
+    @_spi(Plumbing) public static func header(shape: [Int], dtype: DType) throws -> [UInt8] {
         let dims = shape.count == 1 ? "(\(shape[0]),)" : "(\(shape.map(String.init).joined(separator: ", ")))"
-        let dict = Array("{'descr': '\(try descr(for: format))', 'fortran_order': False, 'shape': \(dims), }".utf8)
+        let dict = Array("{'descr': '\(try descr(for: dtype))', 'fortran_order': False, 'shape': \(dims), }".utf8)
         for (major, lengthBytes) in [(UInt8(1), 2), (UInt8(2), 4)] {
             let prefix = magic.count + 2 + lengthBytes
             let padding = (alignment - (prefix + dict.count + 1) % alignment) % alignment
@@ -103,20 +104,20 @@ public enum NPY {
         throw WeightInitError.invalidShape(shape, reason: "the .npy header would exceed 4 GiB")
     }
 
-    /// Writes `data` — the elements of a C-order tensor of `shape` in `format`,
+    /// Writes `data` — the elements of a C-order tensor of `shape` and `dtype`,
     /// in native byte order — to `path`, atomically (see `AtomicFile`).
     public static func write(
-        _ data: UnsafeRawBufferPointer, shape: [Int], format: ScalarFormat, to path: String
+        _ data: UnsafeRawBufferPointer, shape: [Int], dtype: DType, to path: String
     ) throws {
-        let count = try Shape.elementCount(shape, elementSize: format.byteCount)
-        guard data.count == count * format.byteCount else {
+        let count = try Shape.elementCount(shape, elementSize: dtype.byteCount)
+        guard data.count == count * dtype.byteCount else {
             throw WeightInitError.invalidShape(
-                shape, reason: "the data holds \(data.count) bytes, the shape needs \(count * format.byteCount)")
+                shape, reason: "the data holds \(data.count) bytes, the shape needs \(count * dtype.byteCount)")
         }
-        let header = try header(shape: shape, format: format)
+        let header = try header(shape: shape, dtype: dtype)
         try AtomicFile.write(to: path, expectedBytes: header.count + data.count) { file in
             try file.write(header)
-            try writeLittleEndian(data, elementSize: format.byteCount, to: file)
+            try writeLittleEndian(data, elementSize: dtype.byteCount, to: file)
         }
     }
 
@@ -124,7 +125,7 @@ public enum NPY {
     public static func write<T: WeightScalar>(
         _ values: UnsafeBufferPointer<T>, shape: [Int], to path: String
     ) throws {
-        try write(UnsafeRawBufferPointer(values), shape: shape, format: T.format, to: path)
+        try write(UnsafeRawBufferPointer(values), shape: shape, dtype: T.dtype, to: path)
     }
 
     /// Writes `values`, a C-order tensor of `shape`, to `path` atomically.
@@ -170,7 +171,7 @@ public enum NPY {
 
     // MARK: Reading
 
-    /// Reads a `.npy` file written by ``write(_:shape:format:to:)`` or numpy
+    /// Reads a `.npy` file written by ``write(_:shape:dtype:to:)`` or numpy
     /// (little-endian f2/f4/f8, C order). Never allocates more than the file's
     /// size; anything malformed — bad magic or version, a header that is not
     /// exactly the three-key dict, an unsupported dtype, Fortran order, a shape
@@ -190,7 +191,7 @@ public enum NPY {
     static func read(from file: some ByteSource, path: String) throws -> Contents {
         let located = try locate(in: file, path: path)
         // The .npy reader accepts only the float descriptors (HeaderParser).
-        return Contents(shape: located.shape, format: located.format.scalarFormat!,
+        return Contents(shape: located.shape, dtype: located.dtype,
                         bytes: try file.read(at: located.offset, count: located.byteCount))
     }
 
@@ -218,7 +219,7 @@ public enum NPY {
         guard Shape.product(header.shape) != nil else {
             throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the element count")
         }
-        guard let byteCount = Shape.product(header.shape, times: header.format.byteCount) else {
+        guard let byteCount = Shape.product(header.shape, times: header.dtype.byteCount) else {
             throw malformed("shape \(TerminalText.clipped(header.shape)) overflows the byte count")
         }
         let available = file.size - dataOffset
@@ -229,7 +230,7 @@ public enum NPY {
             throw malformed("\(available - byteCount) bytes after the data of shape \(TerminalText.clipped(header.shape))")
         }
         let name = String(path.split(separator: "/").last ?? Substring(path))
-        return TensorFile.Located(name: name, shape: header.shape, format: ElementType(header.format), offset: dataOffset,
+        return TensorFile.Located(name: name, shape: header.shape, dtype: header.dtype, offset: dataOffset,
                                   byteCount: byteCount)
     }
 }
@@ -244,7 +245,7 @@ private struct HeaderParser {
     let path: String
     var position = 0
 
-    static func parse(_ bytes: [UInt8], path: String) throws -> (shape: [Int], format: ScalarFormat) {
+    static func parse(_ bytes: [UInt8], path: String) throws -> (shape: [Int], dtype: DType) {
         var parser = HeaderParser(bytes: bytes, path: path)
         return try parser.parseDict()
     }
@@ -253,7 +254,7 @@ private struct HeaderParser {
         .malformedFile(path: path, reason: "header: \(reason)")
     }
 
-    private mutating func parseDict() throws -> (shape: [Int], format: ScalarFormat) {
+    private mutating func parseDict() throws -> (shape: [Int], dtype: DType) {
         guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F || $0 == 0x0A }) else {
             throw malformed("not printable ASCII")
         }
@@ -282,14 +283,14 @@ private struct HeaderParser {
             throw malformed("missing key (need 'descr', 'fortran_order' and 'shape')")
         }
         guard !fortranOrder else { throw malformed("Fortran order is not supported") }
-        let format: ScalarFormat
+        let dtype: DType
         switch descr {
-        case "<f2": format = .f16
-        case "<f4": format = .f32
-        case "<f8": format = .f64
+        case "<f2": dtype = .f16
+        case "<f4": dtype = .f32
+        case "<f8": dtype = .f64
         default: throw malformed("unsupported dtype '\(TerminalText.escaped(descr, limit: TerminalText.valueLimit))' (supported: <f2, <f4, <f8)")
         }
-        return (shape, format)
+        return (shape, dtype)
     }
 
     private func peek() -> Character? {

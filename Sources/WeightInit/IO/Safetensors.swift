@@ -28,7 +28,7 @@ public enum Safetensors {
     static let alignment = 8
 
     /// The safetensors dtype name of `format`.
-    package static func dtype(for format: ElementType) -> String {
+    package static func dtype(for format: DType) -> String {
         switch format {
         case .f32: "F32"
         case .f64: "F64"
@@ -42,8 +42,8 @@ public enum Safetensors {
     }
 
     /// The element type a safetensors dtype name stands for, if this package has it.
-    package static func format(forDtype name: String) -> ElementType? {
-        ElementType.allCases.first { dtype(for: $0) == name }
+    package static func format(forDtype name: String) -> DType? {
+        DType.allCases.first { dtype(for: $0) == name }
     }
 
     // MARK: Writing
@@ -64,7 +64,7 @@ public enum Safetensors {
             }
             let end = try checkedSum([offset, try tensor.byteCount()])
             members.append((tensor.name, .object([
-                ("dtype", .string(dtype(for: tensor.format))),
+                ("dtype", .string(dtype(for: tensor.dtype))),
                 ("shape", .array(tensor.shape.map { .number(String($0)) })),
                 ("data_offsets", .array([.number(String(offset)), .number(String(end))])),
             ])))
@@ -118,7 +118,7 @@ public enum Safetensors {
     static func read(from file: some ByteSource, path: String) throws -> Contents {
         let (located, metadata) = try locate(in: file, path: path)
         let tensors = try located.map { tensor in
-            StoredTensor(name: tensor.name, shape: tensor.shape, format: tensor.format,
+            StoredTensor(name: tensor.name, shape: tensor.shape, dtype: tensor.dtype,
                          bytes: try file.read(at: tensor.offset, count: tensor.byteCount))
         }
         return Contents(tensors: tensors, metadata: metadata)
@@ -146,7 +146,7 @@ public enum Safetensors {
         let dataStart = 8 + headerLength
         let (entries, metadata) = try parseHeader(json, dataSize: file.size - dataStart, malformed: malformed)
         let located = entries.map { entry in
-            TensorFile.Located(name: entry.name, shape: entry.shape, format: entry.format,
+            TensorFile.Located(name: entry.name, shape: entry.shape, dtype: entry.format,
                                offset: dataStart + entry.begin, byteCount: entry.end - entry.begin)
         }
         return (located, metadata)
@@ -155,7 +155,7 @@ public enum Safetensors {
     private struct Entry {
         let name: String
         let shape: [Int]
-        let format: ElementType
+        let format: DType
         let begin: Int
         let end: Int
     }
@@ -221,7 +221,7 @@ public enum Safetensors {
             throw malformed("tensor \(quoted) needs dtype, shape and data_offsets")
         }
         guard let format = format(forDtype: dtype) else {
-            throw malformed("tensor \(quoted): unsupported dtype \(TerminalText.quoted(dtype)) (supported: \(ElementType.allCases.map(Self.dtype(for:)).joined(separator: ", ")))")
+            throw malformed("tensor \(quoted): unsupported dtype \(TerminalText.quoted(dtype)) (supported: \(DType.allCases.map(Self.dtype(for:)).joined(separator: ", ")))")
         }
         guard offsets.count == 2, offsets[0] <= offsets[1] else {
             throw malformed("tensor \(quoted): data_offsets must be [begin, end] with begin ≤ end")

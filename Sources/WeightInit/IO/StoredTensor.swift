@@ -2,27 +2,21 @@
 public struct StoredTensor: Sendable, Equatable {
     public var name: String
     public var shape: [Int]
-    public var format: ElementType
+    public var dtype: DType
     public var bytes: [UInt8]
 
-    public init(name: String, shape: [Int], format: ElementType, bytes: [UInt8]) {
+    public init(name: String, shape: [Int], dtype: DType, bytes: [UInt8]) {
         self.name = name
         self.shape = shape
-        self.format = format
+        self.dtype = dtype
         self.bytes = bytes
-    }
-
-    /// A tensor of a sampled format.
-    @_disfavoredOverload
-    public init(name: String, shape: [Int], format: ScalarFormat, bytes: [UInt8]) {
-        self.init(name: name, shape: shape, format: ElementType(format), bytes: bytes)
     }
 
     /// Every element converted to `Double`, in C order: exactly, except
     /// int64 values beyond ±2⁵³, which are rounded to nearest.
     public func doubleValues() -> [Double] {
         bytes.withUnsafeBytes { raw in
-            switch format {
+            switch dtype {
             case .f64: Self.convert(raw, UInt64.self) { Double(bitPattern: $0) }
             case .f32: Self.convert(raw, UInt32.self) { Double(Float(bitPattern: $0)) }
             case .bf16: Self.convert(raw, UInt16.self) { Double(Float(bitPattern: UInt32($0) << 16)) }

@@ -4,19 +4,13 @@
 public struct TensorEntry: Sendable, Equatable {
     public var name: String
     public var shape: [Int]
-    /// The element type in the file: a sampled format or an integer type.
-    public var format: ElementType
+    /// The element type in the file: a sampled type or an integer type.
+    public var dtype: DType
 
-    public init(name: String, shape: [Int], format: ElementType) {
+    public init(name: String, shape: [Int], dtype: DType) {
         self.name = name
         self.shape = shape
-        self.format = format
-    }
-
-    /// An entry of a sampled format (`T.format` of a ``WeightScalar``).
-    @_disfavoredOverload
-    public init(name: String, shape: [Int], format: ScalarFormat) {
-        self.init(name: name, shape: shape, format: ElementType(format))
+        self.dtype = dtype
     }
 
     /// ∏ shape, checked for overflow but not against memory: streamed writes
@@ -26,7 +20,7 @@ public struct TensorEntry: Sendable, Equatable {
     }
 
     public func byteCount() throws -> Int {
-        try count(times: format.byteCount, of: "byte")
+        try count(times: dtype.byteCount, of: "byte")
     }
 
     private func count(times factor: Int, of what: String) throws -> Int {

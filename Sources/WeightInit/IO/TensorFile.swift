@@ -95,7 +95,7 @@ public enum TensorFile {
             guard tensors.count == 1 else {
                 throw WeightInitError.invalidParameter("tensors", value: "\(tensors.count)", reason: "a .npy file holds exactly one")
             }
-            header = try NPY.header(shape: tensors[0].shape, format: try NPY.scalarFormat(of: tensors[0]))
+            header = try NPY.header(shape: tensors[0].shape, dtype: try NPY.dtype(of: tensors[0]))
         case .safetensors:
             header = try Safetensors.header(tensors: tensors, metadata: metadata)
         }
@@ -134,11 +134,11 @@ public enum TensorFile {
     public struct Located: Sendable, Equatable {
         public var name: String
         public var shape: [Int]
-        public var format: ElementType
+        public var dtype: DType
         /// Byte offset of the data from the start of the file.
         public var offset: Int
         public var byteCount: Int
-        public var elementCount: Int { byteCount / format.byteCount }
+        public var elementCount: Int { byteCount / dtype.byteCount }
     }
 
     /// A file's headers: what ``read(_:)`` checks, without reading any data,
@@ -165,13 +165,13 @@ public enum TensorFile {
         of tensor: Located, in path: String, elements: Int = 1 << 20, _ body: ([Double]) throws -> Void
     ) throws {
         try InputFile.withOpened(path) { file in
-            let size = tensor.format.byteCount
+            let size = tensor.dtype.byteCount
             let step = Swift.max(1, elements) * size
             var offset = 0
             while offset < tensor.byteCount {
                 let count = Swift.min(step, tensor.byteCount - offset)
                 let bytes = try file.read(at: tensor.offset + offset, count: count)
-                try body(StoredTensor(name: tensor.name, shape: [count / size], format: tensor.format, bytes: bytes).doubleValues())
+                try body(StoredTensor(name: tensor.name, shape: [count / size], dtype: tensor.dtype, bytes: bytes).doubleValues())
                 offset += count
             }
         }
@@ -206,7 +206,7 @@ public enum TensorFile {
     static func read(from file: some ByteSource, path: String) throws -> Contents {
         if try isNPY(file) {
             let npy = try NPY.locate(in: file, path: path)
-            return Contents(format: .npy, tensors: [StoredTensor(name: npy.name, shape: npy.shape, format: npy.format,
+            return Contents(format: .npy, tensors: [StoredTensor(name: npy.name, shape: npy.shape, dtype: npy.dtype,
                                                                  bytes: try file.read(at: npy.offset, count: npy.byteCount))],
                             metadata: [:])
         }

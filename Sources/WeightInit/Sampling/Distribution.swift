@@ -12,8 +12,12 @@ public enum Distribution: Sendable, Equatable {
 }
 
 extension Distribution {
-    /// Checks the parameters and returns them in the kernel's form.
-    func validatedKernelParameters(format: ScalarFormat) throws -> wi_params {
+    /// Checks what does not depend on the element type: finite parameters,
+    /// a positive standard deviation, ordered bounds. The one place these
+    /// are checked: ``Initializer/validate()`` calls it for the schemes that
+    /// are a distribution as given, and every fill calls it through
+    /// ``validatedKernelParameters(format:)``.
+    package func validate() throws {
         func finite(_ name: String, _ value: Double) throws {
             guard value.isFinite else {
                 throw WeightInitError.invalidParameter(name, value: "\(value)", reason: "must be finite")
@@ -24,7 +28,6 @@ extension Distribution {
                 throw WeightInitError.invalidParameter(name, value: "\(value)", reason: "must be finite and > 0")
             }
         }
-        var params = wi_params()
         switch self {
         case let .uniform(low, high):
             try finite("low", low)
@@ -33,6 +36,26 @@ extension Distribution {
                 throw WeightInitError.invalidParameter(
                     "uniform bounds", value: "[\(low), \(high))", reason: "need low < high, both finite")
             }
+        case let .normal(mean, std):
+            try finite("mean", mean)
+            try positive("std", std)
+        case let .truncatedNormal(mean, std, low, high):
+            try finite("mean", mean)
+            try positive("std", std)
+            guard !low.isNaN, !high.isNaN, low < high else {
+                throw WeightInitError.invalidParameter(
+                    "truncation bounds", value: "[\(low), \(high)]", reason: "need low < high")
+            }
+        }
+    }
+
+    /// Checks the parameters (``validate()``, then what the element type
+    /// `format` can hold) and returns them in the kernel's form.
+    func validatedKernelParameters(format: DType) throws -> wi_params {
+        try validate()
+        var params = wi_params()
+        switch self {
+        case let .uniform(low, high):
             // x = fma(u, high − low, low) in the sampling type: an infinite
             // width there would turn into NaN, which no clamp removes.
             let largest = format.greatestFiniteMagnitude
@@ -45,8 +68,6 @@ extension Distribution {
             params.p0 = low
             params.p1 = high
         case let .normal(mean, std):
-            try finite("mean", mean)
-            try positive("std", std)
             // Box–Muller never yields |z| > 5.77 (float) or 8.57 (double)
             // (<doc:StreamFormatSpecification>), so this keeps every value finite.
             let reach = mean.magnitude + format.largestStandardNormal * std
@@ -59,12 +80,6 @@ extension Distribution {
             params.p0 = mean
             params.p1 = std
         case let .truncatedNormal(mean, std, low, high):
-            try finite("mean", mean)
-            try positive("std", std)
-            guard !low.isNaN, !high.isNaN, low < high else {
-                throw WeightInitError.invalidParameter(
-                    "truncation bounds", value: "[\(low), \(high)]", reason: "need low < high")
-            }
             // The values the sampler can produce lie in [low, high] and, when
             // the mean is inside, within the normal's reach of it (Box–Muller
             // normals, or uniform proposals in a window narrower than √(2π)·std

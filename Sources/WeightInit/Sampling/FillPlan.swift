@@ -40,14 +40,14 @@ package struct FillPlan<Scalar: WeightScalar>: Sendable {
     ///   ``WeightInitError/kernelUnavailable(_:)`` if `options.path` cannot run here.
     package init(stream: RandomStream, distribution: Distribution, options: FillOptions = FillOptions()) throws {
         let (threads, chunkSize) = try options.validatedSplit()
-        var params = try distribution.validatedKernelParameters(format: Scalar.format)
+        var params = try distribution.validatedKernelParameters(format: Scalar.dtype)
         let isa = try options.path.resolvedKernelISA()
         // A fill of zero elements runs the kernel's own parameter preparation
         // and writes nothing: whatever it rejects (a truncated-normal window
         // that holds no value of the format, say) is rejected here, before
         // any output.
         var scratch: UInt64 = 0
-        let status = wi_fill(&scratch, Scalar.format.kernelFormat, 0, 0, stream.seed, stream.stream, &params, isa)
+        let status = wi_fill(&scratch, Scalar.dtype.kernelFormat, 0, 0, stream.seed, stream.stream, &params, isa)
         guard status == 0 else {
             throw status == -1
                 ? WeightInitError.kernelUnavailable(options.path.rawValue)
@@ -94,7 +94,7 @@ package struct FillPlan<Scalar: WeightScalar>: Sendable {
     /// One kernel call: `count` values from `startIndex` into the memory at `address`.
     private func run(at address: UInt, startIndex: UInt64, count: Int) {
         var params = self.params
-        let status = wi_fill(UnsafeMutableRawPointer(bitPattern: address), Scalar.format.kernelFormat,
+        let status = wi_fill(UnsafeMutableRawPointer(bitPattern: address), Scalar.dtype.kernelFormat,
                              startIndex, count, stream.seed, stream.stream, &params, isa)
         precondition(status == 0, "wi_fill rejected parameters it accepted when the plan was made (status \(status))")
     }

@@ -41,7 +41,7 @@ package enum DeltaOrthogonal {
         _ buffer: UnsafeMutableBufferPointer<T>, shape: [Int], region: TensorRegion, layout: Layout, gain: Double,
         stream: RandomStream, options: FillOptions
     ) throws {
-        let (inputAxis, outputAxis) = try check(shape: shape, layout: layout, gain: gain)
+        let (inputAxis, outputAxis) = try check(shape: shape, layout: layout)
         let (outputs, inputs) = (shape[outputAxis], shape[inputAxis])
         let centreCount = try Shape.elementCount([outputs, inputs], elementSize: MemoryLayout<T>.stride)
         let centreMatrix = UnsafeMutableBufferPointer<T>.allocate(capacity: centreCount)
@@ -62,9 +62,10 @@ package enum DeltaOrthogonal {
         }
     }
 
-    /// The (input, output) axes, after checking rank, out ≥ in and gain.
+    /// The (input, output) axes, after checking rank and out ≥ in (the
+    /// gain is ``Initializer/validate()``'s).
     @discardableResult
-    static func check(shape: [Int], layout: Layout, gain: Double) throws -> (input: Int, output: Int) {
+    static func check(shape: [Int], layout: Layout) throws -> (input: Int, output: Int) {
         guard (3...5).contains(shape.count) else {
             throw WeightInitError.invalidShape(shape, reason: "delta-orthogonal needs a 3-, 4- or 5-D convolution weight")
         }
@@ -77,9 +78,6 @@ package enum DeltaOrthogonal {
             throw WeightInitError.invalidShape(
                 shape, reason: "delta-orthogonal needs out ≥ in channels (an out × in centre with orthonormal "
                     + "columns); got out = \(outputs), in = \(inputs)")
-        }
-        guard gain.isFinite, gain >= 0 else {
-            throw WeightInitError.invalidParameter("gain", value: "\(gain)", reason: "must be finite and ≥ 0")
         }
         return axes
     }

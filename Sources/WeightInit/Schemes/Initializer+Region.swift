@@ -71,7 +71,11 @@ extension Initializer {
         let runs = try RegionRuns(shape: shape, region: region)
         let count = try Shape.checkBuffer(
             count: buffer.count, holds: region.shape, what: "region", elementSize: MemoryLayout<T>.stride)
-        switch try plan(shape: shape, layout: layout, format: T.format) {
+        let plan = try plan(shape: shape, layout: layout, format: T.dtype)
+        // Each case asks once more just before it writes (sparse: after its pass over the keys).
+        let cancellation = options.cancellation
+        try cancellation?.check()
+        switch plan {
         case let .constant(value):
             buffer.update(repeating: T(rounding: value))
         case let .sample(distribution):
@@ -84,6 +88,7 @@ extension Initializer {
             // whole tensor (its own memory check refuses one that cannot fit).
             let whole: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream,
                                            options: options)
+            try cancellation?.check()
             whole.withUnsafeBufferPointer { runs.copy(from: $0, into: buffer) }
         case let .deltaOrthogonal(gain):
             try DeltaOrthogonal.fill(buffer, shape: shape, region: region, layout: layout, gain: gain,

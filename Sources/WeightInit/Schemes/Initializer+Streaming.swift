@@ -34,17 +34,17 @@ extension Initializer {
         _ type: T.Type, shape: [Int], layout: Layout = .torch, randomStream stream: RandomStream,
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
-        if case let .orthogonal(gain, method, blocks) = try plan(shape: shape, layout: layout, format: T.format) {
+        if case let .orthogonal(gain, method, blocks) = try plan(shape: shape, layout: layout, format: T.dtype) {
             return try Orthogonal.write(T.self, shape: shape, region: .whole(shape), gain: gain, method: method,
                                         blocks: blocks, stream: stream, options: options, to: sink)
         }
         let columns = shape.count == 2 ? 0 ..< shape[1] : 0 ..< 0
-        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format, columns: columns) else {
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.dtype, columns: columns) else {
             let values: [T] = try makeArray(shape: shape, layout: layout, seed: stream.seed, stream: stream.stream, options: options)
             try sink.write(values)
             return
         }
-        let count = try TensorEntry(name: "", shape: shape, format: T.format).elementCount()
+        let count = try TensorEntry(name: "", shape: shape, dtype: T.dtype).elementCount()
         try Self.stream(content, T.self, runs: .contiguous(count), stream: stream, options: options,
                         chunkBytes: chunkBytes, into: sink)
     }
@@ -80,12 +80,12 @@ extension Initializer {
         options: FillOptions = FillOptions(), chunkBytes: Int = defaultWriteChunkBytes, to sink: TensorFile.Sink
     ) throws {
         let runs = try RegionRuns(shape: shape, region: region)
-        if case let .orthogonal(gain, method, blocks) = try plan(shape: shape, layout: layout, format: T.format) {
+        if case let .orthogonal(gain, method, blocks) = try plan(shape: shape, layout: layout, format: T.dtype) {
             return try Orthogonal.write(T.self, shape: shape, region: region, gain: gain, method: method,
                                         blocks: blocks, stream: stream, options: options, to: sink)
         }
         let columns = region.ranges.count == 2 ? region.ranges[1] : 0 ..< 0
-        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format, columns: columns) else {
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.dtype, columns: columns) else {
             let values: [T] = try makeArray(shape: shape, region: region, layout: layout, seed: stream.seed,
                                             stream: stream.stream, options: options)
             try sink.write(values)
@@ -136,7 +136,7 @@ extension Initializer {
             let first = indices.lowerBound % shape[1]
             columns = indices.count <= shape[1] - first ? first ..< first + indices.count : 0 ..< shape[1]
         }
-        guard let content = try streamedContent(shape: shape, layout: layout, format: T.format, columns: columns) else {
+        guard let content = try streamedContent(shape: shape, layout: layout, format: T.dtype, columns: columns) else {
             throw WeightInitError.invalidParameter(
                 "scheme", value: "\(self)",
                 reason: "is built whole in memory; only sampling schemes, constants and sparse go by index range")
@@ -155,7 +155,7 @@ extension Initializer {
         case sparse(sparsity: Double, std: Double, shape: [Int], columns: Range<Int>)
     }
 
-    private func streamedContent(shape: [Int], layout: Layout, format: ScalarFormat, columns: Range<Int>) throws
+    private func streamedContent(shape: [Int], layout: Layout, format: DType, columns: Range<Int>) throws
         -> StreamedContent? {
         switch try plan(shape: shape, layout: layout, format: format) {
         case let .constant(value): .constant(value)

@@ -123,12 +123,12 @@ extension Initializer {
     }
 
     func plan(shape: [Int], layout: Layout) throws -> Plan {
+        try validate()
         func fans() throws -> Fans { try Fans(shape: shape, layout: layout) }
         switch self {
         case .zeros: return .constant(0)
         case .ones: return .constant(1)
         case let .constant(value):
-            try check("value", value, finite: true)
             return .constant(value)
         case let .uniform(low, high):
             return .sample(.uniform(low: low, high: high))
@@ -139,11 +139,9 @@ extension Initializer {
         case let .truncatedNormal(mean, std, low, high):
             return .sample(.truncatedNormal(mean: mean, std: std, low: low ?? mean - 2 * std, high: high ?? mean + 2 * std))
         case let .xavierUniform(gain):
-            try check("gain", gain, positive: true)
             let f = try fans()
             return .sample(Self.symmetricUniform(bound: gain * (6 / f.fanSum).squareRoot()))
         case let .xavierNormal(gain, truncated):
-            try check("gain", gain, positive: true)
             let f = try fans()
             return .sample(Self.centredNormal(std: gain * (2 / f.fanSum).squareRoot(), truncated: truncated))
         case let .kaimingUniform(mode, nonlinearity, gain):
@@ -157,7 +155,6 @@ extension Initializer {
         case let .lecunNormal(truncated):
             return .sample(Self.centredNormal(std: 1 / Double(try fans().fanIn).squareRoot(), truncated: truncated))
         case let .varianceScaling(scale, mode, distribution):
-            try check("scale", scale, positive: true)
             let s = scale / max(1, try fans().fan(mode))
             switch distribution {
             case .normal: return .sample(Self.centredNormal(std: s.squareRoot(), truncated: false))
@@ -168,10 +165,9 @@ extension Initializer {
             try Orthogonal.checkBlocks(shape: shape, blocks: blocks)
             return .orthogonal(gain: gain, method: method, blocks: blocks)
         case let .deltaOrthogonal(gain):
-            try DeltaOrthogonal.check(shape: shape, layout: layout, gain: gain)
+            try DeltaOrthogonal.check(shape: shape, layout: layout)
             return .deltaOrthogonal(gain: gain)
         case let .eye(gain):
-            try check("gain", gain, finite: true)
             guard shape.count == 2 else {
                 throw WeightInitError.invalidShape(shape, reason: "eye needs a 2-D shape")
             }
@@ -180,10 +176,6 @@ extension Initializer {
             try Self.checkDirac(shape: shape, layout: layout, groups: groups)
             return .dirac(groups: groups)
         case let .sparse(sparsity, std):
-            guard sparsity.isFinite, (0...1).contains(sparsity) else {
-                throw WeightInitError.invalidParameter("sparsity", value: "\(sparsity)", reason: "must be in [0, 1]")
-            }
-            try check("std", std, positive: true)
             guard shape.count == 2 else {
                 throw WeightInitError.invalidShape(shape, reason: "sparse needs a 2-D shape (rows, columns)")
             }
@@ -209,17 +201,74 @@ extension Initializer {
         return g
     }
 
+    /// The shape checks of a dirac fill (groups ≥ 1 is ``validate()``'s).
     static func checkDirac(shape: [Int], layout: Layout, groups: Int) throws {
         guard (3...5).contains(shape.count) else {
             throw WeightInitError.invalidShape(shape, reason: "dirac needs a 3-, 4- or 5-D convolution weight")
-        }
-        guard groups >= 1 else {
-            throw WeightInitError.invalidParameter("groups", value: "\(groups)", reason: "must be ≥ 1")
         }
         let (_, output) = try layout.axes(rank: shape.count, shape: shape)
         guard shape[output] % groups == 0 else {
             throw WeightInitError.invalidParameter(
                 "groups", value: "\(groups)", reason: "must divide the \(shape[output]) output channels")
+        }
+    }
+}
+
+// MARK: - Parameters, before any shape
+
+extension Initializer {
+    /// Checks every parameter that does not depend on the shape or the
+    /// element type: finite values, std, scale and Xavier or Kaiming gains
+    /// > 0, ordered bounds (low < high, a < b), sparsity in [0, 1], the
+    /// negative slope of leaky-relu finite, orthogonal and delta-orthogonal
+    /// gains ≥ 0, groups and blocks ≥ 1.
+    ///
+    /// The one place these are checked: scheme text is refused by it when
+    /// it is parsed (`weightinit_scheme_parse`, `weightinit generate`), and
+    /// every fill runs it first. What depends on the shape (fans, ranks,
+    /// groups that must divide the channels) or on the element type (values
+    /// that would be infinite in f16) is checked when a tensor is filled.
+    ///
+    /// ```swift
+    /// try Initializer.normal(std: -1).validate()   // throws invalidParameter("std", …)
+    /// ```
+    public func validate() throws {
+        switch self {
+        case .zeros, .ones, .uniformFanIn, .lecunUniform, .lecunNormal:
+            return
+        case let .constant(value):
+            try check("value", value, finite: true)
+        case let .uniform(low, high):
+            try Distribution.uniform(low: low, high: high).validate()
+        case let .normal(mean, std):
+            try Distribution.normal(mean: mean, std: std).validate()
+        case let .truncatedNormal(mean, std, low, high):
+            try Distribution.truncatedNormal(mean: mean, std: std, low: low ?? mean - 2 * std, high: high ?? mean + 2 * std)
+                .validate()
+        case let .xavierUniform(gain), let .xavierNormal(gain, _):
+            try check("gain", gain, positive: true)
+        case let .kaimingUniform(_, nonlinearity, gain), let .kaimingNormal(_, nonlinearity, gain, _):
+            _ = try Self.resolvedGain(gain, nonlinearity)
+        case let .varianceScaling(scale, _, _):
+            try check("scale", scale, positive: true)
+        case let .orthogonal(gain, _, blocks):
+            try check("gain", gain, nonNegative: true)
+            guard blocks >= 1 else {
+                throw WeightInitError.invalidParameter("blocks", value: "\(blocks)", reason: "must be ≥ 1")
+            }
+        case let .deltaOrthogonal(gain):
+            try check("gain", gain, nonNegative: true)
+        case let .eye(gain):
+            try check("gain", gain, finite: true)
+        case let .dirac(groups):
+            guard groups >= 1 else {
+                throw WeightInitError.invalidParameter("groups", value: "\(groups)", reason: "must be ≥ 1")
+            }
+        case let .sparse(sparsity, std):
+            guard sparsity.isFinite, (0...1).contains(sparsity) else {
+                throw WeightInitError.invalidParameter("sparsity", value: "\(sparsity)", reason: "must be in [0, 1]")
+            }
+            try check("std", std, positive: true)
         }
     }
 }
@@ -232,7 +281,7 @@ extension Initializer {
     /// before anything is written (a constant 1e39 in f32, 70000 in f16, an
     /// orthogonal or eye gain beyond the format's range; sampled
     /// distributions are checked as the sampler checks them).
-    func plan(shape: [Int], layout: Layout, format: ScalarFormat) throws -> Plan {
+    func plan(shape: [Int], layout: Layout, format: DType) throws -> Plan {
         let plan = try plan(shape: shape, layout: layout)
         switch plan {
         case let .constant(value):
@@ -253,14 +302,21 @@ extension Initializer {
         return plan
     }
 
-    /// Checks the scheme for `shape` against the element type `format`
-    /// without writing anything: what ``fill(_:shape:layout:stream:options:)``
-    /// would refuse for that type. For front ends that check before work.
-    @_spi(Plumbing) public func validate(shape: [Int], layout: Layout, format: ScalarFormat) throws {
-        _ = try plan(shape: shape, layout: layout, format: format)
+    /// Checks the scheme for `shape` against `dtype` without writing
+    /// anything: what ``fill(_:shape:layout:seed:stream:options:)-(UnsafeMutableBufferPointer<T>,_,_,_,_,_)``
+    /// would refuse for a tensor of that shape and dtype — besides
+    /// ``validate()``, the fans, ranks, groups and block counts the shape
+    /// must allow, and values the dtype must hold (a constant 70000 or a
+    /// normal of std 10⁵ in f16).
+    public func validate(shape: [Int], layout: Layout = .torch, dtype: DType) throws {
+        guard dtype.isFloatingPoint else {
+            throw WeightInitError.invalidParameter(
+                "dtype", value: dtype.rawValue, reason: "the engine samples f32, f64, f16 or bf16; integer tensors hold constants")
+        }
+        _ = try plan(shape: shape, layout: layout, format: dtype)
     }
 
-    private static func checkFinite(_ name: String, _ value: Double, in format: ScalarFormat, margin: Double = 1) throws {
+    private static func checkFinite(_ name: String, _ value: Double, in format: DType, margin: Double = 1) throws {
         // NaN and infinities are each scheme's own checks' to refuse, with their own words.
         guard !value.isFinite || format.roundsToFinite(value * margin) else {
             throw WeightInitError.invalidParameter(
@@ -270,8 +326,13 @@ extension Initializer {
     }
 }
 
-private func check(_ name: String, _ value: Double, finite: Bool = true, positive: Bool = false) throws {
-    if positive {
+private func check(_ name: String, _ value: Double, finite: Bool = true, positive: Bool = false,
+                   nonNegative: Bool = false) throws {
+    if nonNegative {
+        guard value.isFinite, value >= 0 else {
+            throw WeightInitError.invalidParameter(name, value: "\(value)", reason: "must be finite and ≥ 0")
+        }
+    } else if positive {
         guard value.isFinite, value > 0 else {
             throw WeightInitError.invalidParameter(name, value: "\(value)", reason: "must be finite and > 0")
         }
@@ -322,7 +383,7 @@ extension Initializer {
         randomStream stream: RandomStream, options: FillOptions = FillOptions()
     ) throws {
         _ = try Shape.checkBuffer(count: buffer.count, holds: shape, elementSize: MemoryLayout<T>.stride)
-        switch try plan(shape: shape, layout: layout, format: T.format) {
+        switch try plan(shape: shape, layout: layout, format: T.dtype) {
         case let .constant(value):
             buffer.update(repeating: T(rounding: value))
         case let .sample(distribution):

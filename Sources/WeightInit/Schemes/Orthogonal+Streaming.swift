@@ -26,7 +26,7 @@ extension Orthogonal {
         // value are specialised whatever the caller's generic context.
         let request = Request(shape: shape, runs: runs, gain: gain, method: method, blocks: blocks, stream: stream,
                               options: options)
-        switch T.format {
+        switch T.dtype {
         case .f32: try request.write(Float.self, computing: Float.self, to: sink)
         case .f64: try request.write(Double.self, computing: Double.self, to: sink)
         case .f16:
@@ -36,6 +36,7 @@ extension Orthogonal {
             preconditionFailure("Float16 does not exist on this architecture")
             #endif
         case .bf16: try request.write(BFloat16.self, computing: Float.self, to: sink)
+        case .i64, .i32, .u8, .bool: preconditionFailure("a WeightScalar is a floating-point type")
         }
     }
 
@@ -144,7 +145,7 @@ extension Orthogonal {
                 let start = done
                 done += try sink.appendInPlace(T.self, maxCount: count - start) { part in
                     let from = source + start
-                    if T.format == S.format {
+                    if T.dtype == S.dtype {
                         part.withMemoryRebound(to: S.self) { out in
                             if let columnScale {
                                 let factor = columnScale + start

@@ -68,7 +68,7 @@
     /// twice and LAPACK's workspace.
     ///
     /// Benchmarks use this to time the linear algebra without the sampling.
-    @_spi(Plumbing) public static func orthogonalize<T: BLASScalar>(
+    package static func orthogonalize<T: BLASScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, rows: Int, cols: Int, gain: Double,
         options: FillOptions = FillOptions()
     ) throws {
@@ -86,7 +86,7 @@
     /// ``FillOptions/threads`` says: threading buys little there and its
     /// reductions change the last bits with the thread count (see
     /// the Reproducibility section of `Orthogonal`).
-    @_spi(Plumbing) public static let threadingThreshold = 1024
+    package static let threadingThreshold = 1024
 
     // MARK: Internals (signFix: false exists only to test that the sign fix matters)
 
@@ -407,11 +407,13 @@
     static func inComputePrecision<T: WeightScalar>(
         _ buffer: UnsafeMutableBufferPointer<T>, rows: Int, cols: Int, _ operation: some PrecisionGeneric
     ) throws {
-        switch T.format {
+        switch T.dtype {
         case .f32:
             try buffer.withMemoryRebound(to: Float.self) { try operation($0) }
         case .f64:
             try buffer.withMemoryRebound(to: Double.self) { try operation($0) }
+        case .i64, .i32, .u8, .bool:
+            preconditionFailure("a WeightScalar is a floating-point type")
         case .f16, .bf16:
             try checkFits(shape: [rows, cols], scalars: [buffer.count], scalarSize: MemoryLayout<Float>.stride)
             let temp = UnsafeMutableBufferPointer<Float>.allocate(capacity: buffer.count)

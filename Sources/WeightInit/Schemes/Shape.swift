@@ -65,7 +65,7 @@ import Darwin
         return count
     }
 
-    static let physicalMemory: UInt64 = {
+    package static let physicalMemory: UInt64 = {
         #if canImport(Glibc)
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
         if pages > 0, size > 0 { return UInt64(pages) * UInt64(size) }

@@ -11,8 +11,9 @@ extension Initializer {
         stream: RandomStream, options: FillOptions
     ) throws {
         let runs = try RegionRuns(shape: shape, region: region)
-        try SparseSampler<T>(shape: shape, columns: region.ranges[1], sparsity: sparsity, std: std, stream: stream,
-                             options: options)
-            .fill(buffer, runs: runs, elements: 0 ..< buffer.count)
+        let sampler = try SparseSampler<T>(shape: shape, columns: region.ranges[1], sparsity: sparsity, std: std,
+                                           stream: stream, options: options)
+        try options.cancellation?.check()
+        sampler.fill(buffer, runs: runs, elements: 0 ..< buffer.count)
     }
 }

@@ -79,7 +79,9 @@ struct SparseRanking: Sendable {
     /// pass — the results never change; tests use 0).
     ///
     /// - Throws: ``WeightInitError/invalidShape(_:reason:)`` for more than
-    ///   2³² rows; the errors of `options` (threads, path).
+    ///   2³² rows; the errors of `options` (threads, path); ``FillCancelled``
+    ///   when `options.cancellation` asks, checked every `keysPerBatch`
+    ///   keys or so of the pass.
     init(stream: RandomStream, rows: Int, columns: Int, zerosPerColumn: Int, columnRange: Range<Int>,
          options: FillOptions, windowSigmas: Double = 4.5) throws {
         guard rows >= 1, UInt64(rows) <= 1 << 32 else {
@@ -88,6 +90,7 @@ struct SparseRanking: Sendable {
         precondition((0 ... rows).contains(zerosPerColumn) && columnRange.lowerBound >= 0 && columnRange.upperBound <= columns)
         let (threads, _) = try options.validatedSplit()
         let isa = try options.path.resolvedKernelISA()
+        try options.cancellation?.check()
         (self.stream, self.rows, self.columns, self.zerosPerColumn, self.columnRange) =
             (stream, rows, columns, zerosPerColumn, columnRange)
         guard zerosPerColumn > 0, zerosPerColumn < rows else {
@@ -107,29 +110,38 @@ struct SparseRanking: Sendable {
         let workers = Swift.min(threads, panels)
         var bounds = [UInt32](repeating: 0, count: width)
         var found = [[Exception]](repeating: [], count: workers)
-        let scan = PanelScan(stream: stream, rows: rows, columns: columns, zeros: zerosPerColumn, window: window, isa: isa)
+        var cancelled = [Bool](repeating: false, count: workers)
+        let scan = PanelScan(stream: stream, rows: rows, columns: columns, zeros: zerosPerColumn, window: window, isa: isa,
+                             cancellation: options.cancellation)
         bounds.withUnsafeMutableBufferPointer { boundsBuffer in
             found.withUnsafeMutableBufferPointer { foundBuffer in
-                // Panels are disjoint column ranges: each worker writes its
-                // own bounds and its own list of exceptions.
-                nonisolated(unsafe) let (allBounds, allFound) = (boundsBuffer, foundBuffer)
-                let firstColumn = columnRange.lowerBound, lastColumn = columnRange.upperBound
-                let work: @Sendable (Int) -> Void = { worker in
-                    var panel = worker
-                    var state = PanelScan.State(width: panelWidth, capacity: window.capacity,
-                                                rowsPerCall: Swift.max(1, (1 << 16) / columns))
-                    defer { state.deallocate() }
-                    while panel < panels {
-                        let c0 = firstColumn + panel * panelWidth, c1 = Swift.min(c0 + panelWidth, lastColumn)
-                        scan.cuts(of: c0 ..< c1, state: &state,
-                                  bounds: UnsafeMutableBufferPointer(rebasing: allBounds[(c0 - firstColumn) ..< (c1 - firstColumn)]),
-                                  exceptions: &allFound[worker])
-                        panel += workers
+                cancelled.withUnsafeMutableBufferPointer { cancelledBuffer in
+                    // Panels are disjoint column ranges: each worker writes its
+                    // own bounds, its own list of exceptions and its own flag.
+                    nonisolated(unsafe) let (allBounds, allFound, allCancelled) = (boundsBuffer, foundBuffer, cancelledBuffer)
+                    let firstColumn = columnRange.lowerBound, lastColumn = columnRange.upperBound
+                    let work: @Sendable (Int) -> Void = { worker in
+                        var panel = worker
+                        var state = PanelScan.State(width: panelWidth, capacity: window.capacity,
+                                                    rowsPerCall: Swift.max(1, Self.keysPerBatch / columns))
+                        defer { state.deallocate() }
+                        while panel < panels {
+                            let c0 = firstColumn + panel * panelWidth, c1 = Swift.min(c0 + panelWidth, lastColumn)
+                            guard scan.cuts(of: c0 ..< c1, state: &state,
+                                            bounds: UnsafeMutableBufferPointer(rebasing: allBounds[(c0 - firstColumn) ..< (c1 - firstColumn)]),
+                                            exceptions: &allFound[worker])
+                            else {
+                                allCancelled[worker] = true
+                                return
+                            }
+                            panel += workers
+                        }
                     }
+                    if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
                 }
-                if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
             }
         }
+        if cancelled.contains(true) { throw FillCancelled() }
         self.bounds = bounds
         exceptions = found.joined().sorted { $0.column < $1.column }
     }
@@ -207,6 +219,10 @@ struct SparseRanking: Sendable {
     /// Keys of up to this many elements at a time (on the stack).
     private static let keyBlock = 4096
 
+    /// About this many keys are generated per kernel call of the cut search,
+    /// between two checks of a cancellation.
+    static let keysPerBatch = 1 << 16
+
     private func zeroRanked<T: WeightScalar>(
         _ values: UnsafeMutablePointer<T>, flatIndex: Int, count: Int, keys: UnsafeMutablePointer<UInt32>,
         bounds: UnsafePointer<UInt32>, isa: Int32
@@ -278,6 +294,9 @@ extension SparseRanking {
         let rows: Int, columns: Int, zeros: Int
         let window: Window
         let isa: Int32
+        let cancellation: FillCancellation?
+
+        private var isCancelled: Bool { cancellation?.isRequested() ?? false }
 
         /// A worker's buffers, reused from panel to panel.
         struct State {
@@ -288,7 +307,7 @@ extension SparseRanking {
             let overflow: UnsafeMutablePointer<UInt8>
             /// Column j's kept keys at j·capacity: key << 32 | row.
             let candidates: UnsafeMutablePointer<UInt64>
-            /// Keys of `rowsPerCall` rows of the panel.
+            /// Keys of `rowsPerCall` whole rows, or of a batch of rows of the panel.
             let keys: UnsafeMutablePointer<UInt32>
 
             init(width: Int, capacity: Int, rowsPerCall: Int) {
@@ -297,7 +316,7 @@ extension SparseRanking {
                 kept = .allocate(capacity: width)
                 overflow = .allocate(capacity: width)
                 candidates = .allocate(capacity: width * capacity)
-                keys = .allocate(capacity: Swift.max(1, rowsPerCall) * width)
+                keys = .allocate(capacity: Swift.max(Swift.max(1, rowsPerCall) * width, SparseRanking.keysPerBatch + width))
             }
 
             func deallocate() {
@@ -309,30 +328,68 @@ extension SparseRanking {
             }
         }
 
-        /// The cuts of `panel` into `bounds` (one per column) and `exceptions`.
+        /// The cuts of `panel` into `bounds` (one per column) and
+        /// `exceptions`; false, with nothing written, if cancelled.
+        ///
+        /// The keys come a batch of rows at a time, by the cheapest of:
+        /// whole rows (the panel is every column); one call per row (64
+        /// columns or more: the call's cost is spread over them, no word is
+        /// wasted); for fewer, the words of consecutive rows from the
+        /// panel's first to its last column in one call (the panel holds a
+        /// quarter of each row or more, so few words go unused), or else
+        /// each key from its own Philox block, 16 at a time
+        /// (`wi_strided_words`: a few columns of a wide tensor). Panels of
+        /// fewer than 16 columns are then scanned column by column.
         func cuts(of panel: Range<Int>, state: inout State, bounds: UnsafeMutableBufferPointer<UInt32>,
-                  exceptions: inout [Exception]) {
-            let width = panel.count
+                  exceptions: inout [Exception]) -> Bool {
+            // The buffers, as a value: the nested function below then captures no inout.
+            let width = panel.count, buffers = state, keys = state.keys
             state.below.initialize(repeating: 0, count: width)
             state.kept.initialize(repeating: 0, count: width)
             state.overflow.initialize(repeating: 0, count: width)
-            if width == columns {
-                // Whole rows: several at once, one kernel call.
+            /// Scans rows in batches of `batch`, after `generate(r0, r1)` has
+            /// put row r's keys at `keys + (r − r0)·step`: row by row, or for
+            /// fewer than 16 columns (which one row's call would not fill)
+            /// column by column; false if cancelled.
+            func scan(batch: Int, step: Int, _ generate: (Int, Int) -> Void) -> Bool {
                 var r0 = 0
                 while r0 < rows {
-                    let r1 = Swift.min(rows, r0 + state.rowsPerCall)
-                    stream.words(state.keys, count: (r1 - r0) * columns, startIndex: UInt64(r0 * columns),
-                                 subStream: keySubStream, isa: isa)
-                    for r in r0 ..< r1 { scanRow(state.keys + (r - r0) * columns, row: r, width: width, state: state) }
+                    if isCancelled { return false }
+                    let r1 = Swift.min(rows, r0 + batch)
+                    generate(r0, r1)
+                    if width < 16 {
+                        for j in 0 ..< width { scanColumn(keys + j, step: step, rows: r0 ..< r1, column: j, state: buffers) }
+                    } else {
+                        for r in r0 ..< r1 { scanRow(keys + (r - r0) * step, row: r, width: width, state: buffers) }
+                    }
                     r0 = r1
                 }
-            } else {
-                for r in 0 ..< rows {
-                    stream.words(state.keys, count: width, startIndex: UInt64(r * columns + panel.lowerBound),
+                return true
+            }
+            let first = panel.lowerBound
+            let scanned = if width == columns {
+                scan(batch: state.rowsPerCall, step: columns) { r0, r1 in
+                    stream.words(keys, count: (r1 - r0) * columns, startIndex: UInt64(r0 * columns), subStream: keySubStream, isa: isa)
+                }
+            } else if width >= 64 {
+                scan(batch: Swift.max(1, SparseRanking.keysPerBatch / width), step: width) { r0, r1 in
+                    for r in r0 ..< r1 {
+                        stream.words(keys + (r - r0) * width, count: width, startIndex: UInt64(r * columns + first),
+                                     subStream: keySubStream, isa: isa)
+                    }
+                }
+            } else if columns <= 4 * width {
+                scan(batch: Swift.max(1, SparseRanking.keysPerBatch / columns), step: columns) { r0, r1 in
+                    stream.words(keys, count: (r1 - r0 - 1) * columns + width, startIndex: UInt64(r0 * columns + first),
                                  subStream: keySubStream, isa: isa)
-                    scanRow(state.keys, row: r, width: width, state: state)
+                }
+            } else {
+                scan(batch: Swift.max(1, SparseRanking.keysPerBatch / width), step: width) { r0, r1 in
+                    wi_strided_words(isa, stream.seed, stream.stream, keySubStream, UInt64(r0 * columns + first),
+                                     UInt64(columns), r1 - r0, width, keys)
                 }
             }
+            guard scanned else { return false }
             for j in 0 ..< width {
                 let column = panel.lowerBound + j
                 let below = Int(state.below[j]), kept = Int(state.kept[j])
@@ -341,11 +398,13 @@ extension SparseRanking {
                     cut = resolve(UnsafeMutableBufferPointer(start: state.candidates + j * state.capacity, count: kept),
                                   below: below, column: column, low: window.low, span: window.high - window.low)
                 } else {
-                    cut = exactCut(column: column)
+                    guard let exact = exactCut(column: column) else { return false }
+                    cut = exact
                 }
                 bounds[j] = cut.0
                 if let exception = cut.1 { exceptions.append(exception) }
             }
+            return true
         }
 
         private var keySubStream: UInt32 { SparseRanking.keySubStream }
@@ -354,6 +413,12 @@ extension SparseRanking {
             wi_rank_scan(isa, keys, width, UInt32(truncatingIfNeeded: window.low), window.high - window.low,
                          UInt32(truncatingIfNeeded: row), state.below, state.candidates, state.capacity, state.kept,
                          state.overflow)
+        }
+
+        private func scanColumn(_ keys: UnsafeMutablePointer<UInt32>, step: Int, rows: Range<Int>, column j: Int, state: State) {
+            wi_rank_scan_column(isa, keys, step, rows.count, UInt32(truncatingIfNeeded: rows.lowerBound),
+                                UInt32(truncatingIfNeeded: window.low), window.high - window.low, state.below + j,
+                                state.candidates + j * state.capacity, state.capacity, state.kept + j, state.overflow + j)
         }
 
         /// The cut of `column` from its `candidates` (key << 32 | row: all of
@@ -378,12 +443,13 @@ extension SparseRanking {
             return (key, Exception(column: column, key: key, tie: order[rank - smaller]))
         }
 
-        /// The cut of one column by two exact passes over its keys (the
-        /// scalar generator, one block per key): a histogram of their top 16
-        /// bits, then the keys of the bucket that holds the k-th.
-        private func exactCut(column: Int) -> (UInt32, Exception?) {
+        /// The cut of one column by two exact passes over its keys (each
+        /// from its own block, `wi_strided_words`): a histogram of their top
+        /// 16 bits, then the keys of the bucket that holds the k-th; nil if
+        /// cancelled.
+        private func exactCut(column: Int) -> (UInt32, Exception?)? {
             var histogram = [Int](repeating: 0, count: 1 << 16)
-            for r in 0 ..< rows { histogram[Int(key(row: r, column: column) >> 16)] += 1 }
+            guard forEachKey(of: column, { _, k in histogram[Int(k >> 16)] += 1 }) else { return nil }
             var below = 0, bucket = 0
             while below + histogram[bucket] < zeros {
                 below += histogram[bucket]
@@ -391,17 +457,30 @@ extension SparseRanking {
             }
             var candidates: [UInt64] = []
             candidates.reserveCapacity(histogram[bucket])
-            for r in 0 ..< rows {
-                let k = key(row: r, column: column)
+            guard forEachKey(of: column, { r, k in
                 if Int(k >> 16) == bucket { candidates.append(UInt64(k) << 32 | UInt64(r)) }
-            }
+            }) else { return nil }
             return candidates.withUnsafeMutableBufferPointer {
                 resolve($0, below: below, column: column, low: UInt64(bucket) << 16, span: 1 << 16)
             }
         }
 
-        private func key(row: Int, column: Int) -> UInt32 {
-            stream.word(at: UInt64(row * columns + column), subStream: keySubStream)
+        /// `body(row, key)` for every row of `column`, in order, a batch of
+        /// keys at a time; false if cancelled.
+        private func forEachKey(of column: Int, _ body: (Int, UInt32) -> Void) -> Bool {
+            let batch = Swift.min(rows, SparseRanking.keysPerBatch)
+            return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: batch) { keys in
+                var r0 = 0
+                while r0 < rows {
+                    if isCancelled { return false }
+                    let n = Swift.min(batch, rows - r0)
+                    wi_strided_words(isa, stream.seed, stream.stream, keySubStream, UInt64(r0 * columns + column),
+                                     UInt64(columns), n, 1, keys.baseAddress!)
+                    for i in 0 ..< n { body(r0 + i, keys[i]) }
+                    r0 += n
+                }
+                return true
+            }
         }
     }
 

@@ -174,6 +174,24 @@ void wi_zero_below(int32_t isa, void *values, size_t element_size, const uint32_
 void wi_rank_scan(int32_t isa, const uint32_t *keys, size_t count, uint32_t low, uint64_t span, uint32_t row,
                   uint64_t *below, uint64_t *candidates, size_t capacity, uint64_t *kept, uint8_t *overflow);
 
+/// wi_rank_scan for one column of a panel over `rows` rows, whose keys are
+/// keys[r·step] (rows first_row + r): *below += the count of keys < low, and
+/// each key in the window appended as key << 32 | row to candidates (the
+/// column's `capacity` slots; *kept, *overflow as there) — one call per
+/// column and batch of rows where a panel of a few columns would otherwise
+/// cost a call per row.
+void wi_rank_scan_column(int32_t isa, const uint32_t *keys, size_t step, size_t rows, uint32_t first_row, uint32_t low,
+                         uint64_t span, uint64_t *below, uint64_t *candidates, size_t capacity, uint64_t *kept,
+                         uint8_t *overflow);
+
+/// out[r·width + j] = word (first + r·stride + j) of sub-stream `substream`
+/// of (seed, stream) — word i % 4 of block i / 4, as wi_fill's bits — for
+/// r < rows, j < width: the keys of a few columns of many rows, each word
+/// from its own block (16 blocks at a time on the vector paths), where one
+/// wi_fill per row would cost its call per key. Indices must not pass 2⁶⁴.
+void wi_strided_words(int32_t isa, uint64_t seed, uint32_t stream, uint32_t substream, uint64_t first,
+                      uint64_t stride, size_t rows, size_t width, uint32_t *out);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

@@ -269,8 +269,31 @@ static void check_parse_errors(void) {
         {"kaiming-normal --nonlinearity relu --negative-slope 0.1", WEIGHTINIT_ERROR_INVALID_SCHEME},
         {"normal --seed 3", WEIGHTINIT_ERROR_INVALID_SCHEME},
         {"dirac --groups 1.5", WEIGHTINIT_ERROR_INVALID_SCHEME},
+        {"normal --std 1 --std 2", WEIGHTINIT_ERROR_INVALID_SCHEME},
+        {"normal --std=1 --std 2", WEIGHTINIT_ERROR_INVALID_SCHEME},
+        {"lecun-normal --truncated=yes", WEIGHTINIT_ERROR_INVALID_SCHEME},
         {"truncated-normal --sigmas -1", WEIGHTINIT_ERROR_INVALID_PARAMETER},
         {"orthogonal --gain -1", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        /* Every parameter that does not depend on the shape is checked when the text is parsed. */
+        {"normal --std -1", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"normal --std nan", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"normal --std 0", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"normal --std inf", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"normal --mean inf", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"sparse --sparsity 1.5", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"sparse --sparsity 0.5 --std 0", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"uniform --low 2 --high 1", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"uniform --low -inf", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"truncated-normal --low 3 --high 1", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"trunc-normal --a 1 --b -1", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"constant --value 1e400", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"xavier-uniform --gain 0", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"kaiming-uniform --mode fan-out --nonlinearity leaky_relu --negative-slope inf", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"variance-scaling --scale -2", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"eye --gain nan", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"dirac --groups 0", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"orthogonal --blocks 0", WEIGHTINIT_ERROR_INVALID_PARAMETER},
+        {"delta-orthogonal --gain -1", WEIGHTINIT_ERROR_INVALID_PARAMETER},
         {"normal \xff\xfe", WEIGHTINIT_ERROR_INVALID_SCHEME},
     };
     size_t i;
@@ -336,8 +359,7 @@ static void check_fill_errors(void) {
     static const int64_t start[2] = {1, 2}, stop[2] = {3, 6}, reversed[2] = {3, 1}, outside[2] = {3, 7};
     static const int64_t negative_start[2] = {-1, 2}, empty[2] = {1, 2};
     weightinit_scheme normal = parsed("normal --std 0.5"), kaiming = parsed("kaiming-normal");
-    weightinit_scheme bad_std = parsed("normal --std -1"), bad_bounds = parsed("uniform --low 2 --high 1");
-    weightinit_scheme bad_sparsity = parsed("sparse --sparsity 1.5"), dirac = parsed("dirac --groups 3");
+    weightinit_scheme dirac = parsed("dirac --groups 3"), too_big_for_f16 = parsed("constant --value 70000");
     weightinit_scheme eye = parsed("eye"), zeroed, damaged = normal;
     call ok = {0};
     call c;
@@ -377,9 +399,10 @@ static void check_fill_errors(void) {
     c = ok; c.bytes = 0; expect_fill("fill size_bytes 0", c, WEIGHTINIT_ERROR_SIZE_MISMATCH);
     c = ok; c.dtype = WEIGHTINIT_F64; expect_fill("fill f64 into an f32-sized buffer", c, WEIGHTINIT_ERROR_SIZE_MISMATCH);
 
-    c = ok; c.scheme = &bad_std; expect_fill("fill normal --std -1", c, WEIGHTINIT_ERROR_INVALID_PARAMETER);
-    c = ok; c.scheme = &bad_bounds; expect_fill("fill uniform --low 2 --high 1", c, WEIGHTINIT_ERROR_INVALID_PARAMETER);
-    c = ok; c.scheme = &bad_sparsity; expect_fill("fill sparse --sparsity 1.5", c, WEIGHTINIT_ERROR_INVALID_PARAMETER);
+    /* What the dtype cannot hold is known only when the dtype is: checked at fill time. */
+    c = ok; c.scheme = &too_big_for_f16; c.dtype = WEIGHTINIT_F16; c.bytes = 24 * 2;
+    expect_fill("fill constant --value 70000 as f16", c, WEIGHTINIT_ERROR_INVALID_PARAMETER);
+    c = ok; c.scheme = &too_big_for_f16; expect_fill("fill constant --value 70000 as f32", c, WEIGHTINIT_OK);
     c = ok; c.scheme = &dirac; c.rank = 3; c.shape = rank3;
     expect_fill("fill dirac --groups 3 over 4 channels", c, WEIGHTINIT_ERROR_INVALID_PARAMETER);
     c = ok; c.scheme = &kaiming; c.rank = 1; c.shape = rank1; expect_fill("fill kaiming-normal 1-D", c, WEIGHTINIT_ERROR_INVALID_SHAPE);

@@ -2,7 +2,7 @@ import Foundation
 @_spi(Plumbing) import WeightInit
 
 /// Per-format facts the tests need, written independently of the library.
-extension ScalarFormat {
+extension DType {
     /// The spacing of the format's values just above 1 (2^−(fraction bits)).
     var ulpOfOne: Double {
         switch self {
@@ -10,6 +10,7 @@ extension ScalarFormat {
         case .f64: 0x1p-52
         case .f16: 0x1p-10
         case .bf16: 0x1p-7
+        case .i64, .i32, .u8, .bool: 1
         }
     }
 }

@@ -1,5 +1,5 @@
 @_spi(Plumbing) import WeightInit
-@_spi(Plumbing) import WeightInitCLI
+@_spi(Plumbing) import WeightInitModels
 
 /// libFuzzer calls this with each input. The readers and the spec parser
 /// must either return results consistent with the input or throw an error
@@ -13,7 +13,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let npy = try NPY.parse(bytes)
         // What the reader returns must agree with the input it came from.
         precondition(npy.bytes.count <= size, "NPY returned more bytes than it was given")
-        precondition(npy.bytes.count == npy.shape.reduce(1, *) * npy.format.byteCount, "NPY data disagrees with its shape")
+        precondition(npy.bytes.count == npy.shape.reduce(1, *) * npy.dtype.byteCount, "NPY data disagrees with its shape")
     } catch {
         checkMessage(error)
     }
@@ -45,18 +45,18 @@ private func checkSafetensors(_ bytes: [UInt8]) {
     }
     precondition(file.tensors.reduce(0) { $0 + $1.bytes.count } <= bytes.count, "safetensors returned more bytes than it was given")
     for tensor in file.tensors {
-        precondition(tensor.bytes.count == tensor.shape.reduce(tensor.format.byteCount, *), "tensor data disagrees with its shape")
+        precondition(tensor.bytes.count == tensor.shape.reduce(tensor.dtype.byteCount, *), "tensor data disagrees with its shape")
         _ = tensor.doubleValues()
     }
 }
 
-/// The spec parser (`weightinit generate --spec`): every job it returns has
-/// a name and a shape; every error it throws is about the input (kind
-/// invalidInput) and has a safe message.
+/// The model spec parser (`weightinit generate --spec`): every tensor it
+/// plans has a name and a shape of positive dimensions; every error it
+/// throws is about the input (kind invalidInput) and has a safe message.
 private func checkSpec(_ bytes: [UInt8]) {
     do {
-        for job in try Spec.jobs(bytes: bytes, source: "fuzz.json") {
-            precondition(!job.name.isEmpty && !job.shape.isEmpty, "a job without name or shape")
+        for tensor in try ModelSpec.plan(bytes: bytes, source: "fuzz.json").tensors {
+            precondition(!tensor.name.isEmpty && tensor.shape.allSatisfy { $0 >= 1 }, "a tensor without a name, or with an empty dimension")
         }
     } catch {
         precondition((error as? any KindedError)?.kind == .invalidInput, "a spec error that is not an input error: \(error)")

@@ -1,0 +1,33 @@
+@_spi(Plumbing) import WeightInit
+
+/// The tensors of a config's manifest as a family's code lists them: the
+/// count bounded (``ModelManifest/maximumCount``) as they are added, and
+/// every dimension computed with overflow checked, so no config, however
+/// absurd, makes the manifest trap or grow without bound.
+struct ManifestBuilder {
+    let config: ModelConfig
+    private(set) var tensors: [(name: String, shape: [Int])] = []
+
+    init(_ config: ModelConfig) { self.config = config }
+
+    /// Refuses, before any tensor is listed, `blocks` repeated blocks of
+    /// `perBlock` tensors each plus `others`, past the limit.
+    func reserve(blocks: Int, perBlock: Int, others: Int) throws {
+        let limit = ModelManifest.maximumCount
+        guard blocks <= (limit - others) / perBlock else {
+            throw config.invalid("\(blocks) layers of \(perBlock) tensors is more than the \(limit) tensors a manifest holds")
+        }
+    }
+
+    mutating func add(_ name: String, _ shape: [Int]) throws {
+        tensors.append((name, shape))
+        try ModelManifest.checkCount(tensors.count, source: .config(config.path))
+    }
+
+    /// `a · b`, a dimension computed from the config's `what`, refused if it overflows.
+    func product(_ a: Int, _ b: Int, _ what: String) throws -> Int {
+        let (value, overflow) = a.multipliedReportingOverflow(by: b)
+        guard !overflow else { throw config.invalid("\(what) = \(a) × \(b) overflows") }
+        return value
+    }
+}
