@@ -13,7 +13,11 @@
 //    ranges that start and end inside blocks, at several offsets and chunk
 //    sizes; the f32 Box–Muller's radius, sin and cos (and the logarithm the
 //    truncated normal's other methods use) on every 24-bit input, or every
-//    --stride-th one; sparse's ranking kernels (wi_zero_below, wi_rank_scan).
+//    --stride-th one; sparse's ranking kernels (wi_zero_below, wi_rank_scan,
+//    wi_rank_scan_column) and strided keys (wi_strided_words, also against
+//    the bits fill's words).
+// 4. WEIGHTINIT_ISA: every path's name selects that path where it runs (its
+//    automatic fill equal to the scalar reference) and is refused elsewhere.
 //
 // It prints which paths ran, and which one the automatic choice is; exits 1
 // on the first kind of mismatch (with the case), 0 when all agree.
@@ -405,6 +409,107 @@ static void test_ranking(int32_t isa) {
     }
 }
 
+/// wi_strided_words (the keys of a few columns of many rows) against the
+/// bits fill's definition — word first + r·stride + j of the sub-stream,
+/// read from a scalar bits fill of that one word — and wi_rank_scan_column
+/// against the scalar path's and against wi_rank_scan of each row's key,
+/// with consecutive (step 1) and strided keys.
+static void test_strided(int32_t isa) {
+    static const struct { uint64_t first, stride; size_t rows, width; } shapes[] = {
+        {0, 4, 40, 1}, {3, 7, 33, 1}, {5, 1000, 17, 3}, {2, 16, 5, 16}, {1, 19, 9, 17}, {0, 1, 0, 4},
+        {(1ull << 40) + 1, 129, 20, 2}, {UINT64_MAX - 300, 10, 29, 1},
+    };
+    static const uint32_t substreams[] = {0, 0x80000003u};
+    enum { MOST = 600 };
+    static uint32_t got[MOST], reference[MOST];
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        for (size_t s = 0; s < 2; s++) {
+            size_t count = shapes[k].rows * shapes[k].width;
+            memset(got, 0xA5, sizeof got);
+            memset(reference, 0xA5, sizeof reference);
+            wi_strided_words(isa, 42, 7, substreams[s], shapes[k].first, shapes[k].stride, shapes[k].rows,
+                             shapes[k].width, got);
+            wi_strided_words(WI_ISA_SCALAR, 42, 7, substreams[s], shapes[k].first, shapes[k].stride, shapes[k].rows,
+                             shapes[k].width, reference);
+            CHECK(memcmp(got, reference, sizeof got) == 0, "wi_strided_words on %s, shape %zu, sub-stream %zu",
+                  path_name(isa), k, s);
+            for (size_t i = 0; i < count; i++) {
+                uint64_t index = shapes[k].first + (i / shapes[k].width) * shapes[k].stride + i % shapes[k].width;
+                unsigned char *word = fill(bits(substreams[s]), WI_FORMAT_F32, 4, index, 1, WI_ISA_SCALAR, 42, 7);
+                CHECK(word != NULL && element_bits(word, 4, 0) == got[i],
+                      "wi_strided_words on %s, shape %zu, sub-stream %zu: key %zu is not word %" PRIu64,
+                      path_name(isa), k, s, i, index);
+                free(word);
+            }
+        }
+    }
+    enum { ROWS = 300, CAPACITY = 7 };
+    static uint32_t keys[ROWS * 3];
+    uint64_t state = 3;
+    for (size_t j = 0; j < ROWS * 3; j++) keys[j] = (uint32_t)mix(&state);
+    const struct { uint32_t low; uint64_t span; } windows[] = {
+        {0x40000000u, 0x04000000u}, {0, 1ull << 32}, {0xF0000000u, 0x10000000u}, {0x7FFFFFFFu, 1}, {5, 0},
+        {keys[1 + 20], 1}, {keys[1 + 21] - 1, 2},  // windows ending and starting at a key (step 1 and 3)
+    };
+    static const size_t rows[] = {0, 1, 15, 16, 17, 100, ROWS};
+    for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+        for (size_t step = 1; step <= 3; step += 2) {
+            for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+                uint64_t below[3] = {11, 11, 11}, candidates[3][CAPACITY] = {{0}}, kept[3] = {0, 0, 0};
+                uint8_t overflow[3] = {0, 0, 0};
+                // The definition: wi_rank_scan of each row's one key.
+                for (size_t row = 0; row < rows[r]; row++) {
+                    wi_rank_scan(WI_ISA_SCALAR, keys + 1 + row * step, 1, windows[w].low, windows[w].span,
+                                 1000 + (uint32_t)row, &below[2], candidates[2], CAPACITY, &kept[2], &overflow[2]);
+                }
+                wi_rank_scan_column(WI_ISA_SCALAR, keys + 1, step, rows[r], 1000, windows[w].low, windows[w].span,
+                                    &below[0], candidates[0], CAPACITY, &kept[0], &overflow[0]);
+                wi_rank_scan_column(isa, keys + 1, step, rows[r], 1000, windows[w].low, windows[w].span, &below[1],
+                                    candidates[1], CAPACITY, &kept[1], &overflow[1]);
+                CHECK(below[0] == below[2] && kept[0] == kept[2] && overflow[0] == overflow[2] &&
+                          memcmp(candidates[0], candidates[2], sizeof candidates[0]) == 0,
+                      "wi_rank_scan_column (scalar), window %zu, step %zu, rows %zu: not wi_rank_scan's rows", w,
+                      step, rows[r]);
+                CHECK(below[0] == below[1] && kept[0] == kept[1] && overflow[0] == overflow[1] &&
+                          memcmp(candidates[0], candidates[1], sizeof candidates[0]) == 0,
+                      "wi_rank_scan_column on %s, window %zu, step %zu, rows %zu", path_name(isa), w, step, rows[r]);
+            }
+        }
+    }
+}
+
+/// WEIGHTINIT_ISA: each path's name makes it the automatic path where it
+/// runs (and the automatic fill then gives the scalar reference's bytes),
+/// and refuses it where it does not; an unknown name is refused.
+static void test_environment(void) {
+    const char *saved = getenv("WEIGHTINIT_ISA");
+    char *restore = saved ? strdup(saved) : NULL;
+    unsigned char *expected = fill(normal(0.5, 2), WI_FORMAT_F32, 4, 3, 1000, WI_ISA_SCALAR, 9, 1);
+    for (size_t k = 0; k < PATH_COUNT; k++) {
+        setenv("WEIGHTINIT_ISA", all_paths[k].name, 1);
+        int runs = path_runs(all_paths[k].isa);
+        int32_t chosen = wi_isa_default();
+        CHECK(chosen == (runs ? all_paths[k].isa : -1), "WEIGHTINIT_ISA=%s: the automatic path is %d",
+              all_paths[k].name, chosen);
+        unsigned char *actual = fill(normal(0.5, 2), WI_FORMAT_F32, 4, 3, 1000, WI_ISA_AUTO, 9, 1);
+        CHECK(runs ? (actual != NULL && memcmp(actual, expected, 1000 * 4 + 64) == 0) : actual == NULL,
+              "WEIGHTINIT_ISA=%s: the automatic fill %s", all_paths[k].name,
+              runs ? "differs from the scalar reference" : "ran on a path that does not run here");
+        free(actual);
+    }
+    setenv("WEIGHTINIT_ISA", "nonsense", 1);
+    unsigned char *refused = fill(normal(0, 1), WI_FORMAT_F32, 4, 0, 16, WI_ISA_AUTO, 9, 1);
+    CHECK(wi_isa_default() == -1 && refused == NULL, "WEIGHTINIT_ISA=nonsense was accepted");
+    free(refused);
+    free(expected);
+    if (restore) {
+        setenv("WEIGHTINIT_ISA", restore, 1);
+        free(restore);
+    } else {
+        unsetenv("WEIGHTINIT_ISA");
+    }
+}
+
 /// The comparison itself can fail: one flipped bit in a vector path's output is caught.
 static void test_the_test(void) {
     unsigned char *a = fill(normal(0, 1), WI_FORMAT_F32, 4, 0, 100, WI_ISA_SCALAR, 1, 2);
@@ -504,6 +609,7 @@ int main(int argc, char **argv) {
     test_the_test();
     test_philox();
     test_known_answers(WI_ISA_SCALAR);
+    test_environment();
     int32_t automatic = wi_isa_default();
     printf("kernel_test: automatic path here: %s%s\n", path_name(automatic),
            getenv("WEIGHTINIT_ISA") ? " (WEIGHTINIT_ISA)" : "");
@@ -519,6 +625,7 @@ int main(int argc, char **argv) {
         test_chunking(isa);
         test_parts(isa, stride);
         test_ranking(isa);
+        test_strided(isa);
         char inputs[64] = "every 24-bit input";
         if (stride > 1) snprintf(inputs, sizeof inputs, "every %u-th 24-bit input", stride);
         printf("kernel_test: path %s: %ld comparisons with the scalar reference and the known answers, %s"
