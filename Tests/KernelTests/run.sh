@@ -8,7 +8,9 @@
 #      arm64 is compiled for arm64 too (its fmaf/fma are the fused
 #      instructions there). Skipped, with the reason, where the cross
 #      toolchain or qemu-user is missing (.ci/setup installs them on Debian).
-# Usage: Tests/KernelTests/run.sh [native|arm64|all] (default all).
+# Usage: Tests/KernelTests/run.sh [native|arm64|all] (default all), or
+# run.sh bench [values [rounds]]: the in-cache timing of every path here
+# (kernel_test --bench; default 65536 values, best of 50).
 # The Box–Muller parts are checked on every STRIDE-th 24-bit input (natively
 # 16 — the Swift tests check every input of the x86 paths —, under qemu
 # KERNEL_TEST_ARM64_STRIDE, default 4: about 20 s).
@@ -22,6 +24,12 @@ flags=(-std=gnu11 -O2 -Wall -Wextra -Werror -ISources/_WeightInitKernels/include
 sources=(Sources/_WeightInitKernels/*.c Tests/KernelTests/kernel_test.c)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+
+if [ "$mode" = bench ]; then
+    "$cc" "${flags[@]}" "${sources[@]}" -lm -lpthread -o "$scratch/kernel_test"
+    "$scratch/kernel_test" --bench "${@:2}"
+    exit
+fi
 
 if [ "$mode" = native ] || [ "$mode" = all ]; then
     "$cc" "${flags[@]}" "${sources[@]}" -lm -lpthread -o "$scratch/kernel_test"
