@@ -509,6 +509,22 @@ WI_AI vd round_f(vd x) {
 /// fmaf(a, b, c) for results in the binade of m: a, b exact floats as doubles.
 WI_AI vd fma_binade(vd a, vd b, double c, double m) { return (a * b + (c + m)) - m; }
 
+/// The last fixed-binade step of a chain, straight to float: y = a·b + (c +
+/// m) with m = 1.5·2^(e+29) and a positive result p ∈ [2^e, 2^(e+1)] is m +
+/// p = (2^52 + 2^51 + n)·2^(e−23), n = p·2^(23−e) ∈ [2^23, 2^24] an integer
+/// (fma_binade), so the low 32 bits of y are n, and p's float bits are n +
+/// (126 + e)·2²³ (n = 2^24 carries into the exponent: 2^(e+1)). One
+/// shuffle (the low halves of two registers) and one integer add per four
+/// lanes, instead of subtracting m and converting (cvtpd2ps + a shuffle per
+/// two registers).
+WI_AI vf binade_last_f(vd a, vd b, double c, double m, int e) {
+    vd y = a * b + (c + m);
+    typedef uint32_t vu32 __attribute__((ext_vector_type(32)));
+    vu32 words = (vu32)y;
+    vu n = __builtin_shufflevector(words, words, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return (vf)(n + (uint32_t)(126 + e) * 0x00800000u);
+}
+
 /// fmaf(a, b, c) as RN_f(RN_d(a·b + c)) — only where the tests cover every
 /// input; as a float, or kept in double for a next step.
 WI_AI vf fma_twice(vd a, vd b, vd c) { return to_f(a * b + c); }
@@ -599,18 +615,18 @@ WI_AI void angle_nofma(vu w, vf *sin_out, vf *cos_out) {
     vd sp = fma_binade(r2, (vd)(double)0x1.507834p+5f, -0x1.32d2ccp+6f, WI_BINADE(6));
     sp = fma_binade(r2, sp, 0x1.466bc6p+6f, WI_BINADE(6));
     sp = fma_binade(r2, sp, -0x1.4abbcep+5f, WI_BINADE(5));
-    sp = fma_binade(r2, sp, 0x1.921fb6p+2f, WI_BINADE(2));
-    vf s = r * to_f(sp);
+    vf s = r * binade_last_f(r2, sp, 0x1.921fb6p+2f, WI_BINADE(2), 2);
     vd c = fma_binade(r2, (vd)(double)-0x1.a6d1f2p+4f, 0x1.e1f506p+5f, WI_BINADE(5));
     c = fma_binade(r2, c, -0x1.55d3c8p+6f, WI_BINADE(6));
     c = fma_twice_d(r2, c, (vd)(double)0x1.03c1f0p+6f);
     c = fma_binade(r2, c, -0x1.3bd3ccp+4f, WI_BINADE(4));
-    c = fma_binade(r2, c, 1.0f, WI_BINADE_M(1));
-    vf cf = to_f(c);
-    vi swap = (vi)(t << 1) < 0;
-    vf so = sel_f(swap, cf, s), co = sel_f(swap, s, cf);
-    *sin_out = (vf)((vu)so ^ (t & 0x80000000u));
-    *cos_out = (vf)((vu)co ^ ((t ^ (t << 1)) & 0x80000000u));
+    vf cf = binade_last_f(r2, c, 1.0f, WI_BINADE_M(1), -1);
+    // The quadrant's swap as one masked xor (SSE2 has no blend: a select
+    // costs and, andnot, or): where swap is set, s ^ (s ^ cf) = cf and cf ^ (s ^ cf) = s.
+    vu swap = (vu)((vi)(t << 1) >> 31);
+    vu flip = ((vu)s ^ (vu)cf) & swap;
+    *sin_out = (vf)((vu)s ^ flip ^ (t & 0x80000000u));
+    *cos_out = (vf)((vu)cf ^ flip ^ ((t ^ (t << 1)) & 0x80000000u));
 }
 
 // MARK: The float kernels on either kind of path (`fma`: the instantiation's WI_FMA_*)
