@@ -646,9 +646,15 @@ WI_AI vf fma_any_f(int fma, vf a, vf b, vf c) { return fma ? fma_f(a, b, c) : fm
 /// x = fmaf(σ, z, μ) of the normal and truncated normal. Without fma and
 /// with μ = +0 (wi_prepare's scale_mul_f): RN(σ·z) — adding an exact +0 to a
 /// nonzero exact product changes nothing — except that an exact zero
-/// product (z = ±0) gives +0, as +0 + ±0 does.
+/// product (z = ±0) gives +0, as +0 + ±0 does. For the normal with |σ| ≥
+/// 2⁻¹⁰⁰ (scale_add_f) that is RN(σ·z) + 0, one operation fewer: a nonzero
+/// z of Box–Muller is r·cos or r·sin with r ≥ √(−2 ln(1 − 2⁻²⁴)) > 2⁻¹²
+/// and |sin|, |cos| ≥ RN(2⁻²⁴·2π) > 2⁻²² where nonzero, so |z| > 2⁻³⁴ and
+/// |σ·z| > 2⁻¹³⁴ rounds to a nonzero float, which + 0 keeps; and σ = 1
+/// needs no multiply.
 WI_AI vf scale_f(const fill_ctx *ctx, vf z) {
     const wi_prepared *p = ctx->p;
+    if (!ctx->fma && p->scale_add_f) return (p->b_f == 1.0f ? z : p->b_f * z) + 0.0f;
     if (!ctx->fma && p->scale_mul_f) {
         vf x = p->b_f * z;
         return sel_f(z == 0.0f, (vf)0.0f, x);
