@@ -51,7 +51,7 @@ import Testing
         ("gpt2 with 2⁶² layers", [config(gpt2, ["n_layer": 1 << 62])], ["--config", "F0"], "layers of 12 tensors is more than the 262144 tensors"),
         ("bert with 10⁸ layers", [config(bert, ["num_hidden_layers": 100_000_000])], ["--config", "F0"], "layers of 16 tensors is more than the 262144 tensors"),
         // Heads the modeling code refuses (or, for Llama, a head_dim of 0).
-        ("llama with more heads than width", [config(llama, ["num_attention_heads": 32])], ["--config", "F0"], "num_attention_heads 32 is more than hidden_size 16"),
+        ("llama with more heads than width", [config(llama, ["num_attention_heads": 32])], ["--config", "F0"], "num_attention_heads 32 does not divide hidden_size 16"),
         ("gpt2 heads not dividing", [config(gpt2, ["n_head": 5])], ["--config", "F0"], "n_head 5 does not divide n_embd 16"),
         ("bert heads not dividing", [config(bert, ["num_attention_heads": 5])], ["--config", "F0"], "num_attention_heads 5 does not divide hidden_size 16"),
         // The expression parser recursed once per "(" or "-".
