@@ -159,6 +159,9 @@ import Testing
         ("bert", #""num_attention_heads": 3"#, "num_attention_heads", "does not divide hidden_size 16"),
         ("bert", #""type_vocab_size": 0"#, "type_vocab_size", "must be ≥ 1, not 0"),
         ("bert", #""tie_word_embeddings": "false""#, "tie_word_embeddings", "must be true or false, not the string \"false\""),
+        // Found in the attacker's round: 1e400 (Python's inf) was "must be a number, …, not a number".
+        ("gpt2", #""initializer_range": 1e400"#, "initializer_range", "\"initializer_range\" must be a finite number, not 1e400"),
+        ("llama", #""initializer_range": -1e400"#, "initializer_range", "from 0.0 to 1.0"),
     ])
     func sizesAreCheckedAndNamed(family: String, field: String, key: String, message: String) throws {
         // The small config's fields that `field` does not give again (a duplicate key is invalid JSON).
@@ -207,6 +210,18 @@ import Testing
         let embedding = try #require(plan.tensor(named: "model.embed_tokens.weight"))
         #expect(embedding.parts.map(\.region) == [TensorRegion([31 ..< 32, 0 ..< 16])])
         #expect(try config("bert", #""pad_token_id": -32"#).variables["pad_token_id"] == .number(0))
+    }
+
+    /// Found in the attacker's round: a tensor whose byte count overflows
+    /// (a 2⁶²-row embedding) was refused by the engine without naming the
+    /// config or the tensor; and a variable of 1e400 was "not a number".
+    @Test func hugeTensorsAndNumbersAreNamed() throws {
+        let text = #"{"model_type": "llama", "vocab_size": 4611686018427387904, "hidden_size": 4, "num_hidden_layers": 1, "intermediate_size": 4, "num_attention_heads": 1}"#
+        let error = try #require(throws: ModelError.self) { try ModelConfig(json: Array(text.utf8), path: "c.json").manifest() }
+        #expect(error.source == .config("c.json") && error.reason.contains("model.embed_tokens.weight of shape 4611686018427387904,4 is too large"), "\(error)")
+        let rules = #"{"variables": {"x": 1e400}, "rules": [{"match": "*", "scheme": "zeros"}]}"#
+        let refused = try #require(throws: ModelError.self) { try RuleSet(json: Array(rules.utf8), name: "r.json") }
+        #expect(refused.reason.contains("not 1e400, which is past the largest finite number"), "\(refused)")
     }
 
     /// A custom rule set's variable that the config holds as a string is

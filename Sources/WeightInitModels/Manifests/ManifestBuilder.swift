@@ -21,6 +21,10 @@ struct ManifestBuilder {
     }
 
     mutating func add(_ name: String, _ shape: [Int]) throws {
+        // Whatever dtype it gets (at most 8 bytes), its byte count must be an Int.
+        guard Shape.product(shape, times: 8) != nil else {
+            throw config.invalid("\(name) of shape \(shape.map(String.init).joined(separator: ",")) is too large: its byte count overflows")
+        }
         tensors.append((name, shape))
         try ModelManifest.checkCount(tensors.count, source: .config(config.path))
     }

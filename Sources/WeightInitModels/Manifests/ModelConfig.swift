@@ -123,7 +123,10 @@ public struct ModelConfig: Sendable {
         case .integer: guard isInteger else { throw refuse("an integer") }
         case .integerOrNull: guard isInteger || value == .null else { throw refuse("an integer or null") }
         case .boolean: guard case .bool = value else { throw refuse("true or false") }
-        case .float: guard isFloat else { throw refuse("a floating-point number (written with a fraction or an exponent: 1.0, not 1)") }
+        case .float:
+            guard isFloat else { throw refuse("a floating-point number (written with a fraction or an exponent: 1.0, not 1)") }
+            // Python reads 1e400 as inf, which no initialisation can use.
+            guard value.doubleValue != nil else { throw invalid("\"\(key)\" must be a finite number, not \(Self.shown(value))", key: key) }
         case .unitFloat:
             guard isFloat, let number = value.doubleValue, (0 ... 1).contains(number) else {
                 throw refuse("a floating-point number from 0.0 to 1.0 (written with a fraction or an exponent)")
@@ -216,7 +219,7 @@ public struct ModelConfig: Sendable {
         for key in (rules?.variables.keys).map({ $0.sorted() }) ?? [] {
             if let value = self[key], RuleValue(value) == nil {
                 throw invalid(
-                    "\"\(key)\" must be a number, a boolean or null, not \(value.kindDescription): rules \(TerminalText.escaped(rules?.name ?? "", limit: TerminalText.valueLimit)) read it as a variable",
+                    "\"\(key)\" must be a number, a boolean or null, not \(RuleValue.unusable(value)): rules \(TerminalText.escaped(rules?.name ?? "", limit: TerminalText.valueLimit)) read it as a variable",
                     key: key)
             }
         }

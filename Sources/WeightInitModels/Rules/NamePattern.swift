@@ -131,3 +131,22 @@ struct NamePattern: Sendable {
         return result
     }
 }
+
+/// A glob's or regex's match on one name, as a rule matches it — for the
+/// fuzz target (`Tests/Fuzz`), which reaches it through SPI; not API.
+@_spi(Plumbing) public enum NamePatternProbe {
+    /// The captures (`$0` the name, then `$1` …) of `pattern` (a glob, or
+    /// with `regex` a regular expression) on the whole of `name`, or nil if
+    /// it does not match; a pattern a rule would refuse throws its
+    /// ``ModelError``.
+    @_spi(Plumbing) public static func match(pattern: String, regex: Bool, name: String) throws -> [String]? {
+        try (regex ? NamePattern(regex: pattern) : NamePattern(glob: pattern)).match(name)
+    }
+
+    /// Like ``match(pattern:regex:name:)`` for a regex, with the work the
+    /// matcher did (steps of its VM) and the bound it promises for this
+    /// pattern and name (compiled size × (name length + 1)).
+    @_spi(Plumbing) public static func regexWork(pattern: String, name: String) throws -> (captures: [String]?, work: Int, bound: Int) {
+        try NameRegex(pattern).matchCountingWork(name)
+    }
+}
