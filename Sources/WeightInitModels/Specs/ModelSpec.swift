@@ -145,6 +145,7 @@ import Darwin
     /// applies, checked, its stream distinct from every other's.
     static func plan(manifest: ModelManifest, config: ModelConfig?, rules: RuleSet?, variables: [String: RuleValue],
                      tensors: JSONValue?, defaults: Defaults) throws -> ModelPlan {
+        try config?.checkVariables(of: rules)
         if let dtype = defaults.dtypeOverride, !dtype.isFloatingPoint {
             throw ModelError(
                 key: "dtype",
