@@ -1,8 +1,11 @@
-"""Shared helpers: the package from this source tree, and the CLI whose files
-every fill is compared with.
+"""Shared helpers: the package under test, and the CLI whose files every
+fill is compared with.
 
-WEIGHTINIT_LIBRARY and WEIGHTINIT_CLI point at the built library and tool
-(.ci/test sets both); otherwise the newest build under .build is used.
+The package: with WEIGHTINIT_TEST_INSTALLED=1 (.ci/test sets it) the
+installed one — the wheel in a fresh venv — and never this source tree;
+otherwise python/ of this source tree, with the library of
+WEIGHTINIT_LIBRARY or the newest build under .build. WEIGHTINIT_CLI names
+the tool; otherwise the newest build under .build is used.
 """
 import json
 import os
@@ -14,7 +17,15 @@ import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "python"))
+INSTALLED = os.environ.get("WEIGHTINIT_TEST_INSTALLED") == "1"
+if not INSTALLED:
+    sys.path.insert(0, str(ROOT / "python"))
+else:
+    import weightinit
+
+    if pathlib.Path(weightinit.__file__).resolve().is_relative_to(ROOT):
+        raise RuntimeError("WEIGHTINIT_TEST_INSTALLED=1, but weightinit was imported from the source tree: %s"
+                           % weightinit.__file__)
 
 
 def cli_path():

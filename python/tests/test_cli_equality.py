@@ -81,7 +81,8 @@ def test_function_equals_cli(cli, index, dtype):
 
 def test_every_function_is_compared_with_the_cli():
     compared = {case[0].split()[0] for case in CASES}
-    assert set(init.__all__) <= compared, "no CLI comparison for %s" % (set(init.__all__) - compared)
+    fills = {name for name in init.__all__ if name.endswith("_")}  # calculate_gain and the deprecated names: test_api
+    assert fills <= compared, "no CLI comparison for %s" % (fills - compared)
 
 
 def test_default_thread_count_changes_no_value(cli):

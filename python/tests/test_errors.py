@@ -21,7 +21,7 @@ def unchanged(array):
 def test_wrong_numpy_dtype_is_a_type_error(dtype):
     array = np.full((4, 6), 7, dtype=dtype)
     before = array.tobytes()
-    with pytest.raises(TypeError, match="float32, float64 or float16"):
+    with pytest.raises(TypeError, match="float32, float64, float16 .native byte order. or ml_dtypes.bfloat16"):
         init.normal_(array)
     assert array.tobytes() == before
 

@@ -1,8 +1,8 @@
 """The numbers weightinit.h states, read from its text, against the loaded
-library and against the package's own copy of them (weightinit._library
-mirrors the header for ctypes): ABI version, the stream format ABI 1.0
-ships with, status codes and names, dtype and layout values, the largest
-rank and the size of weightinit_scheme."""
+library and against the few the package must hold for ctypes (dtype and
+layout values, the largest rank, the size of weightinit_scheme, the ABI it
+requires): ABI version, the stream format ABI 1.0 ships with, status codes
+and names (asked of the library, never copied), the package's version."""
 import ctypes
 import re
 
@@ -50,16 +50,31 @@ def test_stream_format_is_the_one_the_header_states(library):
 
 
 def test_status_codes_and_names(library):
+    """The names come from the library (weightinit.status_name), and they are the header's."""
     statuses = enum("weightinit_status")
     assert sorted(statuses.values()) == list(range(len(statuses)))
     for name, value in statuses.items():
         assert library.weightinit_status_name(value).decode() == name
-        if value != 0:
-            assert L.STATUS_NAMES[value] == name
-    assert set(L.STATUS_NAMES) == set(statuses.values()) - {0} and L.OK == 0
-    assert L.FAILURE == statuses["WEIGHTINIT_ERROR_FAILURE"]
+        assert weightinit.status_name(value) == name
+    assert L.OK == statuses["WEIGHTINIT_OK"]
     for value in (-1, len(statuses), 1000):
         assert library.weightinit_status_name(value) == b"WEIGHTINIT_UNKNOWN_STATUS"
+        assert weightinit.status_name(value) == "WEIGHTINIT_UNKNOWN_STATUS"
+    assert not hasattr(L, "STATUS_NAMES"), "the package keeps no copy of the header's status names"
+
+
+def test_errors_carry_the_librarys_status_name():
+    import numpy as np
+
+    with pytest.raises(weightinit.WeightInitValueError) as raised:
+        weightinit.fill(np.empty(4, np.float32), "normal --std -1")
+    assert raised.value.status == weightinit.status_name(enum("weightinit_status")["WEIGHTINIT_ERROR_INVALID_PARAMETER"])
+
+
+def test_versions_come_from_the_library_and_the_header(library):
+    major, minor = define("WEIGHTINIT_ABI_VERSION_MAJOR"), define("WEIGHTINIT_ABI_VERSION_MINOR")
+    assert weightinit.__version__ == "%d.%d.0" % (major, minor)
+    assert weightinit.stream_format_version() == library.weightinit_stream_format_version()
 
 
 def test_dtype_and_layout_values():

@@ -102,7 +102,7 @@ def test_signatures_match_torch():
     """Same positional parameters, names and defaults as torch.nn.init (its
     `generator` aside); ours add keyword-only ones (seed, stream, …)."""
     compared = 0
-    for name in init.__all__:
+    for name in (n for n in init.__all__ if n.endswith("_")):  # the fills; calculate_gain below
         theirs = getattr(torch.nn.init, name, None)
         if theirs is None:
             continue
@@ -115,6 +115,9 @@ def test_signatures_match_torch():
         assert {"seed", "stream", "shard", "full_shape", "layout", "threads"} <= keyword_only, name
         compared += 1
     assert compared == 14
+    ours, theirs = inspect.signature(init.calculate_gain), inspect.signature(torch.nn.init.calculate_gain)
+    assert [(p.name, p.default) for p in ours.parameters.values()] == [
+        (p.name, p.default) for p in theirs.parameters.values()]
 
 
 # ---- Laws: two-sample KS against torch.nn.init --------------------------------

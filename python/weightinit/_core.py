@@ -1,15 +1,21 @@
 """The one path every Python fill takes: a scheme in the CLI's syntax, parsed
 once by the C library (and cached), and an array or tensor checked and
 handed over by address."""
+from __future__ import annotations
+
 import ctypes
 import functools
 import numbers
 import operator
 import sys
 import threading
+from typing import Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _library as L
 from ._text import shown, type_name
+
+
+T = TypeVar("T")
 
 
 class WeightInitError(Exception):
@@ -30,11 +36,18 @@ class WeightInitRuntimeError(WeightInitError, RuntimeError):
 
 
 def _raise(status, last_error=None):
-    """Raises the error of `status`, with this thread's last error (or `last_error`, read on another thread)."""
+    """Raises the error of a failed call: this thread's last error (or
+    `last_error`, read on another thread) and the library's name for
+    `status` (weightinit_status_name). WEIGHTINIT_ERROR_FAILURE,
+    WEIGHTINIT_ERROR_CANCELLED and a status the library does not name are
+    WeightInitRuntimeError; every other status is about the input, a
+    WeightInitValueError."""
     library = L.load()[0]
     message = ((library.weightinit_last_error() if last_error is None else last_error) or b"").decode("utf-8", "replace")
-    name = L.STATUS_NAMES.get(status, "WEIGHTINIT_UNKNOWN_STATUS %d" % status)
-    failed = status in (L.FAILURE, L.CANCELLED) or status not in L.STATUS_NAMES
+    name = (library.weightinit_status_name(status) or b"").decode("ascii", "replace")
+    if name in ("", "WEIGHTINIT_UNKNOWN_STATUS"):
+        name = "WEIGHTINIT_UNKNOWN_STATUS %d" % status
+    failed = name in ("WEIGHTINIT_ERROR_FAILURE", "WEIGHTINIT_ERROR_CANCELLED") or "UNKNOWN" in name
     kind = WeightInitRuntimeError if failed else WeightInitValueError
     raise kind(name, message)
 
@@ -45,6 +58,7 @@ def _raise(status, last_error=None):
 # neither. Text is str.
 
 INT64 = (-(1 << 63), (1 << 63) - 1, "−2^63 … 2^63 − 1")
+INT32 = (-(1 << 31), (1 << 31) - 1, "−2^31 … 2^31 − 1")
 
 
 def _integer(value, name, bounds):
@@ -110,10 +124,14 @@ def _parse(text, name):
     return scheme
 
 
-def describe(text):
+def describe(text: str) -> str:
     """`text` as `weightinit generate` spells it: every parameter that has a
     default written out (optional ones, such as truncated-normal's bounds,
-    only when given; flags only when on)."""
+    only when given; flags only when on).
+
+    >>> weightinit.describe("he-normal --truncated")
+    'kaiming-normal --mode fan-in --nonlinearity relu --truncated'
+    """
     library = L.load()[0]
     scheme = parse(text, "text")
     length = ctypes.c_size_t(0)
@@ -176,6 +194,12 @@ def _torch_codes(torch):
     return _TORCH_CODES
 
 
+def _is_bfloat16(dtype):
+    """Whether a numpy dtype is ml_dtypes.bfloat16 (what JAX, Keras and
+    TensorFlow hand numpy for bfloat16): 2 bytes, the upper half of a float32."""
+    return dtype.name == "bfloat16" and dtype.itemsize == 2 and getattr(dtype.type, "__module__", "") == "ml_dtypes"
+
+
 def target(tensor):
     """(address, bytes, dtype code, shape) of a writable C-contiguous numpy
     array or contiguous CPU torch tensor that may be changed in place (not an
@@ -184,9 +208,11 @@ def target(tensor):
     np = sys.modules.get("numpy")
     if np is not None and isinstance(tensor, np.ndarray):
         code = _numpy_codes(np).get(tensor.dtype)
+        if code is None and _is_bfloat16(tensor.dtype):
+            code = L.BF16
         if code is None:
-            raise TypeError("numpy arrays of float32, float64 or float16 (native byte order) can be filled, not %s"
-                            % shown(str(tensor.dtype)))
+            raise TypeError("numpy arrays of float32, float64, float16 (native byte order) or ml_dtypes.bfloat16 can "
+                            "be filled, not %s" % shown(str(tensor.dtype)))
         flags = tensor.flags
         if not flags.c_contiguous:
             raise ValueError("the numpy array must be C-contiguous (use numpy.ascontiguousarray, fill, then copy back)")
@@ -195,7 +221,12 @@ def target(tensor):
         size = tensor.nbytes
         # The address through the buffer protocol: 0.4 µs, where
         # __array_interface__ or .ctypes.data take 1.2–1.3 µs (measured).
-        address = ctypes.addressof(ctypes.c_char.from_buffer(tensor)) if size else 0
+        if not size:
+            address = 0
+        elif code == L.BF16:  # ml_dtypes' bfloat16 has no buffer-protocol format
+            address = tensor.__array_interface__["data"][0]
+        else:
+            address = ctypes.addressof(ctypes.c_char.from_buffer(tensor))
         return address, size, code, tensor.shape
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(tensor, torch.Tensor):
@@ -247,9 +278,13 @@ def _finish(tensor, staged):
         increment(tensor)
 
 
-def shard_range(index, count, length):
+def shard_range(index: int, count: int, length: int) -> Tuple[int, int]:
     """Block `index` of `count` of range(length), as `weightinit generate --shard index/count`:
-    length // count each, the last also taking the remainder. Returns (start, stop)."""
+    length // count each, the last also taking the remainder. Returns (start, stop).
+
+    >>> weightinit.shard_range(3, 4, 10)
+    (6, 10)
+    """
     library = L.load()[0]
     start, stop = ctypes.c_int64(), ctypes.c_int64()
     status = library.weightinit_shard_range(_integer(index, "index", INT64), _integer(count, "count", INT64),
@@ -284,7 +319,9 @@ def _region(shape, shard, full_shape):
     return start, stop, full
 
 
-def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layout="torch", threads=None):
+def fill(tensor: T, scheme: str, *, seed: int = 0, stream: int = 0, shard: Optional[Tuple[int, int, int]] = None,
+         full_shape: Optional[Sequence[int]] = None, layout: Union[str, Tuple[int, int]] = "torch",
+         threads: Optional[int] = None) -> T:
     """Fills `tensor` in place with `scheme`, given in the syntax of
     `weightinit generate` ("kaiming-normal --mode fan-out"), and returns it:
     the values of `weightinit generate <scheme> --shape <tensor.shape> --seed
@@ -302,6 +339,8 @@ def fill(tensor, scheme, *, seed=0, stream=0, shard=None, full_shape=None, layou
     int or numpy integer, not bool (TypeError), inside the range C takes
     (ValueError); scheme a str without NUL. A torch view with the negation
     bit is filled as torch.nn.init fills it: it reads back as the values.
+
+    >>> weightinit.fill(np.empty((64, 32), np.float32), "kaiming-normal --mode fan-out", seed=7, stream=1)
     """
     library = L.load()[0]
     parsed = parse(scheme)
@@ -396,10 +435,14 @@ def _fill_interruptibly(finish, parsed, address, size, code, full, start, stop, 
     finish()
 
 
-def name_stream(name):
+def name_stream(name: str) -> int:
     """The stream `weightinit generate --spec` gives a tensor called `name`
     that names no "stream" (FNV-1a of its UTF-8 bytes): fill with
-    stream=name_stream(name) to reproduce that tensor of a spec file."""
+    stream=name_stream(name) to reproduce that tensor of a spec file.
+
+    >>> weightinit.name_stream("fc1.weight")
+    1364330157
+    """
     library = L.load()[0]
     stream = ctypes.c_uint32()
     status = library.weightinit_name_stream(_text(name, "name"), ctypes.byref(stream))

@@ -5,6 +5,7 @@ The declarations mirror Sources/CWeightInit/include/weightinit.h (ABI 1).
 import ctypes
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -12,27 +13,15 @@ import threading
 
 from ._text import escaped
 
+# The ABI this package is written against: a library of the same major and
+# this or a later minor version is accepted. What the loaded library is
+# (its ABI and stream format versions, its status names) is asked of it.
 ABI_MAJOR = 1
 ABI_MINOR = 1  # 1.1: weightinit_fill_region_cancellable (the Ctrl-C path of _core._fill_interruptibly)
 
-# weightinit_status values (weightinit.h).
+# weightinit_status: WEIGHTINIT_OK. Other statuses are named by the library
+# (weightinit_status_name), not by a copy of the header.
 OK = 0
-STATUS_NAMES = {
-    1: "WEIGHTINIT_ERROR_NULL_POINTER",
-    2: "WEIGHTINIT_ERROR_INVALID_ENUM",
-    3: "WEIGHTINIT_ERROR_INVALID_ARGUMENT",
-    4: "WEIGHTINIT_ERROR_INVALID_SCHEME",
-    5: "WEIGHTINIT_ERROR_INVALID_PARAMETER",
-    6: "WEIGHTINIT_ERROR_INVALID_SHAPE",
-    7: "WEIGHTINIT_ERROR_TOO_LARGE",
-    8: "WEIGHTINIT_ERROR_SIZE_MISMATCH",
-    9: "WEIGHTINIT_ERROR_INVALID_REGION",
-    10: "WEIGHTINIT_ERROR_BUFFER_TOO_SMALL",
-    11: "WEIGHTINIT_ERROR_FAILURE",
-    12: "WEIGHTINIT_ERROR_CANCELLED",  # ABI 1.1
-}
-FAILURE = 11
-CANCELLED = 12  # ABI 1.1
 
 # weightinit_dtype and weightinit_layout values.
 F32, F64, F16, BF16 = 0, 1, 2, 3
@@ -94,13 +83,20 @@ class LibraryNotFoundError(OSError):
     """libweightinit could not be loaded; the message lists where it was looked for."""
 
 
+def bundled():
+    """The library a wheel puts inside the package: weightinit/_lib/libweightinit.so.1,
+    its Swift runtime in weightinit/_lib/weightinit (RUNPATH $ORIGIN/weightinit)."""
+    return pathlib.Path(__file__).resolve().parent / "_lib" / ("libweightinit.so.%d" % ABI_MAJOR)
+
+
 def candidates():
     """Where the library is looked for, in order.
 
     1. $WEIGHTINIT_LIBRARY, if set (then nothing else).
-    2. The build tree this package sits in (python/ of the repository):
+    2. The library installed with the package by its wheel (`bundled()`).
+    3. The build tree this package sits in (python/ of the repository):
        .build/release or .build/debug, the newer first.
-    3. An installed libweightinit.so.1: under sys.prefix/lib (`make install
+    4. An installed libweightinit.so.1: under sys.prefix/lib (`make install
        PREFIX=$VIRTUAL_ENV`), where the dynamic loader looks (LD_LIBRARY_PATH,
        ld.so.cache), pkg-config's libdir for weightinit, /usr/local/lib and
        ~/.local/lib.
@@ -109,6 +105,8 @@ def candidates():
     if override:
         return [override]
     found = []
+    if bundled().exists():
+        found.append(str(bundled()))
     root = pathlib.Path(__file__).resolve().parent.parent.parent
     builds = [root / ".build" / c / "libWeightInitC.so" for c in ("release", "debug")]
     builds = sorted((p for p in builds if p.exists()), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -146,6 +144,41 @@ def _declare(library):
     return library
 
 
+# ld.so's words for a library that needs another it cannot find.
+_MISSING = re.compile(r"(lib[^\s:/]*\.so[^\s:/]*): cannot open shared object file")
+_SYSTEM = {
+    "libopenblas": "OpenBLAS", "liblapacke": "LAPACKE", "liblapack": "LAPACK", "libblas": "BLAS",
+    "libgfortran": "the GNU Fortran runtime (OpenBLAS needs it)", "libquadmath": "libquadmath (OpenBLAS needs it)",
+}
+
+
+def missing_dependency(path, error):
+    """A one-line explanation when `path` could not be loaded because a
+    library it links is not found (ld.so's "libX.so.N: cannot open shared
+    object file"), naming it and how to get it; None for any other error.
+    The missing library may be `path` itself (a name the loader searched)."""
+    match = _MISSING.search(str(error))
+    if match is None:
+        return None
+    needed = match.group(1)
+    if needed == os.path.basename(path):
+        return None
+    stem = needed.split(".so")[0]
+    if re.search(r"-[0-9a-f]{8}$", stem.split(".")[0]):  # auditwheel's name for a library it copied in
+        return ("%s needs %s, which auditwheel put in weightinit.libs beside the installed package: copying the "
+                "library alone leaves it behind (set WEIGHTINIT_LIBRARY to the installed one)" % (path, needed))
+    if stem.startswith(("libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime")):
+        return ("%s needs %s, part of the Swift runtime, which is not beside it: `make install` and the wheel put "
+                "the runtime in %s (its RUNPATH); copying the library alone leaves it behind"
+                % (path, needed, os.path.join(os.path.dirname(path) or ".", "weightinit")))
+    system = next((what for prefix, what in _SYSTEM.items() if stem.startswith(prefix)), None)
+    if system is not None:
+        return ("%s needs %s (%s), which the dynamic loader cannot find: install OpenBLAS and LAPACKE "
+                "(Debian/Ubuntu: apt-get install libopenblas0 liblapacke), or use a wheel repaired by auditwheel, "
+                "which carries them" % (path, needed, system))
+    return "%s needs %s, which the dynamic loader cannot find" % (path, needed)
+
+
 _loaded = None
 _lock = threading.Lock()
 
@@ -158,6 +191,7 @@ def load():
     with _lock:
         if _loaded is None:
             tried = []
+            reasons = []
             for path in candidates():
                 # Only names without a slash go to the loader's search; paths must exist.
                 if os.sep in path and not os.path.exists(path):
@@ -167,12 +201,20 @@ def load():
                     library = ctypes.CDLL(path)
                 except OSError as error:
                     tried.append("%s (%s)" % (path, error))
+                    reason = missing_dependency(path, error)
+                    if reason is not None:
+                        reasons.append(reason)
                     continue
                 _loaded = (_declare(library), path)
                 break
             else:
+                if reasons:
+                    raise LibraryNotFoundError(
+                        "libweightinit could not be loaded: " + escaped(reasons[0], 1024) + ". Tried: "
+                        + "; ".join(escaped(entry, 512) for entry in tried))
                 raise LibraryNotFoundError(
-                    "libweightinit was not found. Build it with `swift build` in the repository (or install it "
+                    "libweightinit was not found. Install the package's wheel (`pip install .` in the repository "
+                    "builds it), build it with `swift build` in the repository (or install it "
                     "with `make install PREFIX=...`), or set WEIGHTINIT_LIBRARY to the library's path. Tried: "
                     + "; ".join(escaped(entry, 512) for entry in tried))
     return _loaded
