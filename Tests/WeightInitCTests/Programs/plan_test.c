@@ -18,9 +18,11 @@
  * stream, then its parts as start:stop;scheme;key;stream separated by '|' —
  * tab-separated, and writes the whole tensor's bytes to DIR/<index>.bin. It
  * also checks, in C, that weightinit_plan_find gives the index, that one
- * thread and every core give the same bytes, and that a block filled alone
+ * thread and every core give the same bytes, that a block filled alone
  * (every dimension from 1, the last index dropped where there are more than
- * two) is that block of the whole tensor.
+ * two) is that block of the whole tensor, and that the header's recipe for
+ * ABI 1.0 (weightinit_fill of the info's scheme, key and stream, then each
+ * part's over its block) gives a floating-point tensor's bytes.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -75,6 +77,59 @@ static void slice(const unsigned char *whole, unsigned char *block, size_t rank,
             index[d] = start[d];
         }
     }
+}
+
+/* Copies `block` into block [start, stop) of a C-order tensor `whole` of `shape` (slice's inverse). */
+static void scatter(unsigned char *whole, const unsigned char *block, size_t rank, const int64_t *shape,
+                    const int64_t *start, const int64_t *stop, size_t size) {
+    int64_t index[WEIGHTINIT_MAX_RANK];
+    size_t d, count = 0, total = 1;
+    for (d = 0; d < rank; d++) { index[d] = start[d]; total *= (size_t)(stop[d] - start[d]); }
+    for (count = 0; count < total; count++) {
+        size_t offset = 0;
+        for (d = 0; d < rank; d++) offset = offset * (size_t)shape[d] + (size_t)index[d];
+        memcpy(whole + offset * size, block + count * size, size);
+        for (d = rank; d-- > 0;) {
+            if (++index[d] < stop[d]) break;
+            index[d] = start[d];
+        }
+    }
+}
+
+/* The header's recipe for reproducing a floating-point tensor with ABI 1.0:
+ * weightinit_fill of the scheme parsed from info.scheme, torch layout, the
+ * info's key and stream (a scalar as shape {1}), then each part's fill, of
+ * the part's own shape, over its block. 0 if the bytes equal `expected`. */
+static int reproduce_with_1_0(const weightinit_plan *plan, size_t index, const weightinit_tensor_info *info,
+                              const unsigned char *expected, size_t bytes) {
+    static const int64_t one[1] = {1};
+    weightinit_scheme scheme;
+    unsigned char *values = allocate(bytes);
+    size_t p, size = element_size(info->dtype);
+    int differs = weightinit_scheme_parse(info->scheme, &scheme) != WEIGHTINIT_OK
+                  || weightinit_fill(&scheme, values, bytes, info->dtype, info->rank == 0 ? 1 : info->rank,
+                                     info->rank == 0 ? one : info->shape, WEIGHTINIT_LAYOUT_TORCH, 0, 0, info->seed,
+                                     info->stream, 0) != WEIGHTINIT_OK;
+    for (p = 0; !differs && p < info->part_count; p++) {
+        weightinit_part_info part;
+        int64_t shape[WEIGHTINIT_MAX_RANK];
+        size_t d, block_bytes = size;
+        unsigned char *block;
+        if (weightinit_plan_part_info(plan, index, p, &part) != WEIGHTINIT_OK) { differs = 1; break; }
+        for (d = 0; d < part.rank; d++) {
+            shape[d] = part.region_stop[d] - part.region_start[d];
+            block_bytes *= (size_t)shape[d];
+        }
+        block = allocate(block_bytes);
+        differs = weightinit_scheme_parse(part.scheme, &scheme) != WEIGHTINIT_OK
+                  || weightinit_fill(&scheme, block, block_bytes, info->dtype, part.rank, shape, WEIGHTINIT_LAYOUT_TORCH,
+                                     0, 0, part.seed, part.stream, 0) != WEIGHTINIT_OK;
+        if (!differs) scatter(values, block, part.rank, info->shape, part.region_start, part.region_stop, size);
+        free(block);
+    }
+    differs = differs || memcmp(values, expected, bytes) != 0;
+    free(values);
+    return differs;
 }
 
 /* ---- Dumps ------------------------------------------------------------------- */
@@ -132,6 +187,12 @@ static int dump(weightinit_plan *plan, const char *directory) {
         if (weightinit_plan_fill(plan, info.name, again, bytes, info.dtype, 99, NULL, NULL, 1) != WEIGHTINIT_OK
             || memcmp(whole, again, bytes) != 0) {
             snprintf(line, sizeof line, "fill %s with 1 thread differs from every core", info.name);
+            fail(line);
+        }
+        if (info.dtype <= WEIGHTINIT_BF16 && reproduce_with_1_0(plan, i, &info, whole, bytes) != 0) {
+            snprintf(line, sizeof line, "%s: the header's ABI 1.0 recipe (%s, key %llu, stream %lu, parts) does not "
+                     "reproduce it (%s)", info.name, info.scheme, (unsigned long long)info.seed,
+                     (unsigned long)info.stream, weightinit_last_error());
             fail(line);
         }
         if (info.rank > 0) {
