@@ -62,34 +62,19 @@ static void *allocate(size_t bytes) {
     return memory;
 }
 
-/* Copies block [start, stop) of a C-order tensor `whole` of `shape` into `block`. */
-static void slice(const unsigned char *whole, unsigned char *block, size_t rank, const int64_t *shape,
-                  const int64_t *start, const int64_t *stop, size_t size) {
+/* Copies block [start, stop) of a C-order tensor `whole` of `shape` into
+ * `block` (or, with `into_whole`, `block` into that block of `whole`). */
+static void copy_block(unsigned char *whole, unsigned char *block, size_t rank, const int64_t *shape,
+                       const int64_t *start, const int64_t *stop, size_t size, int into_whole) {
     int64_t index[WEIGHTINIT_MAX_RANK];
     size_t d, count = 0, total = 1;
     for (d = 0; d < rank; d++) { index[d] = start[d]; total *= (size_t)(stop[d] - start[d]); }
     for (count = 0; count < total; count++) {
         size_t offset = 0;
         for (d = 0; d < rank; d++) offset = offset * (size_t)shape[d] + (size_t)index[d];
-        memcpy(block + count * size, whole + offset * size, size);
+        if (into_whole) memcpy(whole + offset * size, block + count * size, size);
+        else memcpy(block + count * size, whole + offset * size, size);
         for (d = rank; d-- > 0;) {          /* the next index, in C order */
-            if (++index[d] < stop[d]) break;
-            index[d] = start[d];
-        }
-    }
-}
-
-/* Copies `block` into block [start, stop) of a C-order tensor `whole` of `shape` (slice's inverse). */
-static void scatter(unsigned char *whole, const unsigned char *block, size_t rank, const int64_t *shape,
-                    const int64_t *start, const int64_t *stop, size_t size) {
-    int64_t index[WEIGHTINIT_MAX_RANK];
-    size_t d, count = 0, total = 1;
-    for (d = 0; d < rank; d++) { index[d] = start[d]; total *= (size_t)(stop[d] - start[d]); }
-    for (count = 0; count < total; count++) {
-        size_t offset = 0;
-        for (d = 0; d < rank; d++) offset = offset * (size_t)shape[d] + (size_t)index[d];
-        memcpy(whole + offset * size, block + count * size, size);
-        for (d = rank; d-- > 0;) {
             if (++index[d] < stop[d]) break;
             index[d] = start[d];
         }
@@ -124,7 +109,7 @@ static int reproduce_with_1_0(const weightinit_plan *plan, size_t index, const w
         differs = weightinit_scheme_parse(part.scheme, &scheme) != WEIGHTINIT_OK
                   || weightinit_fill(&scheme, block, block_bytes, info->dtype, part.rank, shape, WEIGHTINIT_LAYOUT_TORCH,
                                      0, 0, part.seed, part.stream, 0) != WEIGHTINIT_OK;
-        if (!differs) scatter(values, block, part.rank, info->shape, part.region_start, part.region_stop, size);
+        if (!differs) copy_block(values, block, part.rank, info->shape, part.region_start, part.region_stop, size, 1);
         free(block);
     }
     differs = differs || memcmp(values, expected, bytes) != 0;
@@ -208,7 +193,7 @@ static int dump(weightinit_plan *plan, const char *directory) {
             block_bytes *= size;
             block = allocate(block_bytes);
             expected = allocate(block_bytes);
-            slice(whole, expected, info.rank, info.shape, start, stop, size);
+            copy_block(whole, expected, info.rank, info.shape, start, stop, size, 0);
             if (weightinit_plan_fill(plan, info.name, block, block_bytes, info.dtype, info.rank, start, stop, 0)
                     != WEIGHTINIT_OK
                 || memcmp(block, expected, block_bytes) != 0) {
