@@ -509,8 +509,11 @@ weightinit_status weightinit_plan_part_info(const weightinit_plan *plan, size_t 
  *  tensor, with a start after its stop, of another rank, or of a scalar);
  *  SIZE_MISMATCH; INVALID_ARGUMENT (dtype not the tensor's, threads < 0);
  *  INVALID_ENUM; NULL_POINTER (name, data, or one of region_start and
- *  region_stop without the other). Every check is made before the first
- *  byte is written, so on failure data is as it was. */
+ *  region_stop without the other). Every argument is checked, and a
+ *  scheme built whole (orthogonal) is built, before the first byte is
+ *  written: on failure data is as it was. A plan fill cannot be cancelled
+ *  (a block of a sparse tensor costs a pass over the full tensor's rows;
+ *  no built-in rule set gives sparse). */
 weightinit_status weightinit_plan_fill(const weightinit_plan *plan, const char *name, void *data, size_t size_bytes,
                                        weightinit_dtype dtype, size_t rank, const int64_t *region_start,
                                        const int64_t *region_stop, int32_t threads);
