@@ -338,6 +338,8 @@ static void check_create_errors(const char *config) {
            WEIGHTINIT_DTYPE_DEFAULT, 0);
     CREATE("create rules file missing", WEIGHTINIT_ERROR_INVALID_MODEL, "/no/such/rules.json", good, 2, "/no/such/rules.json",
            NULL, WEIGHTINIT_DTYPE_DEFAULT, 0);
+    CREATE("create rules path a device (never read)", WEIGHTINIT_ERROR_INVALID_MODEL, "not a regular file", good, 2,
+           "/dev/zero", NULL, WEIGHTINIT_DTYPE_DEFAULT, 0);
     CREATE("create malformed rules JSON", WEIGHTINIT_ERROR_INVALID_MODEL, "JSON", good, 2, "{\"rules\": [", NULL,
            WEIGHTINIT_DTYPE_DEFAULT, 0);
     CREATE("create rules JSON of another format", WEIGHTINIT_ERROR_INVALID_MODEL, "rules", good, 2, "{\"rulez\": []}", NULL,
@@ -413,6 +415,8 @@ static void check_create_errors(const char *config) {
     CONFIG("config of an unknown model_type", WEIGHTINIT_ERROR_INVALID_MODEL, "no-such-family",
            "{\"model_type\": \"no-such-family\"}", NULL, WEIGHTINIT_DTYPE_DEFAULT);
     CONFIG("config file missing", WEIGHTINIT_ERROR_INVALID_MODEL, "/no/such/config.json", "/no/such/config.json", NULL,
+           WEIGHTINIT_DTYPE_DEFAULT);
+    CONFIG("config path a directory", WEIGHTINIT_ERROR_INVALID_MODEL, "not a regular file", "/", NULL,
            WEIGHTINIT_DTYPE_DEFAULT);
     CONFIG("config with an unknown rule set", WEIGHTINIT_ERROR_INVALID_MODEL, "no-such-rules", config, "no-such-rules",
            WEIGHTINIT_DTYPE_DEFAULT);
