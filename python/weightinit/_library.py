@@ -25,6 +25,7 @@ OK = 0
 
 # weightinit_dtype and weightinit_layout values.
 F32, F64, F16, BF16 = 0, 1, 2, 3
+I64, I32, U8, BOOL, DTYPE_DEFAULT = 4, 5, 6, 7, 8  # ABI 1.1: a model plan's tensors, and "no dtype given"
 LAYOUT_TORCH, LAYOUT_KERAS, LAYOUT_AXES = 0, 1, 2
 MAX_RANK = 64
 
@@ -76,6 +77,8 @@ _SIGNATURES = {
             ctypes.c_int32, ctypes.POINTER(ctypes.c_int32),
         ],
     ),
+    # ABI 1.1: the key of a named tensor (stream format 3).
+    "weightinit_name_seed": (ctypes.c_int, [ctypes.c_uint64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint64)]),
 }
 
 
