@@ -1,0 +1,254 @@
+"""weightinit.init_module: a whole torch.nn.Module filled in place by rules,
+by state_dict() name — plain, meta-built-then-to_empty()'d, or sharded as
+DTensors (FSDP2's fully_shard, tensor parallelism, both on a 2-D mesh) —
+with the bytes `weightinit generate` writes for the same rules and seed.
+
+How: one model plan (weightinit.models.Plan) of every parameter and
+persistent buffer, by its state_dict() name, with its global shape and its
+dtype; then each tensor's memory — for a DTensor its local shard, located in
+the global tensor by DTensor's own compute_local_shape_and_global_offset —
+is filled as that block of the whole tensor (fans from the global shape).
+No communication: every rank fills what it holds, and the gathered full
+tensors are the same for any world size or mesh.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from ._text import shown, type_name
+
+
+@dataclass
+class ModuleTensor:
+    """One tensor of an init_module report.
+
+    - name: its state_dict() name (a tied tensor: the first name).
+    - tied: the other names of the same tensor (filled once, by `name`).
+    - shape, dtype: the whole (global) tensor's; a plan dtype name.
+    - scheme, parts: what the rules give it (parts as (region, scheme)); None
+      for a tensor no rule covers (skip_unmatched=True: left alone).
+    - local: for a sharded tensor (DTensor), the block this rank holds,
+      ((start, stop), …); None for a whole tensor.
+    - placement: how it is held: "tensor", "DTensor(Shard(0), Replicate()) on mesh (2, 2)".
+    """
+
+    name: str
+    tied: Tuple[str, ...]
+    shape: Tuple[int, ...]
+    dtype: str
+    scheme: Optional[str]
+    parts: Tuple[Tuple[Tuple[Tuple[int, int], ...], str], ...]
+    local: Optional[Tuple[Tuple[int, int], ...]]
+    placement: str
+
+    def describe(self) -> str:
+        shape = "×".join(map(str, self.shape)) or "scalar"
+        text = "%s  %s %s  " % (self.name, shape, self.dtype)
+        text += self.scheme if self.scheme is not None else "(no rule: left as it is)"
+        for region, scheme in self.parts:
+            text += "\n    part [%s]: %s" % (", ".join("%d:%d" % b for b in region), scheme)
+        if self.local is not None:
+            text += "\n    %s; this rank holds [%s]" % (self.placement, ", ".join("%d:%d" % b for b in self.local))
+        if self.tied:
+            text += "\n    tied: %s (the same tensor, filled once)" % ", ".join(self.tied)
+        return text
+
+
+class ModuleReport(List[ModuleTensor]):
+    """What init_module did (or, with dry_run=True, would do): one
+    ModuleTensor per distinct tensor, in state_dict() order; str() of it is a
+    table a person can read."""
+
+    rules: str = ""
+    seed: int = 0
+    filled: bool = False
+
+    def __str__(self) -> str:
+        head = "%s %d tensors with rules %s, seed %d" % ("filled" if self.filled else "would fill (dry run)",
+                                                         sum(1 for t in self if t.scheme is not None), self.rules,
+                                                         self.seed)
+        skipped = sum(1 for t in self if t.scheme is None)
+        if skipped:
+            head += "; %d left alone (no rule)" % skipped
+        return "\n".join([head] + [t.describe() for t in self])
+
+    def __repr__(self) -> str:
+        return "<ModuleReport of %d tensors, %s>" % (len(self), "filled" if self.filled else "dry run")
+
+
+_DTENSOR = None
+
+
+def _dtensor_class(torch):
+    """torch.distributed.tensor.DTensor, or None where torch has no distributed support."""
+    global _DTENSOR
+    if _DTENSOR is None:
+        try:
+            from torch.distributed.tensor import DTensor
+        except Exception:  # a build of torch without distributed
+            DTensor = type("NoDTensor", (), {})
+        _DTENSOR = DTensor
+    return _DTENSOR
+
+
+def _walk(module, torch):
+    """(name, tensor, owner, attribute) of every parameter and persistent
+    buffer, in state_dict() order: each module's own parameters, then its
+    persistent buffers, then its children's — with every name of a shared
+    tensor."""
+    out = []
+
+    def visit(prefix, current, seen_modules):
+        for name, value in current._parameters.items():
+            if value is not None:
+                out.append((prefix + name, value))
+        non_persistent = getattr(current, "_non_persistent_buffers_set", set())
+        for name, value in current._buffers.items():
+            if value is not None and name not in non_persistent:
+                out.append((prefix + name, value))
+        for name, child in current._modules.items():
+            if child is not None:
+                visit(prefix + name + ".", child, seen_modules)
+
+    visit("", module, set())
+    return out
+
+
+def _placement_text(tensor):
+    mesh = tensor.device_mesh
+    return "DTensor(%s) on mesh %s" % (", ".join(str(p) for p in tensor.placements), tuple(mesh.shape))
+
+
+def _local_block(tensor, torch):
+    """(local tensor, ((start, stop), …)) of a DTensor's shard, by DTensor's own
+    compute_local_shape_and_global_offset (what distributed checkpointing
+    places shards with); ValueError for a placement whose local values are
+    not a block of the whole tensor (Partial)."""
+    from torch.distributed.tensor import Replicate, Shard
+    from torch.distributed.tensor._utils import compute_local_shape_and_global_offset
+
+    for placement in tensor.placements:
+        if not isinstance(placement, (Shard, Replicate)):
+            raise ValueError("its placement %s holds no block of the tensor's values (Partial holds summands): "
+                             "only Shard and Replicate placements can be filled" % placement)
+    local = tensor.to_local()
+    shape, offset = compute_local_shape_and_global_offset(tuple(tensor.shape), tensor.device_mesh, tensor.placements)
+    if not offset:  # this rank is not part of the mesh: it holds nothing
+        return local, None
+    if tuple(local.shape) != tuple(shape):
+        raise ValueError("its local tensor has shape %s where DTensor places a shard of shape %s"
+                         % (tuple(local.shape), tuple(shape)))
+    return local, tuple((int(o), int(o) + int(s)) for o, s in zip(offset, shape))
+
+
+def _refusal(name, tensor, torch):
+    """Why `tensor` (a plain tensor or a DTensor's local shard) cannot be
+    filled, or None."""
+    if tensor.device.type == "meta":
+        return ("%s is on the meta device, which holds no memory: call module.to_empty(device=\"cpu\") (or the "
+                "device it runs on) first, then init_module" % name)
+    if tensor.device.type not in ("cpu", "cuda"):
+        return "%s is on %s: CPU and CUDA tensors can be filled" % (name, tensor.device)
+    if tensor.layout != torch.strided:
+        return "%s is a %s tensor: only dense (strided) tensors can be filled" % (name, tensor.layout)
+    if not tensor.is_contiguous():
+        return ("%s is not contiguous (shape %s, stride %s): make it contiguous (param.data = param.data.contiguous()) "
+                "first" % (name, tuple(tensor.shape), tuple(tensor.stride())))
+    if tensor.is_inference() and not torch.is_inference_mode_enabled():
+        return "%s is an inference tensor: call init_module inside torch.inference_mode(), or on a clone" % name
+    return None
+
+
+def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, dry_run=False, threads=None):
+    """See weightinit.init_module."""
+    import torch
+
+    from . import models
+    from ._core import WeightInitValueError
+
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError("module must be a torch.nn.Module, not %s" % type_name(module))
+    if not isinstance(dry_run, bool):
+        raise TypeError("dry_run must be a bool, not %s" % type_name(dry_run))
+    config = getattr(module, "config", None)
+    is_hf_config = config is not None and callable(getattr(config, "to_dict", None)) and hasattr(config, "model_type")
+    if rules is None:
+        if not is_hf_config:
+            raise ValueError("rules=None takes the rule set of a Hugging Face model's family (hf-llama, hf-gpt2, "
+                             "hf-bert), and this module has no config: name a rule set, a rules file or give a dict")
+        rules = "hf-%s" % config.model_type
+    if variables is None and is_hf_config:
+        variables = config
+    DTensor = _dtensor_class(torch)
+
+    # Every distinct tensor, by its first state_dict() name.
+    first = {}
+    entries = []
+    for name, tensor in _walk(module, torch):
+        key = id(tensor)
+        if key in first:
+            entries[first[key]][2].append(name)
+            continue
+        first[key] = len(entries)
+        entries.append([name, tensor, []])
+
+    listed = []
+    for name, tensor, _ in entries:
+        try:
+            dtype = models.dtype_name(tensor.dtype)
+        except ValueError:
+            raise TypeError("%s is %s: init_module fills float32, float64, float16, bfloat16 and the int64, int32, "
+                            "uint8 and bool buffers rules cover" % (shown(name), tensor.dtype)) from None
+        listed.append((name, tuple(tensor.shape), dtype))
+
+    # The plan: every name covered (or skipped), every scheme valid for its shape and dtype.
+    plan = models.Plan(rules, listed, seed=seed, variables=variables, skip_unmatched=skip_unmatched)
+    rules_shown = rules if isinstance(rules, str) else "(given as %s)" % type_name(rules)
+
+    # Then each tensor's memory: all checked before any is written.
+    report = ModuleReport()
+    report.rules, report.seed = rules_shown, seed
+    jobs = []
+    for name, tensor, tied in entries:
+        planned = plan[name] if name in plan else None
+        local, block, placement = tensor, None, "tensor"
+        if isinstance(tensor, DTensor):
+            placement = _placement_text(tensor)
+            if planned is not None:
+                try:
+                    local, block = _local_block(tensor, torch)
+                except ValueError as error:
+                    raise ValueError("%s: %s" % (shown(name), error)) from None
+            else:
+                local = tensor.to_local()
+        report.append(ModuleTensor(
+            name, tuple(tied), tuple(tensor.shape), models.dtype_name(tensor.dtype),
+            planned.scheme if planned is not None else None,
+            tuple((p.region, p.scheme) for p in planned.parts) if planned is not None else (),
+            block, placement))
+        if planned is None or dry_run:
+            continue
+        if isinstance(tensor, DTensor) and block is None:
+            continue  # a rank outside the tensor's mesh holds none of it
+        problem = _refusal(shown(name), local, torch)
+        if problem is not None:
+            raise ValueError(problem + " (nothing was written to any tensor)")
+        jobs.append((name, local, block))
+    if dry_run:
+        return report
+
+    with torch.no_grad():
+        for name, local, block in jobs:
+            if local.numel() == 0:
+                continue  # an empty shard (FSDP2 on more ranks than rows)
+            if local.device.type == "cpu":
+                plan.fill(name, local, region=block, threads=threads)
+            else:  # CUDA: through a host buffer, then one copy (untested here: no GPU on the test machines)
+                host = torch.empty(local.shape, dtype=local.dtype, device="cpu")
+                plan.fill(name, host, region=block, threads=threads)
+                local.copy_(host)
+    plan.close()
+    report.filled = True
+    return report
