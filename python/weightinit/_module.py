@@ -13,6 +13,7 @@ tensors are the same for any world size or mesh.
 """
 from __future__ import annotations
 
+import itertools
 import sys
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
@@ -29,8 +30,9 @@ class ModuleTensor:
     - shape, dtype: the whole (global) tensor's; a plan dtype name.
     - scheme, parts: what the rules give it (parts as (region, scheme)); None
       for a tensor no rule covers (skip_unmatched=True: left alone).
-    - local: for a sharded tensor (DTensor), the block this rank holds,
-      ((start, stop), …); None for a whole tensor.
+    - local: for a sharded tensor (DTensor), the blocks of the whole tensor
+      this rank holds, (((start, stop), …), …) — one, except where DTensor
+      interleaves rows; () for an empty shard; None for a plain tensor.
     - placement: how it is held: "tensor", "DTensor(Shard(0), Replicate()) on mesh (2, 2)".
     """
 
@@ -50,7 +52,8 @@ class ModuleTensor:
         for region, scheme in self.parts:
             text += "\n    part [%s]: %s" % (", ".join("%d:%d" % b for b in region), scheme)
         if self.local is not None:
-            text += "\n    %s; this rank holds [%s]" % (self.placement, ", ".join("%d:%d" % b for b in self.local))
+            held = " and ".join("[%s]" % ", ".join("%d:%d" % b for b in block) for block in self.local)
+            text += "\n    %s; this rank holds %s" % (self.placement, held or "nothing")
         if self.tied:
             text += "\n    tied: %s (the same tensor, filled once)" % ", ".join(self.tied)
         return text
@@ -121,26 +124,76 @@ def _placement_text(tensor):
     return "DTensor(%s) on mesh %s" % (", ".join(str(p) for p in tensor.placements), tuple(mesh.shape))
 
 
-def _local_block(tensor, torch):
-    """(local tensor, ((start, stop), …)) of a DTensor's shard, by DTensor's own
-    compute_local_shape_and_global_offset (what distributed checkpointing
-    places shards with); ValueError for a placement whose local values are
-    not a block of the whole tensor (Partial)."""
-    from torch.distributed.tensor import Replicate, Shard
-    from torch.distributed.tensor._utils import compute_local_shape_and_global_offset
+def _dimension_runs(tensor, torch):
+    """For each dimension of DTensor `tensor`, the global indices this rank
+    holds as runs [(global start, global stop, local start), …]; None when
+    this rank is not part of the tensor's mesh.
+
+    The indices are DTensor's own: a 1-D arange of the dimension's length is
+    distributed with the tensor's placements on that dimension (Shard(d) —
+    or the _StridedShard FSDP2 puts over a tensor-parallel shard — becomes
+    the same placement of dimension 0, every other placement Replicate())
+    with src_data_rank=None, which splits each rank's own copy without any
+    communication; its local part is the indices. So uneven shards, empty
+    shards and shards of shards are placed exactly as DTensor places them."""
+    from torch.distributed.tensor import Replicate, Shard, distribute_tensor
+
+    mesh = tensor.device_mesh
+    if mesh.get_coordinate() is None:
+        return None
+    def sharding(placement):  # Shard(d) and _StridedShard(d, sf) (not a Shard subclass): d; else None
+        return placement.dim if placement.is_shard() or hasattr(placement, "split_factor") else None
 
     for placement in tensor.placements:
-        if not isinstance(placement, (Shard, Replicate)):
+        if sharding(placement) is None and not placement.is_replicate():
             raise ValueError("its placement %s holds no block of the tensor's values (Partial holds summands): "
                              "only Shard and Replicate placements can be filled" % placement)
+    runs = []
+    for dim, length in enumerate(tensor.shape):
+        placements = []
+        sharded = False
+        for placement in tensor.placements:
+            if sharding(placement) == dim:
+                split = getattr(placement, "split_factor", None)  # _StridedShard's
+                placements.append(Shard(0) if split is None else type(placement)(0, split_factor=split))
+                sharded = True
+            else:
+                placements.append(Replicate())
+        if not sharded:
+            runs.append([(0, length, 0)])
+            continue
+        indices = distribute_tensor(torch.arange(length), mesh, placements, src_data_rank=None).to_local().tolist()
+        dim_runs = []
+        for position, index in enumerate(indices):
+            if dim_runs and dim_runs[-1][1] == index:
+                begin, _, local = dim_runs[-1]
+                dim_runs[-1] = (begin, index + 1, local)
+            else:
+                dim_runs.append((index, index + 1, position))
+        runs.append(dim_runs)
+    return runs
+
+
+def _local_blocks(tensor, torch):
+    """(local tensor, [(region, local slices), …]) of a DTensor's shard: each
+    block of the whole tensor it holds (one for Shard/Replicate placements and
+    for FSDP2 over tensor parallelism; several only where DTensor interleaves
+    rows) and where it lies in the local tensor. The regions are None when
+    this rank holds nothing of it."""
     local = tensor.to_local()
-    shape, offset = compute_local_shape_and_global_offset(tuple(tensor.shape), tensor.device_mesh, tensor.placements)
-    if not offset:  # this rank is not part of the mesh: it holds nothing
+    runs = _dimension_runs(tensor, torch)
+    if runs is None:
         return local, None
-    if tuple(local.shape) != tuple(shape):
+    expected = tuple(sum(stop - start for start, stop, _ in dim_runs) for dim_runs in runs)
+    if tuple(local.shape) != expected:
         raise ValueError("its local tensor has shape %s where DTensor places a shard of shape %s"
-                         % (tuple(local.shape), tuple(shape)))
-    return local, tuple((int(o), int(o) + int(s)) for o, s in zip(offset, shape))
+                         % (tuple(local.shape), expected))
+    blocks = []
+    for combination in itertools.product(*runs):
+        region = tuple((start, stop) for start, stop, _ in combination)
+        where = tuple(slice(at, at + stop - start) for start, stop, at in combination)
+        blocks.append((region, where))
+    return local, blocks
 
 
 def _refusal(name, tensor, torch):
@@ -159,6 +212,19 @@ def _refusal(name, tensor, torch):
     if tensor.is_inference() and not torch.is_inference_mode_enabled():
         return "%s is an inference tensor: call init_module inside torch.inference_mode(), or on a clone" % name
     return None
+
+
+def _fill(plan, name, target, region, threads, torch):
+    """`target` (a tensor, or a view of a local shard) filled with the plan's
+    tensor `name` (its block `region`): directly when it is contiguous CPU
+    memory, else through a host buffer and one copy (CUDA — untested here,
+    no GPU — and a view of interleaved rows)."""
+    if target.device.type == "cpu" and target.is_contiguous():
+        plan.fill(name, target, region=region, threads=threads)
+        return
+    host = torch.empty(target.shape, dtype=target.dtype, device="cpu")
+    plan.fill(name, host, region=region, threads=threads)
+    target.copy_(host)
 
 
 def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, dry_run=False, threads=None):
@@ -213,12 +279,12 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
     jobs = []
     for name, tensor, tied in entries:
         planned = plan[name] if name in plan else None
-        local, block, placement = tensor, None, "tensor"
+        local, blocks, placement = tensor, None, "tensor"
         if isinstance(tensor, DTensor):
             placement = _placement_text(tensor)
             if planned is not None:
                 try:
-                    local, block = _local_block(tensor, torch)
+                    local, blocks = _local_blocks(tensor, torch)
                 except ValueError as error:
                     raise ValueError("%s: %s" % (shown(name), error)) from None
             else:
@@ -227,28 +293,27 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
             name, tuple(tied), tuple(tensor.shape), models.dtype_name(tensor.dtype),
             planned.scheme if planned is not None else None,
             tuple((p.region, p.scheme) for p in planned.parts) if planned is not None else (),
-            block, placement))
+            None if blocks is None else tuple(region for region, _ in blocks), placement))
         if planned is None or dry_run:
             continue
-        if isinstance(tensor, DTensor) and block is None:
+        if isinstance(tensor, DTensor) and blocks is None:
             continue  # a rank outside the tensor's mesh holds none of it
         problem = _refusal(shown(name), local, torch)
         if problem is not None:
             raise ValueError(problem + " (nothing was written to any tensor)")
-        jobs.append((name, local, block))
+        jobs.append((name, local, blocks))
     if dry_run:
         return report
 
     with torch.no_grad():
-        for name, local, block in jobs:
+        for name, local, blocks in jobs:
             if local.numel() == 0:
                 continue  # an empty shard (FSDP2 on more ranks than rows)
-            if local.device.type == "cpu":
-                plan.fill(name, local, region=block, threads=threads)
-            else:  # CUDA: through a host buffer, then one copy (untested here: no GPU on the test machines)
-                host = torch.empty(local.shape, dtype=local.dtype, device="cpu")
-                plan.fill(name, host, region=block, threads=threads)
-                local.copy_(host)
+            if blocks is None:
+                _fill(plan, name, local, None, threads, torch)
+                continue
+            for region, where in blocks:
+                _fill(plan, name, local[where] if len(blocks) > 1 else local, region, threads, torch)
     plan.close()
     report.filled = True
     return report
