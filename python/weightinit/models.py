@@ -426,6 +426,9 @@ def _region_bounds(region, planned):
                                 % (axis, shown(bound))) from None
             start = _integer(start, "region's start on dimension %d" % axis, INT64)
             stop = _integer(stop, "region's stop on dimension %d" % axis, INT64)
+        if stop <= start:
+            raise ValueError("region's dimension %d, %d:%d, is empty: a block holds at least one element on every "
+                             "dimension" % (axis, start, stop))
         starts.append(start)
         stops.append(stop)
     # The library refuses a block outside the tensor or empty (INVALID_REGION) with its message.
