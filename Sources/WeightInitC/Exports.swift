@@ -128,3 +128,18 @@ public func weightinitFillRegionCancellable(
     }
 }
 
+// MARK: ABI 1.1: keys of named tensors (stream format 3)
+
+@_cdecl("weightinit_name_seed")
+public func weightinitNameSeed(
+    _ seed: UInt64, _ name: UnsafePointer<CChar>?, _ tensorSeed: UnsafeMutablePointer<UInt64>?
+) -> weightinit_status {
+    reporting {
+        let name = try required(name, "name")
+        let output = try required(tensorSeed, "tensor_seed")
+        guard let string = String(validatingCString: name) else {
+            throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ARGUMENT, "the name is not valid UTF-8 (a spec's names are)")
+        }
+        output.pointee = PlannedTensor.seed(forName: string, seed: seed)
+    }
+}

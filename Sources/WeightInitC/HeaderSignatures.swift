@@ -19,4 +19,5 @@ private func checkSignatures() {
     same(CWeightInit.weightinit_name_stream, weightinitNameStream)
     // ABI 1.1
     same(CWeightInit.weightinit_fill_region_cancellable, weightinitFillRegionCancellable)
+    same(CWeightInit.weightinit_name_seed, weightinitNameSeed)
 }

@@ -37,11 +37,14 @@
  * minor version may only ADD: functions, status codes, enum values, schemes
  * and scheme parameters (in the text weightinit_scheme_parse accepts). It
  * never removes or changes a declared function, the number of an enum value,
- * the size of weightinit_scheme, or the values a call produces — those
- * change only with a new major version (also when the stream format,
- * weightinit_stream_format_version(), changes). ABI 1.0 is defined as
- * shipping with the stream format of the first release, and ships with
- * stream format 2 (format 1 was never released). So a program built against
+ * the size of weightinit_scheme or of another struct it declares, or the
+ * values a call produces — those change only with a new major version
+ * (also when the stream format, weightinit_stream_format_version(),
+ * changes). ABI 1 is defined as shipping with the stream format of the
+ * first release, and ships with stream format 3 (formats 1 and 2 were
+ * never released; every 1.0 function gives the same values under 3 as
+ * under 2 — format 3 changed only the Philox keys model plans derive from
+ * tensor names, see weightinit_name_seed). So a program built against
  * header x.y runs with any library x.z, z >= y; check at start-up with
  * WEIGHTINIT_ABI_COMPATIBLE(weightinit_abi_version()). Treat a status you do
  * not know as an error.
@@ -70,10 +73,11 @@ extern "C" {
 /** The ABI version of the loaded library (WEIGHTINIT_ABI_VERSION when it was built). */
 uint32_t weightinit_abi_version(void);
 
-/** The version of the (seed, stream, index) → value mapping the library
- *  implements (StreamFormatSpecification.md). ABI 1.0 ships with stream
- *  format 2; within major version 1 it stays 2 (see the compatibility rule
- *  above). */
+/** The version of the stream format the library implements
+ *  (StreamFormatSpecification.md): the (seed, stream, index) → value
+ *  mapping, and the stream and key a model plan derives from a tensor's
+ *  name. ABI 1 ships with stream format 3; within major version 1 it stays
+ *  3 (see the compatibility rule above). */
 uint32_t weightinit_stream_format_version(void);
 
 /* ---- Status codes ---------------------------------------------------------- */
@@ -254,9 +258,10 @@ weightinit_status weightinit_fill_region(const weightinit_scheme *scheme, void *
 weightinit_status weightinit_shard_range(int64_t index, int64_t count, int64_t length, int64_t *start,
                                          int64_t *stop);
 
-/** The stream a `weightinit generate --spec` file gives a tensor that names
- *  no "stream": FNV-1a (32-bit) of the name's bytes (NUL-terminated UTF-8),
- *  so a fill with it reproduces that tensor of the file. */
+/** The stream a `weightinit generate --spec` file (or a model plan) gives a
+ *  tensor that names no "stream": FNV-1a (32-bit) of the name's bytes
+ *  (NUL-terminated UTF-8). A fill with it and the key weightinit_name_seed
+ *  gives (ABI 1.1) reproduces that tensor of the file. */
 weightinit_status weightinit_name_stream(const char *name, uint32_t *stream);
 
 /* ==== ABI 1.1: cancellable fills =========================================== */
@@ -286,6 +291,19 @@ weightinit_status weightinit_fill_region_cancellable(const weightinit_scheme *sc
                                                      weightinit_layout layout, int64_t in_axis, int64_t out_axis,
                                                      uint64_t seed, uint32_t stream, int32_t threads,
                                                      const volatile int32_t *cancel);
+
+/* ==== ABI 1.1: keys of named tensors (stream format 3) ===================== */
+
+/** The Philox key of a tensor called `name` in a plan (or `weightinit
+ *  generate --spec` file) of `seed`, when its stream comes from its name:
+ *  `seed` with its high 32 bits flipped by the high 32 bits of FNV-1a
+ *  (64-bit: offset basis 0xcbf29ce484222325, prime 0x100000001b3) of the
+ *  name's UTF-8 bytes — *tensor_seed = seed ^ (fnv1a64(name) >> 32 << 32).
+ *  A 1.0 fill with this seed and the stream weightinit_name_stream gives
+ *  reproduces that tensor (a tensor given an explicit "stream" draws from
+ *  the plan's seed itself). WEIGHTINIT_ERROR_INVALID_ARGUMENT for a name
+ *  that is not valid UTF-8. */
+weightinit_status weightinit_name_seed(uint64_t seed, const char *name, uint64_t *tensor_seed);
 
 #ifdef __cplusplus
 }
