@@ -14,6 +14,7 @@ import torch.distributed as dist
 from torch import nn
 
 SEED = 11
+INPUT = torch.tensor([[0, 3, 12, 5], [7, 7, 1, 2]])
 
 
 class Net(nn.Module):
@@ -90,6 +91,8 @@ def rank_main(rank, world, layouts, store, output):
             model = build(layout, world)
             report = weightinit.init_module(model, "torch-defaults", seed=SEED, threads=1)
             results[layout] = gathered(model)
+            if layout == "fsdp":  # what FSDP2's all-gather feeds the forward is what was filled
+                results[layout]["forward()"] = model(INPUT).detach().clone()
             blocks[layout] = [None] * world
             dist.all_gather_object(blocks[layout], {t.name: (t.local, t.placement) for t in report})
         if rank == 0:
