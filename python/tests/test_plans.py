@@ -15,7 +15,7 @@ import pytest
 
 import weightinit
 from weightinit import WeightInitValueError
-from weightinit.models import Plan, dtype_name, name_seed
+from weightinit.models import Plan, dtype_name
 
 from conftest import cli_path
 
@@ -120,7 +120,7 @@ def test_a_tensors_query_reproduces_it_with_a_plain_fill(llama):
     plan = Plan.from_config(config, seed=3)
     for name in ("model.layers.1.self_attn.k_proj.weight", "model.embed_tokens.weight", "model.norm.weight"):
         planned = plan[name]
-        assert planned.seed == name_seed(3, name) and planned.stream == weightinit.name_stream(name)
+        assert planned.seed == weightinit.name_seed(name, 3) and planned.stream == weightinit.name_stream(name)
         values = weightinit.fill(np.empty(planned.shape, np.float32), planned.scheme, seed=planned.seed,
                                  stream=planned.stream)
         for part in planned.parts:

@@ -35,6 +35,7 @@ from ._core import (
     WeightInitValueError,
     describe,
     fill,
+    name_seed,
     name_stream,
     shard_range,
 )
@@ -148,12 +149,14 @@ def abi_version() -> tuple[int, int]:
 
 
 def stream_format_version() -> int:
-    """The version of the (seed, stream, index) → value mapping the loaded
-    library implements (weightinit_stream_format_version(); see the stream
-    format specification). Values are promised equal only within one.
+    """The version of the stream format the loaded library implements
+    (weightinit_stream_format_version(); see the stream format
+    specification): the (seed, stream, index) → value mapping, and the key
+    and stream a model plan derives from a tensor's name (name_seed,
+    name_stream). Values are promised equal only within one.
 
     >>> weightinit.stream_format_version()
-    2
+    3
     """
     from ._library import load
 
@@ -176,7 +179,7 @@ def status_name(status: int) -> str:
 
 
 __all__ = [
-    "init", "init_module", "fill", "describe", "name_stream", "shard_range", "library_path", "abi_version",
+    "init", "init_module", "fill", "describe", "name_seed", "name_stream", "shard_range", "library_path", "abi_version",
     "stream_format_version", "status_name", "__version__",
     "WeightInitError", "WeightInitValueError", "WeightInitRuntimeError", "LibraryNotFoundError",
 ]

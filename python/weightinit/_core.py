@@ -471,3 +471,22 @@ def name_stream(name: str) -> int:
     if status != L.OK:
         _raise(status)
     return stream.value
+
+
+def name_seed(name: str, seed: int = 0) -> int:
+    """The Philox key a model plan or `weightinit generate --spec` file of
+    `seed` gives a tensor called `name` that names no "stream" (stream format
+    3): `seed` with its high 32 bits flipped by the high 32 bits of FNV-1a
+    (64-bit) of the name's UTF-8 bytes. Fill with seed=name_seed(name, seed),
+    stream=name_stream(name) to reproduce that tensor.
+
+    >>> hex(weightinit.name_seed("a", 42))
+    '0xaf63dc4c0000002a'
+    """
+    library = L.load()[0]
+    seed = _unsigned(seed, "seed", 64)
+    key = ctypes.c_uint64()
+    status = library.weightinit_name_seed(seed, _text(name, "name"), ctypes.byref(key))
+    if status != L.OK:
+        _raise(status)
+    return key.value

@@ -26,7 +26,7 @@ OK = 0
 # weightinit_dtype and weightinit_layout values; I64 … BOOL and DTYPE_DEFAULT
 # are a model plan's only (ABI 1.1).
 F32, F64, F16, BF16 = 0, 1, 2, 3
-I64, I32, U8, BOOL, DTYPE_DEFAULT = 4, 5, 6, 7, 8
+I64, I32, U8, BOOL, DTYPE_DEFAULT = 4, 5, 6, 7, 8  # ABI 1.1: a model plan's tensors, and "no dtype given"
 PLAN_SKIP_UNMATCHED = 1
 LAYOUT_TORCH, LAYOUT_KERAS, LAYOUT_AXES = 0, 1, 2
 MAX_RANK = 64
@@ -62,6 +62,7 @@ class PartInfo(ctypes.Structure):
     _fields_ = [("rank", ctypes.c_size_t), ("region_start", ctypes.POINTER(ctypes.c_int64)),
                 ("region_stop", ctypes.POINTER(ctypes.c_int64)), ("scheme", ctypes.c_char_p),
                 ("seed", ctypes.c_uint64), ("stream", ctypes.c_uint32)]
+
 
 _c_int64_p = ctypes.POINTER(ctypes.c_int64)
 _SIGNATURES = {
@@ -102,11 +103,9 @@ _SIGNATURES = {
             ctypes.c_int32, ctypes.POINTER(ctypes.c_int32),
         ],
     ),
-}
-
-# ABI 1.1: model plans (declared when the library has them: a 1.1 library
-# built before them lacks them, and weightinit.models says so when used).
-_PLAN_SIGNATURES = {
+    # ABI 1.1: the key of a named tensor (stream format 3).
+    "weightinit_name_seed": (ctypes.c_int, [ctypes.c_uint64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint64)]),
+    # ABI 1.1: model plans (weightinit.models).
     "weightinit_plan_create": (
         ctypes.c_int,
         [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(PlanTensor), ctypes.c_size_t, ctypes.c_uint64, ctypes.c_int,
@@ -127,13 +126,7 @@ _PLAN_SIGNATURES = {
         [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_size_t, _c_int64_p,
          _c_int64_p, ctypes.c_int32],
     ),
-    "weightinit_name_seed": (ctypes.c_int, [ctypes.c_uint64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint64)]),
 }
-
-
-def has_plans(library):
-    """Whether the loaded library has the model-plan functions (ABI 1.1)."""
-    return all(hasattr(library, name) for name in _PLAN_SIGNATURES)
 
 
 class LibraryNotFoundError(OSError):
@@ -193,11 +186,6 @@ def _declare(library):
         function = getattr(library, name)
         function.restype = restype
         function.argtypes = argtypes
-    if has_plans(library):
-        for name, (restype, argtypes) in _PLAN_SIGNATURES.items():
-            function = getattr(library, name)
-            function.restype = restype
-            function.argtypes = argtypes
     version = library.weightinit_abi_version()
     if version // 10000 != ABI_MAJOR or version % 10000 < ABI_MINOR:
         raise LibraryNotFoundError(

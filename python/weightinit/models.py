@@ -196,12 +196,7 @@ def rules_text(rules) -> bytes:
 
 
 def _library():
-    library = L.load()[0]
-    if not L.has_plans(library):
-        raise L.LibraryNotFoundError(
-            "the loaded libweightinit (%s) has no model plans (weightinit_plan_create, ABI 1.1): use a newer build"
-            % L.load()[1])
-    return library
+    return L.load()[0]
 
 
 class Plan:
@@ -448,17 +443,4 @@ def _new_array(dtype, shape):
     return np.empty(shape, dtype=_NUMPY[dtype])
 
 
-def name_seed(seed: int, name: str) -> int:
-    """The Philox key of a tensor called `name` in a plan of `seed`
-    (weightinit_name_seed, stream format 3); with
-    stream=weightinit.name_stream(name), a plain fill of the tensor's scheme
-    reproduces it."""
-    library = _library()
-    out = ctypes.c_uint64()
-    status = library.weightinit_name_seed(_unsigned(seed, "seed", 64), _text(name, "name"), ctypes.byref(out))
-    if status != L.OK:
-        _raise(status)
-    return out.value
-
-
-__all__ = ["Plan", "PlannedTensor", "Part", "DTYPES", "dtype_name", "name_seed", "variables_json", "rules_text"]
+__all__ = ["Plan", "PlannedTensor", "Part", "DTYPES", "dtype_name", "variables_json", "rules_text"]
