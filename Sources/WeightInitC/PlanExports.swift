@@ -134,14 +134,14 @@ public func weightinitPlanFill(
                              "tensor \(TerminalText.quoted(tensor.name)) is \(tensor.dtype.rawValue), but dtype is \(given?.rawValue ?? "WEIGHTINIT_DTYPE_DEFAULT")")
         }
         let region = try planRegion(of: tensor, rank: rank, start: regionStart, stop: regionStop)
-        let filled = region?.shape ?? tensor.shape
+        let filled = region?.shape ?? tensor.fillShape
         let count = try Shape.elementCount(filled, elementSize: tensor.dtype.byteCount)
         guard sizeBytes == count * tensor.dtype.byteCount else {
             throw ABIFailure(
                 WEIGHTINIT_ERROR_SIZE_MISMATCH,
                 "size_bytes is \(UInt(bitPattern: sizeBytes)), the \(region == nil ? "tensor" : "region") \(TerminalText.quoted(tensor.name)) of shape [\(filled.map(String.init).joined(separator: ","))] of \(tensor.dtype.rawValue) needs \(count * tensor.dtype.byteCount)")
         }
-        let options = FillRequest.options(threads: threads, elements: try Shape.indexCount(tensor.shape))
+        let options = FillRequest.options(threads: threads, elements: try Shape.indexCount(tensor.fillShape))
         try tensor.fill(UnsafeMutableRawBufferPointer(start: data, count: sizeBytes), region: region, options: options)
     }
 }
