@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional, Sequence, Tuple
 
 from . import _library as L
-from ._core import INT64, _finish, _integer, _raise, _text, _threads, _unsigned, target
+from ._core import (INT64, _dims, _fill_interruptibly, _finish, _integer, _may_take_long, _raise, _text, _threads,
+                    _unsigned, parse, target)
 from ._text import shown, type_name
 
 # The plan's dtype names, as `weightinit generate --dtype` and the C enum spell them.
@@ -47,6 +48,7 @@ _ALIASES = {
     "bfloat16": "bf16", "int64": "i64", "long": "i64", "int32": "i32", "int": "i32", "uint8": "u8", "bool": "bool",
     "bool_": "bool",
 }
+_SCHEME_CODES = (L.F32, L.F64, L.F16, L.BF16)  # what the ABI 1.0 fills take
 _NUMPY = {"f32": "float32", "f64": "float64", "f16": "float16", "i64": "int64", "i32": "int32", "u8": "uint8",
           "bool": "bool"}
 
@@ -383,7 +385,23 @@ class Plan:
         if size == 0:
             return out
         rank = len(planned.shape)
-        if starts is None:
+        if not planned.parts and code in _SCHEME_CODES:
+            # One scheme over the whole tensor: the ABI 1.0 fill the header gives as its equivalent
+            # (the scheme text, the tensor's key and stream, torch layout), which writes straight into
+            # `out` — the plan's fill goes through a chunk buffer (~35 % slower on the 246M Llama) —
+            # and, from 2^22 elements, runs cancellably so that Ctrl-C stops it before it writes.
+            full = planned.shape or (1,)
+            start = tuple(starts) if starts is not None else (0,) * len(full)
+            stop = tuple(stops) if stops is not None else full
+            parsed = parse(planned.scheme)
+            if _may_take_long(full):
+                _fill_interruptibly(lambda: _finish(out, None), parsed, address, size, code, full, start, stop,
+                                    L.LAYOUT_TORCH, 0, 0, planned.seed, planned.stream, workers)
+                return out
+            status = self._library.weightinit_fill_region(
+                parsed, address, size, code, len(full), _dims(full), _dims(start), _dims(stop), L.LAYOUT_TORCH, 0, 0,
+                planned.seed, planned.stream, workers)
+        elif starts is None:
             status = self._library.weightinit_plan_fill(self._handle, planned.name.encode("utf-8"), address, size, code,
                                                         0, None, None, workers)
         else:
