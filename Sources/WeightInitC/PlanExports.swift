@@ -109,7 +109,9 @@ public func weightinitPlanPartInfo(
         let info = try required(info, "info")
         let handle = try PlanRegistry.handle(plan)
         try checkIndex(index, "index", count: handle.infos.count, of: "tensors")
-        try checkIndex(part, "part", count: handle.parts[index].count, of: "parts of \(TerminalText.quoted(handle.plan.tensors[index].name))")
+        let parts = handle.parts[index].count
+        try checkIndex(part, "part", count: parts, of: parts == 1 ? "part" : "parts",
+                       owner: "tensor \(TerminalText.quoted(handle.plan.tensors[index].name)) has")
         info.pointee = handle.parts[index][part]
     }
 }
@@ -134,12 +136,13 @@ public func weightinitPlanFill(
                              "tensor \(TerminalText.quoted(tensor.name)) is \(tensor.dtype.rawValue), but dtype is \(given?.rawValue ?? "WEIGHTINIT_DTYPE_DEFAULT")")
         }
         let region = try planRegion(of: tensor, rank: rank, start: regionStart, stop: regionStop)
+        // A scalar fills as one element (PlannedTensor.fillShape: [] is [1]).
         let filled = region?.shape ?? tensor.fillShape
         let count = try Shape.elementCount(filled, elementSize: tensor.dtype.byteCount)
         guard sizeBytes == count * tensor.dtype.byteCount else {
             throw ABIFailure(
                 WEIGHTINIT_ERROR_SIZE_MISMATCH,
-                "size_bytes is \(UInt(bitPattern: sizeBytes)), the \(region == nil ? "tensor" : "region") \(TerminalText.quoted(tensor.name)) of shape [\(filled.map(String.init).joined(separator: ","))] of \(tensor.dtype.rawValue) needs \(count * tensor.dtype.byteCount)")
+                "size_bytes is \(UInt(bitPattern: sizeBytes)), but \(region == nil ? "tensor" : "the block of shape [\(filled.map(String.init).joined(separator: ","))] of") \(TerminalText.quoted(tensor.name))\(region == nil ? " of shape [\(tensor.shape.map(String.init).joined(separator: ","))]" : "") of \(tensor.dtype.rawValue) needs \(count * tensor.dtype.byteCount)")
         }
         let options = FillRequest.options(threads: threads, elements: try Shape.indexCount(tensor.fillShape))
         try tensor.fill(UnsafeMutableRawBufferPointer(start: data, count: sizeBytes), region: region, options: options)
@@ -213,11 +216,11 @@ private func position(of name: String, in handle: PlanHandle) throws -> Int {
     return index
 }
 
-/// Refuses `index` (a size_t, shown unsigned) outside `0 ..< count`.
-private func checkIndex(_ index: Int, _ argument: String, count: Int, of what: String) throws {
+/// Refuses `index` (a size_t, shown unsigned) outside `0 ..< count`: "invalid part 2: tensor "w" has 1 part (0 … 0)".
+private func checkIndex(_ index: Int, _ argument: String, count: Int, of what: String, owner: String = "the plan has") throws {
     guard (0 ..< count).contains(index) else {
         throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ARGUMENT,
-                         "invalid \(argument) \(UInt(bitPattern: index)): the plan has \(count) \(what)"
+                         "invalid \(argument) \(UInt(bitPattern: index)): \(owner) \(count) \(what)"
                              + (count > 0 ? " (0 … \(count - 1))" : ""))
     }
 }

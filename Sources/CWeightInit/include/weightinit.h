@@ -505,8 +505,15 @@ weightinit_status weightinit_plan_part_info(const weightinit_plan *plan, size_t 
  *  cost, except for schemes built whole (orthogonal, eye, dirac,
  *  delta-orthogonal), which build the tensor (or part) first, and sparse
  *  (weightinit_fill_region). threads: as weightinit_fill's. Statuses:
- *  UNKNOWN_TENSOR, INVALID_REGION (a block that is empty or outside the
- *  tensor), SIZE_MISMATCH, and those of weightinit_fill. */
+ *  UNKNOWN_TENSOR; INVALID_REGION (a block that is empty, outside the
+ *  tensor, with a start after its stop, of another rank, or of a scalar);
+ *  SIZE_MISMATCH; INVALID_ARGUMENT (dtype not the tensor's, threads < 0);
+ *  INVALID_ENUM; NULL_POINTER (name, data, or one of region_start and
+ *  region_stop without the other). Every argument is checked, and a
+ *  scheme built whole (orthogonal) is built, before the first byte is
+ *  written: on failure data is as it was. A plan fill cannot be cancelled
+ *  (a block of a sparse tensor costs a pass over the full tensor's rows;
+ *  no built-in rule set gives sparse). */
 weightinit_status weightinit_plan_fill(const weightinit_plan *plan, const char *name, void *data, size_t size_bytes,
                                        weightinit_dtype dtype, size_t rank, const int64_t *region_start,
                                        const int64_t *region_stop, int32_t threads);
