@@ -9,6 +9,7 @@ query's scheme, key and stream with a plain fill (weightinit.fill); and the
 bad inputs, each an exception with nothing written.
 """
 import json
+import subprocess
 
 import numpy as np
 import pytest
@@ -18,8 +19,6 @@ from weightinit import WeightInitValueError
 from weightinit.models import Plan, dtype_name
 
 from conftest import cli_path
-
-import subprocess
 
 LLAMA = {
     "architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 96, "hidden_size": 64,
@@ -126,7 +125,8 @@ def test_a_tensors_query_reproduces_it_with_a_plain_fill(llama):
         for part in planned.parts:
             block = tuple(slice(a, b) for a, b in part.region)
             shape = tuple(b - a for a, b in part.region)
-            values[block] = weightinit.fill(np.empty(shape, np.float32), part.scheme, seed=part.seed, stream=part.stream)
+            values[block] = weightinit.fill(np.empty(shape, np.float32), part.scheme, seed=part.seed,
+                                            stream=part.stream)
         assert values.tobytes() == expected[name][2], name
     embed = plan["model.embed_tokens.weight"]
     assert [(p.region, p.scheme) for p in embed.parts] == [(((5, 6), (0, 64)), "zeros")]

@@ -96,14 +96,15 @@ def _dtensor_class(torch):
     return _DTENSOR
 
 
-def _walk(module, torch):
-    """(name, tensor, owner, attribute) of every parameter and persistent
-    buffer, in state_dict() order: each module's own parameters, then its
-    persistent buffers, then its children's — with every name of a shared
-    tensor."""
+def _walk(module):
+    """(name, tensor) of every parameter and persistent buffer, in
+    state_dict() order — each module's own parameters, then its persistent
+    buffers, then its children's — with every name of a shared tensor. Read
+    from the modules themselves, not through state_dict(), whose hooks
+    (FSDP's, a model's own) may change what it returns."""
     out = []
 
-    def visit(prefix, current, seen_modules):
+    def visit(prefix, current):
         for name, value in current._parameters.items():
             if value is not None:
                 out.append((prefix + name, value))
@@ -113,9 +114,9 @@ def _walk(module, torch):
                 out.append((prefix + name, value))
         for name, child in current._modules.items():
             if child is not None:
-                visit(prefix + name + ".", child, seen_modules)
+                visit(prefix + name + ".", child)
 
-    visit("", module, set())
+    visit("", module)
     return out
 
 
@@ -232,7 +233,6 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
     import torch
 
     from . import models
-    from ._core import WeightInitValueError
 
     if not isinstance(module, torch.nn.Module):
         raise TypeError("module must be a torch.nn.Module, not %s" % type_name(module))
@@ -252,7 +252,7 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
     # Every distinct tensor, by its first state_dict() name.
     first = {}
     entries = []
-    for name, tensor in _walk(module, torch):
+    for name, tensor in _walk(module):
         key = id(tensor)
         if key in first:
             entries[first[key]][2].append(name)
@@ -303,9 +303,10 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
             raise ValueError(problem + " (nothing was written to any tensor)")
         jobs.append((name, local, blocks))
     if dry_run:
+        plan.close()
         return report
 
-    with torch.no_grad():
+    with plan, torch.no_grad():
         for name, local, blocks in jobs:
             if local.numel() == 0:
                 continue  # an empty shard (FSDP2 on more ranks than rows)
@@ -314,6 +315,5 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
                 continue
             for region, where in blocks:
                 _fill(plan, name, local[where] if len(blocks) > 1 else local, region, threads, torch)
-    plan.close()
     report.filled = True
     return report

@@ -298,7 +298,8 @@ class Plan:
                 region = tuple((part.region_start[d], part.region_stop[d]) for d in range(part.rank))
                 parts.append(Part(region, part.scheme.decode("utf-8"), part.seed, part.stream))
             tensor = PlannedTensor(info.name.decode("utf-8"), tuple(info.shape[d] for d in range(info.rank)),
-                                   DTYPES[info.dtype], info.scheme.decode("utf-8"), info.seed, info.stream, tuple(parts))
+                                   DTYPES[info.dtype], info.scheme.decode("utf-8"), info.seed, info.stream,
+                                   tuple(parts))
             self._index[tensor.name] = index
             self._tensors.append(tensor)
 
@@ -376,7 +377,8 @@ class Plan:
             out = _new_array(planned.dtype, shape)
         address, size, code, out_shape = target(out, integers=True)
         if DTYPES[code] != planned.dtype:
-            raise TypeError("%s is %s in the plan, and `out` is %s" % (shown(planned.name), planned.dtype, DTYPES[code]))
+            raise TypeError("%s is %s in the plan, and `out` is %s"
+                            % (shown(planned.name), planned.dtype, DTYPES[code]))
         if tuple(out_shape) != shape and not (shape == () and tuple(out_shape) in ((), (1,))):
             what = "its block %s" % _shown_region(starts, stops) if region is not None else "it"
             raise ValueError("%s has shape %s and `out` %s: %s needs an `out` of shape %s"
@@ -424,7 +426,8 @@ def _region_bounds(region, planned):
         raise TypeError("region must be ((start, stop), …) or a tuple of slices, not %s" % type_name(region))
     bounds = list(region)
     if len(bounds) != len(planned.shape):
-        raise ValueError("region has %d dimensions and %s has %d" % (len(bounds), shown(planned.name), len(planned.shape)))
+        raise ValueError("region has %d dimensions and %s has %d"
+                         % (len(bounds), shown(planned.name), len(planned.shape)))
     starts, stops = [], []
     for axis, (bound, length) in enumerate(zip(bounds, planned.shape)):
         if isinstance(bound, slice):
