@@ -25,11 +25,19 @@ typedef struct {
     /// tn_c0: window width β − α (method U) or λ (method E); tn_c1: the centre
     /// c of the uniform method's acceptance exponent (c² − z²)/2 (0 or α).
     int32_t tn_method, tn_mirror;
+    /// Method N: fma(σ, ±z, μ) of every z ∈ [α, β] already lies in [lo, hi]
+    /// (float, double sampling), so attempt 0's accepted values need no clamp.
+    int32_t tn_inside_f, tn_inside_d;
     /// Uniform, float sampling, for the vector paths' shortcut (Vector.c
     /// uniform_f): width·2⁻²⁴ if that product is exact (else 0), and whether
     /// the lower and upper clamps can change any value at all.
     float u_step_f;
     int32_t clamp_low_f, clamp_high_f;
+    /// For paths without fma (Vector.c uniform_f, scale_f): u_step_f is a
+    /// power of two, so (w >> 8)·u_step_f is exact in float; (w >> 8)·u_step_f
+    /// + low is exact in double for every w; the normal's and truncated
+    /// normal's mean is +0 (and std ≠ 0), so fmaf(std, z, mean) is std·z but for z = ±0.
+    int32_t u_pow2_f, u_exact_d, scale_mul_f;
     float alpha_f, beta_f, tn_c0_f, tn_c1_f;
     double alpha_d, beta_d, tn_c0_d, tn_c1_d;
 } wi_prepared;
@@ -54,7 +62,7 @@ void wi_fill_scalar(void *out, const wi_prepared *p, uint64_t first, size_t coun
 /// Whether this build has a vector implementation for `isa` (Vector.c).
 int wi_vector_path_exists(int32_t isa);
 int wi_vector_box_muller_parts(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
-                               float *cos_out);
+                               float *cos_out, float *log_out);
 int wi_fill_vector(int32_t isa, void *out, const wi_prepared *p, uint64_t first, size_t count,
                    uint64_t seed, uint32_t stream);
 

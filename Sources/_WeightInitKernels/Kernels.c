@@ -32,17 +32,18 @@ void wi_sincos2pi(double u, double *s, double *c) {
 }
 
 int wi_box_muller_parts_f(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
-                          float *cos_out) {
+                          float *cos_out, float *log_out) {
     if (count % 16 != 0) return -1;
     if (isa == WI_ISA_SCALAR) {
         for (size_t j = 0; j < count; j++) {
-            radius[j] = sqrtf(-2.0f * wi_logf_scalar(wi_u24_open(words[j])));  // as wi_box_muller_f
+            log_out[j] = wi_logf_scalar(wi_u24_open(words[j]));  // as TruncatedNormal.c attempt_f
+            radius[j] = sqrtf(-2.0f * log_out[j]);               // as wi_box_muller_f
             wi_sincos2pi_m24(words[j] >> 8, &sin_out[j], &cos_out[j]);
         }
         return 0;
     }
-    if (!wi_isa_available(isa)) return -1;
-    return wi_vector_box_muller_parts(isa, words, count, radius, sin_out, cos_out);
+    if (!(wi_isa_available(isa) && wi_vector_path_exists(isa))) return -1;
+    return wi_vector_box_muller_parts(isa, words, count, radius, sin_out, cos_out, log_out);
 }
 
 uint16_t wi_float_to_bf16(float x) { return wi_f32_to_bf16(x); }
@@ -141,6 +142,19 @@ static void prepare_uniform_shortcut(wi_prepared *p) {
     float smallest = fmaf(0.0f, p->b_f, p->a_f), largest = fmaf(0x1.fffffep-1f, p->b_f, p->a_f);
     p->clamp_low_f = !(smallest >= p->lo_f);
     p->clamp_high_f = !(largest <= p->hi_f);
+    // Without fma (Vector.c uniform_f): k·step for k = w >> 8 < 2²⁴ is exact
+    // in float when step is a power of two (≥ 2⁻¹²⁶: checked above). And
+    // k·step + low is exact in double when the sum's bits fit 53: every sum
+    // is a multiple of g = min(ulp(step), ulp(low)) and below |low| + 2²⁴·step,
+    // so |low| + 2²⁴·step ≤ 2⁵²·g (one bit of margin for the rounding of the
+    // left side) suffices.
+    if (p->u_step_f != 0.0f) {
+        int exponent;
+        p->u_pow2_f = frexpf(p->u_step_f, &exponent) == 0.5f;
+        double g = ldexp(1.0, ilogbf(p->u_step_f) - 23);
+        if (p->a_f != 0.0f) g = fmin(g, ldexp(1.0, ilogbf(p->a_f) - 23));
+        p->u_exact_d = fabs((double)p->a_f) + 0x1p24 * (double)p->u_step_f <= 0x1p52 * g;
+    }
 }
 
 int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
@@ -162,6 +176,7 @@ int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
     case WI_DIST_NORMAL:
         p->a_d = params->p0; p->b_d = params->p1;
         p->a_f = (float)params->p0; p->b_f = (float)params->p1;
+        p->scale_mul_f = wi_bits_f(p->a_f) == 0 && p->b_f != 0.0f;
         return 0;
     case WI_DIST_BITS:
         // p0: the sub-stream (counter word c3), an integer in [0, 2³²).
@@ -171,6 +186,7 @@ int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
     case WI_DIST_TRUNCATED_NORMAL:
         p->a_d = params->p0; p->b_d = params->p1;
         p->a_f = (float)params->p0; p->b_f = (float)params->p1;
+        p->scale_mul_f = wi_bits_f(p->a_f) == 0 && p->b_f != 0.0f;
         return wi_prepare_truncated(p, params);
     default:
         return -1;

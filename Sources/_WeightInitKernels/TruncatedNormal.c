@@ -72,6 +72,11 @@ int wi_prepare_truncated(wi_prepared *p, const wi_params *params) {
     // The uniform method's width is taken in the sampling type from the rounded
     // window, so z = α + width·u never exceeds the float window by more than rounding.
     p->tn_c0_f = p->tn_method == WI_TN_UNIFORM ? p->beta_f - p->alpha_f : (float)c0;
+    // fma(σ, z, μ) is non-decreasing in z (σ > 0): the window's ends bound it.
+    float zf_lo = p->tn_mirror ? -p->beta_f : p->alpha_f, zf_hi = p->tn_mirror ? -p->alpha_f : p->beta_f;
+    double zd_lo = p->tn_mirror ? -p->beta_d : p->alpha_d, zd_hi = p->tn_mirror ? -p->alpha_d : p->beta_d;
+    p->tn_inside_f = fmaf(p->b_f, zf_lo, p->a_f) >= p->lo_f && fmaf(p->b_f, zf_hi, p->a_f) <= p->hi_f;
+    p->tn_inside_d = fma(p->b_d, zd_lo, p->a_d) >= p->lo_d && fma(p->b_d, zd_hi, p->a_d) <= p->hi_d;
     return 0;
 }
 

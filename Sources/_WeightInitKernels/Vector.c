@@ -1,12 +1,14 @@
 // Vector paths of the stream format. The kernel is written once, with clang
 // vector extensions over WI_LANES Philox blocks at a time, as always-inline
 // functions; `fill_sse2`, `fill_avx2`, `fill_avx512` (and `fill_neon`) only
-// instantiate it under different target attributes. So every path performs
-// the same IEEE operations in the same order as Scalar.h / TruncatedNormal.c
-// — fused multiply-adds exactly where the scalar code has fmaf/fma (on SSE2
-// the compiler lowers them to libm fmaf calls: correct, slow) — or, where it
-// takes fewer (uniform_f, radius_f, angle_f), operations that are exact
-// identities of them, and produces the same bits. Partial blocks at the head
+// instantiate it under different target attributes and constants (WI_PATH).
+// So every path performs the same IEEE operations in the same order as
+// Scalar.h / TruncatedNormal.c — fused multiply-adds exactly where the scalar
+// code has fmaf/fma — or, where it takes fewer (uniform_f, radius_f,
+// angle_f), operations that are exact identities of them, and produces the
+// same bits. SSE2 has no fma instruction: its float fmas are done in double
+// in ways that give the same bits ("Without a fused multiply-add
+// instruction"), its double fmas by libm's fma. Partial blocks at the head
 // and tail go through the scalar reference.
 
 #include "Internal.h"
@@ -63,6 +65,24 @@ WI_AI uint32_t bits_of(vi mask) {
 }
 
 WI_AI uint32_t bits_of64(vi64 mask) { return bits_of(__builtin_convertvector(mask, vi)); }
+
+/// The same for the 64 lanes of a group's floats and the 32 of its doubles.
+typedef int32_t vi64l __attribute__((ext_vector_type(64)));
+typedef int64_t vi64x32 __attribute__((ext_vector_type(32)));
+WI_AI uint64_t bits_of_64(vi64l mask) {
+    typedef _Bool vb __attribute__((ext_vector_type(64)));
+    vb b = __builtin_convertvector(mask, vb);
+    uint64_t bits;
+    memcpy(&bits, &b, sizeof bits);
+    return bits;
+}
+WI_AI uint64_t bits_of_32(vi64x32 mask) {
+    typedef _Bool vb __attribute__((ext_vector_type(32)));
+    vb b = __builtin_convertvector(mask, vb);
+    uint32_t bits;
+    memcpy(&bits, &b, sizeof bits);
+    return bits;
+}
 
 // MARK: Philox4x32-10 on 16 counters at once
 
@@ -229,26 +249,49 @@ typedef struct {
     int philox;      ///< PHILOX_QWORD or PHILOX_DWORD
     int native_f16;  ///< hardware float → binary16 conversion (vcvtps2ph / fcvtn)
     int groups;      ///< 16-block groups per iteration of the main loops (1 … WI_MAX_GROUPS)
+    int width;       ///< 64-bit lanes per vector register: 2 (SSE, NEON), 4 (AVX2), 8 (AVX-512)
+    int fma;         ///< WI_FMA_NONE or WI_FMA (the path has a fused multiply-add instruction)
 } fill_ctx;
 
-/// Main-stream blocks block0 … block0 + 15 (block0 + 15 < 2⁶⁴: blocks are element indices / 2 or / 4).
-WI_AI vblock main_blocks(const fill_ctx *ctx, uint64_t block0) {
-    vu64 block = block0 + (vu64){WI_IOTA16};
-    return philox(block, block >> 32, (vu64)ctx->stream, (vu64)ctx->substream, &ctx->keys, ctx->philox);
+/// Which main-stream block each 64-bit lane of a group computes, so that
+/// the stores need no shuffle across a register's 128-bit lanes. A vector
+/// register of `width` 64-bit lanes holds `width` blocks; the in-lane
+/// interleaves (unpcklps/unpckhps, zip1/zip2) take lanes 0, 2, 4, … of each
+/// 128-bit lane into one register and lanes 1, 3, 5, … into the other, so
+/// lane 2i computes block i and lane 2i + 1 block width/2 + i of the
+/// register's blocks: then the first interleave holds the register's first
+/// width/2 blocks in order and the second the rest. (Identity for width 2.)
+#define WI_ORDER4 0, 2, 1, 3, 4, 6, 5, 7, 8, 10, 9, 11, 12, 14, 13, 15
+#define WI_ORDER8 0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15
+WI_AI vu64 lane_blocks(int width) {
+    return width == 8 ? (vu64){WI_ORDER8} : width == 4 ? (vu64){WI_ORDER4} : (vu64){WI_IOTA16};
 }
 
-/// Main-stream blocks block0 … block0 + 16·groups − 1, in `groups` vblocks.
+/// Main-stream counters of blocks block0 … block0 + 16·groups − 1 (< 2⁶⁴:
+/// blocks are element indices / 2 or / 4), group g's lanes in lane_blocks order.
 WI_AI void main_counters(const fill_ctx *ctx, int groups, uint64_t block0, vu64 c[WI_MAX_GROUPS][4]) {
     for (int g = 0; g < groups; g++) {
-        vu64 block = block0 + 16u * (uint64_t)g + (vu64){WI_IOTA16};
+        vu64 block = block0 + 16u * (uint64_t)g + lane_blocks(ctx->width);
         c[g][0] = block; c[g][1] = block >> 32; c[g][2] = (vu64)ctx->stream; c[g][3] = (vu64)ctx->substream;
     }
 }
 
-WI_AI void main_block_groups(const fill_ctx *ctx, int groups, uint64_t block0, vblock out[WI_MAX_GROUPS]) {
+/// The Philox words of `groups` main-stream groups, as the path keeps them:
+/// the qword layout's state (h) or packed words (w; PHILOX_DWORD).
+typedef struct {
+    vu64x8 h[2 * WI_MAX_GROUPS][4];
+    vblock w[WI_MAX_GROUPS];
+} group_words;
+
+WI_AI void main_groups(const fill_ctx *ctx, int groups, uint64_t block0, group_words *out) {
     vu64 c[WI_MAX_GROUPS][4];
     main_counters(ctx, groups, block0, c);
-    philox_groups(groups, c, &ctx->keys, ctx->philox, out);
+    if (ctx->philox == PHILOX_QWORD) {
+        qword_state(groups, c, out->h);
+        philox_qword8(2 * groups, out->h, &ctx->keys);
+    } else {
+        philox_groups(groups, c, &ctx->keys, ctx->philox, out->w);
+    }
 }
 
 /// Sub-stream k blocks of 16 arbitrary element indices.
@@ -260,9 +303,8 @@ WI_AI vblock substream_blocks(const fill_ctx *ctx, vu64 index, uint32_t k) {
 
 WI_AI vf u24(vu w) { return __builtin_convertvector((vi)(w >> 8), vf) * 0x1p-24f; }
 WI_AI vf u24_open(vu w) { return __builtin_convertvector((vi)((w >> 8) + 1u), vf) * 0x1p-24f; }
-WI_AI vu64 m53(vu lo, vu hi) {
-    return ((__builtin_convertvector(hi, vu64) << 32) | __builtin_convertvector(lo, vu64)) >> 11;
-}
+/// The 64-bit word hi·2³² + lo of two words (Scalar.h wi_m53's operand).
+WI_AI vu64 join64(vu lo, vu hi) { return (__builtin_convertvector(hi, vu64) << 32) | __builtin_convertvector(lo, vu64); }
 /// (double)x for |x| < 2⁵¹, exactly: x + 1.5·2⁵² has x in its low mantissa
 /// bits. AVX2 has no 64-bit integer → double conversion (LLVM would convert
 /// lane by lane); the result is the same exact value as the scalar cast.
@@ -272,12 +314,17 @@ WI_AI vd small_i64_to_d(vi64 x) { return (vd)((vu64)x + 0x4338000000000000ull) -
 WI_AI vd u54_to_d(vu64 m) {
     return small_i64_to_d((vi64)(m >> 32)) * 0x1p32 + small_i64_to_d((vi64)(m & 0xFFFFFFFFull));
 }
-WI_AI vd u53(vu lo, vu hi) { return u54_to_d(m53(lo, hi)) * 0x1p-53; }
-WI_AI vd u53_open(vu lo, vu hi) { return u54_to_d(m53(lo, hi) + 1u) * 0x1p-53; }
+/// u and u° of the 64-bit words hi·2³² + lo (join64).
+WI_AI vd u53(vu64 w) { return u54_to_d(w >> 11) * 0x1p-53; }
+WI_AI vd u53_open(vu64 w) { return u54_to_d((w >> 11) + 1u) * 0x1p-53; }
+
+/// The arithmetic of a path: no fma instruction (SSE2: "Without a fused
+/// multiply-add instruction" below) or fma.
+enum { WI_FMA_NONE = 0, WI_FMA = 1 };
 
 // MARK: log (Scalar.h wi_logf_scalar / wi_log_scalar)
 
-WI_AI vf log_f(vf x) {
+WI_AI vf log_f_fused(vf x) {
     vu bits = (vu)x;
     vi e = (vi)(bits >> 23) - 127;
     vu mant = bits & 0x007FFFFFu;
@@ -369,7 +416,7 @@ WI_AI void sincos_m53(vu64 m, vd *sin_out, vd *cos_out) {
 ///   strict comparison.
 /// - −2·log = fma(e, −2·ln2_hi, fma(e, −2·ln2_lo, fma(−4s·s², p, −4s))): the
 ///   factor −2 moves into the constants and into t = 2s, exactly.
-WI_AI vf radius_f(vu w) {
+WI_AI vf radius_f_fused(vu w) {
     vf k = __builtin_convertvector((vi)((w >> 8) + 1u), vf);
     vu tmp = (vu)k - 0x4B3504F4u;
     vf ef = __builtin_convertvector((vi)tmp >> 23, vf);
@@ -394,7 +441,7 @@ WI_AI vf radius_f(vu w) {
 /// - t = w + 2²⁹ (mod 2³²) has q mod 4 = round(4u) mod 4 in its top two
 ///   bits: bit 31 says "negate sin" (q ∈ {2, 3}), bit 30 "swap" (q odd),
 ///   and their xor "negate cos" (q ∈ {1, 2}).
-WI_AI void angle_f(vu w, vf *sin_out, vf *cos_out) {
+WI_AI void angle_f_fused(vu w, vf *sin_out, vf *cos_out) {
     vi ri = (vi)(w << 2) >> 10;
     vu t = w + 0x20000000u;
     vf r = __builtin_convertvector(ri, vf) * 0x1p-24f;
@@ -411,18 +458,201 @@ WI_AI void angle_f(vu w, vf *sin_out, vf *cos_out) {
     *cos_out = (vf)((vu)co ^ ((t ^ (t << 1)) & 0x80000000u));
 }
 
-WI_AI void box_muller_f(vu wa, vu wb, vf *z0, vf *z1) {
-    vf r = radius_f(wa);
+// MARK: Without a fused multiply-add instruction (SSE2)
+//
+// SSE2 has no fma instruction, and the compiler's fallback, a libm fmaf
+// call per lane, made that path slower than the scalar one. There each of
+// float's fused multiply-adds is computed in double instead (16 lanes: 8
+// registers; measured faster than 4 lanes at a time, the spills costing
+// less than the lost overlap of the long dependency chains), in one of three
+// ways, each giving exactly the reference's bits (a·b of two floats is
+// exact in double, and so is converting a float or an int32 to double):
+// - fixed binade (the polynomial steps): where every result of a step lies
+//   in one binade [2^e, 2^(e+1)] — measured over all of the step's inputs,
+//   noted at each — RN_d(a·b + (c + M)) − M with M = 1.5·2^(e+29) is
+//   fmaf(a, b, c): c + M is exact (c's spacing is at least float's
+//   2^(e−23) at the result), M + (a·b + c) stays in M's binade, whose
+//   double spacing is 2^(e−23), so the one rounding is to float's grid, and
+//   M's low mantissa bits are 0, so ties go to even as float's do;
+// - rounded twice (the other steps of the logarithm, radius and angle):
+//   RN_f(RN_d(a·b + c)) differs from RN_f(a·b + c) only where RN_d lands
+//   exactly halfway between two floats; these steps depend on 24 bits of
+//   one word, and every one of the 2^24 inputs is compared with the
+//   reference by the tests (BoxMullerPartsTests, Tests/KernelTests);
+// - checked (the parameters' fmas: uniform, mean and std, the truncated
+//   normal's): RN_d(a·b + c) is exact for uniform's ranges where
+//   wi_prepare says so; otherwise a lane where RN_d(a·b + c) is halfway
+//   between two floats or below 2^−125 is recomputed with libm's fmaf.
+// (Double sampling keeps libm's fma: double has no wider type to lean on.)
+
+WI_AI vd to_d(vf x) { return __builtin_convertvector(x, vd); }
+WI_AI vf to_f(vd x) { return __builtin_convertvector(x, vf); }
+/// RN_f of each lane, kept in double: converted there and back per register
+/// (cvtpd2ps, cvtps2pd), not gathered into float registers and split again.
+WI_AI vd round_f(vd x) {
+    typedef float vf2 __attribute__((ext_vector_type(2)));
+    typedef double vd2 __attribute__((ext_vector_type(2)));
+    vd y;
+    for (int k = 0; k < 8; k++) {
+        vd2 pair;
+        memcpy(&pair, (const double *)&x + 2 * k, sizeof pair);
+        pair = __builtin_convertvector(__builtin_convertvector(pair, vf2), vd2);
+        memcpy((double *)&y + 2 * k, &pair, sizeof pair);
+    }
+    return y;
+}
+
+/// 1.5·2^(e+29): the fixed-binade constant of results in [2^e, 2^(e+1)]
+/// (WI_BINADE_M for e = −n).
+#define WI_BINADE(e) (0x1.8p29 * 0x1p##e)
+#define WI_BINADE_M(n) (0x1.8p29 / 0x1p##n)
+/// fmaf(a, b, c) for results in the binade of m: a, b exact floats as doubles.
+WI_AI vd fma_binade(vd a, vd b, double c, double m) { return (a * b + (c + m)) - m; }
+
+/// fmaf(a, b, c) as RN_f(RN_d(a·b + c)) — only where the tests cover every
+/// input; as a float, or kept in double for a next step.
+WI_AI vf fma_twice(vd a, vd b, vd c) { return to_f(a * b + c); }
+WI_AI vd fma_twice_d(vd a, vd b, vd c) { return round_f(a * b + c); }
+
+/// fmaf(a, b, c) for any finite floats: RN_d(a·b + c), then one rounding to
+/// float. That is fmaf's one rounding if the double sum was exact; if RN_d
+/// rounded (Knuth's TwoSum error is not 0), it is still right unless RN_d
+/// landed exactly halfway between two floats (low 29 mantissa bits 1 then
+/// 28 zeros) or below 2^−125 (float's subnormal spacing differs): such
+/// lanes — rare — take libm's fmaf.
+WI_AI vf fma_checked(vf a, vf b, vf c) {
+    vd product = to_d(a) * to_d(b), addend = to_d(c);
+    vd s = product + addend;
+    vd back = s - product;
+    vd error = (product - (s - back)) + (addend - back);
+    vf x = to_f(s);
+    typedef uint32_t vu32 __attribute__((ext_vector_type(32)));
+    vu32 words = (vu32)s;  // the low and high 32 bits of each double, alternating
+    vu low = __builtin_shufflevector(words, words, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    vu high = __builtin_shufflevector(words, words, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    vi inexact = __builtin_convertvector((vi64)(error != 0.0), vi);
+    uint32_t lanes = bits_of(inexact & (((low & 0x1FFFFFFFu) == 0x10000000u) |
+                                        ((vi)(high & 0x7FF00000u) < (1023 - 125) << 20)));
+    if (__builtin_expect(lanes != 0, 0)) {
+        for (int l = 0; l < 16; l++) {
+            if (lanes >> l & 1u) x[l] = fmaf(a[l], b[l], c[l]);
+        }
+    }
+    return x;
+}
+
+/// The logarithm's polynomial p(s²) (Scalar.h wi_logf_scalar), s² in double.
+/// Results: step 1 in [0.1428, 0.1462], step 2 [0.2, 0.2043], step 3 [0.3333, 0.3394].
+WI_AI vd log_poly(vd s2) {
+    vd p = fma_binade(s2, (vd)(double)0x1.c71c72p-4f, 0x1.24924ap-3f, WI_BINADE_M(3));
+    p = fma_binade(s2, p, 0x1.99999ap-3f, WI_BINADE_M(3));
+    return fma_binade(s2, p, 0x1.555556p-2f, WI_BINADE_M(2));
+}
+
+/// radius_f without fma: the same steps.
+WI_AI vf radius_nofma(vu w) {
+    vf k = __builtin_convertvector((vi)((w >> 8) + 1u), vf);
+    vu tmp = (vu)k - 0x4B3504F4u;
+    vi e = (vi)tmp >> 23;
+    vf m = (vf)((tmp & 0x007FFFFFu) + 0x3F3504F4u);
+    vf f = m - 1.0f;
+    vf s = f / (2.0f + f);
+    vf s2 = s * s;
+    vd p = log_poly(to_d(s2));
+    vf t = s * -4.0f;
+    vd minus_two_lnm = fma_twice_d(to_d(t * s2), p, to_d(t));
+    vd ed = __builtin_convertvector(e, vd);
+    vf low = fma_twice(ed, (vd)(double)(-2 * 0x1.2fefa2p-17f), minus_two_lnm);
+    // e·(−2·ln2_hi) is exact in float (|e| ≤ 25, 5 bits; ln2_hi, 17 bits): fmaf is one addition.
+    vf minus_two_log = __builtin_convertvector(e, vf) * (-2 * 0x1.62e300p-1f) + low;
+    return __builtin_elementwise_sqrt(minus_two_log);
+}
+
+/// log_f without fma (Scalar.h wi_logf_scalar's steps, as log_f).
+WI_AI vf log_nofma(vf x) {
+    vu bits = (vu)x;
+    vi e = (vi)(bits >> 23) - 127;
+    vu mant = bits & 0x007FFFFFu;
+    vi big = mant > 0x003504F3u;
+    e -= big;
+    vf m = (vf)(mant | (0x3F800000u - ((vu)big & 0x00800000u)));
+    vf f = m - 1.0f;
+    vf s = f / (2.0f + f);
+    vf s2 = s * s;
+    vd p = log_poly(to_d(s2));
+    vf t = s + s;
+    vd lnm = fma_twice_d(to_d(t * s2), p, to_d(t));
+    vd ed = __builtin_convertvector(e, vd);
+    vf low = fma_twice(ed, (vd)(double)0x1.2fefa2p-17f, lnm);
+    return __builtin_convertvector(e, vf) * 0x1.62e300p-1f + low;  // e·ln2_hi exact, as above
+}
+
+/// angle_f without fma. Step results over all remainders: sin's 1 … 4 in
+/// [−76.71, −76.04], [80.41, 81.61], [−41.35, −40.08], [5.656, 6.284]; cos's
+/// 1 … 5 in [59.83, 60.25], [−85.46, −84.52], [63.61, 64.94] (two binades:
+/// rounded twice), [−19.74, −18.74], [0.7071, 1] (1 is on the grid of [0.5, 1)).
+WI_AI void angle_nofma(vu w, vf *sin_out, vf *cos_out) {
+    vi ri = (vi)(w << 2) >> 10;
+    vu t = w + 0x20000000u;
+    vf r = __builtin_convertvector(ri, vf) * 0x1p-24f;
+    vd r2 = to_d(r * r);
+    vd sp = fma_binade(r2, (vd)(double)0x1.507834p+5f, -0x1.32d2ccp+6f, WI_BINADE(6));
+    sp = fma_binade(r2, sp, 0x1.466bc6p+6f, WI_BINADE(6));
+    sp = fma_binade(r2, sp, -0x1.4abbcep+5f, WI_BINADE(5));
+    sp = fma_binade(r2, sp, 0x1.921fb6p+2f, WI_BINADE(2));
+    vf s = r * to_f(sp);
+    vd c = fma_binade(r2, (vd)(double)-0x1.a6d1f2p+4f, 0x1.e1f506p+5f, WI_BINADE(5));
+    c = fma_binade(r2, c, -0x1.55d3c8p+6f, WI_BINADE(6));
+    c = fma_twice_d(r2, c, (vd)(double)0x1.03c1f0p+6f);
+    c = fma_binade(r2, c, -0x1.3bd3ccp+4f, WI_BINADE(4));
+    c = fma_binade(r2, c, 1.0f, WI_BINADE_M(1));
+    vf cf = to_f(c);
+    vi swap = (vi)(t << 1) < 0;
+    vf so = sel_f(swap, cf, s), co = sel_f(swap, s, cf);
+    *sin_out = (vf)((vu)so ^ (t & 0x80000000u));
+    *cos_out = (vf)((vu)co ^ ((t ^ (t << 1)) & 0x80000000u));
+}
+
+// MARK: The float kernels on either kind of path (`fma`: the instantiation's WI_FMA_*)
+
+WI_AI vf radius_f(int fma, vu w) { return fma ? radius_f_fused(w) : radius_nofma(w); }
+
+WI_AI void angle_f(int fma, vu w, vf *sin_out, vf *cos_out) {
+    if (fma) angle_f_fused(w, sin_out, cos_out);
+    else angle_nofma(w, sin_out, cos_out);
+}
+
+WI_AI vf log_f(int fma, vf x) { return fma ? log_f_fused(x) : log_nofma(x); }
+
+/// fmaf(a, b, c) for any finite floats (the parameters' fmas).
+WI_AI vf fma_any_f(int fma, vf a, vf b, vf c) { return fma ? fma_f(a, b, c) : fma_checked(a, b, c); }
+
+/// x = fmaf(σ, z, μ) of the normal and truncated normal. Without fma and
+/// with μ = +0 (wi_prepare's scale_mul_f): RN(σ·z) — adding an exact +0 to a
+/// nonzero exact product changes nothing — except that an exact zero
+/// product (z = ±0) gives +0, as +0 + ±0 does.
+WI_AI vf scale_f(const fill_ctx *ctx, vf z) {
+    const wi_prepared *p = ctx->p;
+    if (!ctx->fma && p->scale_mul_f) {
+        vf x = p->b_f * z;
+        return sel_f(z == 0.0f, (vf)0.0f, x);
+    }
+    return fma_any_f(ctx->fma, (vf)p->b_f, z, (vf)p->a_f);
+}
+
+WI_AI void box_muller_f(int fma, vu wa, vu wb, vf *z0, vf *z1) {
+    vf r = radius_f(fma, wa);
     vf s, c;
-    angle_f(wb, &s, &c);
+    angle_f(fma, wb, &s, &c);
     *z0 = r * c;
     *z1 = r * s;
 }
 
-WI_AI void box_muller_d(vu a0, vu a1, vu b0, vu b1, vd *z0, vd *z1) {
-    vd r = __builtin_elementwise_sqrt(-2.0 * log_d(u53_open(a0, a1)));
+/// z0, z1 of the 64-bit words a = w1·2³² + w0 and b = w3·2³² + w2 of each block.
+WI_AI void box_muller_d(vu64 a, vu64 b, vd *z0, vd *z1) {
+    vd r = __builtin_elementwise_sqrt(-2.0 * log_d(u53_open(a)));
     vd s, c;
-    sincos_m53(m53(b0, b1), &s, &c);
+    sincos_m53(b >> 11, &s, &c);
     *z0 = r * c;
     *z1 = r * s;
 }
@@ -436,8 +666,6 @@ WI_AI vf64 interleave4(vf a, vf b, vf c, vf d) {
     vu64x32 abcd = __builtin_shufflevector((vu64)ab, (vu64)cd, WI_ZIP16);
     return (vf64)abcd;
 }
-
-WI_AI vd32 interleave2(vd a, vd b) { return __builtin_shufflevector(a, b, WI_ZIP16); }
 
 /// Scalar.h wi_f32_to_f16, lane-wise (all three cases computed, one selected).
 WI_AI vh64 to_f16(vf64 x) {
@@ -479,124 +707,282 @@ WI_AI void store64(void *out, int32_t format, size_t j, vf64 v, int native_f16) 
 
 // MARK: Uniform and normal
 
-WI_AI vf clamp_f(vf x, float lo, float hi) {
-    return sel_f(x < lo, (vf)lo, sel_f(x > hi, (vf)hi, x));
-}
 WI_AI vd clamp_d(vd x, double lo, double hi) {
     return sel_d((vi64)(x < lo), (vd)lo, sel_d((vi64)(x > hi), (vd)hi, x));
 }
 
 /// Uniform values (Scalar.h's clamp(fma(u24(w), width, low))), with the
-/// shortcuts of Kernels.c prepare_uniform_shortcut when they apply.
-WI_AI vf uniform_f(const wi_prepared *p, vu w) {
-    vf x = p->u_step_f != 0.0f ? fma_f(__builtin_convertvector((vi)(w >> 8), vf), (vf)p->u_step_f, (vf)p->a_f)
-                               : fma_f(u24(w), (vf)p->b_f, (vf)p->a_f);
+/// shortcuts of Kernels.c prepare_uniform_shortcut when they apply. Without
+/// fma (SSE2): where width·2⁻²⁴ is a power of two, (w >> 8)·that is exact
+/// in float and the fma one addition; where wi_prepare found (w >> 8)·step +
+/// low exact in double for every w, one rounding of that double; else checked.
+WI_AI vf uniform_exact_d(vu w, double step, double low) {
+    return to_f(__builtin_convertvector((vi)(w >> 8), vd) * step + low);
+}
+WI_AI vf uniform_f(const fill_ctx *ctx, vu w) {
+    const wi_prepared *p = ctx->p;
+    vf x;
+    if (p->u_step_f == 0.0f) {
+        x = fma_any_f(ctx->fma, u24(w), (vf)p->b_f, (vf)p->a_f);
+    } else if (ctx->fma) {
+        x = fma_f(__builtin_convertvector((vi)(w >> 8), vf), (vf)p->u_step_f, (vf)p->a_f);
+    } else if (p->u_pow2_f) {
+        x = __builtin_convertvector((vi)(w >> 8), vf) * p->u_step_f + p->a_f;
+    } else if (p->u_exact_d) {
+        x = uniform_exact_d(w, p->u_step_f, p->a_f);
+    } else {
+        x = fma_any_f(0, __builtin_convertvector((vi)(w >> 8), vf), (vf)p->u_step_f, (vf)p->a_f);
+    }
     if (p->clamp_low_f) x = sel_f(x < p->lo_f, (vf)p->lo_f, x);
     if (p->clamp_high_f) x = sel_f(x > p->hi_f, (vf)p->hi_f, x);
     return x;
 }
 
-/// The 64 float-sampled values of main-stream blocks block0 … block0 + 15.
-WI_AI vf64 values_f(const fill_ctx *ctx, vblock w) {
-    const wi_prepared *p = ctx->p;
-    vf v0, v1, v2, v3;
-    if (p->distribution == WI_DIST_BITS) {
-        v0 = (vf)w.w0; v1 = (vf)w.w1; v2 = (vf)w.w2; v3 = (vf)w.w3;
-    } else if (p->distribution == WI_DIST_UNIFORM) {
-        v0 = uniform_f(p, w.w0);
-        v1 = uniform_f(p, w.w1);
-        v2 = uniform_f(p, w.w2);
-        v3 = uniform_f(p, w.w3);
-    } else {
-        box_muller_f(w.w0, w.w1, &v0, &v1);
-        box_muller_f(w.w2, w.w3, &v2, &v3);
-        v0 = fma_f((vf)p->b_f, v0, (vf)p->a_f);
-        v1 = fma_f((vf)p->b_f, v1, (vf)p->a_f);
-        v2 = fma_f((vf)p->b_f, v2, (vf)p->a_f);
-        v3 = fma_f((vf)p->b_f, v3, (vf)p->a_f);
-    }
-    return interleave4(v0, v1, v2, v3);
+// MARK: A group's values in store order
+
+/// Store order of a group's pairs. In the qword layout, half k of a group
+/// (8 blocks, one 64-bit lane each, in lane_blocks order) gives two 16-lane
+/// vectors: e with elements 4b and 4b + 2 of each block b in lanes 2q and
+/// 2q + 1 of its 64-bit lane q, o with elements 4b + 1 and 4b + 3 (float);
+/// or a with element 2b and c with element 2b + 1 in lane q (double). These
+/// index lists put them in element order; for the path's register width they
+/// are the in-lane interleaves alone (see lane_blocks).
+#define WI_PAIRS_F4 0, 16, 1, 17, 4, 20, 5, 21, 2, 18, 3, 19, 6, 22, 7, 23, \
+                    8, 24, 9, 25, 12, 28, 13, 29, 10, 26, 11, 27, 14, 30, 15, 31
+#define WI_PAIRS_F8 0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29, \
+                    2, 18, 3, 19, 6, 22, 7, 23, 10, 26, 11, 27, 14, 30, 15, 31
+#define WI_PAIRS_D4 0, 16, 2, 18, 1, 17, 3, 19, 4, 20, 6, 22, 5, 21, 7, 23, \
+                    8, 24, 10, 26, 9, 25, 11, 27, 12, 28, 14, 30, 13, 29, 15, 31
+#define WI_PAIRS_D8 0, 16, 2, 18, 4, 20, 6, 22, 1, 17, 3, 19, 5, 21, 7, 23, \
+                    8, 24, 10, 26, 12, 28, 14, 30, 9, 25, 11, 27, 13, 29, 15, 31
+/// The same for 8 + 8 64-bit lanes (words 0, 1 and 2, 3 of 8 blocks) → 16 in block order.
+#define WI_QZIP4 0, 8, 2, 10, 1, 9, 3, 11, 4, 12, 6, 14, 5, 13, 7, 15
+#define WI_QZIP8 0, 8, 2, 10, 4, 12, 6, 14, 1, 9, 3, 11, 5, 13, 7, 15
+#define WI_IOTA32 WI_IOTA16, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+#define WI_IOTA64 WI_IOTA32, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, \
+                  48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63
+
+WI_AI vf32 pairs_f(int width, vf e, vf o) {
+    return width == 8 ? __builtin_shufflevector(e, o, WI_PAIRS_F8)
+         : width == 4 ? __builtin_shufflevector(e, o, WI_PAIRS_F4) : __builtin_shufflevector(e, o, WI_ZIP16);
+}
+WI_AI vd32 pairs_d(int width, vd a, vd c) {
+    return width == 8 ? __builtin_shufflevector(a, c, WI_PAIRS_D8)
+         : width == 4 ? __builtin_shufflevector(a, c, WI_PAIRS_D4) : __builtin_shufflevector(a, c, WI_ZIP16);
+}
+WI_AI vu64 qzip(int width, vu64x8 a, vu64x8 b) {
+    return width == 8 ? __builtin_shufflevector(a, b, WI_QZIP8)
+         : width == 4 ? __builtin_shufflevector(a, b, WI_QZIP4)
+                      : __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+}
+WI_AI vf64 concat_f(vf32 a, vf32 b) { return __builtin_shufflevector(a, b, WI_IOTA64); }
+
+/// The low 32-bit words of two qword-layout vectors, alternating: lanes 2q
+/// and 2q + 1 are 64-bit lane q's words of a and b (one in-lane blend).
+WI_AI vu dword_zip(vu64x8 a, vu64x8 b) {
+    return __builtin_shufflevector((vu)a, (vu)b, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
 }
 
-/// The 32 double-sampled values of main-stream blocks block0 … block0 + 15.
-WI_AI vd32 values_d(const fill_ctx *ctx, vblock w) {
-    const wi_prepared *p = ctx->p;
-    vd v0, v1;
-    if (p->distribution == WI_DIST_UNIFORM) {
-        v0 = clamp_d(fma_d(u53(w.w0, w.w1), (vd)p->b_d, (vd)p->a_d), p->lo_d, p->hi_d);
-        v1 = clamp_d(fma_d(u53(w.w2, w.w3), (vd)p->b_d, (vd)p->a_d), p->lo_d, p->hi_d);
-    } else {
-        box_muller_d(w.w0, w.w1, w.w2, w.w3, &v0, &v1);
-        v0 = fma_d((vd)p->b_d, v0, (vd)p->a_d);
-        v1 = fma_d((vd)p->b_d, v1, (vd)p->a_d);
+/// The 64 standard normals of group g in store order (Scalar.h
+/// wi_box_muller_f of (w0, w1) and (w2, w3) of each block).
+WI_AI vf64 group_normals_f(const fill_ctx *ctx, const group_words *s, int g) {
+    if (ctx->philox == PHILOX_QWORD) {
+        vf32 half[2];
+        for (int k = 0; k < 2; k++) {
+            const vu64x8 *h = s->h[2 * g + k];
+            vf e, o;
+            box_muller_f(ctx->fma, dword_zip(h[0], h[2]), dword_zip(h[1], h[3]), &e, &o);
+            half[k] = pairs_f(ctx->width, e, o);
+        }
+        return concat_f(half[0], half[1]);
     }
-    return interleave2(v0, v1);
+    vblock w = s->w[g];
+    vf z0, z1, z2, z3;
+    box_muller_f(ctx->fma, w.w0, w.w1, &z0, &z1);
+    box_muller_f(ctx->fma, w.w2, w.w3, &z2, &z3);
+    return interleave4(z0, z1, z2, z3);
+}
+
+/// Bits or uniform values of group g in store order — element-wise value
+/// functions only. In the qword layout the words w0 w1 and w2 w3 of each
+/// block are zipped into 64-bit pairs (one in-lane blend each), the value
+/// function applied to the 16 lanes, and the pairs put in block order (the
+/// in-lane interleaves).
+WI_AI vf64 group_elementwise_f(const fill_ctx *ctx, const group_words *s, int g) {
+    const wi_prepared *p = ctx->p;
+    int bits = p->distribution == WI_DIST_BITS;
+    if (ctx->philox == PHILOX_QWORD) {
+        vf32 half[2];
+        for (int k = 0; k < 2; k++) {
+            const vu64x8 *h = s->h[2 * g + k];
+            vu w01 = dword_zip(h[0], h[1]), w23 = dword_zip(h[2], h[3]);
+            vf v01 = bits ? (vf)w01 : uniform_f(ctx, w01);
+            vf v23 = bits ? (vf)w23 : uniform_f(ctx, w23);
+            half[k] = (vf32)qzip(ctx->width, (vu64x8)v01, (vu64x8)v23);
+        }
+        return concat_f(half[0], half[1]);
+    }
+    vblock w = s->w[g];
+    if (bits) return interleave4((vf)w.w0, (vf)w.w1, (vf)w.w2, (vf)w.w3);
+    return interleave4(uniform_f(ctx, w.w0), uniform_f(ctx, w.w1), uniform_f(ctx, w.w2), uniform_f(ctx, w.w3));
+}
+
+/// The 64-bit words w1·2³² + w0 (a) and w3·2³² + w2 (c) of group g's blocks.
+WI_AI void group_words64(const fill_ctx *ctx, const group_words *s, int g, vu64 *a, vu64 *c) {
+    if (ctx->philox == PHILOX_QWORD) {
+        vu64x8 lo[2], hi[2];
+        for (int k = 0; k < 2; k++) {
+            const vu64x8 *h = s->h[2 * g + k];
+            lo[k] = (h[1] << 32) | (h[0] & 0xFFFFFFFFull);
+            hi[k] = (h[3] << 32) | (h[2] & 0xFFFFFFFFull);
+        }
+        *a = __builtin_shufflevector(lo[0], lo[1], WI_IOTA16);
+        *c = __builtin_shufflevector(hi[0], hi[1], WI_IOTA16);
+        return;
+    }
+    *a = join64(s->w[g].w0, s->w[g].w1);
+    *c = join64(s->w[g].w2, s->w[g].w3);
+}
+
+/// The 32 standard normals of group g (double sampling) in store order.
+WI_AI vd32 group_normals_d(const fill_ctx *ctx, const group_words *s, int g) {
+    vu64 a, c;
+    group_words64(ctx, s, g, &a, &c);
+    vd z0, z1;
+    box_muller_d(a, c, &z0, &z1);
+    return pairs_d(ctx->width, z0, z1);
+}
+
+/// The 64 float-sampled values of group g (bits, uniform, normal) in store order.
+WI_AI vf64 group_values_f(const fill_ctx *ctx, const group_words *s, int g) {
+    const wi_prepared *p = ctx->p;
+    if (p->distribution != WI_DIST_NORMAL) return group_elementwise_f(ctx, s, g);
+    vf64 z = group_normals_f(ctx, s, g), x;
+    for (int k = 0; k < 4; k++) {
+        vf part;
+        memcpy(&part, (const float *)&z + 16 * k, sizeof part);
+        part = scale_f(ctx, part);
+        memcpy((float *)&x + 16 * k, &part, sizeof part);
+    }
+    return x;
+}
+
+/// The 32 double-sampled values of group g (uniform, normal) in store order.
+WI_AI vd32 group_values_d(const fill_ctx *ctx, const group_words *s, int g) {
+    const wi_prepared *p = ctx->p;
+    if (p->distribution == WI_DIST_UNIFORM) {
+        vu64 a, c;
+        group_words64(ctx, s, g, &a, &c);
+        vd v0 = clamp_d(fma_d(u53(a), (vd)p->b_d, (vd)p->a_d), p->lo_d, p->hi_d);
+        vd v1 = clamp_d(fma_d(u53(c), (vd)p->b_d, (vd)p->a_d), p->lo_d, p->hi_d);
+        return pairs_d(ctx->width, v0, v1);
+    }
+    vd32 z = group_normals_d(ctx, s, g);
+    return __builtin_elementwise_fma((vd32)p->b_d, z, (vd32)p->a_d);
 }
 
 // MARK: Truncated normal (TruncatedNormal.c, lane-wise)
 
-WI_AI vf tn_finish_f(const wi_prepared *p, vf z) {
+/// x = fma(σ, ±z, μ), clamped to [lo, hi] unless `clamp` is 0 (then the
+/// caller knows that no clamp can change the values it keeps).
+WI_AI vf tn_scale_f(const fill_ctx *ctx, vf z, int clamp) {
+    const wi_prepared *p = ctx->p;
     if (p->tn_mirror) z = -z;
-    vf x = fma_f((vf)p->b_f, z, (vf)p->a_f);
+    vf x = scale_f(ctx, z);
+    if (!clamp) return x;
     x = sel_f(x >= p->lo_f, x, (vf)p->lo_f);
     return sel_f(x <= p->hi_f, x, (vf)p->hi_f);
 }
+WI_AI vf tn_finish_f(const fill_ctx *ctx, vf z) { return tn_scale_f(ctx, z, 1); }
 
-WI_AI vd tn_finish_d(const wi_prepared *p, vd z) {
+WI_AI vd tn_scale_d(const fill_ctx *ctx, vd z, int clamp) {
+    const wi_prepared *p = ctx->p;
     if (p->tn_mirror) z = -z;
     vd x = fma_d((vd)p->b_d, z, (vd)p->a_d);
+    if (!clamp) return x;
     x = sel_d((vi64)(x >= p->lo_d), x, (vd)p->lo_d);
     return sel_d((vi64)(x <= p->hi_d), x, (vd)p->hi_d);
 }
+WI_AI vd tn_finish_d(const fill_ctx *ctx, vd z) { return tn_scale_d(ctx, z, 1); }
+
+/// Attempt 0's values of a group in store order: finished, except that the
+/// clamp is left out where wi_prepare found it cannot bite an accepted value
+/// (tn_inside_f, _d; rejected lanes are overwritten by a later attempt).
+WI_AI vf64 tn_finish64_f(const fill_ctx *ctx, vf64 z) {
+    int clamp = !ctx->p->tn_inside_f;
+    vf q[4];
+    for (int k = 0; k < 4; k++) {
+        vf part;
+        memcpy(&part, (const float *)&z + 16 * k, sizeof part);
+        q[k] = clamp ? tn_scale_f(ctx, part, 1) : tn_scale_f(ctx, part, 0);
+    }
+    vf64 x;
+    memcpy(&x, q, sizeof x);
+    return x;
+}
+WI_AI vd32 tn_finish32_d(const fill_ctx *ctx, vd32 z) {
+    int clamp = !ctx->p->tn_inside_d;
+    vd q[2];
+    for (int k = 0; k < 2; k++) {
+        vd part;
+        memcpy(&part, (const double *)&z + 16 * k, sizeof part);
+        q[k] = clamp ? tn_scale_d(ctx, part, 1) : tn_scale_d(ctx, part, 0);
+    }
+    vd32 x;
+    memcpy(&x, q, sizeof x);
+    return x;
+}
 
 /// One attempt (k ≥ 1) per lane: the proposal, and the acceptance mask.
-WI_AI vf tn_attempt_f(const wi_prepared *p, vblock w, vi *accepted) {
+WI_AI vf tn_attempt_f(const fill_ctx *ctx, vblock w, vi *accepted) {
+    const wi_prepared *p = ctx->p;
     switch (p->tn_method) {
     case WI_TN_NORMAL: {
         vf z, unused;
-        box_muller_f(w.w0, w.w1, &z, &unused);
+        box_muller_f(ctx->fma, w.w0, w.w1, &z, &unused);
         *accepted = (p->alpha_f <= z) & (z <= p->beta_f);
         return z;
     }
     case WI_TN_UNIFORM: {
-        vf z = fma_f(u24(w.w0), (vf)p->tn_c0_f, (vf)p->alpha_f);
+        vf z = fma_any_f(ctx->fma, u24(w.w0), (vf)p->tn_c0_f, (vf)p->alpha_f);
         vf c = (vf)p->tn_c1_f;
         vf rho = ((c - z) * (c + z)) * 0.5f;
-        *accepted = log_f(u24_open(w.w1)) <= rho;
+        *accepted = log_f(ctx->fma, u24_open(w.w1)) <= rho;
         return z;
     }
     default: {
         vf lambda = (vf)p->tn_c0_f;
-        vf z = p->alpha_f - log_f(u24_open(w.w0)) / lambda;
+        vf z = p->alpha_f - log_f(ctx->fma, u24_open(w.w0)) / lambda;
         vf d = z - lambda;
         vf rho = (d * d) * -0.5f;
-        *accepted = (z <= p->beta_f) & (log_f(u24_open(w.w1)) <= rho);
+        *accepted = (z <= p->beta_f) & (log_f(ctx->fma, u24_open(w.w1)) <= rho);
         return z;
     }
     }
 }
 
-WI_AI vd tn_attempt_d(const wi_prepared *p, vblock w, vi64 *accepted) {
+WI_AI vd tn_attempt_d(const fill_ctx *ctx, vblock w, vi64 *accepted) {
+    const wi_prepared *p = ctx->p;
     switch (p->tn_method) {
     case WI_TN_NORMAL: {
         vd z, unused;
-        box_muller_d(w.w0, w.w1, w.w2, w.w3, &z, &unused);
+        box_muller_d(join64(w.w0, w.w1), join64(w.w2, w.w3), &z, &unused);
         *accepted = (vi64)((p->alpha_d <= z) & (z <= p->beta_d));
         return z;
     }
     case WI_TN_UNIFORM: {
-        vd z = fma_d(u53(w.w0, w.w1), (vd)p->tn_c0_d, (vd)p->alpha_d);
+        vd z = fma_d(u53(join64(w.w0, w.w1)), (vd)p->tn_c0_d, (vd)p->alpha_d);
         vd c = (vd)p->tn_c1_d;
         vd rho = ((c - z) * (c + z)) * 0.5;
-        *accepted = (vi64)(log_d(u53_open(w.w2, w.w3)) <= rho);
+        *accepted = (vi64)(log_d(u53_open(join64(w.w2, w.w3))) <= rho);
         return z;
     }
     default: {
         vd lambda = (vd)p->tn_c0_d;
-        vd z = p->alpha_d - log_d(u53_open(w.w0, w.w1)) / lambda;
+        vd z = p->alpha_d - log_d(u53_open(join64(w.w0, w.w1))) / lambda;
         vd d = z - lambda;
         vd rho = (d * d) * -0.5;
-        *accepted = (vi64)((z <= p->beta_d) & (log_d(u53_open(w.w2, w.w3)) <= rho));
+        *accepted = (vi64)((z <= p->beta_d) & (log_d(u53_open(join64(w.w2, w.w3))) <= rho));
         return z;
     }
     }
@@ -608,10 +994,8 @@ WI_AI vd tn_attempt_d(const wi_prepared *p, vblock w, vi64 *accepted) {
 /// measured ~20 % faster than 1024 for [−2, 2]).
 #define WI_TN_CHUNK 4096
 
-/// Appends the element index of every bit clear in `accepted` (restricted to
-/// `all`). Bit b = 16·word + lane belongs to element
-/// first + (lane << word_shift) + word, word_shift being log₂ of the values
-/// per lane (2: float main stream, 1: double, 0: one value per lane).
+/// Appends first + b for every bit b clear in `accepted` (restricted to
+/// `all`): bit b belongs to element first + b.
 ///
 /// A ±2σ window rejects ~3 of 64 values, a varying number, so a loop over the
 /// set bits mispredicts its exit about once per call (measured ~0.7 TSC cycles
@@ -623,19 +1007,18 @@ WI_AI vd tn_attempt_d(const wi_prepared *p, vblock w, vi64 *accepted) {
 /// 3.07 → 2.80 with 4 steps (3: 2.90, 6: 3.30); a window that almost never
 /// rejects ([−10, 10]) pays 2.14 → 2.29 for the steps.
 #define WI_TN_UNROLLED 4
-WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint64_t accepted, uint64_t all, uint64_t first,
-                            int word_shift) {
+WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint64_t accepted, uint64_t all, uint64_t first) {
     uint64_t rejected = ~accepted & all;
     for (int step = 0; step < WI_TN_UNROLLED; step++) {
         int b = rejected ? __builtin_ctzll(rejected) : 0;
-        queue[n] = first + ((uint64_t)(b & 15) << word_shift) + (uint64_t)(b >> 4);
+        queue[n] = first + (uint64_t)b;
         n += rejected != 0;
         rejected &= rejected - 1;
     }
     while (rejected) {
         int b = __builtin_ctzll(rejected);
         rejected &= rejected - 1;
-        queue[n++] = first + ((uint64_t)(b & 15) << word_shift) + (uint64_t)(b >> 4);
+        queue[n++] = first + (uint64_t)b;
     }
     return n;
 }
@@ -653,7 +1036,7 @@ WI_AI size_t queue_rejected(uint64_t *queue, size_t n, uint64_t accepted, uint64
             vu64 index;                                                                        \
             memcpy(&index, lane_index, sizeof index);                                          \
             VM accepted;                                                                       \
-            VT x = finish(p, attempt(p, substream_blocks(ctx, index, k), &accepted));          \
+            VT x = finish(ctx, attempt(ctx, substream_blocks(ctx, index, k), &accepted));      \
             T lane_x[WI_LANES];                                                                \
             memcpy(lane_x, &x, sizeof x);                                                      \
             uint32_t done = k == WI_TN_MAX_ATTEMPTS ? 0xFFFFu : bits(accepted);                \
@@ -677,20 +1060,14 @@ WI_AI size_t tn_normal_run(const fill_ctx *ctx, float *buf, uint64_t e0, size_t 
     const wi_prepared *p = ctx->p;
     size_t step = (size_t)groups * 4 * WI_LANES;
     for (; len - j >= step; j += step) {
-        vblock w[WI_MAX_GROUPS];
-        main_block_groups(ctx, groups, (e0 + j) / 4, w);
+        group_words w;
+        main_groups(ctx, groups, (e0 + j) / 4, &w);
         for (int g = 0; g < groups; g++) {
-            vf z[4];
-            box_muller_f(w[g].w0, w[g].w1, &z[0], &z[1]);
-            box_muller_f(w[g].w2, w[g].w3, &z[2], &z[3]);
-            uint64_t accepted = 0;
-            for (int word = 0; word < 4; word++) {
-                accepted |= (uint64_t)bits_of((p->alpha_f <= z[word]) & (z[word] <= p->beta_f)) << (16 * word);
-                z[word] = tn_finish_f(p, z[word]);
-            }
+            vf64 z = group_normals_f(ctx, &w, g);
+            uint64_t accepted = bits_of_64((p->alpha_f <= z) & (z <= p->beta_f));
             size_t at = j + (size_t)g * 4 * WI_LANES;
-            *n = queue_rejected(queue, *n, accepted, ~0ull, e0 + at, 2);
-            vf64 x = interleave4(z[0], z[1], z[2], z[3]);
+            *n = queue_rejected(queue, *n, accepted, ~0ull, e0 + at);
+            vf64 x = tn_finish64_f(ctx, z);
             memcpy(buf + at, &x, sizeof x);
         }
     }
@@ -716,9 +1093,9 @@ WI_AI void tn_chunk_f(const fill_ctx *ctx, float *buf, uint64_t e0, size_t len) 
         for (size_t j = 0; j < len; j += WI_LANES) {
             vu64 index = e0 + j + (vu64){WI_IOTA16};
             vi accepted;
-            vf x = tn_finish_f(p, tn_attempt_f(p, substream_blocks(ctx, index, 1), &accepted));
+            vf x = tn_finish_f(ctx, tn_attempt_f(ctx, substream_blocks(ctx, index, 1), &accepted));
             memcpy(buf + j, &x, sizeof x);
-            n = queue_rejected(queue, n, bits_of(accepted), 0xFFFFu, e0 + j, 0);
+            n = queue_rejected(queue, n, bits_of(accepted), 0xFFFFu, e0 + j);
         }
         first_k = 2;
     }
@@ -733,16 +1110,12 @@ WI_AI void tn_chunk_d(const fill_ctx *ctx, double *buf, uint64_t e0, size_t len)
     uint32_t first_k;
     if (p->tn_method == WI_TN_NORMAL) {
         for (size_t j = 0; j < len; j += 2 * WI_LANES) {
-            vblock w = main_blocks(ctx, (e0 + j) / 2);
-            vd z[2];
-            box_muller_d(w.w0, w.w1, w.w2, w.w3, &z[0], &z[1]);
-            uint64_t accepted = 0;
-            for (int half = 0; half < 2; half++) {
-                accepted |= (uint64_t)bits_of64((vi64)((p->alpha_d <= z[half]) & (z[half] <= p->beta_d))) << (16 * half);
-                z[half] = tn_finish_d(p, z[half]);
-            }
-            n = queue_rejected(queue, n, accepted, 0xFFFFFFFFu, e0 + j, 1);
-            vd32 x = interleave2(z[0], z[1]);
+            group_words w;
+            main_groups(ctx, 1, (e0 + j) / 2, &w);
+            vd32 z = group_normals_d(ctx, &w, 0);
+            uint64_t accepted = bits_of_32((p->alpha_d <= z) & (z <= p->beta_d));
+            n = queue_rejected(queue, n, accepted, 0xFFFFFFFFu, e0 + j);
+            vd32 x = tn_finish32_d(ctx, z);
             memcpy(buf + j, &x, sizeof x);
         }
         first_k = 1;
@@ -750,9 +1123,9 @@ WI_AI void tn_chunk_d(const fill_ctx *ctx, double *buf, uint64_t e0, size_t len)
         for (size_t j = 0; j < len; j += WI_LANES) {
             vu64 index = e0 + j + (vu64){WI_IOTA16};
             vi64 accepted;
-            vd x = tn_finish_d(p, tn_attempt_d(p, substream_blocks(ctx, index, 1), &accepted));
+            vd x = tn_finish_d(ctx, tn_attempt_d(ctx, substream_blocks(ctx, index, 1), &accepted));
             memcpy(buf + j, &x, sizeof x);
-            n = queue_rejected(queue, n, bits_of64(accepted), 0xFFFFu, e0 + j, 0);
+            n = queue_rejected(queue, n, bits_of64(accepted), 0xFFFFu, e0 + j);
         }
         first_k = 2;
     }
@@ -761,61 +1134,23 @@ WI_AI void tn_chunk_d(const fill_ctx *ctx, double *buf, uint64_t e0, size_t len)
 
 // MARK: The fill kernel
 
-/// Bits or uniform values of one group straight from the qword layout, in
-/// store order: the words w0 w1 and w2 w3 of each block are zipped into
-/// 64-bit pairs (one shuffle per pair of words), the value function applied
-/// to the 16 lanes, and the pairs zipped into block order — 8 shuffles per
-/// 64 values where packing the words first and interleaving them after
-/// takes about three times as many. Element-wise value functions only.
-WI_AI vf64 elementwise_values_f(const fill_ctx *ctx, vu64x8 h[2][4]) {
-    vf32 half[2];
-    for (int k = 0; k < 2; k++) {
-        vu w01 = __builtin_shufflevector((vu)h[k][0], (vu)h[k][1], 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
-        vu w23 = __builtin_shufflevector((vu)h[k][2], (vu)h[k][3], 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
-        vf v01 = ctx->p->distribution == WI_DIST_BITS ? (vf)w01 : uniform_f(ctx->p, w01);
-        vf v23 = ctx->p->distribution == WI_DIST_BITS ? (vf)w23 : uniform_f(ctx->p, w23);
-        half[k] = (vf32)__builtin_shufflevector((vu64x8)v01, (vu64x8)v23, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
-    }
-    return __builtin_shufflevector(half[0], half[1], WI_IOTA16, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
-                                   28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
-                                   48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63);
-}
-
 /// Uniform, normal and bits from element j on, `groups` × 16 blocks per
 /// iteration while they fit; returns where it stopped.
 WI_AI size_t fill_run(void *out, const fill_ctx *ctx, uint64_t start, size_t len, size_t j, int groups) {
     const wi_prepared *p = ctx->p;
-    if (p->format == WI_FORMAT_F64) {
-        size_t step = (size_t)groups * 2 * WI_LANES;
-        for (; len - j >= step; j += step) {
-            vblock w[WI_MAX_GROUPS];
-            main_block_groups(ctx, groups, (start + j) / 2, w);
-            for (int g = 0; g < groups; g++) {
-                vd32 v = values_d(ctx, w[g]);
-                memcpy((double *)out + j + (size_t)g * 2 * WI_LANES, &v, sizeof v);
-            }
-        }
-        return j;
-    }
-    size_t step = (size_t)groups * 4 * WI_LANES;
-    if (ctx->philox == PHILOX_QWORD && (p->distribution == WI_DIST_BITS || p->distribution == WI_DIST_UNIFORM)) {
-        for (; len - j >= step; j += step) {
-            vu64 c[WI_MAX_GROUPS][4];
-            vu64x8 h[2 * WI_MAX_GROUPS][4];
-            main_counters(ctx, groups, (start + j) / 4, c);
-            qword_state(groups, c, h);
-            philox_qword8(2 * groups, h, &ctx->keys);
-            for (int g = 0; g < groups; g++) {
-                store64(out, p->format, j + (size_t)g * 4 * WI_LANES, elementwise_values_f(ctx, &h[2 * g]), ctx->native_f16);
-            }
-        }
-        return j;
-    }
+    int f64 = p->format == WI_FORMAT_F64;
+    size_t per = f64 ? 2 : 4, step = (size_t)groups * per * WI_LANES;
     for (; len - j >= step; j += step) {
-        vblock w[WI_MAX_GROUPS];
-        main_block_groups(ctx, groups, (start + j) / 4, w);
+        group_words w;
+        main_groups(ctx, groups, (start + j) / per, &w);
         for (int g = 0; g < groups; g++) {
-            store64(out, p->format, j + (size_t)g * 4 * WI_LANES, values_f(ctx, w[g]), ctx->native_f16);
+            size_t at = j + (size_t)g * per * WI_LANES;
+            if (f64) {
+                vd32 v = group_values_d(ctx, &w, g);
+                memcpy((double *)out + at, &v, sizeof v);
+            } else {
+                store64(out, p->format, at, group_values_f(ctx, &w, g), ctx->native_f16);
+            }
         }
     }
     return j;
@@ -852,7 +1187,7 @@ WI_AI void fill_groups(void *out, const fill_ctx *ctx, uint64_t start, size_t le
 }
 
 WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
-                     uint32_t stream, int philox_strategy, int groups, int native_f16) {
+                     uint32_t stream, int philox_strategy, int groups, int native_f16, int width, int fma) {
     size_t size = p->format == WI_FORMAT_F64 ? 8 : (p->format == WI_FORMAT_F32 ? 4 : 2);
     uint64_t per = p->format == WI_FORMAT_F64 ? 2 : 4;
     uint64_t group = per * WI_LANES;
@@ -866,7 +1201,7 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
     uint64_t start = first + head;  // < first + count ≤ 2⁶⁴: no wrap
     size_t body = (count - head) / group * group;
     wi_fill_scalar(out, p, first, head, seed, stream);
-    fill_ctx ctx = {p, make_round_keys(seed), stream, p->substream, philox_strategy, native_f16, groups};
+    fill_ctx ctx = {p, make_round_keys(seed), stream, p->substream, philox_strategy, native_f16, groups, width, fma};
     fill_groups((char *)out + head * size, &ctx, start, body);
     wi_fill_scalar((char *)out + (head + body) * size, p, start + body, count - head - body, seed, stream);
 }
@@ -890,68 +1225,40 @@ WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t cou
 #define WI_GROUPS_AVX512 2
 #endif
 
-/// Test hook (wi_box_muller_parts_f): the radius and angle of `count` words
-/// (a multiple of 16) as this path computes them.
-WI_AI void parts_body(const uint32_t *words, size_t count, float *radius, float *sin_out, float *cos_out) {
+/// Test hook (wi_box_muller_parts_f): the radius, angle and logarithm of
+/// `count` words (a multiple of 16) as this path computes them.
+WI_AI void parts_body(const uint32_t *words, size_t count, float *radius, float *sin_out, float *cos_out,
+                      float *log_out, int fma) {
     for (size_t j = 0; j + WI_LANES <= count; j += WI_LANES) {
         vu w;
         memcpy(&w, words + j, sizeof w);
-        vf r = radius_f(w), s, c;
-        angle_f(w, &s, &c);
+        vf r = radius_f(fma, w), s, c, l = log_f(fma, u24_open(w));
+        angle_f(fma, w, &s, &c);
         memcpy(radius + j, &r, sizeof r);
         memcpy(sin_out + j, &s, sizeof s);
         memcpy(cos_out + j, &c, sizeof c);
+        memcpy(log_out + j, &l, sizeof l);
     }
 }
 
-#if defined(__x86_64__)
-__attribute__((target("sse2")))
-static void parts_sse2(const uint32_t *w, size_t n, float *r, float *s, float *c) { parts_body(w, n, r, s, c); }
-__attribute__((target("avx2,fma,f16c")))
-static void parts_avx2(const uint32_t *w, size_t n, float *r, float *s, float *c) { parts_body(w, n, r, s, c); }
-__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")))
-static void parts_avx512(const uint32_t *w, size_t n, float *r, float *s, float *c) { parts_body(w, n, r, s, c); }
-#elif defined(__aarch64__)
-static void parts_neon(const uint32_t *w, size_t n, float *r, float *s, float *c) { parts_body(w, n, r, s, c); }
-#endif
-
-int wi_vector_box_muller_parts(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
-                               float *cos_out) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case WI_ISA_SSE2: parts_sse2(words, count, radius, sin_out, cos_out); return 0;
-    case WI_ISA_AVX2: parts_avx2(words, count, radius, sin_out, cos_out); return 0;
-    case WI_ISA_AVX512: parts_avx512(words, count, radius, sin_out, cos_out); return 0;
-#elif defined(__aarch64__)
-    case WI_ISA_NEON: parts_neon(words, count, radius, sin_out, cos_out); return 0;
-#endif
-    default: return -1;
+/// One instantiation of the kernels per path: its fill and its test hook,
+/// compiled for `features` (a target attribute), with the path's constants.
+#define WI_PATH(name, features, philox_strategy, groups, native_f16, width, fma)                              \
+    features static void fill_##name(void *out, const wi_prepared *p, uint64_t first, size_t count,            \
+                                     uint64_t seed, uint32_t stream) {                                          \
+        fill_body(out, p, first, count, seed, stream, philox_strategy, groups, native_f16, width, fma);         \
+    }                                                                                                           \
+    features static void parts_##name(const uint32_t *w, size_t n, float *r, float *s, float *c, float *l) {   \
+        parts_body(w, n, r, s, c, l, fma);                                                                      \
     }
-}
 
 #if defined(__x86_64__)
-__attribute__((target("sse2")))
-static void fill_sse2(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
-                      uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, WI_PHILOX_SSE2, 1, 0);
-}
-
-__attribute__((target("avx2,fma,f16c")))
-static void fill_avx2(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
-                      uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, WI_PHILOX_AVX2, WI_GROUPS_AVX2, 1);
-}
-
-__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c")))
-static void fill_avx512(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
-                        uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, WI_PHILOX_AVX512, WI_GROUPS_AVX512, 1);
-}
+WI_PATH(sse2, __attribute__((target("sse2"))), WI_PHILOX_SSE2, 1, 0, 2, WI_FMA_NONE)
+WI_PATH(avx2, __attribute__((target("avx2,fma,f16c"))), WI_PHILOX_AVX2, WI_GROUPS_AVX2, 1, 4, WI_FMA)
+WI_PATH(avx512, __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,f16c"))), WI_PHILOX_AVX512,
+        WI_GROUPS_AVX512, 1, 8, WI_FMA)
 #elif defined(__aarch64__)
-static void fill_neon(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
-                      uint32_t stream) {
-    fill_body(out, p, first, count, seed, stream, PHILOX_DWORD, 1, 1);
-}
+WI_PATH(neon, , PHILOX_DWORD, 1, 1, 2, WI_FMA)
 #endif
 
 int wi_vector_path_exists(int32_t isa) {
@@ -964,6 +1271,20 @@ int wi_vector_path_exists(int32_t isa) {
     case WI_ISA_NEON: return 1;
 #endif
     default: return 0;
+    }
+}
+
+int wi_vector_box_muller_parts(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
+                               float *cos_out, float *log_out) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case WI_ISA_SSE2: parts_sse2(words, count, radius, sin_out, cos_out, log_out); return 0;
+    case WI_ISA_AVX2: parts_avx2(words, count, radius, sin_out, cos_out, log_out); return 0;
+    case WI_ISA_AVX512: parts_avx512(words, count, radius, sin_out, cos_out, log_out); return 0;
+#elif defined(__aarch64__)
+    case WI_ISA_NEON: parts_neon(words, count, radius, sin_out, cos_out, log_out); return 0;
+#endif
+    default: return -1;
     }
 }
 

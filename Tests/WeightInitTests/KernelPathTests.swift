@@ -11,16 +11,26 @@ import _WeightInitKernels
         ((1 << 32) - 37, 300), ((1 << 40) + 3, 129),
     ]
 
-    /// Uniform covers both of the vector paths' ways (Kernels.c
+    /// Uniform covers every one of the vector paths' ways (Kernels.c
     /// prepare_uniform_shortcut): width·2⁻²⁴ exact or not (it underflows for
-    /// [0, 10⁻³⁶)), clamps that cannot bite ([0, 1), [−1, 1)) and clamps that
-    /// can (the top of [10⁻³, 3.3·10⁷) in every format, both ends of
-    /// [0.1001, 0.2999) in bf16, low not a value of the format).
+    /// [0, 10⁻³⁶)) — and without fma a power of two ([0, 1), [−1, 1)), exact
+    /// in double with low ([0.1001, 0.2999)) or checked ([10⁻³, 3.3·10⁷)) —,
+    /// clamps that cannot bite ([0, 1), [−1, 1)) and clamps that can (the top
+    /// of [10⁻³, 3.3·10⁷) in every format, both ends of [0.1001, 0.2999) in
+    /// bf16, low not a value of the format).
     static let distributions: [(name: String, params: wi_params)] =
         [("uniform", KernelFill.uniform(-0.3, 0.7)), ("uniform [0, 1)", KernelFill.uniform(0, 1)),
          ("uniform [-1, 1)", KernelFill.uniform(-1, 1)), ("uniform [1e-3, 3.3e7)", KernelFill.uniform(1e-3, 3.3e7)),
          ("uniform [0, 1e-36)", KernelFill.uniform(0, 1e-36)), ("uniform [0.1001, 0.2999)", KernelFill.uniform(0.1001, 0.2999)),
-         ("normal", KernelFill.normal(0.1, 0.02))]
+         // Without fma, k·1.5 + 2⁻⁴⁰ rounds in double onto float midpoints
+         // (odd integers above 2²⁴): lanes fma_checked hands to libm.
+         ("uniform [2^-40, 2^-40 + 1.5·2^24)", KernelFill.uniform(0x1p-40, 0x1p-40 + 0x1.8p24)),
+         ("normal", KernelFill.normal(0.1, 0.02)), ("normal (0, 1)", KernelFill.normal(0, 1)),
+         ("normal (0, 0.02)", KernelFill.normal(0, 0.02)),
+         // Without fma (SSE2), results below float's normal range are lanes
+         // the emulation hands to libm (Vector.c fma_checked): (1e-39, 1e-38).
+         ("normal (-3, 1e-30)", KernelFill.normal(-3, 1e-30)), ("normal (1e-38, 1e-3)", KernelFill.normal(1e-38, 1e-3)),
+         ("normal (1e-39, 1e-38)", KernelFill.normal(1e-39, 1e-38))]
         + KernelFill.windows.map { ("truncated [\($0.low), \($0.high)]", KernelFill.truncated(0, 1, $0.low, $0.high)) }
         + [("truncated, bounds between bf16 values", KernelFill.truncated(0.02, 0.3, -0.1001, 0.3333)),
            // Method N rejecting ~19 %: ~12 of every 64 values queued, past the

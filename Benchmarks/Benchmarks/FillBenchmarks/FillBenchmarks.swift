@@ -29,8 +29,9 @@ final class Arena: @unchecked Sendable {
 
 let allThreads = ProcessInfo.processInfo.activeProcessorCount
 
-/// The vector paths this CPU runs (AVX2 and AVX-512 on such an x86, NEON on arm64).
-let vectorPaths = KernelPath.available.filter { [.avx2, .avx512, .neon].contains($0) }
+/// The vector paths this CPU runs (SSE2, and AVX2 and AVX-512 where it has
+/// them, on x86; NEON on arm64): every available path but the scalar reference.
+let vectorPaths = KernelPath.available.filter { $0 != .scalar }
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(

@@ -45,11 +45,12 @@ void wi_sincos2pif(float u, float *s, float *c);
 void wi_sincos2pi(double u, double *s, double *c);
 
 /// Test hook: the f32 Box–Muller's parts for `count` words (a multiple of 16)
-/// as path `isa` computes them — radius √(−2 ln u°(w)) and sin, cos 2π·u(w)
-/// (u°, u as in the stream format) — so the tests can check every path on all
-/// 2²⁴ inputs of each. Returns 0, or -1 if `isa` does not run here.
+/// as path `isa` computes them — radius √(−2 ln u°(w)), sin, cos 2π·u(w) and
+/// the logarithm ln u°(w) of the truncated normal's other methods (u°, u as
+/// in the stream format) — so the tests can check every path on all 2²⁴
+/// inputs of each. Returns 0, or -1 if `isa` does not run here.
 int wi_box_muller_parts_f(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
-                          float *cos_out);
+                          float *cos_out, float *log_out);
 
 /// float → bfloat16 and float → binary16, round to nearest even (the
 /// conversions every path uses).
@@ -80,7 +81,7 @@ typedef enum {
 typedef enum {
     WI_ISA_AUTO = -1,    ///< best available (or the WEIGHTINIT_ISA environment variable)
     WI_ISA_SCALAR = 0,   ///< the reference: portable C, one value at a time
-    WI_ISA_SSE2 = 1,     ///< x86-64 baseline vector path (fma emulated by libm fmaf)
+    WI_ISA_SSE2 = 1,     ///< x86-64 baseline vector path (no fma instruction: float's done in double, Vector.c; double's by libm fma)
     WI_ISA_AVX2 = 2,     ///< AVX2 + FMA
     WI_ISA_AVX512 = 3,   ///< AVX-512F (+ BW/DQ/VL)
     WI_ISA_NEON = 4,     ///< arm64 Advanced SIMD
