@@ -28,6 +28,8 @@ lists the order).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+
 from . import init
 from ._core import (
     WeightInitError,
@@ -41,8 +43,17 @@ from ._core import (
 )
 from ._library import LibraryNotFoundError
 
+if TYPE_CHECKING:
+    import os
 
-def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, dry_run=False, threads=None):
+    import torch
+
+    from ._module import ModuleReport
+
+
+def init_module(module: "torch.nn.Module", rules: Union[str, "os.PathLike[str]", Mapping[str, Any], None], *,
+                seed: int = 0, variables: Any = None, skip_unmatched: bool = False, dry_run: bool = False,
+                threads: Optional[int] = None) -> "ModuleReport":
     """Fills every parameter and persistent buffer of a torch.nn.Module in
     place, by its state_dict() name, with the scheme `rules` give it — the
     bytes `weightinit generate --like <that state_dict's layout> --rules
