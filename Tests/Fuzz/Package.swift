@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 //
-// Fuzz target for the file readers (NPY, safetensors) and the spec parser,
-// in its own package so the main build never compiles it. Build and run
-// with ./run.sh.
+// Fuzz targets, in their own package so the main build never compiles
+// them: ReaderFuzz (the file readers, NPY and safetensors, and the spec
+// parser) and ModelFuzz (rules files, name patterns, config.json and the C
+// ABI's scheme text). Build and run with ./run.sh [ReaderFuzz|ModelFuzz].
 
 import PackageDescription
 
@@ -21,6 +22,17 @@ let package = Package(
                 .product(name: "WeightInitModels", package: "swift-weight-init"),
             ],
             path: "Sources/ReaderFuzz"
+        ),
+        // libFuzzer entry point: rules, name patterns, configs and the C ABI's scheme parser.
+        .executableTarget(
+            name: "ModelFuzz",
+            dependencies: [
+                .product(name: "WeightInit", package: "swift-weight-init"),
+                .product(name: "WeightInitModels", package: "swift-weight-init"),
+                // weightinit_scheme_parse and friends, called as the C ABI's Swift entry points.
+                .product(name: "WeightInitC", package: "swift-weight-init"),
+            ],
+            path: "Sources/ModelFuzz"
         ),
     ]
 )

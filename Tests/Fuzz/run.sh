@@ -1,23 +1,82 @@
 #!/usr/bin/env bash
-# Fuzzes the .npy and .safetensors readers and the spec parser with
-# libFuzzer + AddressSanitizer.
-#   Tests/Fuzz/run.sh [RUNS] [libFuzzer flags…]   (default 200000 inputs; exits non-zero on a finding)
-#   Tests/Fuzz/run.sh -1 -max_total_time=900      (15 minutes, however many inputs)
+# Fuzzes with libFuzzer + AddressSanitizer:
+#   ReaderFuzz (default): the .npy and .safetensors readers and the spec parser;
+#   ModelFuzz: rules files, globs and regexes on names, config.json, and the
+#              C ABI's scheme text (weightinit_scheme_parse).
+#   Tests/Fuzz/run.sh [ReaderFuzz|ModelFuzz] [RUNS] [libFuzzer flags…]
+#       (default 200000 inputs; exits non-zero on a finding)
+#   Tests/Fuzz/run.sh ModelFuzz -1 -max_total_time=900   (15 minutes, however many inputs)
 # The seed corpus is made of valid files written by the library (see
 # make_seeds below) plus hand-made edge cases; crashes land in
 # Tests/Fuzz/artifacts/ as crash-<sha1>.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
+target=ReaderFuzz
+case "${1:-}" in ReaderFuzz|ModelFuzz) target="$1"; shift ;; esac
 runs="${1:-200000}"
 shift || true
 
 # -parse-as-library: the target has no main.swift (libFuzzer provides main).
-swift build -c release --product ReaderFuzz \
+swift build -c release --product "$target" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
-binary="$(swift build -c release --show-bin-path)/ReaderFuzz"
+binary="$(swift build -c release --show-bin-path)/$target"
+mkdir -p artifacts
+
+if [ "$target" = ModelFuzz ]; then
+    corpus=.corpus-model
+    mkdir -p "$corpus"
+    # Seeds: the first byte chooses the surface (0 rules, 1 config, 2 glob
+    # and name, 3 regex and name, 4 scheme text); see ModelFuzz.swift.
+    python3 - "$corpus" <<'PY'
+import glob, json, os, re, sys
+out = sys.argv[1]
+seeds = {}
+# The curated rule sets, as the library holds them (raw Swift strings: #"""…"""#).
+source = open("../../Sources/WeightInitModels/Rules/BuiltinRuleSets.swift").read()
+for i, text in enumerate(re.findall(r'#"""\n(.*?)\n\s*"""#', source, re.S)):
+    seeds["rules-builtin-%d" % i] = b"\0" + text.encode()
+seeds["rules-parts"] = b"\0" + json.dumps({"description": "d", "variables": {"std": 0.02, "pad": 1},
+    "rules": [{"match": "*embed*.weight", "scheme": "normal", "std": "std / sqrt(2 * n_layer)",
+               "parts": [{"rows": ["pad", "pad + 1"], "scheme": "zeros", "when": "pad"}]},
+              {"regex": "(.*)\\.(weight|bias)", "rank": [1, 2], "unless-exists": {"name": "$1.x", "rank": 1},
+               "scheme": "kaiming-normal", "nonlinearity": "leaky-relu", "negative-slope": 0.2, "fan-of": "$1.weight"},
+              {"match": "*", "scheme": "orthogonal", "gain": 2, "dtype": "f16", "layout": "keras"}]}).encode()
+# Configs: the recorded ones.
+for path in sorted(glob.glob("../WeightInitModelsTests/Manifests/*.json")):
+    config = json.load(open(path)).get("config")
+    if isinstance(config, dict):
+        seeds["config-" + os.path.basename(path)] = b"\1" + json.dumps(config).encode()
+seeds["config-llama-example"] = b"\1" + open("../../docs/examples/llama-config.json", "rb").read()
+for name, pattern, subject in [
+        ("glob", "*.layers.?.*_proj.weight", "model.layers.3.q_proj.weight"),
+        ("glob-stars", "*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac")]:
+    seeds["pattern-" + name] = b"\2" + pattern.encode() + b"\0" + subject.encode()
+for name, pattern, subject in [
+        ("rnn", r"(?:(.*)\.)?(weight|bias)_(ih|hh)_l([0-9]+)(_reverse)?", "lstm.weight_ih_l0_reverse"),
+        ("bounded", "a{0,10}a{2,3}(b|c)*?[^\\d\\s]+", "aaaabcbcxy"),
+        ("classes", r"[\w.&&[^_]]+\p{L}\b\D(?i:ab)|x$", "é.K\u212a\u0663x"),
+        ("lazy", r"(a+?)(a*)(?<n>b)??", "aaa")]:
+    seeds["regex-" + name] = b"\3" + pattern.encode() + b"\0" + subject.encode()
+for name, text in [
+        ("kaiming", "kaiming-normal --mode fan-out --nonlinearity leaky-relu --negative-slope 0.2"),
+        ("truncated", "truncated-normal --mean 1 --std 0.5 --low 0 --high 2"),
+        ("orthogonal", "orthogonal --gain 1.5 --blocks 2 --method qr"),
+        ("sparse", "sparse --sparsity 0.25 --std 0.01"),
+        ("variance", "variance-scaling --scale 2 --mode fan-avg --distribution truncated-normal"),
+        ("quoted", "normal --std '1e-3' --mean=-0.5"),
+        ("dirac", "dirac --groups 2")]:
+    seeds["scheme-" + name] = b"\4" + text.encode()
+for name, data in seeds.items():
+    open(os.path.join(out, name), "wb").write(data)
+PY
+    # -max_len: rules files and configs are a few kilobytes.
+    SWIFT_BACKTRACE=enable=no "$binary" "$corpus" -dict=models.dict -runs="$runs" -max_len=8192 -rss_limit_mb=2048 -timeout=10 \
+        -artifact_prefix=artifacts/ -print_final_stats=1 "$@"
+    exit
+fi
 
 corpus=.corpus
-mkdir -p "$corpus" artifacts
+mkdir -p "$corpus"
 python3 - "$corpus" <<'PY'
 import struct, sys, json, os
 out = sys.argv[1]

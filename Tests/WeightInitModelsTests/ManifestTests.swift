@@ -78,11 +78,13 @@ import Testing
         (#"{"hidden_size": 4}"#, "no \"model_type\""),
         (#"{"model_type": "llama", "vocab_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8}"#,
          "llama needs \"hidden_size\" (an integer ≥ 1)"),
-        (#"{"model_type": "gpt2", "vocab_size": 8, "n_positions": 4, "n_embd": 8, "n_layer": 0, "n_head": 2}"#,
-         "gpt2 needs \"n_layer\" (an integer ≥ 1)"),
+        (#"{"model_type": "gpt2", "vocab_size": 8, "n_positions": 4, "n_embd": 8, "n_layer": -1, "n_head": 2}"#,
+         "\"n_layer\" must be ≥ 0, not -1"),
+        (#"{"model_type": "gpt2", "vocab_size": 8, "n_positions": 4, "n_embd": 8, "n_head": 2}"#,
+         "gpt2 needs \"n_layer\" (an integer ≥ 0)"),
         (#"{"model_type": "bert", "architectures": ["BertForTokenClassification"]}"#,
          "architecture BertForTokenClassification of bert is not supported; supported: BertForMaskedLM, BertModel"),
-        (#"{"model_type": "llama", "tie_word_embeddings": "yes"}"#, "needs \"vocab_size\""),
+        (#"{"model_type": "llama", "vocab_size": 8}"#, "needs \"hidden_size\""),
         (#"[1]"#, "a config is a JSON object"),
     ])
     func badConfig(text: String, message: String) throws {
@@ -91,6 +93,145 @@ import Testing
         }
         #expect(error.source == .config("c.json"))
         #expect(error.description.contains(message), "\(error)")
+    }
+
+    static let smallConfigs: [String: String] = [
+        "llama": #""model_type": "llama", "vocab_size": 32, "hidden_size": 16, "num_hidden_layers": 1, "intermediate_size": 32, "num_attention_heads": 4"#,
+        "gpt2": #""model_type": "gpt2", "vocab_size": 32, "n_positions": 8, "n_embd": 16, "n_layer": 1, "n_head": 4"#,
+        "bert": #""model_type": "bert", "vocab_size": 32, "hidden_size": 16, "num_hidden_layers": 1, "intermediate_size": 32, "num_attention_heads": 4, "max_position_embeddings": 8"#,
+    ]
+
+    /// Fields of the wrong type, or naming what does not exist, are refused
+    /// naming the key — as transformers' `@strict` config classes refuse them
+    /// (python/tests/test_models.py checks the same values against
+    /// transformers) — where they were read as the default before
+    /// (`"dtype": "int8"` → f32, `"initializer_range": "x"` → 0.02,
+    /// `"architectures": "LlamaModel"` → LlamaForCausalLM's manifest,
+    /// `"pad_token_id": true` → row 1 zeroed).
+    @Test(arguments: [
+        ("llama", #""dtype": "int8""#, "dtype"), ("llama", #""dtype": "auto""#, "dtype"), ("llama", #""dtype": "fp16""#, "dtype"),
+        ("llama", #""dtype": 16"#, "dtype"), ("llama", #""dtype": {"text": "float16"}"#, "dtype"),
+        ("llama", #""dtype": null, "torch_dtype": "int8""#, "torch_dtype"), ("gpt2", #""torch_dtype": "torch.float16""#, "torch_dtype"),
+        ("llama", #""initializer_range": "x""#, "initializer_range"), ("llama", #""initializer_range": 1"#, "initializer_range"),
+        ("llama", #""initializer_range": 1.5"#, "initializer_range"), ("llama", #""initializer_range": null"#, "initializer_range"),
+        ("gpt2", #""initializer_range": "0.02""#, "initializer_range"), ("bert", #""initializer_range": true"#, "initializer_range"),
+        ("llama", #""architectures": "LlamaModel""#, "architectures"), ("gpt2", #""architectures": []"#, "architectures"),
+        ("bert", #""architectures": [7]"#, "architectures"),
+        ("llama", #""pad_token_id": true"#, "pad_token_id"), ("llama", #""pad_token_id": 1.0"#, "pad_token_id"),
+        ("bert", #""pad_token_id": "0""#, "pad_token_id"), ("bert", #""pad_token_id": 32"#, "pad_token_id"), ("llama", #""pad_token_id": -33"#, "pad_token_id"),
+        ("llama", #""tie_word_embeddings": "yes""#, "tie_word_embeddings"), ("llama", #""attention_bias": 1"#, "attention_bias"),
+        ("gpt2", #""add_cross_attention": null"#, "add_cross_attention"), ("bert", #""add_cross_attention": true"#, "add_cross_attention"),
+        ("llama", #""head_dim": 4.0"#, "head_dim"), ("gpt2", #""n_inner": "64""#, "n_inner"), ("bert", #""type_vocab_size": null"#, "type_vocab_size"),
+        ("llama", #""num_key_value_heads": 2e0"#, "num_key_value_heads"),
+    ])
+    func wronglyTypedFieldsAreRefused(family: String, field: String, key: String) throws {
+        let text = "{" + Self.smallConfigs[family]! + ", " + field + "}"
+        let error = try #require(throws: ModelError.self) {
+            try ModelConfig(json: Array(text.utf8), path: "c.json").manifest()
+        }
+        #expect(error.source == .config("c.json") && error.key == key, "\(field): \(error)")
+        #expect(error.description.contains("\"\(key)\"") || error.description.contains(key + " "), "\(field): \(error)")
+    }
+
+    /// Sizes: an integer, ≥ 1 (≥ 0 for the count of layers), within `Int`;
+    /// otherwise a ModelError naming the key and the value as written —
+    /// where `hidden_size` -5 said it was missing, 2⁶³ that it was not an
+    /// integer, and Llama's heads that do not divide the width were taken
+    /// when head_dim was given (LlamaConfig refuses them).
+    @Test(arguments: [
+        ("llama", #""hidden_size": "1024""#, "hidden_size", "must be an integer, not the string \"1024\""),
+        ("llama", #""hidden_size": -5"#, "hidden_size", "\"hidden_size\" must be ≥ 1, not -5"),
+        ("llama", #""hidden_size": 0"#, "hidden_size", "\"hidden_size\" must be ≥ 1, not 0"),
+        ("llama", #""hidden_size": 16.0"#, "hidden_size", "must be an integer, not 16.0"),
+        ("llama", #""hidden_size": true"#, "hidden_size", "must be an integer, not true"),
+        ("llama", #""hidden_size": null"#, "hidden_size", "must be an integer, not null"),
+        ("llama", #""vocab_size": 9223372036854775808"#, "vocab_size", "\"vocab_size\" 9223372036854775808 is too large"),
+        ("llama", #""vocab_size": -9223372036854775809"#, "vocab_size", "\"vocab_size\" must be ≥ 1, not -9223372036854775809"),
+        ("llama", #""num_hidden_layers": -1"#, "num_hidden_layers", "must be ≥ 0, not -1"),
+        ("llama", #""intermediate_size": 1e3"#, "intermediate_size", "must be an integer, not 1e3"),
+        ("llama", #""head_dim": 0"#, "head_dim", "\"head_dim\" must be ≥ 1, not 0"),
+        ("llama", #""num_attention_heads": 3, "head_dim": 4"#, "num_attention_heads", "num_attention_heads 3 does not divide hidden_size 16"),
+        ("llama", #""num_attention_heads": 0"#, "num_attention_heads", "must be ≥ 1, not 0"),
+        ("llama", #""head_dim": 4611686018427387904"#, "head_dim", "overflows"),
+        ("gpt2", #""n_embd": 4611686018427387904, "n_head": 1"#, "n_embd", "overflows"),
+        ("gpt2", #""n_head": 5"#, "n_head", "n_head 5 does not divide n_embd 16"),
+        ("gpt2", #""n_layer": 1000000000"#, "n_layer", "more than the"),
+        ("bert", #""num_attention_heads": 3"#, "num_attention_heads", "does not divide hidden_size 16"),
+        ("bert", #""type_vocab_size": 0"#, "type_vocab_size", "must be ≥ 1, not 0"),
+        ("bert", #""tie_word_embeddings": "false""#, "tie_word_embeddings", "must be true or false, not the string \"false\""),
+        // Found in the attacker's round: 1e400 (Python's inf) was "must be a number, …, not a number".
+        ("gpt2", #""initializer_range": 1e400"#, "initializer_range", "\"initializer_range\" must be a finite number, not 1e400"),
+        ("llama", #""initializer_range": -1e400"#, "initializer_range", "from 0.0 to 1.0"),
+    ])
+    func sizesAreCheckedAndNamed(family: String, field: String, key: String, message: String) throws {
+        // The small config's fields that `field` does not give again (a duplicate key is invalid JSON).
+        let given = field.split(separator: ", ").map { $0.split(separator: ":")[0] }
+        let kept = Self.smallConfigs[family]!.split(separator: ", ").filter { !given.contains($0.split(separator: ":")[0]) }
+        let text = "{" + kept.joined(separator: ", ") + ", " + field + "}"
+        let error = try #require(throws: ModelError.self) {
+            try ModelConfig(json: Array(text.utf8), path: "c.json").manifest()
+        }
+        #expect(error.source == .config("c.json") && error.key == key, "\(field): \(error)")
+        #expect(error.description.contains(message), "\(field): \(error)")
+    }
+
+    /// No layers is a model transformers builds (its embeddings and final
+    /// norm, no blocks): the manifest lists just those.
+    @Test func zeroLayersIsAModelWithoutBlocks() throws {
+        let names = ["llama": ["model.embed_tokens.weight", "model.norm.weight", "lm_head.weight"],
+                     "gpt2": ["transformer.wte.weight", "transformer.wpe.weight", "transformer.ln_f.weight", "transformer.ln_f.bias"],
+                     "bert": ["bert.embeddings.word_embeddings.weight", "bert.embeddings.position_embeddings.weight",
+                              "bert.embeddings.token_type_embeddings.weight", "bert.embeddings.LayerNorm.weight", "bert.embeddings.LayerNorm.bias",
+                              "cls.predictions.bias", "cls.predictions.transform.dense.weight", "cls.predictions.transform.dense.bias",
+                              "cls.predictions.transform.LayerNorm.weight", "cls.predictions.transform.LayerNorm.bias"]]
+        for (family, layers) in [("llama", "num_hidden_layers"), ("gpt2", "n_layer"), ("bert", "num_hidden_layers")] {
+            let text = "{" + Self.smallConfigs[family]!.replacingOccurrences(of: "\"\(layers)\": 1", with: "\"\(layers)\": 0") + "}"
+            let manifest = try ModelConfig(json: Array(text.utf8), path: "c.json").manifest()
+            #expect(manifest.tensors.map(\.name) == names[family], "\(family)")
+        }
+    }
+
+    /// What transformers reads as these configs say, so do we: torch's dtype
+    /// aliases, `dtype` over `torch_dtype` (whatever the latter holds), null
+    /// for an optional field, a negative padding index counted from the end.
+    @Test func fieldsAreReadAsTransformersReadsThem() throws {
+        func config(_ family: String, _ fields: String) throws -> ModelConfig {
+            try ModelConfig(json: Array(("{" + Self.smallConfigs[family]! + ", " + fields + "}").utf8), path: "c.json")
+        }
+        for (fields, dtype) in [(#""dtype": "half""#, DType.f16), (#""dtype": "float""#, .f32), (#""dtype": "double""#, .f64), (#""torch_dtype": "bfloat16""#, .bf16),
+                                (#""dtype": null, "torch_dtype": "float16""#, .f16), (#""dtype": "float32", "torch_dtype": "int8""#, .f32)] {
+            #expect(try config("llama", fields).manifest().tensors.allSatisfy { $0.dtype == dtype }, "\(fields)")
+        }
+        #expect(try config("llama", #""dtype": null"#).manifest().tensors.allSatisfy { $0.dtype == nil })
+        #expect(try config("llama", #""head_dim": null, "num_key_value_heads": null, "architectures": null"#).manifest() == config("llama", "\"a\": 0").manifest())
+        #expect(try config("gpt2", #""n_inner": null, "initializer_range": 2e-2, "pad_token_id": null"#).manifest() == config("gpt2", "\"a\": 0").manifest())
+        // pad_token_id -1 is nn.Embedding's last row, which _init_weights zeroes.
+        let plan = try ModelPlan(config: try config("llama", #""pad_token_id": -1"#))
+        let embedding = try #require(plan.tensor(named: "model.embed_tokens.weight"))
+        #expect(embedding.parts.map(\.region) == [TensorRegion([31 ..< 32, 0 ..< 16])])
+        #expect(try config("bert", #""pad_token_id": -32"#).variables["pad_token_id"] == .number(0))
+    }
+
+    /// Found in the attacker's round: a tensor whose byte count overflows
+    /// (a 2⁶²-row embedding) was refused by the engine without naming the
+    /// config or the tensor; and a variable of 1e400 was "not a number".
+    @Test func hugeTensorsAndNumbersAreNamed() throws {
+        let text = #"{"model_type": "llama", "vocab_size": 4611686018427387904, "hidden_size": 4, "num_hidden_layers": 1, "intermediate_size": 4, "num_attention_heads": 1}"#
+        let error = try #require(throws: ModelError.self) { try ModelConfig(json: Array(text.utf8), path: "c.json").manifest() }
+        #expect(error.source == .config("c.json") && error.reason.contains("model.embed_tokens.weight of shape 4611686018427387904,4 is too large"), "\(error)")
+        let rules = #"{"variables": {"x": 1e400}, "rules": [{"match": "*", "scheme": "zeros"}]}"#
+        let refused = try #require(throws: ModelError.self) { try RuleSet(json: Array(rules.utf8), name: "r.json") }
+        #expect(refused.reason.contains("not 1e400, which is past the largest finite number"), "\(refused)")
+    }
+
+    /// A custom rule set's variable that the config holds as a string is
+    /// refused, not replaced by the set's default.
+    @Test func ruleSetVariablesMustBeNumbersInTheConfig() throws {
+        let rules = try RuleSet(json: Array(#"{"variables": {"my_std": 0.5}, "rules": [{"match": "*", "scheme": "normal", "std": "my_std"}]}"#.utf8), name: "r.json")
+        let config = try ModelConfig(json: Array(("{" + Self.smallConfigs["gpt2"]! + #", "my_std": "wide"}"#).utf8), path: "c.json")
+        let error = try #require(throws: ModelError.self) { try ModelPlan(config: config, rules: rules) }
+        #expect(error.source == .config("c.json") && error.key == "my_std", "\(error)")
+        _ = try ModelPlan(config: try ModelConfig(json: Array(("{" + Self.smallConfigs["gpt2"]! + #", "my_std": 0.1}"#).utf8), path: "c.json"), rules: rules)
     }
 }
 

@@ -217,6 +217,20 @@ import Testing
         fails(.xavierUniform(), [4, 4], layout: .axes(input: 0, output: 0))
     }
 
+    /// A negative slope so large that a² overflows made leaky-relu's gain 0
+    /// and the error was about "invalid gain 0.0", a gain never given; the
+    /// slope is named now, at validation (parse) time.
+    @Test(arguments: [1e200, -1e155, Double.greatestFiniteMagnitude])
+    func hugeNegativeSlopeIsNamed(slope: Double) throws {
+        for scheme in [Initializer.kaimingNormal(nonlinearity: .leakyRelu(negativeSlope: slope)),
+                       .kaimingUniform(nonlinearity: .leakyRelu(negativeSlope: slope), gain: 1)] {
+            let error = try #require(throws: WeightInitError.self) { try scheme.validate() }
+            let text = "\(error)"
+            #expect(text.hasPrefix("invalid negative slope ") && text.contains("a² finite") && !text.contains("gain 0"), "\(text)")
+        }
+        #expect(throws: Never.self) { try Initializer.kaimingNormal(nonlinearity: .leakyRelu(negativeSlope: 1e150)).validate() }
+    }
+
     @Test func errorsLeaveTheBufferUnchanged() {
         var buffer = [Float](repeating: 7, count: 16)
         _ = buffer.withUnsafeMutableBufferPointer { b in

@@ -284,3 +284,62 @@ def test_mlp_lstm_example_follows_torch_nn_init(tmp_path):
     for block in blocks:
         assert torch.allclose(block @ block.T, torch.eye(256, dtype=torch.float64), atol=1e-5)
     assert torch.all(saved["fc1.bias"] == 0) and torch.all(saved["lstm.bias_hh_l0"] == 0)
+
+
+# MARK: config values of the wrong type, against transformers' own config classes
+
+SMALL_CONFIGS = {
+    "llama": dict(vocab_size=32, hidden_size=16, num_hidden_layers=1, intermediate_size=32, num_attention_heads=4),
+    "gpt2": dict(vocab_size=32, n_positions=8, n_embd=16, n_layer=1, n_head=4),
+    "bert": dict(vocab_size=32, hidden_size=16, num_hidden_layers=1, intermediate_size=32, num_attention_heads=4,
+                 max_position_embeddings=8),
+}
+
+# (family, key, value): values transformers 5.25's config classes (their @strict validation) refuse;
+# `weightinit generate --config` must refuse each one naming the key, never read a default instead.
+CONFIG_VALUES_REFUSED = [
+    ("llama", "hidden_size", "1024"), ("llama", "hidden_size", 16.0), ("llama", "hidden_size", True),
+    ("llama", "hidden_size", None), ("llama", "num_attention_heads", 3), ("llama", "initializer_range", 1),
+    ("llama", "initializer_range", "x"), ("llama", "initializer_range", 1.5), ("llama", "tie_word_embeddings", 1),
+    ("llama", "attention_bias", "yes"), ("llama", "head_dim", 4.0), ("gpt2", "n_embd", "16"),
+    ("gpt2", "n_layer", None), ("gpt2", "initializer_range", "0.02"), ("gpt2", "n_inner", "64"),
+    ("bert", "type_vocab_size", None), ("bert", "initializer_range", True), ("bert", "pad_token_id", "0"),
+]
+
+# Values transformers' config classes accept and we read as they do.
+CONFIG_VALUES_ACCEPTED = [
+    ("llama", "num_hidden_layers", 0), ("gpt2", "n_layer", 0), ("bert", "num_hidden_layers", 0),
+    ("llama", "head_dim", None), ("llama", "pad_token_id", -1), ("gpt2", "n_inner", None),
+    ("llama", "initializer_range", 0.5), ("bert", "initializer_range", 2e-2),
+]
+
+
+def write_config(tmp_path, family, key, value):
+    config = dict(SMALL_CONFIGS[family], model_type=family, **{key: value})
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return config, path
+
+
+def config_class(family):
+    transformers = pytest.importorskip("transformers", reason="transformers is not importable")
+    return {"llama": transformers.LlamaConfig, "gpt2": transformers.GPT2Config, "bert": transformers.BertConfig}[family]
+
+
+@pytest.mark.parametrize("family,key,value", CONFIG_VALUES_REFUSED)
+def test_config_values_transformers_refuses_are_refused(tmp_path, family, key, value):
+    config, path = write_config(tmp_path, family, key, value)
+    with pytest.raises(Exception):
+        config_class(family)(**{k: v for k, v in config.items() if k != "model_type"})
+    run = subprocess.run([cli_path(), "generate", "--config", path, "--output", tmp_path / "m.safetensors"],
+                         capture_output=True, text=True)
+    assert run.returncode == 64 and key in run.stderr, run.stderr
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+@pytest.mark.parametrize("family,key,value", CONFIG_VALUES_ACCEPTED)
+def test_config_values_transformers_accepts_are_accepted(tmp_path, family, key, value):
+    config, path = write_config(tmp_path, family, key, value)
+    config_class(family)(**{k: v for k, v in config.items() if k != "model_type"})
+    weightinit("generate", "--config", path, "--output", tmp_path / "m.safetensors", "--quiet")
+    assert (tmp_path / "m.safetensors").exists()

@@ -195,6 +195,14 @@ extension Initializer {
     static func resolvedGain(_ gain: Double?, _ nonlinearity: Nonlinearity) throws -> Double {
         if case let .leakyRelu(slope) = nonlinearity {
             try check("negative slope", slope, finite: true)
+            // Gain √(2 / (1 + a²)): a² past the largest double would make it 0
+            // and the error would be about a gain nobody gave
+            // (torch.nn.init.calculate_gain raises OverflowError there).
+            guard (slope * slope).isFinite else {
+                throw WeightInitError.invalidParameter(
+                    "negative slope", value: "\(slope)",
+                    reason: "leaky-relu's gain √(2/(1 + a²)) needs a² finite (|a| ≤ 1.3e154)")
+            }
         }
         let g = gain ?? Gain.recommended(for: nonlinearity)
         try check("gain", g, positive: true)

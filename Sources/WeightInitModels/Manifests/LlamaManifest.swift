@@ -9,23 +9,24 @@ enum LlamaManifest {
     /// The tensors of `config`'s `architecture` (one of ``ModelFamily/architectures``).
     static func tensors(_ config: ModelConfig, architecture: String) throws -> [(name: String, shape: [Int])] {
         let vocabulary = try config.dimension("vocab_size"), hidden = try config.dimension("hidden_size")
-        let layers = try config.dimension("num_hidden_layers"), intermediate = try config.dimension("intermediate_size")
+        let layers = try config.dimension("num_hidden_layers", minimum: 0), intermediate = try config.dimension("intermediate_size")
         let heads = try config.dimension("num_attention_heads")
         let keyValueHeads = try config.dimension("num_key_value_heads", default: heads)
-        // LlamaAttention's head_dim: hidden_size // num_attention_heads unless given.
-        guard config["head_dim"] != nil || hidden >= heads else {
+        // LlamaConfig's validate_architecture refuses this whether or not head_dim is given.
+        guard hidden % heads == 0 else {
             throw config.invalid(
-                "num_attention_heads \(heads) is more than hidden_size \(hidden): head_dim would be 0")
+                "num_attention_heads \(heads) does not divide hidden_size \(hidden) (LlamaConfig refuses it)", key: "num_attention_heads")
         }
+        // LlamaAttention's head_dim: hidden_size // num_attention_heads unless given.
         let headDimension = try config.dimension("head_dim", default: hidden / heads)
         let attentionBias = try config.flag("attention_bias", default: false)
         let mlpBias = try config.flag("mlp_bias", default: false)
         let tied = try config.flag("tie_word_embeddings", default: false)
 
         var list = ManifestBuilder(config)
-        let queryWidth = try list.product(heads, headDimension, "num_attention_heads × head_dim")
-        let keyValueWidth = try list.product(keyValueHeads, headDimension, "num_key_value_heads × head_dim")
-        try list.reserve(blocks: layers, perBlock: 9 + (attentionBias ? 4 : 0) + (mlpBias ? 3 : 0), others: 3)
+        let queryWidth = try list.product(heads, headDimension, "num_attention_heads × head_dim", key: "head_dim")
+        let keyValueWidth = try list.product(keyValueHeads, headDimension, "num_key_value_heads × head_dim", key: "head_dim")
+        try list.reserve(blocks: layers, perBlock: 9 + (attentionBias ? 4 : 0) + (mlpBias ? 3 : 0), others: 3, key: "num_hidden_layers")
 
         let prefix = architecture == "LlamaModel" ? "" : "model."
         try list.add(prefix + "embed_tokens.weight", [vocabulary, hidden])

@@ -21,6 +21,40 @@ enum ModelFamily: String, CaseIterable, Sendable {
         }
     }
 
+    /// transformers' config class, for messages.
+    var configClass: String {
+        switch self {
+        case .llama: "LlamaConfig"
+        case .gpt2: "GPT2Config"
+        case .bert: "BertConfig"
+        }
+    }
+
+    /// The fields the manifest and the family's rule set read, with the
+    /// type the config class declares (transformers 5.25's `@strict`
+    /// dataclasses): checked whenever present.
+    var fields: [(key: String, kind: ModelConfig.FieldKind)] {
+        switch self {
+        case .llama:
+            [("vocab_size", .integer), ("hidden_size", .integer), ("intermediate_size", .integer), ("num_hidden_layers", .integer),
+             ("num_attention_heads", .integer), ("num_key_value_heads", .integerOrNull), ("head_dim", .integerOrNull),
+             ("attention_bias", .boolean), ("mlp_bias", .boolean), ("tie_word_embeddings", .boolean),
+             ("initializer_range", .unitFloat), ("pad_token_id", .integerOrNull)]
+        case .gpt2:
+            [("vocab_size", .integer), ("n_positions", .integer), ("n_embd", .integer), ("n_layer", .integer), ("n_head", .integer),
+             ("n_inner", .integerOrNull), ("add_cross_attention", .boolean), ("tie_word_embeddings", .boolean),
+             ("initializer_range", .float), ("pad_token_id", .integerOrNull)]
+        case .bert:
+            [("vocab_size", .integer), ("hidden_size", .integer), ("num_hidden_layers", .integer), ("num_attention_heads", .integer),
+             ("intermediate_size", .integer), ("max_position_embeddings", .integer), ("type_vocab_size", .integer),
+             ("add_cross_attention", .boolean), ("tie_word_embeddings", .boolean), ("initializer_range", .float), ("pad_token_id", .integerOrNull)]
+        }
+    }
+
+    /// Whether `pad_token_id` is the word embedding's `padding_idx` (Llama's
+    /// and BERT's; GPT-2's `wte` has none).
+    var padsEmbedding: Bool { self != .gpt2 }
+
     /// The architecture of a config without `architectures`: the family's
     /// language model (its base model with the language-modelling head).
     var defaultArchitecture: String { architectures[0] }

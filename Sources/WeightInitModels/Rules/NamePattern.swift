@@ -19,21 +19,21 @@
 /// Names come from files (a checkpoint's header), so matching must not
 /// take time that grows without bound: a glob is matched by dynamic
 /// programming in time proportional to its length times the name's,
-/// whatever its stars; a regex — which Swift matches by backtracking — may
-/// not repeat a group that itself repeats or alternates (`(a+)+`, `(a|ab)*`:
-/// exponential time on a name that almost matches) and may hold at most
-/// ``maximumUnboundedRepetitions`` unbounded repetitions; and no name is
-/// longer than ``ModelManifest/maximumNameLength``.
+/// whatever its stars; a regex (``NameRegex``: a subset of Swift's syntax,
+/// with the same matches and captures) by a Pike VM, in time proportional
+/// to its compiled size (at most ``NameRegex/maximumInstructions``) times
+/// the name's length, whatever it repeats; and no name is longer than
+/// ``ModelManifest/maximumNameLength``.
 struct NamePattern: Sendable {
     /// As written, for messages.
     let text: String
     private let matcher: Matcher
 
-    private enum Matcher: @unchecked Sendable {
+    private enum Matcher: Sendable {
         /// The tokens; `root`: the glob starts with `*.`, so the name may also
         /// be the rest alone (a top-level module's).
         case glob([GlobToken], root: Bool)
-        case regex(Regex<AnyRegexOutput>)
+        case regex(NameRegex)
     }
 
     private enum GlobToken: Equatable {
@@ -43,9 +43,6 @@ struct NamePattern: Sendable {
 
     /// Longest glob or regex (real ones are a few dozen characters).
     static let maximumLength = 1024
-    /// Most `*`, `+` and `{n,}` a regex may hold: each one more multiplies
-    /// the time a backtracking match can take on a name that fails late.
-    static let maximumUnboundedRepetitions = 3
 
     init(glob: String) throws {
         guard glob.count <= Self.maximumLength else {
@@ -60,17 +57,11 @@ struct NamePattern: Sendable {
         guard text.count <= Self.maximumLength else {
             throw ModelError("regex \(TerminalText.quoted(text)) is longer than \(Self.maximumLength) characters")
         }
-        let regex: Regex<AnyRegexOutput>
-        do {
-            regex = try Regex(text)
-        } catch {
-            throw ModelError("invalid regex \(TerminalText.quoted(text)): \(TerminalText.escaped(String(describing: error), limit: 256))")
-        }
-        try Self.checkRepetitions(text)
-        matcher = .regex(regex)
+        matcher = .regex(try NameRegex(text))
     }
 
-    /// The name and the captures (`$0`, `$1`, …) if the whole of `name` matches.
+    /// The name and the captures (`$0`, `$1`, … — of a regex, its first
+    /// nine groups) if the whole of `name` matches.
     func match(_ name: String) -> [String]? {
         switch matcher {
         case let .glob(tokens, root):
@@ -81,8 +72,7 @@ struct NamePattern: Sendable {
             captures.insert("", at: 1)
             return captures
         case let .regex(regex):
-            guard let match = try? regex.wholeMatch(in: name) else { return nil }
-            return (0 ..< match.output.count).map { index in match.output[index].substring.map(String.init) ?? "" }
+            return regex.match(name)
         }
     }
 
@@ -119,82 +109,6 @@ struct NamePattern: Sendable {
         return captures
     }
 
-    /// Refuses a regex whose backtracking can take exponential time — a
-    /// repeated group (`*`, `+`, `{n,}`, `{n,m}` with m > 1) holding a
-    /// repetition or an alternation — or more than
-    /// ``maximumUnboundedRepetitions`` unbounded repetitions.
-    private static func checkRepetitions(_ text: String) throws {
-        let characters = Array(text)
-        // Per open group: whether it holds a repetition or an alternation.
-        var groups: [Bool] = [false]
-        var lastGroupRisky = false, unbounded = 0, index = 0
-        func refuse(_ reason: String) -> ModelError {
-            ModelError("regex \(TerminalText.quoted(text)): \(reason); backtracking could take exponential time on a long name — write it another way (or use a glob)")
-        }
-        /// The repetition at `index`, if any: (repeats more than once, unbounded, length).
-        func repetition(at index: Int) -> (repeats: Bool, unbounded: Bool, length: Int)? {
-            guard index < characters.count else { return nil }
-            var length: Int, repeats: Bool, unbounded: Bool
-            switch characters[index] {
-            case "*", "+": (length, repeats, unbounded) = (1, true, true)
-            case "?": (length, repeats, unbounded) = (1, false, false)
-            case "{":
-                guard let close = characters[index...].firstIndex(of: "}") else { return nil }
-                let inside = String(characters[index + 1 ..< close]).split(separator: ",", omittingEmptySubsequences: false)
-                guard (1 ... 2).contains(inside.count), inside.allSatisfy({ $0.allSatisfy(\.isNumber) }), !inside[0].isEmpty || inside.count == 2
-                else { return nil }
-                let upper = inside.count == 2 ? Int(inside[1]) : Int(inside[0])
-                length = close - index + 1
-                unbounded = inside.count == 2 && inside[1].isEmpty
-                repeats = unbounded || (upper ?? 2) > 1
-            default: return nil
-            }
-            // A lazy or possessive marker belongs to the repetition.
-            if index + length < characters.count, "?+".contains(characters[index + length]) { length += 1 }
-            return (repeats, unbounded, length)
-        }
-        while index < characters.count {
-            let character = characters[index]
-            switch character {
-            case "\\":
-                index += 2
-            case "[":
-                // A class is one atom: skip to its closing bracket (a leading ] or ^] is literal).
-                var end = index + 1
-                if end < characters.count, characters[end] == "^" { end += 1 }
-                if end < characters.count, characters[end] == "]" { end += 1 }
-                while end < characters.count, characters[end] != "]" { end += characters[end] == "\\" ? 2 : 1 }
-                index = end + 1
-            case "(":
-                groups.append(false)
-                index += 1
-                continue
-            case ")":
-                lastGroupRisky = groups.count > 1 ? groups.removeLast() : false
-                // A group holding a risky group is risky too: ((a+))+.
-                if lastGroupRisky { groups[groups.count - 1] = true }
-                index += 1
-            case "|":
-                groups[groups.count - 1] = true
-                index += 1
-                continue
-            default:
-                index += 1
-            }
-            guard let found = repetition(at: index) else { continue }
-            if found.unbounded { unbounded += 1 }
-            if found.repeats, character == ")", lastGroupRisky {
-                throw refuse("a repeated group holds a repetition or an alternation")
-            }
-            // The enclosing group now holds a repetition.
-            groups[groups.count - 1] = true
-            index += found.length
-        }
-        guard unbounded <= maximumUnboundedRepetitions else {
-            throw refuse("more than \(maximumUnboundedRepetitions) unbounded repetitions (*, +, {n,})")
-        }
-    }
-
     /// `template` with `$1` … `$9` replaced by `captures` (from ``match(_:)``);
     /// an empty capture followed by `.` takes the dot with it — the root
     /// module's path is empty, so `$1.weight` of a top-level `bias` is `weight`.
@@ -215,5 +129,24 @@ struct NamePattern: Sendable {
             }
         }
         return result
+    }
+}
+
+/// A glob's or regex's match on one name, as a rule matches it — for the
+/// fuzz target (`Tests/Fuzz`), which reaches it through SPI; not API.
+@_spi(Plumbing) public enum NamePatternProbe {
+    /// The captures (`$0` the name, then `$1` …) of `pattern` (a glob, or
+    /// with `regex` a regular expression) on the whole of `name`, or nil if
+    /// it does not match; a pattern a rule would refuse throws its
+    /// ``ModelError``.
+    @_spi(Plumbing) public static func match(pattern: String, regex: Bool, name: String) throws -> [String]? {
+        try (regex ? NamePattern(regex: pattern) : NamePattern(glob: pattern)).match(name)
+    }
+
+    /// Like ``match(pattern:regex:name:)`` for a regex, with the work the
+    /// matcher did (steps of its VM) and the bound it promises for this
+    /// pattern and name (compiled size × (name length + 1)).
+    @_spi(Plumbing) public static func regexWork(pattern: String, name: String) throws -> (captures: [String]?, work: Int, bound: Int) {
+        try NameRegex(pattern).matchCountingWork(name)
     }
 }

@@ -52,6 +52,13 @@ public enum RuleValue: Sendable, Equatable {
         return variables
     }
 
+    /// What a JSON value that is no variable is, for messages: its kind, or
+    /// for a number past the largest finite double, the number as written.
+    package static func unusable(_ json: JSONValue) -> String {
+        guard case let .number(text) = json else { return json.kindDescription }
+        return "\(TerminalText.escaped(text, limit: TerminalText.valueLimit)), which is past the largest finite number (±1.8e308)"
+    }
+
     /// `variables` read from a JSON object's members (other kinds of value are refused).
     package static func parse(_ json: JSONValue, what: String) throws -> [String: RuleValue] {
         guard case let .object(members) = json else {
@@ -60,7 +67,7 @@ public enum RuleValue: Sendable, Equatable {
         var variables: [String: RuleValue] = [:]
         for (key, value) in members {
             guard let variable = RuleValue(value) else {
-                throw ModelError("\(what): \(TerminalText.quoted(key)) must be a number, a boolean or null, not \(value.kindDescription)")
+                throw ModelError("\(what): \(TerminalText.quoted(key)) must be a number, a boolean or null, not \(unusable(value))")
             }
             variables[key] = variable
         }

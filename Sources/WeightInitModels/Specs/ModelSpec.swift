@@ -152,6 +152,7 @@ import Darwin
     /// other tensor's and part's.
     static func plan(manifest: ModelManifest, config: ModelConfig?, rules: RuleSet?, variables: [String: RuleValue],
                      tensors: JSONValue?, defaults: Defaults, skipUnmatched: Bool = false) throws -> ModelPlan {
+        try config?.checkVariables(of: rules)
         if let dtype = defaults.dtypeOverride, !dtype.isFloatingPoint {
             throw ModelError(
                 key: "dtype",
