@@ -100,12 +100,8 @@ public func weightinitNameStream(
     _ name: UnsafePointer<CChar>?, _ stream: UnsafeMutablePointer<UInt32>?
 ) -> weightinit_status {
     reporting {
-        let name = try required(name, "name")
-        let stream = try required(stream, "stream")
-        guard let string = String(validatingCString: name) else {
-            throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ARGUMENT, "the name is not valid UTF-8 (a spec's names are)")
-        }
-        stream.pointee = PlannedTensor.stream(forName: string)
+        let name = try tensorName(try required(name, "name"))
+        try required(stream, "stream").pointee = PlannedTensor.stream(forName: name)
     }
 }
 
@@ -128,3 +124,22 @@ public func weightinitFillRegionCancellable(
     }
 }
 
+// MARK: ABI 1.1: keys of named tensors (stream format 3)
+
+@_cdecl("weightinit_name_seed")
+public func weightinitNameSeed(
+    _ seed: UInt64, _ name: UnsafePointer<CChar>?, _ tensorSeed: UnsafeMutablePointer<UInt64>?
+) -> weightinit_status {
+    reporting {
+        let name = try tensorName(try required(name, "name"))
+        try required(tensorSeed, "tensor_seed").pointee = PlannedTensor.seed(forName: name, seed: seed)
+    }
+}
+
+/// A tensor's name, or an `INVALID_ARGUMENT` failure if it is not UTF-8.
+private func tensorName(_ name: UnsafePointer<CChar>) throws -> String {
+    guard let string = String(validatingCString: name) else {
+        throw ABIFailure(WEIGHTINIT_ERROR_INVALID_ARGUMENT, "the name is not valid UTF-8 (a spec's names are)")
+    }
+    return string
+}

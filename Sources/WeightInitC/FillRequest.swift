@@ -135,8 +135,9 @@ struct FillRequest {
     /// too: there 0 is passed on as 1, which gives the same bytes without the
     /// engine counting the cores — which reads two cgroup files, ≈ 13 µs, more
     /// than a 64 × 64 fill takes (measured). `elements` is the whole tensor's
-    /// count even for a region, as orthogonal builds the whole tensor.
-    private static func options(threads: Int32, elements: Int) -> FillOptions {
+    /// count even for a region, as orthogonal builds the whole tensor (also
+    /// for a plan's tensor, `weightinit_plan_fill`).
+    static func options(threads: Int32, elements: Int) -> FillOptions {
         var options = FillOptions(threads: threads == 0 ? nil : Int(threads))
         if options.threads == nil, elements < options.serialThreshold { options.threads = 1 }
         return options

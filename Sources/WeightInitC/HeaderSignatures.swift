@@ -19,4 +19,14 @@ private func checkSignatures() {
     same(CWeightInit.weightinit_name_stream, weightinitNameStream)
     // ABI 1.1
     same(CWeightInit.weightinit_fill_region_cancellable, weightinitFillRegionCancellable)
+    same(CWeightInit.weightinit_name_seed, weightinitNameSeed)
+    // ABI 1.1: model plans
+    same(CWeightInit.weightinit_plan_create, weightinitPlanCreate)
+    same(CWeightInit.weightinit_plan_create_from_config, weightinitPlanCreateFromConfig)
+    same(CWeightInit.weightinit_plan_free, weightinitPlanFree)
+    same(CWeightInit.weightinit_plan_count, weightinitPlanCount)
+    same(CWeightInit.weightinit_plan_find, weightinitPlanFind)
+    same(CWeightInit.weightinit_plan_tensor_info, weightinitPlanTensorInfo)
+    same(CWeightInit.weightinit_plan_part_info, weightinitPlanPartInfo)
+    same(CWeightInit.weightinit_plan_fill, weightinitPlanFill)
 }

@@ -1,5 +1,6 @@
 import CWeightInit
 @_spi(Plumbing) import WeightInit
+import WeightInitModels
 
 /// A failure the C ABI reports: its status and one line of text.
 struct ABIFailure: Error {
@@ -30,6 +31,9 @@ struct ABIFailure: Error {
             case .lapack, .kernelUnavailable, .io, .malformedFile, .invalidFile:
                 self.init(WEIGHTINIT_ERROR_FAILURE, error.description)
             }
+        case let error as ModelError:
+            // A plan's inputs (a rule set, a config, the tensors), or a failure while writing.
+            self.init(error.kind == .invalidInput ? WEIGHTINIT_ERROR_INVALID_MODEL : WEIGHTINIT_ERROR_FAILURE, error.description)
         case let error as FillCancelled:
             self.init(WEIGHTINIT_ERROR_CANCELLED, error.description)
         default:

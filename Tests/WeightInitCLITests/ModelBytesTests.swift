@@ -5,7 +5,8 @@ import Testing
 /// single tensors) do not change: `ModelBytes/run.sh` runs them with the
 /// built `weightinit` and prints each file's SHA-256, which must equal
 /// `ModelBytes/expected.sha256`, recorded with the CLI as it was before the
-/// model layer became the WeightInitModels library (main at 59ee671).
+/// model layer became the WeightInitModels library (main at 59ee671) and
+/// regenerated once, deliberately, for stream format 3 (see run.sh).
 @Suite struct ModelBytesTests {
     static let directory = CLI.package.appendingPathComponent("Tests/WeightInitCLITests/ModelBytes")
 

@@ -132,6 +132,44 @@ import Testing
         }
     }
 
+    /// Stream format 3 (issue 21, item 5): two names of a large MoE layout
+    /// whose 32-bit streams collide (FNV-1a-32 4209153643 for both) are
+    /// written, each from the key its name gives — stream format 2 refused
+    /// the model ("same stream"), which a run from a config cannot resolve —
+    /// and each equals `generate` of its scheme with `--seed <key> --stream
+    /// <stream>`, which the file's metadata records. A stream and seed
+    /// crafted onto a named tensor's are refused, naming both.
+    @Test func namesWhoseStreamsCollideAreWrittenFromTheirKeys() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let names = ["model.layers.6.mlp.experts.692.down_proj.weight", "model.layers.252.mlp.experts.80.down_proj.weight"]
+        let entries = names.map { #"{"name": "\#($0)", "shape": [16, 8], "scheme": "normal", "std": 0.02}"# }
+        let spec = try write(#"{"seed": 11, "tensors": [\#(entries.joined(separator: ", "))]}"#, "moe.json", in: scratch)
+        let result = try CLI.run(["generate", "--spec", spec, "--output", "moe.safetensors", "--quiet"], in: scratch)
+        try #require(result.status == 0, "\(result.stderr)")
+        let stored = try tensors([scratch.file("moe.safetensors")])
+        for (index, name) in names.enumerated() {
+            let key = PlannedTensor.seed(forName: name, seed: 11), stream = PlannedTensor.stream(forName: name)
+            #expect(stream == 4_209_153_643)
+            let output = "\(index).npy"
+            let single = try CLI.run(["generate", "normal", "--std", "0.02", "--shape", "16,8", "--seed", "\(key)",
+                                      "--stream", "\(stream)", "--output", output, "--quiet"], in: scratch)
+            try #require(single.status == 0, "\(single.stderr)")
+            #expect(try TensorFile.read(scratch.file(output)).tensors[0].bytes == stored[name]?.bytes, "\(name)")
+        }
+        #expect(stored[names[0]]?.bytes != stored[names[1]]?.bytes)
+        let metadata = try TensorFile.read(scratch.file("moe.safetensors")).metadata
+        #expect(metadata["weightinit.stream_format_version"] == "3")
+        #expect(metadata["weightinit.tensor." + names[1]]?.contains(#""seed":\#(PlannedTensor.seed(forName: names[1], seed: 11)),"stream":4209153643"#) == true,
+                "\(metadata["weightinit.tensor." + names[1]] ?? "no record")")
+
+        let crafted = #"{"name": "v", "shape": [16, 8], "scheme": "zeros", "seed": \#(PlannedTensor.seed(forName: names[0], seed: 11)), "stream": 4209153643}"#
+        let refused = try write(#"{"seed": 11, "tensors": [\#(entries[0]), \#(crafted)]}"#, "crafted.json", in: scratch)
+        let failed = try CLI.run(["generate", "--spec", refused, "--output", "crafted.safetensors"], in: scratch)
+        #expect(failed.status == 64 && failed.stderr.contains(#"tensors "\#(names[0])" and "v" would draw the same values"#), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("crafted.safetensors")))
+    }
+
     /// Parts: the tensor's own values stay what they are without the part;
     /// a part holds what its scheme gives a tensor of its shape on its own
     /// stream (FNV-1a of "name[slice]"); sharded blocks concatenate to the whole.
@@ -149,7 +187,7 @@ import Testing
         let w = try #require(try tensors([scratch.file("parts.safetensors")])["w"]).doubleValues()
         let base = try #require(try tensors([scratch.file("plain.safetensors")])["w"]).doubleValues()
         let alone: [Float] = try Initializer.uniform(low: 5, high: 6).makeArray(
-            shape: [3, 3], seed: 3, stream: PlannedTensor.stream(forName: "w[2:5, 1:4]"))
+            shape: [3, 3], seed: PlannedTensor.seed(forName: "w[2:5, 1:4]", seed: 3), stream: PlannedTensor.stream(forName: "w[2:5, 1:4]"))
         for row in 0 ..< 8 {
             for column in 0 ..< 12 {
                 let value = w[row * 12 + column]

@@ -31,9 +31,10 @@ import Testing
                           "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0"])
     }
 
-    /// Streams come from the names: reordering the spec changes no tensor,
-    /// and each tensor equals `generate` of the same scheme with
-    /// `--stream <FNV-1a of the name>`.
+    /// Streams and keys come from the names: reordering the spec changes no
+    /// tensor, and each tensor equals `generate` of the same scheme with
+    /// `--stream <FNV-1a-32 of the name>` and `--seed <the seed with its high
+    /// half flipped by FNV-1a-64 of the name>` (stream format 3).
     @Test func reorderingChangesNoValuesAndMatchesSingleGenerate() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -45,9 +46,11 @@ import Testing
             let result = try CLI.run(["generate", "--spec", spec, "--output", output], in: scratch)
             try #require(result.status == 0, "stderr: \(result.stderr)")
         }
-        // FNV-1a of "a": (2166136261 ^ 0x61) · 16777619 mod 2³².
+        // FNV-1a of "a": (2166136261 ^ 0x61) · 16777619 mod 2³²; FNV-1a-64 of "a" is
+        // 0xaf63dc4c8601ec8c (the FNV reference's test vector), so the key is 4 ^ 0xaf63dc4c_00000000.
         let stream = String((UInt32(2_166_136_261) ^ 0x61) &* 16_777_619)
-        let single = try CLI.run(["generate", "kaiming-uniform", "--mode", "fan-out", "--shape", "20,30", "--seed", "4",
+        let key = String(UInt64(4) ^ 0xAF63_DC4C_0000_0000)
+        let single = try CLI.run(["generate", "kaiming-uniform", "--mode", "fan-out", "--shape", "20,30", "--seed", key,
                                   "--stream", stream, "--output", "a.npy"], in: scratch)
         try #require(single.status == 0, "stderr: \(single.stderr)")
         guard SafetensorsPython.available else { return }
@@ -87,7 +90,7 @@ import Testing
         (#"{"tensors": [{"name": "w", "shape": [4], "scheme": "orthogonal"}]}"#, "at least 2 dimensions"),
         (#"{"tensors": [{"name": "w", "shape": [4], "scheme": "zeros", "dtype": "f8"}]}"#, "\"dtype\" must be one of"),
         (#"{"tensors": [{"shape": [4], "scheme": "zeros"}]}"#, "\"name\" must be a non-empty string"),
-        (#"{"tensors": [{"name": "a", "shape": [4], "scheme": "zeros", "stream": 1}, {"name": "b", "shape": [4], "scheme": "ones", "stream": 1}]}"#, "same stream 1"),
+        (#"{"tensors": [{"name": "a", "shape": [4], "scheme": "zeros", "stream": 1}, {"name": "b", "shape": [4], "scheme": "ones", "stream": 1}]}"#, "would draw the same values (key 0, stream 1); give one of them an explicit \"stream\""),
     ])
     func malformedSpec(spec: String, mentions: String) throws {
         let scratch = try Scratch()

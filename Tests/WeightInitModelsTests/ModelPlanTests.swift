@@ -168,7 +168,8 @@ import Testing
         let embedding = try #require(plan.tensor(named: "model.embed_tokens.weight"))
         #expect(embedding.shape == [40, 16] && embedding.dtype == .f32 && embedding.layout == .torch)
         #expect(embedding.scheme == "normal --mean 0 --std 0.02")
-        #expect(embedding.stream == RandomStream(seed: 0, stream: PlannedTensor.stream(forName: "model.embed_tokens.weight")))
+        #expect(embedding.stream == RandomStream(seed: PlannedTensor.seed(forName: "model.embed_tokens.weight", seed: 0),
+                                                 stream: PlannedTensor.stream(forName: "model.embed_tokens.weight")))
         #expect(embedding.parts.map(\.region) == [TensorRegion([2 ..< 3, 0 ..< 16])] && embedding.parts.first?.scheme == "zeros")
         #expect(plan.tensor(named: "model.layers.0.self_attn.q_proj.bias")?.scheme == "zeros")
         #expect(plan.tensor(named: "no.such.weight") == nil && plan.ruleSet == "hf-llama")

@@ -1,8 +1,11 @@
 import Testing
 import _WeightInitKernels
 
-/// Known answers that freeze stream format v2 (StreamFormatSpecification.md; v1
-/// gave the same values but for sparse, whose answers are in SparseRankingTests): the exact
+/// Known answers that freeze the (seed, stream, index) → value mapping of
+/// stream format v2, which v3 keeps (StreamFormatSpecification.md; v3 changed
+/// only the keys model plans derive from names, whose answers are in
+/// WeightInitModelsTests' NamedStreamTests; v1 gave the same values but for
+/// sparse, whose answers are in SparseRankingTests): the exact
 /// bits of seed 42, stream 0 at indices 0 … 7 and 2⁴⁰ + 3 … 2⁴⁰ + 10. They were
 /// computed once from the scalar path; the Philox words, the uniform values
 /// (f32 and f64), the normal values to 6 digits and the truncated-normal
@@ -22,7 +25,7 @@ import _WeightInitKernels
     func bits64(_ bytes: [UInt8]) -> [UInt64] { bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)) } }
     func bits16(_ bytes: [UInt8]) -> [UInt16] { bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt16.self)) } }
 
-    @Test func versionIsTwo() { #expect(WI_STREAM_FORMAT_VERSION == 2) }
+    @Test func versionIsThree() { #expect(WI_STREAM_FORMAT_VERSION == 3) }
 
     @Test func philoxBlockZeroOfSeed42() {
         var out = [UInt32](repeating: 0, count: 4)

@@ -100,7 +100,7 @@ def test_seed_and_stream_change_the_values():
     assert base.tobytes() != init.normal_(np.empty(64, np.float32), seed=1, stream=2).tobytes()
 
 
-def test_name_stream_reproduces_a_spec_file(cli, tmp_path):
+def test_name_seed_and_name_stream_reproduce_a_spec_file(cli, tmp_path):
     spec = {"seed": 11, "tensors": [
         {"name": "fc1.weight", "shape": [8, 6], "scheme": "kaiming-normal", "nonlinearity": "relu"},
         {"name": "fc1.bias", "shape": [8], "scheme": "normal", "std": 0.02},
@@ -111,12 +111,23 @@ def test_name_stream_reproduces_a_spec_file(cli, tmp_path):
     from conftest import cli_path
     subprocess.run([cli_path(), "generate", "--spec", str(tmp_path / "spec.json"), "--output", str(output), "--quiet"],
                    check=True)
-    w = init.kaiming_normal_(np.empty((8, 6), np.float32), nonlinearity="relu", seed=11,
-                             stream=weightinit.name_stream("fc1.weight"))
-    b = init.normal_(np.empty(8, np.float32), std=0.02, seed=11, stream=weightinit.name_stream("fc1.bias"))
+    # Stream format 3: the key (name_seed) and the stream (name_stream) both come from the name.
+    w = init.kaiming_normal_(np.empty((8, 6), np.float32), nonlinearity="relu",
+                             seed=weightinit.name_seed("fc1.weight", 11), stream=weightinit.name_stream("fc1.weight"))
+    b = init.normal_(np.empty(8, np.float32), std=0.02, seed=weightinit.name_seed("fc1.bias", 11),
+                     stream=weightinit.name_stream("fc1.bias"))
     assert read_safetensors(output, "fc1.weight")[2] == w.tobytes()
     assert read_safetensors(output, "fc1.bias")[2] == b.tobytes()
 
 
 def test_describe_spells_every_parameter():
     assert weightinit.describe("he_normal --truncated") == "kaiming-normal --mode fan-in --nonlinearity relu --truncated"
+
+
+def test_name_seed_known_answers():
+    # FNV-1a-64 of "a" and "foobar" are the FNV reference's test vectors
+    # (af63dc4c8601ec8c, 85944171f73967e8): the key keeps the seed's low half
+    # and flips its high half by the hash's.
+    assert weightinit.name_seed("a", 42) == 0xAF63DC4C0000002A
+    assert weightinit.name_seed("foobar", 2**64 - 1) == 0x7A6BBE8EFFFFFFFF
+    assert weightinit.name_seed("a") == 0xAF63DC4C00000000

@@ -79,7 +79,9 @@ def test_versions_come_from_the_library_and_the_header(library):
 
 def test_dtype_and_layout_values():
     assert enum("weightinit_dtype") == {"WEIGHTINIT_F32": L.F32, "WEIGHTINIT_F64": L.F64, "WEIGHTINIT_F16": L.F16,
-                                        "WEIGHTINIT_BF16": L.BF16}
+                                        "WEIGHTINIT_BF16": L.BF16, "WEIGHTINIT_I64": L.I64, "WEIGHTINIT_I32": L.I32,
+                                        "WEIGHTINIT_U8": L.U8, "WEIGHTINIT_BOOL": L.BOOL,
+                                        "WEIGHTINIT_DTYPE_DEFAULT": L.DTYPE_DEFAULT}
     assert enum("weightinit_layout") == {"WEIGHTINIT_LAYOUT_TORCH": L.LAYOUT_TORCH, "WEIGHTINIT_LAYOUT_KERAS":
                                          L.LAYOUT_KERAS, "WEIGHTINIT_LAYOUT_AXES": L.LAYOUT_AXES}
     assert define("WEIGHTINIT_MAX_RANK") == L.MAX_RANK

@@ -18,8 +18,9 @@ Keyword-only on every function:
 
 - seed (int, 0 … 2⁶⁴−1, default 0) and stream (int, 0 … 2³²−1, default 0):
   the random stream, as the CLI's --seed and --stream. Give each tensor its
-  own stream (e.g. stream=weightinit.name_stream("fc1.weight"), what a
-  spec file uses); equal seed, stream, scheme and shape give equal values.
+  own stream (e.g. stream=weightinit.name_stream("fc1.weight"); a spec
+  file's tensor of seed s is seed=weightinit.name_seed("fc1.weight", s)
+  with that stream); equal seed, stream, scheme and shape give equal values.
 - shard=(index, count, dim) with full_shape=: the tensor is that block of a
   tensor of full_shape; fans come from full_shape and the values are that
   block's, so the blocks of all ranks concatenate to the whole tensor.

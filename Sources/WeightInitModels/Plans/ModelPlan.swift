@@ -24,8 +24,12 @@
 ///
 /// Variables that rules and expressions read are the rule set's defaults,
 /// then the config's top-level numbers, booleans and nulls, then
-/// `variables`. Every tensor draws from stream FNV-1a(name) of `seed`
-/// (``PlannedTensor/stream(forName:)``). Errors are ``ModelError``s (the
+/// `variables`. Every tensor draws from the stream and key its name gives
+/// in a plan of `seed` (``PlannedTensor/stream(forName:)``,
+/// ``PlannedTensor/seed(forName:seed:)``; stream format 3), so two tensors
+/// never share values unless both hashes of their names collide — and a
+/// plan whose tensors or parts would share a key and stream is refused.
+/// Errors are ``ModelError``s (the
 /// description: a config, a checkpoint, a rule set, a tensor no rule
 /// applies to) or the engine's `WeightInitError`s (a file that cannot be read or written).
 public struct ModelPlan: Sendable {
@@ -59,18 +63,31 @@ public struct ModelPlan: Sendable {
 
     /// The tensors of the checkpoint at `path` — a `.safetensors` file or a
     /// `model.safetensors.index.json` — each of its name, shape and dtype
-    /// (``ModelManifest/init(checkpoint:)``), schemes by `rules`.
+    /// (``ModelManifest/init(checkpoint:)``), schemes by `rules`; a tensor
+    /// no rule applies to is refused, or left out of the plan with
+    /// `unmatched: .skip`.
     public init(checkpoint path: String, rules: RuleSet, seed: UInt64 = 0, variables: [String: RuleValue] = [:],
-                dtype: DType? = nil) throws {
+                dtype: DType? = nil, unmatched: Unmatched = .refuse) throws {
         self = try Self.plan(manifest: try ModelManifest(checkpoint: path), config: nil, rules: rules, seed: seed,
-                             variables: variables, dtype: dtype)
+                             variables: variables, dtype: dtype, unmatched: unmatched)
     }
 
     /// The tensors of `manifest` (a tensor without a dtype is f32, unless a
-    /// rule says otherwise), schemes by `rules`.
+    /// rule says otherwise), schemes by `rules`; a tensor no rule applies
+    /// to is refused, or left out of the plan with `unmatched: .skip` (a
+    /// module's parameters that its own code initialises, say).
     public init(manifest: ModelManifest, rules: RuleSet, seed: UInt64 = 0, variables: [String: RuleValue] = [:],
-                dtype: DType? = nil) throws {
-        self = try Self.plan(manifest: manifest, config: nil, rules: rules, seed: seed, variables: variables, dtype: dtype)
+                dtype: DType? = nil, unmatched: Unmatched = .refuse) throws {
+        self = try Self.plan(manifest: manifest, config: nil, rules: rules, seed: seed, variables: variables, dtype: dtype,
+                             unmatched: unmatched)
+    }
+
+    /// What a plan does with a tensor of its manifest that no rule applies to.
+    public enum Unmatched: Sendable {
+        /// Refuse the plan: a ``ModelError`` names the tensor.
+        case refuse
+        /// Leave the tensor out of the plan (``tensor(named:)`` is then nil for it).
+        case skip
     }
 
     /// The tensors of the model spec at `path` (the JSON `weightinit
@@ -82,10 +99,11 @@ public struct ModelPlan: Sendable {
     }
 
     private static func plan(manifest: ModelManifest, config: ModelConfig?, rules: RuleSet, seed: UInt64,
-                             variables: [String: RuleValue], dtype: DType?) throws -> ModelPlan {
+                             variables: [String: RuleValue], dtype: DType?, unmatched: Unmatched = .refuse) throws -> ModelPlan {
         try ModelSpec.plan(
             manifest: manifest, config: config, rules: rules, variables: rules.variables.merging(variables) { $1 },
-            tensors: nil, defaults: ModelSpec.Defaults(seed: seed, layout: .torch, dtype: .f32, dtypeOverride: dtype))
+            tensors: nil, defaults: ModelSpec.Defaults(seed: seed, layout: .torch, dtype: .f32, dtypeOverride: dtype),
+            skipUnmatched: unmatched == .skip)
     }
 
     /// The tensor named `name`, if the plan has one.

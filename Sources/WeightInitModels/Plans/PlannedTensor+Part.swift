@@ -7,8 +7,10 @@ extension PlannedTensor {
     ///
     /// A part is generated as a tensor of its own: of the part's shape (so its
     /// fans are the block's, unless `fan-in`/`fan-out` are given), from its own
-    /// stream — FNV-1a of the tensor's name followed by the part's slice, e.g.
-    /// `lstm.bias_ih_l0[256:512]` — and written over the tensor's own values,
+    /// stream and key — derived, as a tensor's from its name, from the tensor's
+    /// name followed by the part's slice, e.g. `lstm.bias_ih_l0[256:512]`
+    /// (``PlannedTensor/stream(forName:)``, ``PlannedTensor/seed(forName:seed:)``)
+    /// — and written over the tensor's own values,
     /// which elsewhere stay exactly what they are without the part. Parts of one
     /// tensor must not overlap, so their order never matters.
     public struct Part: Sendable {
@@ -21,7 +23,7 @@ extension PlannedTensor {
         package let parameters: [SchemeParameter: ParameterValue]
         /// The part's scheme as the engine fills it, over a tensor of the part's shape.
         public let initializer: Initializer
-        /// The seed and stream the part draws from.
+        /// The Philox key and stream the part draws from (as ``PlannedTensor/stream``).
         public let stream: RandomStream
 
         /// The part's scheme as scheme text, every parameter explicit (as ``PlannedTensor/scheme``).
@@ -82,7 +84,9 @@ extension PlannedTensor {
                 ("ranges", .array(region.ranges.map { .array([.number(String($0.lowerBound)), .number(String($0.upperBound))]) })),
             ]
             members += PlannedTensor.schemeRecord(schemeName, parameters)
-            members.append(("stream", .number(String(stream.stream))))
+            // The key and stream the part draws from: as a spec part with "seed" and
+            // "stream" given, it draws from exactly these (stream format 3).
+            members += [("seed", .number(String(stream.seed))), ("stream", .number(String(stream.stream)))]
             return .object(members)
         }
     }

@@ -43,12 +43,17 @@ import Darwin
 /// shard splits — some weights by rows, others by columns, the rest
 /// replicated).
 ///
-/// A tensor's stream is FNV-1a (32-bit) of its name's UTF-8 bytes unless it
-/// gives `stream` (``PlannedTensor/stream(forName:)``). Derived from the
-/// name, not the position, so reordering the spec or adding a tensor changes
-/// no other tensor's values; two tensors whose streams coincide (explicit,
-/// or a hash collision: about n²/2³³ for n tensors) are refused rather than
-/// silently correlated.
+/// A tensor's random stream comes from its name unless it gives `stream`
+/// (stream format 3): the stream is FNV-1a (32-bit) of the name's UTF-8
+/// bytes (``PlannedTensor/stream(forName:)``) and the Philox key is the
+/// seed with its high half flipped by FNV-1a (64-bit) of the name
+/// (``PlannedTensor/seed(forName:seed:)``); with `stream` given, the key is
+/// the seed itself. Derived from the name, not the position, so reordering
+/// the spec or adding a tensor changes no other tensor's values; two
+/// named tensors draw the same values only if both hashes of their names
+/// collide (about n²/2⁶⁵ for n names). Two tensors or parts whose key and
+/// stream coincide (explicit streams, or a crafted collision) are refused,
+/// naming both, rather than silently correlated.
 @_spi(Plumbing) public enum ModelSpec {
     /// Largest spec file read (a spec is a few kilobytes).
     static let maximumSize = 16 << 20
@@ -142,33 +147,40 @@ import Darwin
 
     /// The plan of `manifest` and the spec entries `tensors` (a JSON array,
     /// or nil): each tensor's entry from itself or the first rule that
-    /// applies, checked, its stream distinct from every other's.
+    /// applies (a tensor no rule applies to is refused, or left out with
+    /// `skipUnmatched`), checked, its key and stream distinct from every
+    /// other tensor's and part's.
     static func plan(manifest: ModelManifest, config: ModelConfig?, rules: RuleSet?, variables: [String: RuleValue],
-                     tensors: JSONValue?, defaults: Defaults) throws -> ModelPlan {
+                     tensors: JSONValue?, defaults: Defaults, skipUnmatched: Bool = false) throws -> ModelPlan {
         try config?.checkVariables(of: rules)
         if let dtype = defaults.dtypeOverride, !dtype.isFloatingPoint {
             throw ModelError(
                 key: "dtype",
                 "the dtype of every floating-point tensor cannot be \(dtype.rawValue): give f32, f64, f16 or bf16 (integer tensors keep theirs)")
         }
-        let entries = try self.entries(tensors, manifest: manifest, rules: rules, variables: variables)
-        let context = EntryContext(variables: variables, shapes: Dictionary(entries.map { ($0.name, $0.shape) }) { first, _ in first })
+        let (entries, shapes) = try self.entries(tensors, manifest: manifest, rules: rules, variables: variables,
+                                                 skipUnmatched: skipUnmatched)
+        let context = EntryContext(variables: variables, shapes: shapes)
         var planned: [PlannedTensor] = []
-        var streams: [UInt32: String] = [:]
+        var owners: [RandomStream: String] = [:]
         for (index, entry) in entries.enumerated() {
             let tensor = try self.tensor(entry.json, index: index, defaults: defaults, context: context)
-            for (stream, owner) in [(tensor.stream.stream, tensor.name)]
-                + tensor.parts.map({ ($0.stream.stream, tensor.name + PlannedTensor.Part.slice($0.region)) }) {
-                if let other = streams[stream] {
-                    throw ModelError(
-                        key: owner,
-                        "tensors \(TerminalText.quoted(other)) and \(TerminalText.quoted(owner)) get the same stream \(stream); give one an explicit \"stream\"")
+            for (stream, owner) in [(tensor.stream, tensor.name)]
+                + tensor.parts.map({ ($0.stream, tensor.name + PlannedTensor.Part.slice($0.region)) }) {
+                if let other = owners[stream] {
+                    throw ModelError(key: owner, Self.sameStream(other, owner, stream))
                 }
-                streams[stream] = owner
+                owners[stream] = owner
             }
             planned.append(tensor)
         }
         return ModelPlan(tensors: planned, config: config, ruleSet: rules?.name)
+    }
+
+    /// Why two tensors (or parts) that would draw the same values are refused, and how to resolve it.
+    private static func sameStream(_ first: String, _ second: String, _ stream: RandomStream) -> String {
+        "tensors \(TerminalText.quoted(first)) and \(TerminalText.quoted(second)) would draw the same values (key \(stream.seed), "
+            + "stream \(stream.stream)); give one of them an explicit \"stream\" (a number no other tensor of the seed uses) in the spec's \"tensors\""
     }
 
     /// One tensor's entry, complete: name, shape and dtype filled in.
@@ -181,11 +193,19 @@ import Darwin
     /// Every tensor's entry: the manifest's tensors in order, then the
     /// spec's new names; an explicit `scheme` wins over the rules, and an
     /// entry's other keys over a rule's.
+    /// Returns them with the shapes of every tensor (a skipped one's too:
+    /// another may take its fans, as a bias its weight's).
     private static func entries(_ tensors: JSONValue?, manifest: ModelManifest, rules: RuleSet?,
-                                variables: [String: RuleValue]) throws -> [ResolvedEntry] {
+                                variables: [String: RuleValue], skipUnmatched: Bool) throws
+        -> (entries: [ResolvedEntry], shapes: [String: [Int]]) {
         var explicit: [String: SpecFields] = [:]
         var order = manifest.tensors.map(\.name)
         let listed = Dictionary(manifest.tensors.map { ($0.name, $0) }) { first, _ in first }
+        if listed.count < order.count {
+            var seen = Set<String>()
+            let twice = order.first { !seen.insert($0).inserted }!
+            throw ModelError(key: twice, "tensor name \(TerminalText.quoted(twice)) is used twice")
+        }
         var byName = listed
         if let tensors {
             guard case let .array(items) = tensors else { throw ModelError("\"tensors\" must be an array of tensor objects") }
@@ -220,7 +240,7 @@ import Darwin
         let ranks = byName.mapValues(\.shape.count)
         try rules?.checkPairs(tensors: order.count(where: { explicit[$0]?["scheme"] == nil }))
         var matching = RuleSet.Matching()
-        return try order.map { name in
+        let resolved: [ResolvedEntry] = try order.compactMap { name in
             let tensor = byName[name]!
             let context = "tensor \(TerminalText.quoted(name))"
             var members: [(key: String, value: JSONValue)]
@@ -240,6 +260,8 @@ import Darwin
                     members.removeAll { $0.key == key }
                     members.append((key, value))
                 }
+            } else if skipUnmatched, rules != nil {
+                return nil
             } else {
                 let shape = tensor.shape.map(String.init).joined(separator: ",")
                 throw ModelError(key: name, rules.map {
@@ -260,6 +282,7 @@ import Darwin
             members = [("name", .string(name)), ("shape", .array(tensor.shape.map { .number(String($0)) }))] + members
             return ResolvedEntry(name: name, shape: tensor.shape, json: .object(members))
         }
+        return (resolved, byName.mapValues(\.shape))
     }
 
     /// `body`'s errors as errors about tensor `name`, after `context`.
@@ -311,8 +334,8 @@ import Darwin
             var given = try parameters(fields, variables: context.variables)
             try fields.addFans(to: &given, layout: layout, shapes: context.shapes)
             let seed = try fields.seed() ?? defaults.seed
-            let stream = try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) }
-                ?? PlannedTensor.stream(forName: name)
+            let stream = PlannedTensor.randomStream(
+                name: name, seed: seed, stream: try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) })
             var parts: [PlannedTensor.Part] = []
             if let value = fields["parts"] {
                 guard dtype.isFloatingPoint else {
@@ -322,7 +345,7 @@ import Darwin
             }
             return try PlannedTensor(
                 name: name, scheme: scheme, given: given, shape: shape, dtype: dtype, layout: layout,
-                stream: RandomStream(seed: seed, stream: stream), shardDimension: try fields.shardDimension(), parts: parts)
+                stream: stream, shardDimension: try fields.shardDimension(), parts: parts)
         } catch let error as ModelError {
             throw error.located(in: nil, key: name, context: quoted)
         } catch let error as WeightInitError where error.kind == .invalidInput {
@@ -331,7 +354,7 @@ import Darwin
     }
 
     /// The keys of a part that are not scheme parameters.
-    static let partKeys = ["rows", "columns", "block", "dim", "ranges", "scheme", "stream", "when", "fan-of"]
+    static let partKeys = ["rows", "columns", "block", "dim", "ranges", "scheme", "seed", "stream", "when", "fan-of"]
 
     /// `"parts"`: blocks by `rows` and/or `columns` ([begin, end], numbers
     /// or expressions), `block` ([i, n]: the i-th of n equal blocks along
@@ -353,10 +376,11 @@ import Darwin
                 let region = try partRegion(fields, shape: shape, variables: context.variables)
                 var given = try parameters(fields, variables: context.variables, reserved: partKeys)
                 try fields.addFans(to: &given, layout: layout, shapes: context.shapes)
-                let stream = try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) }
-                    ?? PlannedTensor.stream(forName: PlannedTensor.Part.streamName(tensor: name, region: region))
+                let stream = PlannedTensor.randomStream(
+                    name: PlannedTensor.Part.streamName(tensor: name, region: region), seed: try fields.seed() ?? seed,
+                    stream: try fields.unsigned("stream", maximum: UInt64(UInt32.max)).map { UInt32($0) })
                 return try PlannedTensor.Part(region: region, in: shape, scheme: scheme, given: given, dtype: dtype, layout: layout,
-                                   stream: RandomStream(seed: seed, stream: stream))
+                                   stream: stream)
             } catch let error as ModelError {
                 throw error.located(in: nil, context: "part \(index + 1)")
             } catch let error as WeightInitError where error.kind == .invalidInput {

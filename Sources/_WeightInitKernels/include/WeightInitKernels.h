@@ -21,8 +21,10 @@ extern "C" {
 // that header's functions. Static links (the tool, the tests) are unaffected.
 #pragma GCC visibility push(hidden)
 
-/// Version of the (seed, stream, index) → value mapping.
-#define WI_STREAM_FORMAT_VERSION 2
+/// Version of the stream format: the (seed, stream, index) → value mapping
+/// (unchanged since 2) and the keys and streams model plans derive from
+/// tensor names (3: the key from the name as well).
+#define WI_STREAM_FORMAT_VERSION 3
 
 // MARK: Philox4x32-10
 

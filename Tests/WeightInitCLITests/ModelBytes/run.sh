@@ -2,10 +2,15 @@
 # Runs the README's whole-model examples (and a few single-tensor runs) with
 # the `weightinit` given, in an empty directory, and prints the SHA-256 of
 # every file they write, one "<sha256>  <path>" line each, sorted by path.
-# expected.sha256 beside this script holds what the CLI wrote before the
-# model layer moved into WeightInitModels (main at 59ee671); ModelBytesTests
-# runs this script with the built tool and compares, so the CLI's bytes
-# cannot change unnoticed.
+# expected.sha256 beside this script holds what the CLI writes under stream
+# format 3: recorded first before the model layer moved into WeightInitModels
+# (main at 59ee671), then regenerated deliberately when stream format 3 gave
+# named tensors keys of their own (every .npy file kept its hash; the
+# single-tensor .safetensors files changed only in their metadata's format
+# version; the models' headers are unchanged, their constant tensors keep
+# their bytes and their sampled ones change). ModelBytesTests runs this
+# script with the built tool and compares, so the CLI's bytes cannot change
+# unnoticed.
 #
 #     Tests/WeightInitCLITests/ModelBytes/run.sh .build/debug/weightinit "$(mktemp -d)"
 set -euo pipefail

@@ -429,6 +429,7 @@ static void check_fill_errors(void) {
 static void check_other_errors(void) {
     int64_t start = -1, stop = -1;
     uint32_t stream = 0;
+    uint64_t key = 0;
     expect("shard_range 1 of 4 of 10", weightinit_shard_range(1, 4, 10, &start, &stop), WEIGHTINIT_OK, NULL, 0);
     if (start != 2 || stop != 4) fail("shard_range 1 of 4 of 10 is [2, 4)");
     expect("shard_range 3 of 4 of 10", weightinit_shard_range(3, 4, 10, &start, &stop), WEIGHTINIT_OK, NULL, 0);
@@ -443,11 +444,20 @@ static void check_other_errors(void) {
     expect("name_stream NULL name", weightinit_name_stream(NULL, &stream), WEIGHTINIT_ERROR_NULL_POINTER, NULL, 0);
     expect("name_stream NULL output", weightinit_name_stream("w", NULL), WEIGHTINIT_ERROR_NULL_POINTER, NULL, 0);
     expect("name_stream fc1.weight", weightinit_name_stream("fc1.weight", &stream), WEIGHTINIT_OK, NULL, 0);
+    /* Stream format 3: FNV-1a-64("a") = af63dc4c8601ec8c (the FNV reference's
+     * test vector), so the key of "a" in a plan of seed 42 is 42 ^ af63dc4c << 32. */
+    key = 0xA5A5A5A5A5A5A5A5ULL;
+    expect("name_seed NULL name", weightinit_name_seed(42, NULL, &key), WEIGHTINIT_ERROR_NULL_POINTER, NULL, 0);
+    expect("name_seed NULL output", weightinit_name_seed(42, "a", NULL), WEIGHTINIT_ERROR_NULL_POINTER, NULL, 0);
+    expect("name_seed not UTF-8", weightinit_name_seed(42, "w\xff", &key), WEIGHTINIT_ERROR_INVALID_ARGUMENT, NULL, 0);
+    if (key != 0xA5A5A5A5A5A5A5A5ULL) fail("name_seed wrote on failure");
+    expect("name_seed a", weightinit_name_seed(42, "a", &key), WEIGHTINIT_OK, NULL, 0);
+    if (key != (0xAF63DC4C00000000ULL ^ 42)) fail("name_seed(42, \"a\") is 42 ^ 0xaf63dc4c00000000");
     if (weightinit_abi_version() != WEIGHTINIT_ABI_VERSION || !WEIGHTINIT_ABI_COMPATIBLE(weightinit_abi_version()))
         fail("weightinit_abi_version() is the header's");
     if (WEIGHTINIT_ABI_COMPATIBLE(WEIGHTINIT_ABI_VERSION + 10000) || WEIGHTINIT_ABI_COMPATIBLE(WEIGHTINIT_ABI_VERSION - 1))
         fail("WEIGHTINIT_ABI_COMPATIBLE refuses another major and an older minor");
-    if (weightinit_stream_format_version() != 2) fail("stream format version 2");
+    if (weightinit_stream_format_version() != 3) fail("stream format version 3");
     if (strcmp(weightinit_status_name(WEIGHTINIT_ERROR_TOO_LARGE), "WEIGHTINIT_ERROR_TOO_LARGE") != 0
         || strcmp(weightinit_status_name(99), "WEIGHTINIT_UNKNOWN_STATUS") != 0)
         fail("weightinit_status_name");
