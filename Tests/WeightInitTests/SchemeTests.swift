@@ -231,6 +231,15 @@ import Testing
         #expect(throws: Never.self) { try Initializer.kaimingNormal(nonlinearity: .leakyRelu(negativeSlope: 1e150)).validate() }
     }
 
+    /// Scheme numbers are decimal, as torch's and numpy's users write them:
+    /// Swift's `Double("0x10")` is 16, and it used to be accepted as such.
+    @Test(arguments: ["normal --std 0x10", "normal --std=0X1p-3", "uniform --low -0x1 --high 1", "constant --value +0x0"])
+    func hexadecimalNumbersAreRefused(text: String) throws {
+        let error = try #require(throws: WeightInitError.self) { try SchemeText(parsing: text) }
+        #expect("\(error)".contains("takes a decimal number") && "\(error)".contains("hexadecimal is not accepted"), "\(error)")
+        #expect(try SchemeText(parsing: "normal --std 1e-2").given[.std] == .number(0.01))
+    }
+
     @Test func errorsLeaveTheBufferUnchanged() {
         var buffer = [Float](repeating: 7, count: 16)
         _ = buffer.withUnsafeMutableBufferPointer { b in

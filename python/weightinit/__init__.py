@@ -15,12 +15,20 @@ C, numpy, PyTorch, JAX and Keras for the same scheme, seed and stream.
 - `weightinit.keras`: keras.initializers' classes, for Keras 3 on any
   backend (imports keras).
 - `fill` takes a scheme in the syntax of `weightinit generate`.
+- `weightinit.models`: whole models by rules (`Plan`): plan a rule set over a
+  list of (name, shape, dtype), a state_dict or a Hugging Face config, ask
+  what applies to a name, fill a tensor or a block of it by name.
+- `init_module(module, rules, seed=…)`: every parameter and buffer of a
+  torch.nn.Module — sharded DTensors (FSDP2, tensor parallel) included —
+  filled in place by rules, as `weightinit generate` writes its checkpoint.
 
 The shared library is the one installed inside this package by its wheel,
 unless $WEIGHTINIT_LIBRARY names another (`weightinit._library.candidates`
 lists the order).
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
 from . import init
 from ._core import (
@@ -34,6 +42,73 @@ from ._core import (
     shard_range,
 )
 from ._library import LibraryNotFoundError
+
+if TYPE_CHECKING:
+    import os
+
+    import torch
+
+    from ._module import ModuleReport
+
+
+def init_module(module: "torch.nn.Module", rules: Union[str, "os.PathLike[str]", Mapping[str, Any], None], *,
+                seed: int = 0, variables: Any = None, skip_unmatched: bool = False, dry_run: bool = False,
+                threads: Optional[int] = None) -> "ModuleReport":
+    """Fills every parameter and persistent buffer of a torch.nn.Module in
+    place, by its state_dict() name, with the scheme `rules` give it — the
+    bytes `weightinit generate --like <that state_dict's layout> --rules
+    <rules> --seed <seed>` writes for each tensor — and returns a
+    ModuleReport (str() of it is a readable table of what applied).
+
+    - rules: a built-in rule set's name ("torch-defaults", "hf-llama",
+      "hf-gpt2", "hf-bert", "torchvision-resnet"; `weightinit rules` lists
+      them), a rules file's path, its JSON text, or the rules as a dict;
+      None for a Hugging Face model: its family's set, "hf-" + model_type.
+    - seed: 0 … 2⁶⁴ − 1, as `--seed`. A tensor's values depend only on the
+      seed, its name, scheme and shape.
+    - variables: what rules read (initializer_range, pad_token_id…): a
+      dict, a JSON object's text or a config. None (the default): a Hugging
+      Face model's module.config, else the rule set's defaults; {} for the
+      rule set's defaults always.
+    - skip_unmatched: leave tensors no rule covers as they are (listed in
+      the report without a scheme); by default such a tensor is a
+      WeightInitValueError naming it, and nothing is written.
+    - dry_run: fill nothing, return the report only (works on a module
+      still on the meta device).
+    - threads: worker threads per fill (None: every core); never changes a
+      value, except orthogonal matrices' from 1024 rows and columns up.
+
+    Tied parameters (one tensor under several names, e.g. lm_head.weight and
+    model.embed_tokens.weight) are filled once, by their first name in
+    state_dict() order. Non-persistent buffers (rotary inv_freq) are not
+    state and are left alone. Runs under torch.no_grad(); requires_grad is
+    kept. Dtypes: float32, float64, float16, bfloat16, and the int64, int32,
+    uint8 and bool buffers rules cover (BatchNorm's num_batches_tracked).
+
+    Sharded parameters: a DTensor (FSDP2's fully_shard, tensor parallel
+    Shard(d) / Replicate(), 2-D meshes, uneven shards) gets its local shard
+    filled as the exact block of the whole tensor that DTensor places it at
+    (torch.distributed.tensor's compute_local_shape_and_global_offset), fans
+    from the global shape, no communication; FSDP2's padding is not
+    touched. Gathered, the full tensors are the same for every world size
+    and mesh, and equal to a single-process run's. Partial placements are
+    refused.
+
+    Refused, before anything is written (ValueError/TypeError, naming the
+    tensor): a tensor on the meta device ("call module.to_empty() first"),
+    a non-contiguous one, one on a device other than CPU or CUDA, an
+    unsupported dtype, an unknown rule set, a tensor no rule covers. CUDA
+    tensors are filled through a host buffer and copied (not tested here:
+    the test machines have no GPU). A fill that fails after validation (a
+    LAPACK failure for a huge orthogonal) raises with earlier tensors filled.
+
+    >>> model = torchvision.models.resnet18()
+    >>> print(weightinit.init_module(model, "torchvision-resnet", seed=3))
+    """
+    from ._module import init_module as run
+
+    return run(module, rules, seed=seed, variables=variables, skip_unmatched=skip_unmatched, dry_run=dry_run,
+               threads=threads)
 
 
 def _version() -> str:
@@ -115,7 +190,7 @@ def status_name(status: int) -> str:
 
 
 __all__ = [
-    "init", "fill", "describe", "name_seed", "name_stream", "shard_range", "library_path", "abi_version",
+    "init", "init_module", "fill", "describe", "name_seed", "name_stream", "shard_range", "library_path", "abi_version",
     "stream_format_version", "status_name", "__version__",
     "WeightInitError", "WeightInitValueError", "WeightInitRuntimeError", "LibraryNotFoundError",
 ]

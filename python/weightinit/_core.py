@@ -194,22 +194,39 @@ def _torch_codes(torch):
     return _TORCH_CODES
 
 
+_NUMPY_INTEGER_CODES = None
+
+
+def _numpy_integer_codes(np):
+    global _NUMPY_INTEGER_CODES
+    if _NUMPY_INTEGER_CODES is None:
+        _NUMPY_INTEGER_CODES = {np.dtype(np.int64): L.I64, np.dtype(np.int32): L.I32, np.dtype(np.uint8): L.U8,
+                                np.dtype(np.bool_): L.BOOL}
+    return _NUMPY_INTEGER_CODES
+
+
 def _is_bfloat16(dtype):
     """Whether a numpy dtype is ml_dtypes.bfloat16 (what JAX, Keras and
     TensorFlow hand numpy for bfloat16): 2 bytes, the upper half of a float32."""
     return dtype.name == "bfloat16" and dtype.itemsize == 2 and getattr(dtype.type, "__module__", "") == "ml_dtypes"
 
 
-def target(tensor):
+def target(tensor, integers=False):
     """(address, bytes, dtype code, shape) of a writable C-contiguous numpy
     array or contiguous CPU torch tensor that may be changed in place (not an
     inference tensor outside inference mode, not a ZeroTensor); TypeError or
-    ValueError otherwise. Nothing is read or written here."""
+    ValueError otherwise. Nothing is read or written here. `integers`: also
+    the integer and bool dtypes a model plan's tensors may have (ABI 1.1)."""
     np = sys.modules.get("numpy")
     if np is not None and isinstance(tensor, np.ndarray):
         code = _numpy_codes(np).get(tensor.dtype)
         if code is None and _is_bfloat16(tensor.dtype):
             code = L.BF16
+        if code is None and integers:
+            code = _numpy_integer_codes(np).get(tensor.dtype)
+        if code is None and integers:
+            raise TypeError("numpy arrays of float32, float64, float16, ml_dtypes.bfloat16, int64, int32, uint8 or "
+                            "bool (native byte order) can be filled by a plan, not %s" % shown(str(tensor.dtype)))
         if code is None:
             raise TypeError("numpy arrays of float32, float64, float16 (native byte order) or ml_dtypes.bfloat16 can "
                             "be filled, not %s" % shown(str(tensor.dtype)))
@@ -231,6 +248,11 @@ def target(tensor):
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(tensor, torch.Tensor):
         code = _torch_codes(torch).get(tensor.dtype)
+        if code is None and integers:
+            code = {torch.int64: L.I64, torch.int32: L.I32, torch.uint8: L.U8, torch.bool: L.BOOL}.get(tensor.dtype)
+            if code is None:
+                raise TypeError("torch tensors of float32, float64, float16, bfloat16, int64, int32, uint8 or bool "
+                                "can be filled by a plan, not %s" % tensor.dtype)
         if code is None:
             raise TypeError("torch tensors of float32, float64, float16 or bfloat16 can be filled, not %s" % tensor.dtype)
         if tensor.device.type != "cpu":

@@ -23,9 +23,11 @@ ABI_MINOR = 1  # 1.1: weightinit_fill_region_cancellable (the Ctrl-C path of _co
 # (weightinit_status_name), not by a copy of the header.
 OK = 0
 
-# weightinit_dtype and weightinit_layout values.
+# weightinit_dtype and weightinit_layout values; I64 … BOOL and DTYPE_DEFAULT
+# are a model plan's only (ABI 1.1).
 F32, F64, F16, BF16 = 0, 1, 2, 3
 I64, I32, U8, BOOL, DTYPE_DEFAULT = 4, 5, 6, 7, 8  # ABI 1.1: a model plan's tensors, and "no dtype given"
+PLAN_SKIP_UNMATCHED = 1
 LAYOUT_TORCH, LAYOUT_KERAS, LAYOUT_AXES = 0, 1, 2
 MAX_RANK = 64
 
@@ -37,6 +39,30 @@ class Scheme(ctypes.Structure):
 
 
 assert ctypes.sizeof(Scheme) == 256
+
+
+class PlanTensor(ctypes.Structure):
+    """weightinit_plan_tensor: one tensor of the list weightinit_plan_create plans."""
+
+    _fields_ = [("name", ctypes.c_char_p), ("rank", ctypes.c_size_t), ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("dtype", ctypes.c_int)]
+
+
+class TensorInfo(ctypes.Structure):
+    """weightinit_tensor_info: what applies to one tensor of a plan (its pointers are the plan's)."""
+
+    _fields_ = [("name", ctypes.c_char_p), ("rank", ctypes.c_size_t), ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("dtype", ctypes.c_int), ("scheme", ctypes.c_char_p), ("seed", ctypes.c_uint64),
+                ("stream", ctypes.c_uint32), ("part_count", ctypes.c_size_t)]
+
+
+class PartInfo(ctypes.Structure):
+    """weightinit_part_info: one part (a block with a scheme of its own) of a plan's tensor."""
+
+    _fields_ = [("rank", ctypes.c_size_t), ("region_start", ctypes.POINTER(ctypes.c_int64)),
+                ("region_stop", ctypes.POINTER(ctypes.c_int64)), ("scheme", ctypes.c_char_p),
+                ("seed", ctypes.c_uint64), ("stream", ctypes.c_uint32)]
+
 
 _c_int64_p = ctypes.POINTER(ctypes.c_int64)
 _SIGNATURES = {
@@ -79,6 +105,27 @@ _SIGNATURES = {
     ),
     # ABI 1.1: the key of a named tensor (stream format 3).
     "weightinit_name_seed": (ctypes.c_int, [ctypes.c_uint64, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint64)]),
+    # ABI 1.1: model plans (weightinit.models).
+    "weightinit_plan_create": (
+        ctypes.c_int,
+        [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(PlanTensor), ctypes.c_size_t, ctypes.c_uint64, ctypes.c_int,
+         ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p)],
+    ),
+    "weightinit_plan_create_from_config": (
+        ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_int, ctypes.POINTER(ctypes.c_void_p)],
+    ),
+    "weightinit_plan_free": (ctypes.c_int, [ctypes.c_void_p]),
+    "weightinit_plan_count": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]),
+    "weightinit_plan_find": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t)]),
+    "weightinit_plan_tensor_info": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(TensorInfo)]),
+    "weightinit_plan_part_info": (
+        ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(PartInfo)],
+    ),
+    "weightinit_plan_fill": (
+        ctypes.c_int,
+        [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_size_t, _c_int64_p,
+         _c_int64_p, ctypes.c_int32],
+    ),
 }
 
 

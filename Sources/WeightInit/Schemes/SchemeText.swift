@@ -7,7 +7,9 @@
 /// The name is a row of the scheme table (``SchemeEntry``); each option is
 /// `--name value` or `--name=value` (a flag, `--truncated`, takes no value),
 /// named as the table's parameters. A value is the next word whatever it
-/// looks like (`--low -2`), unless it starts with `--`. An option given
+/// looks like (`--low -2`), unless it starts with `--`. Numbers are decimal
+/// (`0.02`, `2e-2`, `inf`), as Python's `float()` reads them: `0x10` is
+/// refused, though Swift would read it as 16. An option given
 /// twice is refused rather than one of its values silently dropped. Parsing
 /// takes time linear in the text, and every parameter that does not depend
 /// on the shape is checked here (``Initializer/validate()``).
@@ -81,6 +83,11 @@ package struct SchemeText: Sendable {
             }
             switch parameter.kind {
             case .number:
+                // Swift reads "0x10" as 16, which torch, numpy and Python's float() refuse.
+                let digits = value.drop { $0 == "+" || $0 == "-" }
+                guard !digits.lowercased().hasPrefix("0x") else {
+                    throw refuse("\(parameter.option) takes a decimal number, not '\(shown(value))' (hexadecimal is not accepted)")
+                }
                 guard let number = Double(value) else { throw refuse("\(parameter.option) takes a number, not '\(shown(value))'") }
                 given[parameter] = .number(number)
             case .integer:

@@ -17,28 +17,26 @@
 /// `(?:(.*)\.)?bias_hh_l0`.
 ///
 /// Names come from files (a checkpoint's header), so matching must not
-/// take time that grows without bound: a glob is matched by dynamic
-/// programming in time proportional to its length times the name's,
+/// take time that grows without bound: a glob is matched run by run
+/// (``Glob``) in time proportional to its length times the name's,
 /// whatever its stars; a regex (``NameRegex``: a subset of Swift's syntax,
 /// with the same matches and captures) by a Pike VM, in time proportional
 /// to its compiled size (at most ``NameRegex/maximumInstructions``) times
-/// the name's length, whatever it repeats; and no name is longer than
-/// ``ModelManifest/maximumNameLength``.
+/// the name's length, whatever it repeats, after a check of the literal
+/// text every match has; and no name is longer than
+/// ``ModelManifest/maximumNameLength``. A name is decoded once
+/// (``NameText``) for all of a set's rules, and the steps each match takes
+/// are counted toward ``RuleSet/maximumWork``.
 struct NamePattern: Sendable {
     /// As written, for messages.
     let text: String
     private let matcher: Matcher
 
     private enum Matcher: Sendable {
-        /// The tokens; `root`: the glob starts with `*.`, so the name may also
-        /// be the rest alone (a top-level module's).
-        case glob([GlobToken], root: Bool)
+        /// `root`: the glob starts with `*.`, so the name may also be the
+        /// rest alone (a top-level module's), matched by `root`.
+        case glob(Glob, root: Glob?)
         case regex(NameRegex)
-    }
-
-    private enum GlobToken: Equatable {
-        case star, any
-        case literal(Character)
     }
 
     /// Longest glob or regex (real ones are a few dozen characters).
@@ -49,7 +47,8 @@ struct NamePattern: Sendable {
             throw ModelError("glob \(TerminalText.quoted(glob)) is longer than \(Self.maximumLength) characters")
         }
         text = glob
-        matcher = .glob(glob.map { $0 == "*" ? .star : $0 == "?" ? .any : .literal($0) }, root: glob.hasPrefix("*."))
+        let characters = Array(glob)
+        matcher = .glob(Glob(characters), root: glob.hasPrefix("*.") ? Glob(characters.dropFirst(2)) : nil)
     }
 
     init(regex text: String) throws {
@@ -63,50 +62,114 @@ struct NamePattern: Sendable {
     /// The name and the captures (`$0`, `$1`, … — of a regex, its first
     /// nine groups) if the whole of `name` matches.
     func match(_ name: String) -> [String]? {
+        var work = 0, scratch = NameRegex.Scratch()
+        return match(NameText(name), work: &work, scratch: &scratch)
+    }
+
+    /// ``match(_:)`` on a name decoded once for every rule; `work` grows by
+    /// the steps taken (characters compared, instructions visited), at least
+    /// one; `scratch` is the regex VM's memory, kept from match to match.
+    func match(_ name: NameText, work: inout Int, scratch: inout NameRegex.Scratch) -> [String]? {
+        work += 1
         switch matcher {
-        case let .glob(tokens, root):
-            let characters = Array(name)
-            if let captures = Self.match(tokens, characters) { return captures }
+        case let .glob(glob, root):
+            if let captures = glob.match(name, work: &work) { return captures }
             // `*.rest` at the root: the rest alone, the star's capture empty.
-            guard root, var captures = Self.match(Array(tokens.dropFirst(2)), characters) else { return nil }
+            guard let root, var captures = root.match(name, work: &work) else { return nil }
             captures.insert("", at: 1)
             return captures
         case let .regex(regex):
-            return regex.match(name)
+            return regex.match(name, work: &work, scratch: &scratch)
         }
     }
 
-    /// A glob against `name`: `rest[i][j]` says whether tokens `i…` match
-    /// characters `j…`; then each star, left to right, takes the longest
-    /// run after which the rest still matches — the captures a greedy,
-    /// backtracking `(.*)` gives, in O(tokens · characters).
-    private static func match(_ tokens: [GlobToken], _ name: [Character]) -> [String]? {
-        let width = name.count + 1
-        var rest = [Bool](repeating: false, count: (tokens.count + 1) * width)
-        rest[tokens.count * width + name.count] = true
-        for i in stride(from: tokens.count - 1, through: 0, by: -1) {
-            for j in stride(from: name.count, through: 0, by: -1) {
-                let next = (i + 1) * width
-                switch tokens[i] {
-                case .star: rest[i * width + j] = rest[next + j] || (j < name.count && rest[i * width + j + 1])
-                case .any: rest[i * width + j] = j < name.count && rest[next + j + 1]
-                case let .literal(character): rest[i * width + j] = j < name.count && name[j] == character && rest[next + j + 1]
+    /// A glob, compiled: the runs of literal characters and `?`s between
+    /// its stars. A name matches if the first run matches at its start, the
+    /// last at its end, and the ones between in order; each star takes the
+    /// longest run of characters after which the rest still matches — the
+    /// captures a greedy, backtracking `(.*)` gives. Found right to left:
+    /// the last place run i can start is the last place it matches before
+    /// the last place run i + 1 can start, less its length. Without a star
+    /// a glob is compared character by character. In all, at most the
+    /// glob's length times the name's comparisons, and no memory but the
+    /// captures.
+    struct Glob: Sendable {
+        enum Unit: Sendable {
+            /// `?`: any one character.
+            case any
+            /// The character, and its scalar if it is one ASCII scalar
+            /// (compared as a number when the name's is ASCII too), else `UInt32.max`.
+            case literal(Character, ascii: UInt32)
+        }
+
+        /// The runs between stars: one more than there are stars.
+        let runs: [[Unit]]
+        /// The runs' total length: the shortest name that can match.
+        let length: Int
+
+        init<C: Collection<Character>>(_ characters: C) {
+            var runs: [[Unit]] = [[]]
+            for character in characters {
+                switch character {
+                case "*": runs.append([])
+                case "?": runs[runs.count - 1].append(.any)
+                default:
+                    let scalars = character.unicodeScalars
+                    let ascii = scalars.count == 1 && scalars.first!.value < 128 ? scalars.first!.value : .max
+                    runs[runs.count - 1].append(.literal(character, ascii: ascii))
                 }
             }
+            self.runs = runs
+            length = runs.reduce(0) { $0 + $1.count }
         }
-        guard rest[0] else { return nil }
-        var captures = [String(name)], position = 0
-        for (i, token) in tokens.enumerated() {
-            switch token {
-            case .star:
-                var end = name.count
-                while !rest[(i + 1) * width + end] { end -= 1 }
-                captures.append(String(name[position ..< end]))
-                position = end
-            case .any, .literal: position += 1
+
+        /// Whether `run` matches `name`'s characters from `start`.
+        private static func matches(_ run: [Unit], _ name: NameText, at start: Int, work: inout Int) -> Bool {
+            for (offset, unit) in run.enumerated() {
+                work += 1
+                guard case let .literal(character, ascii) = unit else { continue }
+                let scalar = name.scalars[start + offset]
+                // Two ASCII scalars are equal only if they are the same; any
+                // other pair is compared as Characters (canonical equivalence:
+                // the Kelvin sign is K).
+                if ascii < 128 && scalar < 128 ? scalar != ascii : name.characters[start + offset] != character { return false }
+            }
+            return true
+        }
+
+        func match(_ name: NameText, work: inout Int) -> [String]? {
+            let count = name.characters.count
+            let stars = runs.count - 1
+            guard stars > 0 else {
+                return count == length && Self.matches(runs[0], name, at: 0, work: &work) ? [name.text] : nil
+            }
+            // The first run at the start and the last at the end, before anything else.
+            let last = count - runs[stars].count
+            guard count >= length, Self.matches(runs[0], name, at: 0, work: &work), Self.matches(runs[stars], name, at: last, work: &work)
+            else { return nil }
+            return withUnsafeTemporaryAllocation(of: Int.self, capacity: stars + 1) { starts -> [String]? in
+                // starts[i]: the last place run i can start with the rest matching after it.
+                starts[stars] = last
+                var i = stars - 1
+                while i >= 1 {
+                    var start = starts[i + 1] - runs[i].count
+                    while start >= runs[0].count, !Self.matches(runs[i], name, at: start, work: &work) { start -= 1 }
+                    guard start >= runs[0].count else { return nil }
+                    starts[i] = start
+                    i -= 1
+                }
+                // Star i runs from the end of run i - 1 to the start of run i.
+                guard starts[1] >= runs[0].count else { return nil }
+                var captures = [name.text]
+                captures.reserveCapacity(stars + 1)
+                var end = runs[0].count
+                for i in 1 ... stars {
+                    captures.append(String(name.characters[end ..< starts[i]]))
+                    end = starts[i] + runs[i].count
+                }
+                return captures
             }
         }
-        return captures
     }
 
     /// `template` with `$1` … `$9` replaced by `captures` (from ``match(_:)``);

@@ -39,7 +39,11 @@
 /// counted repetition written out), and every instruction is visited at
 /// most once per character of the name, in the order a backtracking matcher
 /// would try them, so the first path to reach the end is the one
-/// backtracking finds.
+/// backtracking finds. Before it runs, a name is checked for what every
+/// match has — a length within the pattern's, its literal start and end,
+/// the longest literal text of its top-level sequence — so a rule that
+/// cannot apply costs a few comparisons; the VM's memory (``Scratch``) is
+/// kept from match to match.
 struct NameRegex: Sendable {
     /// Largest repetition count in `{n,m}`.
     static let maximumCount = 1000
@@ -58,6 +62,18 @@ struct NameRegex: Sendable {
     private let program: [Instruction]
     /// Capture slots (begin and end of groups 1 … min(groupCount, 9)).
     private let slots: Int
+    /// What every name the pattern matches has, checked before the VM runs.
+    private let required: Required
+
+    /// What every matching name has: a length (in characters) within
+    /// bounds, and literal characters at its start and at its end
+    /// (`layers\.[0-9]+\.weight`: `layers.` and `.weight`).
+    private struct Required: Sendable {
+        var minimum = 0, maximum = Int.max
+        var prefix: [UInt32] = [], suffix: [UInt32] = []
+        /// Literal text every match contains somewhere (`.*unused.*`: `unused`).
+        var infix: [UInt32] = []
+    }
 
     private enum Instruction: Sendable {
         /// One character that is the single Unicode scalar `value` (ASCII).
@@ -75,7 +91,7 @@ struct NameRegex: Sendable {
     private enum Property: Sendable {
         case digit, word, space
 
-        /// Its bit in ``Text/kinds``.
+        /// Its bit in ``NameText/kinds``.
         var kind: UInt8 {
             switch self {
             case .digit: 1
@@ -90,7 +106,7 @@ struct NameRegex: Sendable {
         var negated = false
         /// The ASCII scalars listed, one bit each (a pattern is ASCII, so every member and range is).
         var scalars: (UInt64, UInt64) = (0, 0)
-        /// A character is a member if it has any of these ``Text`` kinds (`\d`, `\w`, `\s`) …
+        /// A character is a member if it has any of these ``NameText`` kinds (`\d`, `\w`, `\s`) …
         var anyKind: UInt8 = 0
         /// … or lacks any of these (`\D`, `\W`, `\S`).
         var notKind: UInt8 = 0
@@ -132,6 +148,9 @@ struct NameRegex: Sendable {
         guard size < Self.maximumInstructions else {
             throw ModelError("regex \(TerminalText.quoted(text)) compiles to more than \(Self.maximumInstructions) steps; use smaller counts in {n,m}")
         }
+        let (minimum, maximum) = Self.lengths(node)
+        required = Required(minimum: minimum, maximum: maximum, prefix: Self.affix(node, suffix: false), suffix: Self.affix(node, suffix: true),
+                            infix: Self.infix(node))
         var program: [Instruction] = []
         program.reserveCapacity(size + 1)
         Self.emit(node, into: &program)
@@ -390,6 +409,90 @@ struct NameRegex: Sendable {
 
     // MARK: Compiling
 
+    /// The fewest and most characters `node` matches (`Int.max`: no bound).
+    private static func lengths(_ node: Node) -> (minimum: Int, maximum: Int) {
+        func add(_ a: Int, _ b: Int) -> Int { a == .max || b == .max ? .max : a + b }
+        func multiply(_ a: Int, _ b: Int) -> Int { a == 0 || b == 0 ? 0 : a == .max || b == .max ? .max : a * b }
+        switch node {
+        case .empty: return (0, 0)
+        case .scalar, .any, .property, .set: return (1, 1)
+        case let .group(inner, _): return lengths(inner)
+        case let .sequence(items):
+            return items.map(lengths).reduce((0, 0)) { (add($0.0, $1.0), add($0.1, $1.1)) }
+        case let .alternation(branches):
+            let each = branches.map(lengths)
+            return (each.map(\.0).min() ?? 0, each.map(\.1).max() ?? 0)
+        case let .repetition(inner, low, high, _):
+            let (minimum, maximum) = lengths(inner)
+            return (multiply(minimum, low), multiply(maximum, high ?? .max))
+        }
+    }
+
+    /// The scalars of the only text `node` matches, if it matches just one.
+    private static func literal(_ node: Node) -> [UInt32]? {
+        switch node {
+        case .empty: return []
+        case let .scalar(value): return [value]
+        case .any, .property, .set, .alternation: return nil
+        case let .group(inner, _): return literal(inner)
+        case let .sequence(items):
+            var text: [UInt32] = []
+            for item in items {
+                guard let part = literal(item) else { return nil }
+                text += part
+            }
+            return text
+        case let .repetition(inner, low, high, _):
+            guard high == low, let part = literal(inner) else { return nil }
+            return Array([[UInt32]](repeating: part, count: low).joined())
+        }
+    }
+
+    /// The longest run of literal text in `node`'s top-level sequence: every
+    /// match contains it.
+    private static func infix(_ node: Node) -> [UInt32] {
+        switch node {
+        case let .group(inner, _): return infix(inner)
+        case let .repetition(inner, low, _, _) where low >= 1: return infix(inner)
+        case let .sequence(items):
+            var longest: [UInt32] = [], run: [UInt32] = []
+            for item in items {
+                if let part = literal(item) {
+                    run += part
+                } else {
+                    let inner = infix(item)
+                    if inner.count > longest.count { longest = inner }
+                    run = []
+                }
+                if run.count > longest.count { longest = run }
+            }
+            return longest
+        default: return literal(node) ?? []
+        }
+    }
+
+    /// The scalars every text `node` matches starts with (or with `suffix`, ends with).
+    private static func affix(_ node: Node, suffix: Bool) -> [UInt32] {
+        if let text = literal(node) { return text }
+        switch node {
+        case let .group(inner, _): return affix(inner, suffix: suffix)
+        case let .repetition(inner, low, _, _) where low >= 1: return affix(inner, suffix: suffix)
+        case let .sequence(items):
+            var text: [UInt32] = []
+            for item in suffix ? items.reversed() : items {
+                if let part = literal(item) {
+                    text += suffix ? part.reversed() : part
+                    continue
+                }
+                let part = affix(item, suffix: suffix)
+                text += suffix ? part.reversed() : part
+                break
+            }
+            return suffix ? text.reversed() : text
+        default: return []
+        }
+    }
+
     /// The instructions `node` compiles to, refused past the limit (counted
     /// with overflow checked: `(a{1000}){1000}` must be an error, not a trap).
     private static func size(of node: Node, text: String) throws -> Int {
@@ -472,111 +575,182 @@ struct NameRegex: Sendable {
 
     // MARK: Matching
 
-    /// What each of a name's characters is, computed once per match.
-    private struct Text {
-        /// The character's scalar if it is a single one, else `UInt32.max`.
-        var scalars: [UInt32] = []
-        /// Bits: 1 a number, 2 a word character, 4 whitespace, 8 a line break.
-        var kinds: [UInt8] = []
-
-        init(_ characters: [Character]) {
-            scalars.reserveCapacity(characters.count)
-            kinds.reserveCapacity(characters.count)
-            for character in characters {
-                let scalars = character.unicodeScalars
-                self.scalars.append(scalars.count == 1 ? scalars.first!.value : .max)
-                var kind: UInt8 = 0
-                if character.isNumber { kind |= 1 }
-                if character.isLetter || character.isNumber || character == "_" { kind |= 2 }
-                if character.isWhitespace { kind |= 4 }
-                if character.isNewline { kind |= 8 }
-                kinds.append(kind)
-            }
-        }
-
-        func has(_ property: Property, at index: Int) -> Bool {
-            kinds[index] & property.kind != 0
-        }
-    }
-
-    private func consumes(_ instruction: Instruction, _ text: Text, at index: Int) -> Bool {
+    private func consumes(_ instruction: Instruction, _ text: NameText, at index: Int) -> Bool {
         switch instruction {
         case let .scalar(value): return text.scalars[index] == value
         case .any: return text.kinds[index] & 8 == 0
-        case let .property(property, negated): return text.has(property, at: index) != negated
+        case let .property(property, negated): return (text.kinds[index] & property.kind != 0) != negated
         case let .set(set): return set.contains(scalar: text.scalars[index], kind: text.kinds[index])
         case .split, .jump, .save, .match: return false
         }
     }
 
+    /// The VM's memory: kept from match to match, so a rule set's matches
+    /// allocate only while the largest program and name grow it.
+    struct Scratch {
+        // Threads in priority order: their instructions and, `slots` apiece, their captures.
+        fileprivate var current: (pcs: [Int], captures: [Int]) = ([], [])
+        fileprivate var following: (pcs: [Int], captures: [Int]) = ([], [])
+        /// Per instruction: the last (stamp + position) whose threads visited it.
+        fileprivate var visited: [Int] = []
+        /// Added to positions so that marks of an earlier match are never current.
+        fileprivate var stamp = 0
+        // Capture blocks made while following one thread's splits and saves, and the instructions left to visit.
+        fileprivate var blocks: [Int] = []
+        fileprivate var stack: [(pc: Int, block: Int)] = []
+    }
+
+    /// Whether `name` can match at all, by what every match needs — its
+    /// length, its first and last characters, text it contains — without
+    /// running the VM; `work` grows by the characters compared in the search.
+    private func admits(_ name: NameText, work: inout Int) -> Bool {
+        let count = name.scalars.count
+        guard count >= required.minimum, count <= required.maximum else { return false }
+        for (offset, scalar) in required.prefix.enumerated() where name.scalars[offset] != scalar { return false }
+        for (offset, scalar) in required.suffix.enumerated() where name.scalars[count - required.suffix.count + offset] != scalar { return false }
+        let infix = required.infix
+        guard let first = infix.first, infix.count <= count else { return true }
+        var start = 0
+        while start + infix.count <= count {
+            work += 1
+            if name.scalars[start] == first {
+                work += infix.count
+                if name.scalars[start ..< start + infix.count].elementsEqual(infix) { return true }
+            }
+            start += 1
+        }
+        return false
+    }
+
     /// The name and the captures of groups 1 … min(groupCount, 9) if the
     /// whole of `name` matches (a group that took no part is empty).
     func match(_ name: String) -> [String]? {
-        matchCountingWork(name).captures
+        var work = 0, scratch = Scratch()
+        return match(NameText(name), work: &work, scratch: &scratch)
     }
 
     /// ``match(_:)``, and how many instructions it visited: at most the
     /// program's size times the name's length in characters plus one.
     func matchCountingWork(_ name: String) -> (captures: [String]?, work: Int, bound: Int) {
-        let characters = Array(name)
-        let text = Text(characters)
-        let slots = self.slots
-        var work = 0
-        // Threads in priority order: their instructions and, `slots` apiece, their captures.
-        var current: (pcs: [Int], captures: [Int]) = ([], [])
-        var following: (pcs: [Int], captures: [Int]) = ([], [])
-        // Per instruction: the last position whose threads visited it.
-        var visited = [Int](repeating: -1, count: program.count)
-        // Capture blocks made while following one thread's splits and saves, and the instructions left to visit.
-        var blocks: [Int] = []
-        var stack: [(pc: Int, block: Int)] = []
+        var work = 0, scratch = Scratch()
+        let text = NameText(name)
+        let captures = match(text, work: &work, scratch: &scratch)
+        return (captures, work, program.count * (text.characters.count + 1))
+    }
+
+    /// ``match(_:)`` on a decoded name; `work` grows by the instructions
+    /// visited (none when the name lacks what every match needs).
+    func match(_ name: NameText, work: inout Int, scratch: inout Scratch) -> [String]? {
+        guard admits(name, work: &work) else { return nil }
+        let slots = self.slots, program = self.program
+        let count = name.scalars.count
+        if scratch.visited.count < program.count { scratch.visited += [Int](repeating: -1, count: program.count - scratch.visited.count) }
+        // A new range of marks for this match, so no mark of an earlier one counts.
+        if scratch.stamp > Int.max / 2 {
+            scratch.stamp = 0
+            for index in scratch.visited.indices { scratch.visited[index] = -1 }
+        }
+        let stamp = scratch.stamp
+        scratch.stamp += count + 1
+        var steps = 0
+        defer { work += steps }
 
         /// Adds the threads reached from `start` without consuming, at `position`, to `list`.
-        func add(_ start: Int, captures source: ArraySlice<Int>, at position: Int, to list: inout (pcs: [Int], captures: [Int])) {
-            blocks.removeAll(keepingCapacity: true)
-            blocks.append(contentsOf: source)
-            stack.append((start, 0))
-            while let (pc, block) = stack.popLast() {
-                guard visited[pc] != position else { continue }
-                visited[pc] = position
-                work += 1
+        func add(_ start: Int, captures source: ArraySlice<Int>, at position: Int, to list: inout (pcs: [Int], captures: [Int]),
+                 scratch: inout Scratch) {
+            scratch.blocks.removeAll(keepingCapacity: true)
+            scratch.blocks.append(contentsOf: source)
+            scratch.stack.append((start, 0))
+            let mark = stamp + position
+            while let (pc, block) = scratch.stack.popLast() {
+                guard scratch.visited[pc] != mark else { continue }
+                scratch.visited[pc] = mark
+                steps += 1
                 switch program[pc] {
-                case let .jump(target): stack.append((target, block))
+                case let .jump(target): scratch.stack.append((target, block))
                 case let .split(first, second):
-                    stack.append((second, block))
-                    stack.append((first, block))
+                    scratch.stack.append((second, block))
+                    scratch.stack.append((first, block))
                 case let .save(slot):
-                    let copy = blocks.count
-                    blocks.append(contentsOf: blocks[block ..< block + slots])
-                    blocks[copy + slot] = position
-                    stack.append((pc + 1, copy))
+                    // Element by element: appending a slice of the array itself would copy all of it.
+                    let copy = scratch.blocks.count
+                    for offset in 0 ..< slots { scratch.blocks.append(scratch.blocks[block + offset]) }
+                    scratch.blocks[copy + slot] = position
+                    scratch.stack.append((pc + 1, copy))
                 default:
                     list.pcs.append(pc)
-                    list.captures.append(contentsOf: blocks[block ..< block + slots])
+                    for offset in 0 ..< slots { list.captures.append(scratch.blocks[block + offset]) }
                 }
             }
         }
 
-        add(0, captures: ArraySlice(repeating: -1, count: slots), at: 0, to: &current)
-        for index in characters.indices {
+        var current = scratch.current, following = scratch.following
+        scratch.current = ([], [])
+        scratch.following = ([], [])
+        defer { (scratch.current, scratch.following) = (current, following) }
+        current.pcs.removeAll(keepingCapacity: true)
+        current.captures.removeAll(keepingCapacity: true)
+        add(0, captures: ArraySlice(repeating: -1, count: slots), at: 0, to: &current, scratch: &scratch)
+        for index in 0 ..< count {
             guard !current.pcs.isEmpty else { break }
             following.pcs.removeAll(keepingCapacity: true)
             following.captures.removeAll(keepingCapacity: true)
-            for (thread, pc) in current.pcs.enumerated() where consumes(program[pc], text, at: index) {
-                add(pc + 1, captures: current.captures[thread * slots ..< (thread + 1) * slots], at: index + 1, to: &following)
+            for (thread, pc) in current.pcs.enumerated() where consumes(program[pc], name, at: index) {
+                add(pc + 1, captures: current.captures[thread * slots ..< (thread + 1) * slots], at: index + 1, to: &following, scratch: &scratch)
             }
             swap(&current, &following)
         }
-        let bound = program.count * (characters.count + 1)
         // The first thread at the match, in priority order, is the match backtracking finds.
-        guard let thread = current.pcs.firstIndex(where: { if case .match = program[$0] { true } else { false } }) else {
-            return (nil, work, bound)
-        }
-        var captures = [name]
+        guard let thread = current.pcs.firstIndex(where: { if case .match = program[$0] { true } else { false } }) else { return nil }
+        var captures = [name.text]
         for group in 0 ..< min(groupCount, Self.keptGroups) {
             let (begin, end) = (current.captures[thread * slots + 2 * group], current.captures[thread * slots + 2 * group + 1])
-            captures.append(begin >= 0 && end >= begin ? String(characters[begin ..< end]) : "")
+            captures.append(begin >= 0 && end >= begin ? String(name.characters[begin ..< end]) : "")
         }
-        return (captures, work, bound)
+        return captures
+    }
+}
+
+/// A tensor name as rules match it, decoded once for all of a set's rules:
+/// its characters (grapheme clusters, as Swift's `Character`), and what
+/// each is.
+struct NameText {
+    let text: String
+    let characters: [Character]
+    /// The character's scalar if it is a single one, else `UInt32.max`.
+    let scalars: [UInt32]
+    /// Bits: 1 a number, 2 a word character, 4 whitespace, 8 a line break.
+    let kinds: [UInt8]
+
+    init(_ text: String) {
+        self.text = text
+        characters = Array(text)
+        var scalars: [UInt32] = [], kinds: [UInt8] = []
+        scalars.reserveCapacity(characters.count)
+        kinds.reserveCapacity(characters.count)
+        for character in characters {
+            let unicodeScalars = character.unicodeScalars
+            // ASCII answers without Unicode's tables.
+            if let first = unicodeScalars.first, first.value < 128, unicodeScalars.count == 1 {
+                let value = UInt8(first.value)
+                scalars.append(first.value)
+                let digit = value >= 0x30 && value <= 0x39
+                let letter = (value | 0x20) >= 0x61 && (value | 0x20) <= 0x7A
+                var kind: UInt8 = digit ? 1 : 0
+                if digit || letter || value == 0x5F { kind |= 2 }
+                if value == 0x20 || (value >= 0x09 && value <= 0x0D) { kind |= 4 }
+                if value >= 0x0A && value <= 0x0D { kind |= 8 }
+                kinds.append(kind)
+                continue
+            }
+            scalars.append(unicodeScalars.count == 1 ? unicodeScalars.first!.value : .max)
+            var kind: UInt8 = 0
+            if character.isNumber { kind |= 1 }
+            if character.isLetter || character.isNumber || character == "_" { kind |= 2 }
+            if character.isWhitespace { kind |= 4 }
+            if character.isNewline { kind |= 8 }
+            kinds.append(kind)
+        }
+        (self.scalars, self.kinds) = (scalars, kinds)
     }
 }

@@ -18,7 +18,7 @@
 /// Every other key is the entry's: `scheme` and its parameters (numbers may
 /// be expressions over variables), `fan-of`, `parts`, `layout`. `source`
 /// cites the code the rule mirrors.
-package struct Rule: Sendable {
+package final class Rule: Sendable {
     /// 1-based position in its set, for messages.
     let number: Int
     let pattern: NamePattern
@@ -112,14 +112,18 @@ package struct Rule: Sendable {
         }
     }
 
-    /// The captures of `tensor`'s name if this rule applies to it in a model
-    /// whose tensors have the ranks `ranks` (by name), with `variables`.
-    func captures(for tensor: ModelManifest.Tensor, ranks modelRanks: [String: Int], variables: [String: RuleValue]) throws -> [String]? {
-        guard let captures = pattern.match(tensor.name) else { return nil }
+    /// The captures of `tensor`'s name (`name`, decoded) if this rule
+    /// applies to it in a model whose tensors have the ranks `ranks` (by
+    /// name), with `variables`; `matching` counts the work.
+    func captures(for tensor: ModelManifest.Tensor, name: NameText, ranks modelRanks: [String: Int], variables: [String: RuleValue],
+                  matching: inout RuleSet.Matching) throws -> [String]? {
         if let ranks, !ranks.contains(tensor.shape.count) { return nil }
+        guard let captures = pattern.match(name, work: &matching.work, scratch: &matching.scratch) else { return nil }
         guard when.allSatisfy({ variables[$0]?.isSet ?? false }) else { return nil }
         func holds(_ condition: Condition) throws -> Bool {
-            guard let rank = modelRanks[try NamePattern.substitute(condition.template, captures)] else { return false }
+            let name = try NamePattern.substitute(condition.template, captures)
+            matching.work += 1 + name.utf8.count
+            guard let rank = modelRanks[name] else { return false }
             return condition.rank.map { $0 == rank } ?? true
         }
         for condition in ifExists where !(try holds(condition)) { return nil }

@@ -23,6 +23,10 @@
 ///
 /// `variables` are defaults, which a config's fields and the plan's own
 /// variables override. The README's "Rules files" section is the reference.
+///
+/// A set holds at most ``maximumRules`` rules, and planning bounds its work
+/// (``maximumPairs`` rules × tensors, ``maximumWork`` steps of matching):
+/// past a limit it is a ``ModelError`` about the set, not hours of work.
 public struct RuleSet: Sendable {
     /// A built-in set's name, or the file (or name) the set came from.
     public let name: String
@@ -32,6 +36,16 @@ public struct RuleSet: Sendable {
 
     /// Largest rules file read.
     static let maximumSize = 16 << 20
+    /// Most rules a set holds.
+    public static let maximumRules = 10_000
+    /// Most steps one plan's matching of tensor names against rules may
+    /// take (a rule tried, a character compared, a regex instruction
+    /// visited, a byte of an `if-exists` name): planning a model ends in
+    /// seconds whatever the rules and names, or with a ``ModelError``.
+    public static let maximumWork = 1 << 27
+    /// Most (rule, tensor) pairs one plan may try: rules × tensors, counted
+    /// before matching.
+    public static let maximumPairs = 1 << 24
 
     /// The names of the built-in sets.
     public static var builtinNames: [String] { BuiltinRuleSets.names }
@@ -72,6 +86,9 @@ public struct RuleSet: Sendable {
             guard case let .array(items)? = fields["rules"], !items.isEmpty else {
                 throw ModelError("\"rules\" must be a non-empty array of rule objects")
             }
+            guard items.count <= Self.maximumRules else {
+                throw ModelError("\(items.count) rules, more than the \(Self.maximumRules) a rule set may hold")
+            }
             rules = try items.enumerated().map { try Rule($1, number: $0 + 1) }
         } catch let error as ModelError {
             throw error.located(in: .rules(name))
@@ -88,13 +105,44 @@ public struct RuleSet: Sendable {
         return try RuleSet(contentsOfFile: nameOrPath.hasPrefix("/") ? nameOrPath : directory + nameOrPath)
     }
 
-    /// The first rule that applies to `tensor`, with its captures.
-    func rule(for tensor: ModelManifest.Tensor, ranks: [String: Int], variables: [String: RuleValue]) throws -> (Rule, [String])? {
+    /// The work one plan's matching has done, and the VM's memory it reuses.
+    struct Matching {
+        /// Steps so far: a rule tried, a character compared, a regex
+        /// instruction visited, a byte of a condition's name.
+        var work = 0
+        var scratch = NameRegex.Scratch()
+        /// ``maximumWork``, smaller in tests.
+        var budget = RuleSet.maximumWork
+    }
+
+    /// Refuses to match this set's rules against `tensors` tensors when the
+    /// (rule, tensor) pairs that could be tried pass ``maximumPairs`` —
+    /// before any work.
+    func checkPairs(tensors: Int) throws {
+        guard tensors.multipliedReportingOverflow(by: rules.count).partialValue <= Self.maximumPairs else {
+            throw ModelError(
+                source: .rules(name),
+                "\(rules.count) rules against \(tensors) tensors: more than the \(Self.maximumPairs) (rule, tensor) pairs a plan may try, so that planning ends in seconds; use fewer rules, or give the tensors their schemes in a spec")
+        }
+    }
+
+    /// The first rule that applies to `tensor`, with its captures; refused
+    /// once the plan's matching passes ``maximumWork`` steps.
+    func rule(for tensor: ModelManifest.Tensor, ranks: [String: Int], variables: [String: RuleValue],
+              matching: inout Matching) throws -> (Rule, [String])? {
+        let text = NameText(tensor.name)
         for rule in rules {
             do {
-                if let captures = try rule.captures(for: tensor, ranks: ranks, variables: variables) { return (rule, captures) }
+                if let captures = try rule.captures(for: tensor, name: text, ranks: ranks, variables: variables, matching: &matching) {
+                    return (rule, captures)
+                }
             } catch let error as ModelError {
                 throw error.located(in: nil, context: "rules \(name), rule \(rule.number)")
+            }
+            guard matching.work <= matching.budget else {
+                throw ModelError(
+                    source: .rules(name),
+                    "matching its \(rules.count) rules against the model's \(ranks.count) tensors takes more than \(matching.budget) steps (the limit, so that planning ends in seconds); use fewer rules, or globs and regexes that start or end with literal text")
             }
         }
         return nil

@@ -238,6 +238,8 @@ import Darwin
                 "tensor \(TerminalText.quoted(long)): the name is \(long.utf8.count) bytes long; at most \(ModelManifest.maximumNameLength)")
         }
         let ranks = byName.mapValues(\.shape.count)
+        try rules?.checkPairs(tensors: order.count(where: { explicit[$0]?["scheme"] == nil }))
+        var matching = RuleSet.Matching()
         let resolved: [ResolvedEntry] = try order.compactMap { name in
             let tensor = byName[name]!
             let context = "tensor \(TerminalText.quoted(name))"
@@ -247,7 +249,7 @@ import Darwin
             if let own, own["scheme"] != nil {
                 members = own.members
             } else if let rules, let (rule, captures) = try located(name, context: context, {
-                try rules.rule(for: tensor, ranks: ranks, variables: variables)
+                try rules.rule(for: tensor, ranks: ranks, variables: variables, matching: &matching)
             }) {
                 members = try located(name, context: "\(context): rules \(rules.name), rule \(rule.number)") {
                     try rule.entry(captures: captures)
