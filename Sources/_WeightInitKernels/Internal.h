@@ -38,6 +38,11 @@ typedef struct {
     /// + low is exact in double for every w; the normal's and truncated
     /// normal's mean is +0 (and std ≠ 0), so fmaf(std, z, mean) is std·z but for z = ±0.
     int32_t u_pow2_f, u_exact_d, scale_mul_f;
+    /// Normal only (not the truncated normal, whose proposals can be tiny):
+    /// scale_mul_f and |std| ≥ 2⁻¹⁰⁰, so std·z of a nonzero standard normal z
+    /// (|z| > 2⁻³⁴, Vector.c scale_f) never rounds to zero and fmaf(std, z, +0)
+    /// is std·z + 0.
+    int32_t scale_add_f;
     float alpha_f, beta_f, tn_c0_f, tn_c1_f;
     double alpha_d, beta_d, tn_c0_d, tn_c1_d;
 } wi_prepared;

@@ -177,6 +177,7 @@ int wi_prepare(wi_prepared *p, int32_t format, const wi_params *params) {
         p->a_d = params->p0; p->b_d = params->p1;
         p->a_f = (float)params->p0; p->b_f = (float)params->p1;
         p->scale_mul_f = wi_bits_f(p->a_f) == 0 && p->b_f != 0.0f;
+        p->scale_add_f = p->scale_mul_f && fabsf(p->b_f) >= 0x1p-100f;
         return 0;
     case WI_DIST_BITS:
         // p0: the sub-stream (counter word c3), an integer in [0, 2³²).

@@ -509,6 +509,22 @@ WI_AI vd round_f(vd x) {
 /// fmaf(a, b, c) for results in the binade of m: a, b exact floats as doubles.
 WI_AI vd fma_binade(vd a, vd b, double c, double m) { return (a * b + (c + m)) - m; }
 
+/// The last fixed-binade step of a chain, straight to float: y = a·b + (c +
+/// m) with m = 1.5·2^(e+29) and a positive result p ∈ [2^e, 2^(e+1)] is m +
+/// p = (2^52 + 2^51 + n)·2^(e−23), n = p·2^(23−e) ∈ [2^23, 2^24] an integer
+/// (fma_binade), so the low 32 bits of y are n, and p's float bits are n +
+/// (126 + e)·2²³ (n = 2^24 carries into the exponent: 2^(e+1)). One
+/// shuffle (the low halves of two registers) and one integer add per four
+/// lanes, instead of subtracting m and converting (cvtpd2ps + a shuffle per
+/// two registers).
+WI_AI vf binade_last_f(vd a, vd b, double c, double m, int e) {
+    vd y = a * b + (c + m);
+    typedef uint32_t vu32 __attribute__((ext_vector_type(32)));
+    vu32 words = (vu32)y;
+    vu n = __builtin_shufflevector(words, words, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return (vf)(n + (uint32_t)(126 + e) * 0x00800000u);
+}
+
 /// fmaf(a, b, c) as RN_f(RN_d(a·b + c)) — only where the tests cover every
 /// input; as a float, or kept in double for a next step.
 WI_AI vf fma_twice(vd a, vd b, vd c) { return to_f(a * b + c); }
@@ -541,32 +557,17 @@ WI_AI vf fma_checked(vf a, vf b, vf c) {
     return x;
 }
 
-/// The logarithm's polynomial p(s²) (Scalar.h wi_logf_scalar), s² in double.
-/// Results: step 1 in [0.1428, 0.1462], step 2 [0.2, 0.2043], step 3 [0.3333, 0.3394].
-WI_AI vd log_poly(vd s2) {
-    vd p = fma_binade(s2, (vd)(double)0x1.c71c72p-4f, 0x1.24924ap-3f, WI_BINADE_M(3));
-    p = fma_binade(s2, p, 0x1.99999ap-3f, WI_BINADE_M(3));
-    return fma_binade(s2, p, 0x1.555556p-2f, WI_BINADE_M(2));
+/// Step k (0, 1, 2) of the logarithm's polynomial p(s²) (Scalar.h
+/// wi_logf_scalar), s² in double, p the previous step's result. Results:
+/// step 0 in [0.1428, 0.1462], step 1 [0.2, 0.2043], step 2 [0.3333, 0.3394].
+WI_AI vd log_poly_step(int k, vd s2, vd p) {
+    switch (k) {
+    case 0: return fma_binade(s2, (vd)(double)0x1.c71c72p-4f, 0x1.24924ap-3f, WI_BINADE_M(3));
+    case 1: return fma_binade(s2, p, 0x1.99999ap-3f, WI_BINADE_M(3));
+    default: return fma_binade(s2, p, 0x1.555556p-2f, WI_BINADE_M(2));
+    }
 }
-
-/// radius_f without fma: the same steps.
-WI_AI vf radius_nofma(vu w) {
-    vf k = __builtin_convertvector((vi)((w >> 8) + 1u), vf);
-    vu tmp = (vu)k - 0x4B3504F4u;
-    vi e = (vi)tmp >> 23;
-    vf m = (vf)((tmp & 0x007FFFFFu) + 0x3F3504F4u);
-    vf f = m - 1.0f;
-    vf s = f / (2.0f + f);
-    vf s2 = s * s;
-    vd p = log_poly(to_d(s2));
-    vf t = s * -4.0f;
-    vd minus_two_lnm = fma_twice_d(to_d(t * s2), p, to_d(t));
-    vd ed = __builtin_convertvector(e, vd);
-    vf low = fma_twice(ed, (vd)(double)(-2 * 0x1.2fefa2p-17f), minus_two_lnm);
-    // e·(−2·ln2_hi) is exact in float (|e| ≤ 25, 5 bits; ln2_hi, 17 bits): fmaf is one addition.
-    vf minus_two_log = __builtin_convertvector(e, vf) * (-2 * 0x1.62e300p-1f) + low;
-    return __builtin_elementwise_sqrt(minus_two_log);
-}
+WI_AI vd log_poly(vd s2) { return log_poly_step(2, s2, log_poly_step(1, s2, log_poly_step(0, s2, s2))); }
 
 /// log_f without fma (Scalar.h wi_logf_scalar's steps, as log_f).
 WI_AI vf log_nofma(vf x) {
@@ -587,30 +588,104 @@ WI_AI vf log_nofma(vf x) {
     return __builtin_convertvector(e, vf) * 0x1.62e300p-1f + low;  // e·ln2_hi exact, as above
 }
 
-/// angle_f without fma. Step results over all remainders: sin's 1 … 4 in
-/// [−76.71, −76.04], [80.41, 81.61], [−41.35, −40.08], [5.656, 6.284]; cos's
-/// 1 … 5 in [59.83, 60.25], [−85.46, −84.52], [63.61, 64.94] (two binades:
-/// rounded twice), [−19.74, −18.74], [0.7071, 1] (1 is on the grid of [0.5, 1)).
+/// Box–Muller without fma (radius_f and angle_f's steps, Scalar.h's
+/// operations), in stages (bm_stage) that interleave the logarithm's,
+/// sine's and cosine's polynomial steps in program order, so that a caller
+/// can interleave more independent work between them (group_normals_f: the
+/// other half of a group). Each step is a chain of three dependent double
+/// operations (~12 cycles) on 8 registers (16 lanes): alone, too little
+/// independent work to fill the vector ports while the chain waits.
+///
+/// The logarithm's steps: log_poly's, then −2·ln m rounded twice, then the
+/// exponent's −2·ln2_lo rounded twice and −2·ln2_hi in float (exact
+/// product, so fmaf is one addition). The angle's step results over all
+/// remainders: sin's 1 … 4 in [−76.71, −76.04], [80.41, 81.61], [−41.35,
+/// −40.08], [5.656, 6.284]; cos's 1 … 5 in [59.83, 60.25], [−85.46, −84.52],
+/// [63.61, 64.94] (two binades: rounded twice), [−19.74, −18.74], [0.7071,
+/// 1] (1 is on the grid of [0.5, 1)).
+typedef struct {
+    vu wa, wb, t;
+    vi e;
+    vf s, s2f, r, sn, cf, radius, so, co, z0, z1;
+    vd s2, r2, p, sp, c, minus_two_lnm;
+} bm_state;
+
+#define WI_BM_STAGES 6
+
+WI_AI void bm_stage(bm_state *b, int stage) {
+    switch (stage) {
+    case 0: {  // u° read as radius_f_fused reads it, the remainder as angle_f_fused; s², r² in double
+        vf k = __builtin_convertvector((vi)((b->wa >> 8) + 1u), vf);
+        vu tmp = (vu)k - 0x4B3504F4u;
+        b->e = (vi)tmp >> 23;
+        vf m = (vf)((tmp & 0x007FFFFFu) + 0x3F3504F4u);
+        vf f = m - 1.0f;
+        b->s = f / (2.0f + f);
+        vi ri = (vi)(b->wb << 2) >> 10;
+        b->t = b->wb + 0x20000000u;
+        b->r = __builtin_convertvector(ri, vf) * 0x1p-24f;
+        b->r2 = to_d(b->r * b->r);
+        b->s2f = b->s * b->s;
+        b->s2 = to_d(b->s2f);
+        break;
+    }
+    case 1:  // step 1 of the logarithm, sine and cosine (step results above)
+        b->p = log_poly_step(0, b->s2, b->s2);
+        b->sp = fma_binade(b->r2, (vd)(double)0x1.507834p+5f, -0x1.32d2ccp+6f, WI_BINADE(6));
+        b->c = fma_binade(b->r2, (vd)(double)-0x1.a6d1f2p+4f, 0x1.e1f506p+5f, WI_BINADE(5));
+        break;
+    case 2:
+        b->p = log_poly_step(1, b->s2, b->p);
+        b->sp = fma_binade(b->r2, b->sp, 0x1.466bc6p+6f, WI_BINADE(6));
+        b->c = fma_binade(b->r2, b->c, -0x1.55d3c8p+6f, WI_BINADE(6));
+        break;
+    case 3:
+        b->p = log_poly_step(2, b->s2, b->p);
+        b->sp = fma_binade(b->r2, b->sp, -0x1.4abbcep+5f, WI_BINADE(5));
+        b->c = fma_twice_d(b->r2, b->c, (vd)(double)0x1.03c1f0p+6f);
+        break;
+    case 4: {  // the logarithm's −2·ln m; the sine done
+        vf tf = b->s * -4.0f;
+        b->minus_two_lnm = fma_twice_d(to_d(tf * b->s2f), b->p, to_d(tf));
+        b->sn = b->r * binade_last_f(b->r2, b->sp, 0x1.921fb6p+2f, WI_BINADE(2), 2);
+        b->c = fma_binade(b->r2, b->c, -0x1.3bd3ccp+4f, WI_BINADE(4));
+        break;
+    }
+    default: {  // the logarithm's exponent, the radius; the cosine done; the quadrant
+        vd ed = __builtin_convertvector(b->e, vd);
+        vf low = fma_twice(ed, (vd)(double)(-2 * 0x1.2fefa2p-17f), b->minus_two_lnm);
+        b->cf = binade_last_f(b->r2, b->c, 1.0f, WI_BINADE_M(1), -1);
+        // e·(−2·ln2_hi) is exact in float (|e| ≤ 25, 5 bits; ln2_hi, 17 bits).
+        b->radius = __builtin_elementwise_sqrt(__builtin_convertvector(b->e, vf) * (-2 * 0x1.62e300p-1f) + low);
+        // The quadrant's swap as one masked xor (SSE2 has no blend: a select
+        // costs and, andnot, or): where swap is set, s ^ (s ^ c) = c and c ^ (s ^ c) = s.
+        vu swap = (vu)((vi)(b->t << 1) >> 31);
+        vu flip = ((vu)b->sn ^ (vu)b->cf) & swap;
+        b->so = (vf)((vu)b->sn ^ flip ^ (b->t & 0x80000000u));
+        b->co = (vf)((vu)b->cf ^ flip ^ ((b->t ^ (b->t << 1)) & 0x80000000u));
+        b->z0 = b->radius * b->co;
+        b->z1 = b->radius * b->so;
+        break;
+    }
+    }
+}
+
+WI_AI bm_state box_muller_nofma(vu wa, vu wb) {
+    bm_state b;
+    b.wa = wa;
+    b.wb = wb;
+#pragma clang loop unroll(full)
+    for (int stage = 0; stage < WI_BM_STAGES; stage++) bm_stage(&b, stage);
+    return b;
+}
+
+/// radius_f and angle_f without fma: the stages' parts (what the tests check
+/// on every input; the unused half is dead code).
+WI_AI vf radius_nofma(vu w) { return box_muller_nofma(w, w).radius; }
 WI_AI void angle_nofma(vu w, vf *sin_out, vf *cos_out) {
-    vi ri = (vi)(w << 2) >> 10;
-    vu t = w + 0x20000000u;
-    vf r = __builtin_convertvector(ri, vf) * 0x1p-24f;
-    vd r2 = to_d(r * r);
-    vd sp = fma_binade(r2, (vd)(double)0x1.507834p+5f, -0x1.32d2ccp+6f, WI_BINADE(6));
-    sp = fma_binade(r2, sp, 0x1.466bc6p+6f, WI_BINADE(6));
-    sp = fma_binade(r2, sp, -0x1.4abbcep+5f, WI_BINADE(5));
-    sp = fma_binade(r2, sp, 0x1.921fb6p+2f, WI_BINADE(2));
-    vf s = r * to_f(sp);
-    vd c = fma_binade(r2, (vd)(double)-0x1.a6d1f2p+4f, 0x1.e1f506p+5f, WI_BINADE(5));
-    c = fma_binade(r2, c, -0x1.55d3c8p+6f, WI_BINADE(6));
-    c = fma_twice_d(r2, c, (vd)(double)0x1.03c1f0p+6f);
-    c = fma_binade(r2, c, -0x1.3bd3ccp+4f, WI_BINADE(4));
-    c = fma_binade(r2, c, 1.0f, WI_BINADE_M(1));
-    vf cf = to_f(c);
-    vi swap = (vi)(t << 1) < 0;
-    vf so = sel_f(swap, cf, s), co = sel_f(swap, s, cf);
-    *sin_out = (vf)((vu)so ^ (t & 0x80000000u));
-    *cos_out = (vf)((vu)co ^ ((t ^ (t << 1)) & 0x80000000u));
+    bm_state b = box_muller_nofma(w, w);
+    *sin_out = b.so;
+    *cos_out = b.co;
 }
 
 // MARK: The float kernels on either kind of path (`fma`: the instantiation's WI_FMA_*)
@@ -630,9 +705,15 @@ WI_AI vf fma_any_f(int fma, vf a, vf b, vf c) { return fma ? fma_f(a, b, c) : fm
 /// x = fmaf(σ, z, μ) of the normal and truncated normal. Without fma and
 /// with μ = +0 (wi_prepare's scale_mul_f): RN(σ·z) — adding an exact +0 to a
 /// nonzero exact product changes nothing — except that an exact zero
-/// product (z = ±0) gives +0, as +0 + ±0 does.
+/// product (z = ±0) gives +0, as +0 + ±0 does. For the normal with |σ| ≥
+/// 2⁻¹⁰⁰ (scale_add_f) that is RN(σ·z) + 0, one operation fewer: a nonzero
+/// z of Box–Muller is r·cos or r·sin with r ≥ √(−2 ln(1 − 2⁻²⁴)) > 2⁻¹²
+/// and |sin|, |cos| ≥ RN(2⁻²⁴·2π) > 2⁻²² where nonzero, so |z| > 2⁻³⁴ and
+/// |σ·z| > 2⁻¹³⁴ rounds to a nonzero float, which + 0 keeps; and σ = 1
+/// needs no multiply.
 WI_AI vf scale_f(const fill_ctx *ctx, vf z) {
     const wi_prepared *p = ctx->p;
+    if (!ctx->fma && p->scale_add_f) return (p->b_f == 1.0f ? z : p->b_f * z) + 0.0f;
     if (!ctx->fma && p->scale_mul_f) {
         vf x = p->b_f * z;
         return sel_f(z == 0.0f, (vf)0.0f, x);
@@ -641,6 +722,12 @@ WI_AI vf scale_f(const fill_ctx *ctx, vf z) {
 }
 
 WI_AI void box_muller_f(int fma, vu wa, vu wb, vf *z0, vf *z1) {
+    if (!fma) {
+        bm_state b = box_muller_nofma(wa, wb);
+        *z0 = b.z0;
+        *z1 = b.z1;
+        return;
+    }
     vf r = radius_f(fma, wa);
     vf s, c;
     angle_f(fma, wb, &s, &c);
@@ -786,6 +873,21 @@ WI_AI vu dword_zip(vu64x8 a, vu64x8 b) {
 /// The 64 standard normals of group g in store order (Scalar.h
 /// wi_box_muller_f of (w0, w1) and (w2, w3) of each block).
 WI_AI vf64 group_normals_f(const fill_ctx *ctx, const group_words *s, int g) {
+    if (ctx->philox == PHILOX_QWORD && !ctx->fma) {
+        // Both halves' Box–Muller stage by stage: twice the independent work per stage.
+        bm_state b[2];
+        for (int k = 0; k < 2; k++) {
+            const vu64x8 *h = s->h[2 * g + k];
+            b[k].wa = dword_zip(h[0], h[2]);
+            b[k].wb = dword_zip(h[1], h[3]);
+        }
+#pragma clang loop unroll(full)
+        for (int stage = 0; stage < WI_BM_STAGES; stage++) {
+            bm_stage(&b[0], stage);
+            bm_stage(&b[1], stage);
+        }
+        return concat_f(pairs_f(ctx->width, b[0].z0, b[0].z1), pairs_f(ctx->width, b[1].z0, b[1].z1));
+    }
     if (ctx->philox == PHILOX_QWORD) {
         vf32 half[2];
         for (int k = 0; k < 2; k++) {

@@ -236,6 +236,13 @@ static named_params distributions[] = {
     {"normal (1e-38, 1e-3)", {WI_DIST_NORMAL, 1e-38, 1e-3, 0, 0}},
     {"normal (1e30, 3e36)", {WI_DIST_NORMAL, 1e30, 3e36, 0, 0}},
     {"normal (1e-39, 1e-38)", {WI_DIST_NORMAL, 1e-39, 1e-38, 0, 0}},
+    // Mean +0 (SSE2: σ·z + 0 from |σ| ≥ 2⁻¹⁰⁰ on, σ = 1 without the multiply;
+    // below, products round to ±0 and need fmaf's sign), and mean −0.
+    {"normal (0, 3)", {WI_DIST_NORMAL, 0, 3, 0, 0}},
+    {"normal (0, -0.5)", {WI_DIST_NORMAL, 0, -0.5, 0, 0}},
+    {"normal (0, 2^-100)", {WI_DIST_NORMAL, 0, 0x1p-100, 0, 0}},
+    {"normal (0, 1e-45)", {WI_DIST_NORMAL, 0, 1e-45, 0, 0}},
+    {"normal (-0, 1)", {WI_DIST_NORMAL, -0.0, 1, 0, 0}},
     {"truncated [-2, 2]", {WI_DIST_TRUNCATED_NORMAL, 0, 1, -2, 2}},
     {"truncated [-1, 1]", {WI_DIST_TRUNCATED_NORMAL, 0, 1, -1, 1}},
     {"truncated [3, inf)", {WI_DIST_TRUNCATED_NORMAL, 0, 1, 3, INFINITY}},
