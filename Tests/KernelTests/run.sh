@@ -50,7 +50,7 @@ if [ "$mode" = arm64 ] || [ "$mode" = all ]; then
         echo "kernel tests: the arm64 cross-build failed (above)" >&2
         exit 1
     else
-        echo "kernel tests: arm64 under $(qemu-aarch64 --version | head -1)"
+        echo "kernel tests: arm64 under $(qemu-aarch64 --version | sed -n 1p)"
         qemu-aarch64 "$scratch/kernel_test_arm64" --stride "${KERNEL_TEST_ARM64_STRIDE:-1}"
     fi
 fi
