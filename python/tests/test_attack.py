@@ -1,0 +1,49 @@
+"""An attacker's round on the Python surfaces over the model plans
+(weightinit.models.Plan, weightinit.init_module): inputs found to be
+mishandled, each refused clearly or handled as documented, with nothing
+written on error. The torch cases skip, with the reason, where torch is
+not importable."""
+import numpy as np
+import pytest
+
+import weightinit
+from weightinit.models import Plan
+
+CONTROL = [chr(c) for c in list(range(0x20)) + list(range(0x7F, 0xA0))]
+
+
+def no_control(text):
+    return not any(c in text for c in CONTROL if c != "\n")
+
+
+def test_describe_escapes_control_characters_in_tensor_names():
+    """A state_dict's names come from anywhere (a checkpoint file); describe() is printed on a terminal."""
+    plan = Plan("torch-defaults", [("x\x1b[31m.weight", (4, 3), "f32"), ("x\x1b[31m.bias", (4,), "f32")])
+    text = plan.describe()
+    assert no_control(text), text
+    assert "x\\u{1B}[31m.weight 4×3 f32" in text
+    # The name itself, as a key, is unchanged.
+    assert plan["x\x1b[31m.weight"].name == "x\x1b[31m.weight"
+
+
+def test_nan_in_dict_rules_or_config_is_a_python_value_error_naming_it():
+    with pytest.raises(ValueError, match="not a finite number"):
+        Plan({"name": "x", "rules": [{"match": "*", "scheme": "normal --std 1"}], "variables": {"s": float("nan")}},
+             [("a", (2,), "f32")])
+    with pytest.raises(ValueError, match="not a finite number"):
+        Plan.from_config({"model_type": "llama", "hidden_size": float("inf")})
+
+
+def torch_or_skip():
+    return pytest.importorskip("torch", reason="torch is not importable here, so the attack cases on torch tensors "
+                               "and init_module did not run; run them in an environment with torch")
+
+
+def test_fill_into_a_negated_torch_view_reads_back_as_the_values():
+    """x._neg_view() reads its memory negated; weightinit.fill stages such a view, Plan.fill wrote raw bytes."""
+    torch = torch_or_skip()
+    plan = Plan("torch-defaults", [("a.weight", (4, 3), "f32")], seed=1)
+    expected = plan.fill("a.weight")
+    view = torch.zeros(4, 3)._neg_view()
+    plan.fill("a.weight", out=view)
+    assert view.resolve_neg().numpy().tobytes() == expected.tobytes()
