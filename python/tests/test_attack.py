@@ -47,3 +47,46 @@ def test_fill_into_a_negated_torch_view_reads_back_as_the_values():
     view = torch.zeros(4, 3)._neg_view()
     plan.fill("a.weight", out=view)
     assert view.resolve_neg().numpy().tobytes() == expected.tobytes()
+
+
+def test_init_module_fills_a_module_whose_tied_weight_another_rule_takes_fans_from():
+    """b.weight is a.weight: b.bias's rule takes its fans from b.weight (torch-defaults), which the plan must hold."""
+    torch = torch_or_skip()
+
+    class Tied(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Linear(3, 5)
+            self.b = torch.nn.Linear(3, 5)
+            self.b.weight = self.a.weight
+
+    module = Tied()
+    report = weightinit.init_module(module, "torch-defaults", seed=2)
+    assert [t.name for t in report] == ["a.weight", "a.bias", "b.bias"]
+    assert report[0].tied == ("b.weight",)
+    plan = Plan("torch-defaults", [("a.weight", (5, 3), "f32"), ("a.bias", (5,), "f32"), ("b.weight", (5, 3), "f32"),
+                                   ("b.bias", (5,), "f32")], seed=2)
+    for name in ("a.weight", "a.bias", "b.bias"):
+        assert module.state_dict()[name].numpy().tobytes() == plan.fill(name).tobytes(), name
+    assert module.b.weight is module.a.weight
+
+
+def test_init_module_report_escapes_names_and_rules_text():
+    torch = torch_or_skip()
+    module = torch.nn.Module()
+    module.add_module("x\x1b[31m", torch.nn.Linear(2, 2))
+    report = weightinit.init_module(module, "torch-defaults", dry_run=True)
+    assert no_control(str(report)), str(report)
+    # JSON text may hold a carriage return between its tokens; the report names the rules by that text.
+    rules = '{"name": "r",\r"rules": [{"match": "*", "scheme": "zeros"}]}'
+    report = weightinit.init_module(torch.nn.Linear(2, 2), rules, dry_run=True)
+    assert no_control(str(report)), str(report)
+
+
+def test_init_module_checks_threads_before_anything_even_in_a_dry_run():
+    torch = torch_or_skip()
+    module = torch.nn.Linear(3, 4)
+    with pytest.raises(TypeError, match="threads"):
+        weightinit.init_module(module, "torch-defaults", threads="4", dry_run=True)
+    with pytest.raises(TypeError, match="threads"):
+        weightinit.init_module(module, "torch-defaults", threads=True, dry_run=True)
