@@ -90,3 +90,45 @@ def test_init_module_checks_threads_before_anything_even_in_a_dry_run():
         weightinit.init_module(module, "torch-defaults", threads="4", dry_run=True)
     with pytest.raises(TypeError, match="threads"):
         weightinit.init_module(module, "torch-defaults", threads=True, dry_run=True)
+
+
+def test_an_interrupt_inside_thread_start_still_cancels_and_waits_for_the_fill(monkeypatch):
+    """Ctrl-C can land in Thread.start()'s own wait, after the fill's thread was launched: the fill went on
+    writing into `out` after KeyboardInterrupt reached the caller (a half-filled array, and a crash once the
+    array was freed). Now the library is cancelled and waited for. Simulated deterministically: start()
+    raises KeyboardInterrupt after launching; the library's cancellable fill is replaced by one that writes
+    nothing and returns only once cancelled (or released by this test)."""
+    import ctypes
+    import threading
+    import time
+
+    from weightinit import _library as L
+
+    library = L.load()[0]
+    state = {"release": False, "returned": False}
+
+    def fake(*arguments):
+        flag = ctypes.cast(arguments[-1], ctypes.POINTER(ctypes.c_int32)).contents
+        while not flag.value and not state["release"]:
+            time.sleep(0.001)
+        state["returned"] = True
+        return 8  # any failure status: the caller raises KeyboardInterrupt anyway
+
+    start = threading.Thread.start
+
+    def interrupted_start(thread):
+        start(thread)
+        if thread.name == "weightinit fill":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(library, "weightinit_fill_region_cancellable", fake)
+    monkeypatch.setattr(threading.Thread, "start", interrupted_start)
+    plan = Plan("torch-defaults", [("a.weight", (2048, 2048), "f32")])  # 2^22 elements: the cancellable path
+    out = np.zeros((2048, 2048), np.float32)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            plan.fill("a.weight", out=out)
+        assert state["returned"], "the fill's thread was still in the library when KeyboardInterrupt was raised"
+    finally:
+        state["release"] = True
+    assert not out.any()
