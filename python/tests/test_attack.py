@@ -132,3 +132,20 @@ def test_an_interrupt_inside_thread_start_still_cancels_and_waits_for_the_fill(m
     finally:
         state["release"] = True
     assert not out.any()
+
+
+def test_init_module_still_fills_a_tied_module_whose_other_name_no_rule_covers():
+    """Planning a tied tensor's other names must not make them need a rule of their own."""
+    torch = torch_or_skip()
+
+    class Tied(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Linear(3, 3)
+            self.b = torch.nn.Linear(3, 3, bias=False)
+            self.b.weight = self.a.weight
+
+    module = Tied()
+    report = weightinit.init_module(module, {"name": "r", "rules": [{"match": "a.*", "scheme": "ones"}]})
+    assert [(t.name, t.tied) for t in report] == [("a.weight", ("b.weight",)), ("a.bias", ())]
+    assert bool((module.b.weight == 1).all()) and bool((module.a.bias == 1).all())

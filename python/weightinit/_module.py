@@ -234,7 +234,7 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
     import torch
 
     from . import models
-    from ._core import _threads
+    from ._core import WeightInitValueError, _threads
 
     if not isinstance(module, torch.nn.Module):
         raise TypeError("module must be a torch.nn.Module, not %s" % type_name(module))
@@ -273,10 +273,16 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
         listed.append((name, tuple(tensor.shape), dtype))
     # A tied tensor's other names are planned too (not filled): another rule may take its fans from one of
     # them (torch-defaults' b.bias from b.weight when b.weight is a.weight).
-    listed += [(alias, shape, dtype) for (_, _, tied), (_, shape, dtype) in zip(entries, list(listed)) for alias in tied]
+    # If the plan with them fails (a tied name no rule covers), the plan without them decides, as before.
+    aliases = [(alias, shape, dtype) for (_, _, tied), (_, shape, dtype) in zip(entries, listed) for alias in tied]
 
     # The plan: every name covered (or skipped), every scheme valid for its shape and dtype.
-    plan = models.Plan(rules, listed, seed=seed, variables=variables, skip_unmatched=skip_unmatched)
+    try:
+        plan = models.Plan(rules, listed + aliases, seed=seed, variables=variables, skip_unmatched=skip_unmatched)
+    except WeightInitValueError:
+        if not aliases:
+            raise
+        plan = models.Plan(rules, listed, seed=seed, variables=variables, skip_unmatched=skip_unmatched)
     rules_shown = escaped(rules, VALUE_LIMIT) if isinstance(rules, str) else "(given as %s)" % type_name(rules)
 
     # Then each tensor's memory: all checked before any is written.
