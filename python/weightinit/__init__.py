@@ -80,7 +80,8 @@ def init_module(module: "torch.nn.Module", rules: Union[str, "os.PathLike[str]",
 
     Tied parameters (one tensor under several names, e.g. lm_head.weight and
     model.embed_tokens.weight) are filled once, by their first name in
-    state_dict() order. Non-persistent buffers (rotary inv_freq) are not
+    state_dict() order; their other names are planned too, so a rule may
+    take fans from any of them. Non-persistent buffers (rotary inv_freq) are not
     state and are left alone. Runs under torch.no_grad(); requires_grad is
     kept. Dtypes: float32, float64, float16, bfloat16, and the int64, int32,
     uint8 and bool buffers rules cover (BatchNorm's num_batches_tracked).

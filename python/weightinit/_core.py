@@ -429,24 +429,44 @@ def _fill_interruptibly(finish, parsed, address, size, code, full, start, stop, 
     library = L.load()[0]
     cancel = ctypes.c_int32(0)
     outcome = []
+    # The worker's phase, under `lock`: "pending" until it begins, then "running"; "abandoned" if the
+    # caller gave up before it began (it then returns without touching the tensor). An exception can
+    # reach this thread anywhere — inside Thread.start()'s own wait, after the thread was launched — so
+    # whether the library may be writing is decided here, not guessed from is_alive().
+    lock = threading.Lock()
+    phase = ["pending"]
+    done = threading.Event()
 
     def work():
-        status = library.weightinit_fill_region_cancellable(
-            parsed, address, size, code, len(full), _dims(tuple(full)), _dims(tuple(start)), _dims(tuple(stop)),
-            kind, in_axis, out_axis, seed, stream, workers, ctypes.byref(cancel))
-        # The message is the worker thread's own.
-        outcome.append((status, library.weightinit_last_error() if status != L.OK else None))
+        try:
+            with lock:
+                if phase[0] == "abandoned":
+                    return
+                phase[0] = "running"
+            status = library.weightinit_fill_region_cancellable(
+                parsed, address, size, code, len(full), _dims(tuple(full)), _dims(tuple(start)), _dims(tuple(stop)),
+                kind, in_axis, out_axis, seed, stream, workers, ctypes.byref(cancel))
+            # The message is the worker thread's own.
+            outcome.append((status, library.weightinit_last_error() if status != L.OK else None))
+        finally:
+            done.set()
 
     worker = threading.Thread(target=work, name="weightinit fill", daemon=True)
-    worker.start()
     try:
+        worker.start()
         worker.join()  # a lock wait, which Ctrl-C interrupts
-    except KeyboardInterrupt:
+    except BaseException:  # KeyboardInterrupt, or whatever a signal handler raises
         cancel.value = 1
-        while worker.is_alive():  # the tensor is the caller's again only once the library has returned
+        while True:  # the tensor is the caller's again only once the library has returned (or never began)
             try:
-                worker.join()
-            except KeyboardInterrupt:
+                with lock:
+                    if phase[0] == "pending":
+                        phase[0] = "abandoned"
+                    running = phase[0] == "running"
+                if running:
+                    done.wait()
+                break
+            except BaseException:
                 pass
         if outcome and outcome[0][0] == L.OK:
             finish()

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from ._text import shown, type_name
+from ._text import VALUE_LIMIT, escaped, shown, type_name
 
 
 @dataclass
@@ -46,8 +46,9 @@ class ModuleTensor:
     placement: str
 
     def describe(self) -> str:
+        """The tensor's lines of the report; names escaped (a module's names may hold control characters)."""
         shape = "×".join(map(str, self.shape)) or "scalar"
-        text = "%s  %s %s  " % (self.name, shape, self.dtype)
+        text = "%s  %s %s  " % (escaped(self.name), shape, self.dtype)
         text += self.scheme if self.scheme is not None else "(no rule: left as it is)"
         for region, scheme in self.parts:
             text += "\n    part [%s]: %s" % (", ".join("%d:%d" % b for b in region), scheme)
@@ -55,7 +56,7 @@ class ModuleTensor:
             held = " and ".join("[%s]" % ", ".join("%d:%d" % b for b in block) for block in self.local)
             text += "\n    %s; this rank holds %s" % (self.placement, held or "nothing")
         if self.tied:
-            text += "\n    tied: %s (the same tensor, filled once)" % ", ".join(self.tied)
+            text += "\n    tied: %s (the same tensor, filled once)" % ", ".join(map(escaped, self.tied))
         return text
 
 
@@ -233,11 +234,13 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
     import torch
 
     from . import models
+    from ._core import WeightInitValueError, _threads
 
     if not isinstance(module, torch.nn.Module):
         raise TypeError("module must be a torch.nn.Module, not %s" % type_name(module))
     if not isinstance(dry_run, bool):
         raise TypeError("dry_run must be a bool, not %s" % type_name(dry_run))
+    _threads(threads)  # checked before anything is planned or written, in a dry run too
     config = getattr(module, "config", None)
     is_hf_config = config is not None and callable(getattr(config, "to_dict", None)) and hasattr(config, "model_type")
     if rules is None:
@@ -268,10 +271,19 @@ def init_module(module, rules, *, seed=0, variables=None, skip_unmatched=False, 
             raise TypeError("%s is %s: init_module fills float32, float64, float16, bfloat16 and the int64, int32, "
                             "uint8 and bool buffers rules cover" % (shown(name), tensor.dtype)) from None
         listed.append((name, tuple(tensor.shape), dtype))
+    # A tied tensor's other names are planned too (not filled): another rule may take its fans from one of
+    # them (torch-defaults' b.bias from b.weight when b.weight is a.weight).
+    # If the plan with them fails (a tied name no rule covers), the plan without them decides, as before.
+    aliases = [(alias, shape, dtype) for (_, _, tied), (_, shape, dtype) in zip(entries, listed) for alias in tied]
 
     # The plan: every name covered (or skipped), every scheme valid for its shape and dtype.
-    plan = models.Plan(rules, listed, seed=seed, variables=variables, skip_unmatched=skip_unmatched)
-    rules_shown = rules if isinstance(rules, str) else "(given as %s)" % type_name(rules)
+    try:
+        plan = models.Plan(rules, listed + aliases, seed=seed, variables=variables, skip_unmatched=skip_unmatched)
+    except WeightInitValueError:
+        if not aliases:
+            raise
+        plan = models.Plan(rules, listed, seed=seed, variables=variables, skip_unmatched=skip_unmatched)
+    rules_shown = escaped(rules, VALUE_LIMIT) if isinstance(rules, str) else "(given as %s)" % type_name(rules)
 
     # Then each tensor's memory: all checked before any is written.
     report = ModuleReport()

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional, Sequence, Tuple
 
 from . import _library as L
-from ._core import (INT64, _dims, _fill_interruptibly, _finish, _integer, _may_take_long, _raise, _text, _threads,
-                    _unsigned, parse, target)
-from ._text import shown, type_name
+from ._core import (INT64, _dims, _fill_interruptibly, _finish, _integer, _may_take_long, _raise, _staged, _text,
+                    _threads, _unsigned, parse, target)
+from ._text import escaped, shown, type_name
 
 # The plan's dtype names, as `weightinit generate --dtype` and the C enum spell them.
 DTYPES = ("f32", "f64", "f16", "bf16", "i64", "i32", "u8", "bool")
@@ -111,8 +111,9 @@ class PlannedTensor:
     parts: Tuple[Part, ...]
 
     def describe(self) -> str:
-        """One line (and one more per part) a person can read."""
-        line = "%s %s %s: %s" % (self.name, "×".join(map(str, self.shape)) or "scalar", self.dtype, self.scheme)
+        """One line (and one more per part) a person can read; the name
+        escaped (a state_dict's names may hold control characters)."""
+        line = "%s %s %s: %s" % (escaped(self.name), "×".join(map(str, self.shape)) or "scalar", self.dtype, self.scheme)
         for part in self.parts:
             where = ", ".join("%d:%d" % bounds for bounds in part.region)
             line += "\n    [%s]: %s" % (where, part.scheme)
@@ -183,12 +184,22 @@ def variables_json(variables) -> Optional[bytes]:
     return json.dumps(kept).encode("utf-8")
 
 
+def _json(value, name, **options) -> bytes:
+    """`value` as JSON text; a NaN or infinity in it (which json.dumps would
+    write as NaN/Infinity, text no JSON reader takes) is a ValueError."""
+    try:
+        return json.dumps(value, allow_nan=False, **options).encode("utf-8")
+    except ValueError:
+        raise ValueError("%s hold a value that is not a finite number (NaN or infinity), which JSON cannot write"
+                         % name) from None
+
+
 def rules_text(rules) -> bytes:
     """The rules as the C ABI takes them: a built-in set's name, a rules
     file's path (a str holding '/' or ending in .json, or an os.PathLike), a
     rules file's JSON text, or the rules as a dict (written as that text)."""
     if isinstance(rules, Mapping):
-        return json.dumps(rules).encode("utf-8")
+        return _json(rules, "rules")
     if isinstance(rules, os.PathLike):
         return _text(os.path.abspath(os.fspath(rules)), "rules")
     if not isinstance(rules, str):
@@ -263,7 +274,7 @@ class Plan:
         elif isinstance(config, str):
             text = _text(config, "config")
         elif isinstance(config, Mapping):
-            text = json.dumps(dict(config), default=str).encode("utf-8")
+            text = _json(dict(config), "config", default=str)
         elif callable(getattr(config, "to_json_string", None)):
             text = _text(config.to_json_string(use_diff=False), "config")
         else:
@@ -376,6 +387,11 @@ class Plan:
         if out is None:
             out = _new_array(planned.dtype, shape)
         address, size, code, out_shape = target(out, integers=True)
+        # A torch view with the negation bit reads its memory negated: filled through a plain tensor
+        # that torch copies in (as weightinit.fill does), so that it reads back as the values.
+        staged = _staged(out)
+        if staged is not None:
+            address = staged.data_ptr()
         if DTYPES[code] != planned.dtype:
             raise TypeError("%s is %s in the plan, and `out` is %s"
                             % (shown(planned.name), planned.dtype, DTYPES[code]))
@@ -397,7 +413,7 @@ class Plan:
             stop = tuple(stops) if stops is not None else full
             parsed = parse(planned.scheme)
             if _may_take_long(full):
-                _fill_interruptibly(lambda: _finish(out, None), parsed, address, size, code, full, start, stop,
+                _fill_interruptibly(lambda: _finish(out, staged), parsed, address, size, code, full, start, stop,
                                     L.LAYOUT_TORCH, 0, 0, planned.seed, planned.stream, workers)
                 return out
             status = self._library.weightinit_fill_region(
@@ -412,7 +428,7 @@ class Plan:
                 (ctypes.c_int64 * rank)(*starts), (ctypes.c_int64 * rank)(*stops), workers)
         if status != L.OK:
             _raise(status)
-        _finish(out, None)
+        _finish(out, staged)
         return out
 
 
