@@ -65,8 +65,8 @@ public struct RuleSet: Sendable {
         let parsed: JSONValue
         do {
             parsed = try JSONParser.parse(json)
-        } catch let failure as JSONParser.Failure {
-            throw ModelError(source: .rules(name), "not valid JSON: \(failure.reason)")
+        } catch {  // typed throws: error is a JSONParser.Failure
+            throw ModelError(source: .rules(name), "not valid JSON: \(error.reason)")
         }
         try self.init(parsed, name: name)
     }

@@ -83,8 +83,8 @@ import Darwin
         let json: JSONValue
         do {
             json = try JSONParser.parse(bytes)
-        } catch let failure as JSONParser.Failure {
-            throw ModelError(source: .spec(source), "not valid JSON: \(failure.reason)")
+        } catch {  // typed throws: error is a JSONParser.Failure
+            throw ModelError(source: .spec(source), "not valid JSON: \(error.reason)")
         }
         return try plan(json: json, directory: directory, overrides: overrides, source: .spec(source))
     }
