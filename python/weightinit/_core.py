@@ -378,13 +378,9 @@ def fill(tensor: T, scheme: str, *, seed: int = 0, stream: int = 0, shard: Optio
         start, stop, full = _region(shape, shard, full_shape)
         if size == 0:
             return tensor
-        if _may_take_long(full):
-            _fill_interruptibly(lambda: _finish(tensor, staged), parsed, address, size, code, full, start, stop,
-                                kind, in_axis, out_axis, seed, stream, workers)
-            return tensor
-        status = library.weightinit_fill_region(
-            parsed, address, size, code, len(full), _dims(full), _dims(tuple(start)), _dims(tuple(stop)),
-            kind, in_axis, out_axis, seed, stream, workers)
+        _fill_block(lambda: _finish(tensor, staged), parsed, address, size, code, full, start, stop,
+                     kind, in_axis, out_axis, seed, stream, workers)
+        return tensor
     else:
         if size == 0:
             # As torch.nn.init: a tensor with no elements is left as it is.
@@ -412,6 +408,24 @@ _LONG_FILL_ELEMENTS = 1 << 22
 
 def _may_take_long(shape):
     return functools.reduce(operator.mul, shape, 1) >= _LONG_FILL_ELEMENTS
+
+
+def _fill_block(finish, parsed, address, size, code, full, start, stop, kind, in_axis, out_axis, seed, stream,
+                workers):
+    """Block [start, stop) of a tensor of shape `full`: from 2^22 elements
+    of `full` cancellably on a worker thread (_fill_interruptibly), else by
+    weightinit_fill_region on this thread. Raises the library's error;
+    `finish()` runs after a fill that completed."""
+    if _may_take_long(full):
+        _fill_interruptibly(finish, parsed, address, size, code, full, start, stop, kind, in_axis, out_axis, seed,
+                            stream, workers)
+        return
+    status = L.load()[0].weightinit_fill_region(
+        parsed, address, size, code, len(full), _dims(tuple(full)), _dims(tuple(start)), _dims(tuple(stop)),
+        kind, in_axis, out_axis, seed, stream, workers)
+    if status != L.OK:
+        _raise(status)
+    finish()
 
 
 def _fill_interruptibly(finish, parsed, address, size, code, full, start, stop, kind, in_axis, out_axis, seed,

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional, Sequence, Tuple
 
 from . import _library as L
-from ._core import (INT64, _dims, _fill_interruptibly, _finish, _integer, _may_take_long, _raise, _staged, _text,
+from ._core import (INT64, _dims, _fill_block, _finish, _integer, _raise, _staged, _text,
                     _threads, _unsigned, parse, target)
 from ._text import escaped, shown, type_name
 
@@ -411,21 +411,16 @@ class Plan:
             full = planned.shape or (1,)
             start = tuple(starts) if starts is not None else (0,) * len(full)
             stop = tuple(stops) if stops is not None else full
-            parsed = parse(planned.scheme)
-            if _may_take_long(full):
-                _fill_interruptibly(lambda: _finish(out, staged), parsed, address, size, code, full, start, stop,
-                                    L.LAYOUT_TORCH, 0, 0, planned.seed, planned.stream, workers)
-                return out
-            status = self._library.weightinit_fill_region(
-                parsed, address, size, code, len(full), _dims(full), _dims(start), _dims(stop), L.LAYOUT_TORCH, 0, 0,
-                planned.seed, planned.stream, workers)
-        elif starts is None:
+            _fill_block(lambda: _finish(out, staged), parse(planned.scheme), address, size, code, full, start, stop,
+                        L.LAYOUT_TORCH, 0, 0, planned.seed, planned.stream, workers)
+            return out
+        if starts is None:
             status = self._library.weightinit_plan_fill(self._handle, planned.name.encode("utf-8"), address, size, code,
                                                         0, None, None, workers)
         else:
             status = self._library.weightinit_plan_fill(
                 self._handle, planned.name.encode("utf-8"), address, size, code, rank,
-                (ctypes.c_int64 * rank)(*starts), (ctypes.c_int64 * rank)(*stops), workers)
+                _dims(tuple(starts)), _dims(tuple(stops)), workers)
         if status != L.OK:
             _raise(status)
         _finish(out, staged)
