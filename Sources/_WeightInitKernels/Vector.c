@@ -9,8 +9,9 @@
 // same bits. SSE2 has no fma instruction: its float fmas are done in double
 // in ways that give the same bits ("Without a fused multiply-add
 // instruction"), its double fmas by Boldo and Melquiond's emulation ("Double
-// fma without an fma instruction"). Partial blocks at the head and tail go
-// through the scalar reference.
+// fma without an fma instruction"). Elements that do not fill a whole group
+// at the head and tail go through the scalar reference — or, on a path
+// without fma, through a scratch group of the path itself (fill_pieces).
 
 #include "Internal.h"
 
@@ -729,7 +730,8 @@ WI_AI void angle_f_fused(vu w, vf *sin_out, vf *cos_out) {
 //   normal's): RN_d(a·b + c) is exact for uniform's ranges where
 //   wi_prepare says so; otherwise a lane where RN_d(a·b + c) is halfway
 //   between two floats or below 2^−125 is recomputed with libm's fmaf.
-// (Double sampling keeps libm's fma: double has no wider type to lean on.)
+// (Double sampling has no wider type to lean on: "Double fma without an fma
+// instruction" above.)
 
 WI_AI vd to_d(vf x) { return __builtin_convertvector(x, vd); }
 WI_AI vf to_f(vd x) { return __builtin_convertvector(x, vf); }
@@ -1564,24 +1566,50 @@ WI_AI void fill_groups(void *out, const fill_ctx *ctx, uint64_t start, size_t le
     fill_run(out, ctx, start, len, j, 1);
 }
 
+/// Elements first … first + count − 1 that do not fill whole groups, on a
+/// path without fma: each piece's whole group is computed into a scratch
+/// group and the piece copied out (the values depend only on the index).
+/// The scalar reference would call libm's fmaf and fma, which on an x86
+/// CPU without FMA — where this path runs — are glibc's software routines
+/// (~250 ns each, ~15 per normal value): a 63-element tail cost ~250 µs
+/// there, a group here costs under a microsecond.
+WI_AI void fill_pieces(void *out, const fill_ctx *ctx, size_t size, uint64_t per, uint64_t group, uint64_t first,
+                       size_t count) {
+    _Alignas(64) unsigned char scratch[256];  // one group: 64 × 4 bytes, 32 × 8, or 64 × 2
+    while (count > 0) {
+        uint64_t base = first - first % per;  // its block's first element (the group may run past 2⁶⁴ − 1:
+        size_t offset = (size_t)(first - base);  // those values are computed and dropped)
+        size_t take = count < group - offset ? count : (size_t)(group - offset);
+        fill_groups(scratch, ctx, base, (size_t)group);
+        memcpy(out, scratch + offset * size, take * size);
+        out = (char *)out + take * size;
+        first += take;
+        count -= take;
+    }
+}
+
 WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                      uint32_t stream, int philox_strategy, int groups, int native_f16, int width, int fma) {
     size_t size = p->format == WI_FORMAT_F64 ? 8 : (p->format == WI_FORMAT_F32 ? 4 : 2);
     uint64_t per = p->format == WI_FORMAT_F64 ? 2 : 4;
     uint64_t group = per * WI_LANES;
+    fill_ctx ctx = {p, make_round_keys(seed), stream, p->substream, philox_strategy, native_f16, groups, width, fma};
     // Elements before the first block boundary; computed without first + …,
     // which can wrap at the top of the 2⁶⁴ index range.
     size_t head = (size_t)((per - first % per) % per);
     if (head >= count || count - head < group) {
-        wi_fill_scalar(out, p, first, count, seed, stream);
+        if (fma) wi_fill_scalar(out, p, first, count, seed, stream);
+        else fill_pieces(out, &ctx, size, per, group, first, count);
         return;
     }
     uint64_t start = first + head;  // < first + count ≤ 2⁶⁴: no wrap
     size_t body = (count - head) / group * group;
-    wi_fill_scalar(out, p, first, head, seed, stream);
-    fill_ctx ctx = {p, make_round_keys(seed), stream, p->substream, philox_strategy, native_f16, groups, width, fma};
+    size_t tail = count - head - body;
+    if (fma) wi_fill_scalar(out, p, first, head, seed, stream);
+    else fill_pieces(out, &ctx, size, per, group, first, head);
     fill_groups((char *)out + head * size, &ctx, start, body);
-    wi_fill_scalar((char *)out + (head + body) * size, p, start + body, count - head - body, seed, stream);
+    if (fma) wi_fill_scalar((char *)out + (head + body) * size, p, start + body, tail, seed, stream);
+    else fill_pieces((char *)out + (head + body) * size, &ctx, size, per, group, start + body, tail);
 }
 
 // MARK: Instantiations and dispatch

@@ -98,7 +98,7 @@ typedef enum {
 typedef enum {
     WI_ISA_AUTO = -1,    ///< best available (or the WEIGHTINIT_ISA environment variable)
     WI_ISA_SCALAR = 0,   ///< the reference: portable C, one value at a time
-    WI_ISA_SSE2 = 1,     ///< x86-64 baseline vector path (no fma instruction: float's done in double, Vector.c; double's by libm fma)
+    WI_ISA_SSE2 = 1,     ///< x86-64 baseline vector path (no fma instruction: float's done in double, double's emulated; Vector.c)
     WI_ISA_AVX2 = 2,     ///< AVX2 + FMA
     WI_ISA_AVX512 = 3,   ///< AVX-512F (+ BW/DQ/VL)
     WI_ISA_NEON = 4,     ///< arm64 Advanced SIMD
