@@ -13,11 +13,16 @@
 //    ranges that start and end inside blocks, at several offsets and chunk
 //    sizes; the f32 Box–Muller's radius, sin and cos (and the logarithm the
 //    truncated normal's other methods use) on every 24-bit input, or every
-//    --stride-th one; sparse's ranking kernels (wi_zero_below, wi_rank_scan,
-//    wi_rank_scan_column) and strided keys (wi_strided_words, also against
-//    the bits fill's words).
+//    --stride-th one; the f64 Box–Muller's logarithm, sine and cosine on 2¹⁸
+//    words and their edges; f64 fills with parameters beyond the double fma
+//    emulation's range; sparse's ranking kernels (wi_zero_below,
+//    wi_rank_scan, wi_rank_scan_column) and strided keys (wi_strided_words,
+//    also against the bits fill's words).
 // 4. WEIGHTINIT_ISA: every path's name selects that path where it runs (its
 //    automatic fill equal to the scalar reference) and is refused elsewhere.
+// 5. The double fma emulation of the paths without an fma instruction
+//    (wi_fma_emulated) against libm's fma on 16.8 million cases: random,
+//    cancelling, constructed midpoints, and every triple of special values.
 //
 // It prints which paths ran, and which one the automatic choice is; exits 1
 // on the first kind of mismatch (with the case), 0 when all agree.
