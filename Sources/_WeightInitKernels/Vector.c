@@ -11,7 +11,7 @@
 // instruction"), its double fmas by Boldo and Melquiond's emulation ("Double
 // fma without an fma instruction"). Elements that do not fill a whole group
 // at the head and tail go through the scalar reference — or, on a path
-// without fma, through a scratch group of the path itself (fill_pieces).
+// without fma, through a scratch group of the path itself (fill_body).
 
 #include "Internal.h"
 
@@ -346,21 +346,25 @@ enum { WI_FMA_NONE = 0, WI_FMA = 1 };
 // 2³⁰⁰]: then every exact intermediate is a multiple of 2⁻⁷⁰⁶ and below
 // 2⁶⁰². One more case differs from fma: c = −0 with a·b = −0 gives +0 (fma:
 // −0), so c = −0 is excluded too. The kernels' own polynomial steps stay far
-// inside the range (nonzero magnitudes between 2⁻¹⁶⁰ and 2⁷); the fills'
+// inside the range (nonzero magnitudes between 2⁻²²⁰ and 2⁷); the fills'
 // parameters are checked per lane (fma_checked_d), and lanes outside it (only
-// for parameters beyond 10^±90) take libm's fma.
+// for parameters beyond 10^±90, or a truncated normal's window or proposals
+// that far from the mean in σ) take libm's fma.
 
-// The steps work on two lanes (one SSE2 register) at a time: over 16 lanes
-// their temporaries (Veltkamp's halves of both factors, the products, the
-// sums) would not fit the 16 registers, and spilling them cost more than the
-// arithmetic. The polynomials without fma are evaluated slice by slice too
-// (log_d, sincos_m53).
+// The steps work on slices of WI_SLICE = 4 lanes (two SSE2 registers): over
+// 16 lanes their temporaries (Veltkamp's halves of both factors, the
+// products, the sums) would not fit the 16 registers, and spilling them cost
+// more than the arithmetic; 2 lanes left too little independent work for
+// the chains' latency (in cache, f64 normal: 143 TSC cycles per value on 2
+// lanes, 100 on 4, 119 on 8, before the chains were interleaved). The
+// polynomials without fma are evaluated slice by slice too (log_d,
+// sincos_m53, box_muller_d).
 #define WI_SLICE 4
 typedef double vds __attribute__((ext_vector_type(WI_SLICE)));
 typedef int64_t vis __attribute__((ext_vector_type(WI_SLICE)));
 typedef uint64_t vus __attribute__((ext_vector_type(WI_SLICE)));
 
-/// Lanes 2k, 2k + 1 of x, and the reverse.
+/// Lanes WI_SLICE·k … WI_SLICE·k + WI_SLICE − 1 of x, and the reverse.
 WI_AI vds slice_d(vd x, int k) {
     vds r;
     memcpy(&r, (const double *)&x + WI_SLICE * k, sizeof r);
@@ -415,10 +419,11 @@ WI_AI int any_word(vws x) {
 }
 
 /// fma_ordered_d without the odd rounding, for polynomial steps whose
-/// |c| ≥ 3·|a·b|: z = RN(th + v) with v = RN(tl + ul). Then |uh| ≤ |th|/2,
-/// so |tl|, |ul| ≤ u/2 with u = ulp(th), |v| ≤ u and ulp(v) ≤ 2⁻⁵²·u. Every
-/// midpoint between doubles within u of th is a multiple of u/4, hence of
-/// ulp(v), as th + v is; a midpoint strictly between th + v and the exact
+/// |c| ≥ 3·|a·b|: z = RN(th + v) with v = RN(tl + ul). Then |uh| < |th|
+/// (|c + uh| ≥ 2·|uh|, rounded), so |tl|, |ul| ≤ u/2 with u = ulp(th),
+/// |v| ≤ u and ulp(v) ≤ 2⁻⁵²·u. Every midpoint between doubles within u
+/// of th is a multiple of u/4, hence of ulp(v), as th + v is; a midpoint
+/// strictly between th + v and the exact
 /// th + tl + ul would be within |tl + ul − v| ≤ ulp(v)/2 of th + v, so it can
 /// only be th + v itself. So z is fma's result unless th + v is a midpoint,
 /// i.e. |v| ∈ {u/4, u/2, 3u/4} (a midpoint next to th, or below th = 2ᵏ):
@@ -1566,50 +1571,38 @@ WI_AI void fill_groups(void *out, const fill_ctx *ctx, uint64_t start, size_t le
     fill_run(out, ctx, start, len, j, 1);
 }
 
-/// Elements first … first + count − 1 that do not fill whole groups, on a
-/// path without fma: each piece's whole group is computed into a scratch
-/// group and the piece copied out (the values depend only on the index).
-/// The scalar reference would call libm's fmaf and fma, which on an x86
-/// CPU without FMA — where this path runs — are glibc's software routines
-/// (~250 ns each, ~15 per normal value): a 63-element tail cost ~250 µs
-/// there, a group here costs under a microsecond.
-WI_AI void fill_pieces(void *out, const fill_ctx *ctx, size_t size, uint64_t per, uint64_t group, uint64_t first,
-                       size_t count) {
-    _Alignas(64) unsigned char scratch[256];  // one group: 64 × 4 bytes, 32 × 8, or 64 × 2
-    while (count > 0) {
-        uint64_t base = first - first % per;  // its block's first element (the group may run past 2⁶⁴ − 1:
-        size_t offset = (size_t)(first - base);  // those values are computed and dropped)
-        size_t take = count < group - offset ? count : (size_t)(group - offset);
-        fill_groups(scratch, ctx, base, (size_t)group);
-        memcpy(out, scratch + offset * size, take * size);
-        out = (char *)out + take * size;
-        first += take;
-        count -= take;
-    }
-}
-
+/// The fill of elements first … first + count − 1: whole groups straight
+/// into `out`; what does not fill a whole group (at the head, the tail, or
+/// a fill under a group) through the scalar reference — or, on a path
+/// without fma, from a scratch group of the path itself (the values depend
+/// only on the index). There the scalar reference would call libm's fmaf and
+/// fma, which on an x86 CPU without FMA — where such a path runs — are
+/// glibc's software routines (~250 ns each, ~15 per normal value): a
+/// 63-element tail cost ~250 µs, a scratch group costs under a microsecond.
+/// One call of fill_groups in the loop: unoptimised builds (which inline it
+/// at every call, each with its own stack) must not multiply its frame.
 WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                      uint32_t stream, int philox_strategy, int groups, int native_f16, int width, int fma) {
     size_t size = p->format == WI_FORMAT_F64 ? 8 : (p->format == WI_FORMAT_F32 ? 4 : 2);
     uint64_t per = p->format == WI_FORMAT_F64 ? 2 : 4;
-    uint64_t group = per * WI_LANES;
+    size_t group = (size_t)per * WI_LANES;
     fill_ctx ctx = {p, make_round_keys(seed), stream, p->substream, philox_strategy, native_f16, groups, width, fma};
-    // Elements before the first block boundary; computed without first + …,
-    // which can wrap at the top of the 2⁶⁴ index range.
-    size_t head = (size_t)((per - first % per) % per);
-    if (head >= count || count - head < group) {
-        if (fma) wi_fill_scalar(out, p, first, count, seed, stream);
-        else fill_pieces(out, &ctx, size, per, group, first, count);
-        return;
+    _Alignas(64) unsigned char scratch[256];  // one group: 64 × 4 bytes, 32 × 8, or 64 × 2
+    while (count > 0) {
+        size_t offset = (size_t)(first % per), take;
+        int whole = offset == 0 && count >= group;
+        if (!whole && fma) {  // to the next block boundary, or all the rest when under a group
+            take = offset != 0 && count > per - offset ? (size_t)(per - offset) : count;
+            wi_fill_scalar(out, p, first, take, seed, stream);
+        } else {  // whole groups; or the group from this block on (it may run past 2⁶⁴ − 1: dropped)
+            take = whole ? count / group * group : count < group - offset ? count : group - offset;
+            fill_groups(whole ? out : scratch, &ctx, first - offset, whole ? take : group);
+            if (!whole) memcpy(out, scratch + offset * size, take * size);
+        }
+        out = (char *)out + take * size;
+        first += take;  // wraps to 0 only when count reaches 0
+        count -= take;
     }
-    uint64_t start = first + head;  // < first + count ≤ 2⁶⁴: no wrap
-    size_t body = (count - head) / group * group;
-    size_t tail = count - head - body;
-    if (fma) wi_fill_scalar(out, p, first, head, seed, stream);
-    else fill_pieces(out, &ctx, size, per, group, first, head);
-    fill_groups((char *)out + head * size, &ctx, start, body);
-    if (fma) wi_fill_scalar((char *)out + (head + body) * size, p, start + body, tail, seed, stream);
-    else fill_pieces((char *)out + (head + body) * size, &ctx, size, per, group, start + body, tail);
 }
 
 // MARK: Instantiations and dispatch
