@@ -68,6 +68,8 @@ void wi_fill_scalar(void *out, const wi_prepared *p, uint64_t first, size_t coun
 int wi_vector_path_exists(int32_t isa);
 int wi_vector_box_muller_parts(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
                                float *cos_out, float *log_out);
+int wi_vector_box_muller_parts_d(int32_t isa, const uint64_t *words, size_t count, double *log_out,
+                                 double *sin_out, double *cos_out);
 int wi_fill_vector(int32_t isa, void *out, const wi_prepared *p, uint64_t first, size_t count,
                    uint64_t seed, uint32_t stream);
 

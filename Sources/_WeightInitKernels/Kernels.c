@@ -46,6 +46,21 @@ int wi_box_muller_parts_f(int32_t isa, const uint32_t *words, size_t count, floa
     return wi_vector_box_muller_parts(isa, words, count, radius, sin_out, cos_out, log_out);
 }
 
+int wi_box_muller_parts_d(int32_t isa, const uint64_t *words, size_t count, double *log_out, double *sin_out,
+                          double *cos_out) {
+    if (count % 16 != 0) return -1;
+    if (isa == WI_ISA_SCALAR) {
+        for (size_t j = 0; j < count; j++) {
+            uint32_t lo = (uint32_t)words[j], hi = (uint32_t)(words[j] >> 32);
+            log_out[j] = wi_log_scalar(wi_u53_open(lo, hi));
+            wi_sincos2pi_m53(wi_m53(lo, hi), &sin_out[j], &cos_out[j]);
+        }
+        return 0;
+    }
+    if (!(wi_isa_available(isa) && wi_vector_path_exists(isa))) return -1;
+    return wi_vector_box_muller_parts_d(isa, words, count, log_out, sin_out, cos_out);
+}
+
 uint16_t wi_float_to_bf16(float x) { return wi_f32_to_bf16(x); }
 uint16_t wi_float_to_f16(float x) { return wi_f32_to_f16(x); }
 

@@ -8,8 +8,10 @@
 // angle_f), operations that are exact identities of them, and produces the
 // same bits. SSE2 has no fma instruction: its float fmas are done in double
 // in ways that give the same bits ("Without a fused multiply-add
-// instruction"), its double fmas by libm's fma. Partial blocks at the head
-// and tail go through the scalar reference.
+// instruction"), its double fmas by Boldo and Melquiond's emulation ("Double
+// fma without an fma instruction"). Elements that do not fill a whole group
+// at the head and tail go through the scalar reference — or, on a path
+// without fma, through a scratch group of the path itself (fill_body).
 
 #include "Internal.h"
 
@@ -322,6 +324,181 @@ WI_AI vd u53_open(vu64 w) { return u54_to_d((w >> 11) + 1u) * 0x1p-53; }
 /// multiply-add instruction" below) or fma.
 enum { WI_FMA_NONE = 0, WI_FMA = 1 };
 
+// MARK: Double fma without an fma instruction (SSE2)
+//
+// SSE2 has no fma, and libm's `fma` there is glibc's software one: 250 ns a
+// call on this project's benchmark machine with the FMA ifunc masked off
+// (GLIBC_TUNABLES=glibc.cpu.hwcaps=-FMA), ~15 calls per double normal. So the
+// double fmas of a path without the instruction are computed from
+// round-to-nearest operations, as Boldo and Melquiond prove correct (in Coq)
+// in "Emulation of a FMA and correctly rounded sums: proved algorithms using
+// rounding to odd", IEEE Trans. Computers 57(4), 2008, §5:
+//
+//   uh + ul = a·b exactly     Dekker's product on Veltkamp's split (1971)
+//   th + tl = c + uh exactly  Knuth's TwoSum (Dekker's Fast2Sum if |c| ≥ |uh|)
+//   v = RO(tl + ul)           rounded to odd: the sum, and where it was
+//                             inexact, the neighbour with an odd last bit
+//   fma(a, b, c) = RN(th + v)
+//
+// The theorem needs no overflow and no underflow: a·b must be the exact sum of
+// two doubles (its exponent ≥ −969) and no step may round in the subnormal
+// range. Both hold where every nonzero operand has a magnitude in [2⁻³⁰⁰,
+// 2³⁰⁰]: then every exact intermediate is a multiple of 2⁻⁷⁰⁶ and below
+// 2⁶⁰². One more case differs from fma: c = −0 with a·b = −0 gives +0 (fma:
+// −0), so c = −0 is excluded too. The kernels' own polynomial steps stay far
+// inside the range (nonzero magnitudes between 2⁻²²⁰ and 2⁷); the fills'
+// parameters are checked per lane (fma_checked_d), and lanes outside it (only
+// for parameters beyond 10^±90, or a truncated normal's window or proposals
+// that far from the mean in σ) take libm's fma.
+
+// The steps work on slices of WI_SLICE = 4 lanes (two SSE2 registers): over
+// 16 lanes their temporaries (Veltkamp's halves of both factors, the
+// products, the sums) would not fit the 16 registers, and spilling them cost
+// more than the arithmetic; 2 lanes left too little independent work for
+// the chains' latency (in cache, f64 normal: 143 TSC cycles per value on 2
+// lanes, 100 on 4, 119 on 8, before the chains were interleaved). The
+// polynomials without fma are evaluated slice by slice too (log_d,
+// sincos_m53, box_muller_d).
+#define WI_SLICE 4
+typedef double vds __attribute__((ext_vector_type(WI_SLICE)));
+typedef int64_t vis __attribute__((ext_vector_type(WI_SLICE)));
+typedef uint64_t vus __attribute__((ext_vector_type(WI_SLICE)));
+
+/// Lanes WI_SLICE·k … WI_SLICE·k + WI_SLICE − 1 of x, and the reverse.
+WI_AI vds slice_d(vd x, int k) {
+    vds r;
+    memcpy(&r, (const double *)&x + WI_SLICE * k, sizeof r);
+    return r;
+}
+WI_AI void set_slice_d(vd *x, int k, vds v) { memcpy((double *)x + WI_SLICE * k, &v, sizeof v); }
+
+/// x and Veltkamp's split of it: hi (26 significant bits) + lo = x exactly
+/// (|x| < 2⁹⁹⁵, so x·(2²⁷ + 1) cannot overflow).
+typedef struct { vds x, hi, lo; } vds_split;
+WI_AI vds_split split_d(vds x) {
+    vds g = x * 134217729.0;  // 2²⁷ + 1
+    vds hi = g - (g - x);
+    return (vds_split){x, hi, x - hi};
+}
+
+/// Dekker's product: a·b − RN(a·b), exactly.
+WI_AI vds product_error_d(vds_split a, vds_split b, vds product) {
+    return (((a.hi * b.hi - product) + a.hi * b.lo) + a.lo * b.hi) + a.lo * b.lo;
+}
+
+/// RO(x + y): TwoSum gives s = RN(x + y) and the error; where the error is
+/// not 0 and s is even, RO is s's neighbour on the error's side — bits + 1
+/// away from zero, bits − 1 towards it (s ≠ 0 there; adjacent doubles have
+/// adjacent bit patterns, across binades too). Both cases are
+/// (bits + (−1 towards zero, else 0)) | 1, which also leaves an odd s as it is.
+WI_AI vds add_odd_d(vds x, vds y) {
+    vds s = x + y;
+    vds back = s - x;
+    vds error = (x - (s - back)) + (y - back);
+    vis inexact = (vis)(error != 0.0);
+    vis towards_zero = (vis)((vus)s ^ (vus)error) >> 63;  // −1 where the signs differ
+    return (vds)(((vus)s + (vus)(towards_zero & inexact)) | ((vus)inexact & 1u));
+}
+
+/// fma(a, b, c) where |c| ≥ |a·b| (Fast2Sum's condition; c ≠ −0), with a
+/// split already (a polynomial's variable, split once for all its steps).
+WI_AI vds fma_ordered_d(vds_split a, vds b, vds c) {
+    vds uh = a.x * b;
+    vds ul = product_error_d(a, split_d(b), uh);
+    vds th = c + uh;
+    vds tl = uh - (th - c);
+    return th + add_odd_d(tl, ul);
+}
+
+/// The 32-bit words of a slice (suspect lanes below).
+typedef uint32_t vws __attribute__((ext_vector_type(2 * WI_SLICE)));
+WI_AI int any_word(vws x) {
+    uint32_t any = 0;
+    for (int l = 0; l < 2 * WI_SLICE; l++) any |= x[l];
+    return any != 0;
+}
+
+/// fma_ordered_d without the odd rounding, for polynomial steps whose
+/// |c| ≥ 3·|a·b|: z = RN(th + v) with v = RN(tl + ul). Then |uh| < |th|
+/// (|c + uh| ≥ 2·|uh|, rounded), so |tl|, |ul| ≤ u/2 with u = ulp(th),
+/// |v| ≤ u and ulp(v) ≤ 2⁻⁵²·u. Every midpoint between doubles within u
+/// of th is a multiple of u/4, hence of ulp(v), as th + v is; a midpoint
+/// strictly between th + v and the exact
+/// th + tl + ul would be within |tl + ul − v| ≤ ulp(v)/2 of th + v, so it can
+/// only be th + v itself. So z is fma's result unless th + v is a midpoint,
+/// i.e. |v| ∈ {u/4, u/2, 3u/4} (a midpoint next to th, or below th = 2ᵏ):
+/// a v of at most two significant bits, whose low 32 bits are 0.
+/// `suspect` collects the words of v that are 0 (such v, v = 0, and 2⁻³²
+/// of the rest); the caller redoes a slice with any suspect lane exactly
+/// (fma_ordered_d). Two operations instead of the odd rounding's ten, off
+/// the chain from p to the next step.
+WI_AI vds fma_ordered_fast_d(vds_split a, vds b, vds c, vws *suspect) {
+    vds uh = a.x * b;
+    vds ul = product_error_d(a, split_d(b), uh);
+    vds th = c + uh;
+    vds tl = uh - (th - c);
+    vds v = tl + ul;
+    *suspect |= (vws)((vws)v == 0u);
+    return th + v;
+}
+
+/// One step p ← fma(x, p, c) of a polynomial with |c| ≥ 3·|x·p|: exactly
+/// (fma_ordered_d), or fast with suspects (fma_ordered_fast_d).
+WI_AI vds poly_step_d(int exact, vds_split x, vds p, double c, vws *suspect) {
+    return exact ? fma_ordered_d(x, p, (vds)c) : fma_ordered_fast_d(x, p, (vds)c, suspect);
+}
+
+/// fma(a, b, c) for operands in the range above (c ≠ −0).
+WI_AI vds fma_emulated_d(vds a, vds b, vds c) {
+    vds uh = a * b;
+    vds ul = product_error_d(split_d(a), split_d(b), uh);
+    vds th = c + uh;
+    vds back = th - c;
+    vds tl = (c - (th - back)) + (uh - back);
+    return th + add_odd_d(tl, ul);
+}
+
+/// Lanes where x has a magnitude in [2⁻³⁰⁰, 2³⁰⁰] or is a zero (of either
+/// sign with `any_zero`, else +0 only).
+WI_AI vi64 emulable_d(vd x, int any_zero) {
+    vd m = (vd)((vu64)x & 0x7FFFFFFFFFFFFFFFull);
+    vi64 zero = any_zero ? (vi64)(m == 0.0) : (vi64)((vu64)x == 0u);
+    return (vi64)((m >= 0x1p-300) & (m <= 0x1p300)) | zero;
+}
+
+/// fma(a, b, c) for any operands: fma_emulated_d, and libm's fma in the
+/// (rare) lanes outside its range — non-finite values included.
+WI_AI vd fma_checked_d(vd a, vd b, vd c) {
+    vd x;
+    for (int k = 0; k < 16 / WI_SLICE; k++) set_slice_d(&x, k, fma_emulated_d(slice_d(a, k), slice_d(b, k), slice_d(c, k)));
+    uint32_t lanes = bits_of64(~(emulable_d(a, 1) & emulable_d(b, 1) & emulable_d(c, 0)));
+    if (__builtin_expect(lanes != 0, 0)) {
+        for (int l = 0; l < 16; l++) {
+            if (lanes >> l & 1u) x[l] = fma(a[l], b[l], c[l]);
+        }
+    }
+    return x;
+}
+
+/// fma(x, b, a) with a fill's parameters b, a (σ and μ, or width and low).
+/// Without fma, where a = ±0 and b = 0 or |b| ≥ 2⁻⁹⁰⁰: x·b + a, whose one
+/// rounding is fma's unless a nonzero x·b rounds to a zero (then fma keeps
+/// the product's sign, and −0 + +0 would not). That needs |x| < 2⁻¹⁷⁴: never
+/// for a normal's z (0 or > 2⁻⁷⁷) or a uniform's u (0 or ≥ 2⁻⁵³); a
+/// truncated normal's proposal can be anything (`tiny_x`), so there such
+/// lanes are looked for. Else fma_checked_d.
+WI_AI vd fma_param_d(int fma, vd x, double b, double a, int tiny_x) {
+    if (fma) return fma_d(x, (vd)b, (vd)a);
+    if (a == 0 && (b == 0 || __builtin_fabs(b) >= 0x1p-900)) {
+        vd y = x * b;
+        if (tiny_x && b != 0 && bits_of64((vi64)(y == 0.0) & (vi64)(x != 0.0)) != 0) {
+            return fma_checked_d(x, (vd)b, (vd)a);
+        }
+        return y + a;
+    }
+    return fma_checked_d(x, (vd)b, (vd)a);
+}
+
 // MARK: log (Scalar.h wi_logf_scalar / wi_log_scalar)
 
 WI_AI vf log_f_fused(vf x) {
@@ -342,7 +519,31 @@ WI_AI vf log_f_fused(vf x) {
     return fma_f(ef, (vf)0x1.62e300p-1f, fma_f(ef, (vf)0x1.2fefa2p-17f, lnm));
 }
 
-WI_AI vd log_d(vd x) {
+/// The logarithm's polynomial p(s²) (Scalar.h wi_log_scalar: 1/19, 1/17, … 1/3).
+static const double log_coefficients_d[9] = {
+    0x1.af286bca1af28p-5, 0x1.e1e1e1e1e1e1ep-5, 0x1.1111111111111p-4, 0x1.3b13b13b13b14p-4, 0x1.745d1745d1746p-4,
+    0x1.c71c71c71c71cp-4, 0x1.2492492492492p-3, 0x1.999999999999ap-3, 0x1.5555555555555p-2,
+};
+#define WI_LN2_HI_D 0x1.62e42fee00000p-1
+#define WI_LN2_LO_D 0x1.a39ef35793c76p-33
+
+/// log_d's steps after s without fma, on a slice: Fast2Sum's |s²·p| ≤ |c|
+/// holds at every Horner step and in lnm (s² ≤ 0.0295, p ∈ [0.052, 0.34], so
+/// |s²·p| < 0.011 < 0.052 ≤ c, and |t·s²·p| < |t|); e·ln2_hi is exact (ln2_hi
+/// has 33 significant bits, |e| ≤ 1075), so its fma is one addition.
+WI_AI vds log_tail_nofma(int exact, vds s, vds s2, vds ed, vws *suspect) {
+    vds_split x = split_d(s2);
+    vds p = (vds)log_coefficients_d[0];
+#pragma clang loop unroll(full)
+    for (int k = 1; k < 9; k++) p = poly_step_d(exact, x, p, log_coefficients_d[k], suspect);
+    vds t = s + s;
+    vds_split ts2 = split_d(t * s2);
+    vds lnm = exact ? fma_ordered_d(ts2, p, t) : fma_ordered_fast_d(ts2, p, t, suspect);
+    return ed * WI_LN2_HI_D + fma_emulated_d(ed, (vds)WI_LN2_LO_D, lnm);
+}
+
+/// log_d's first steps: s = f/(2 + f), s², and the exponent e as a double.
+WI_AI void log_reduce_d(vd x, vd *s_out, vd *s2_out, vd *ed_out) {
     vu64 bits = (vu64)x;
     vi64 e = (vi64)(bits >> 52) - 1023;
     vu64 mant = bits & 0x000FFFFFFFFFFFFFull;
@@ -351,52 +552,103 @@ WI_AI vd log_d(vd x) {
     vd m = (vd)(mant | (0x3FF0000000000000ull - ((vu64)big & 0x0010000000000000ull)));
     vd f = m - 1.0;
     vd s = f / (2.0 + f);
-    vd s2 = s * s;
-    vd p = (vd)0x1.af286bca1af28p-5;
-    p = fma_d(s2, p, (vd)0x1.e1e1e1e1e1e1ep-5);
-    p = fma_d(s2, p, (vd)0x1.1111111111111p-4);
-    p = fma_d(s2, p, (vd)0x1.3b13b13b13b14p-4);
-    p = fma_d(s2, p, (vd)0x1.745d1745d1746p-4);
-    p = fma_d(s2, p, (vd)0x1.c71c71c71c71cp-4);
-    p = fma_d(s2, p, (vd)0x1.2492492492492p-3);
-    p = fma_d(s2, p, (vd)0x1.999999999999ap-3);
-    p = fma_d(s2, p, (vd)0x1.5555555555555p-2);
+    *s_out = s;
+    *s2_out = s * s;
+    *ed_out = small_i64_to_d(e);
+}
+
+WI_AI vd log_d(int fma, vd x) {
+    vd s, s2, ed;
+    log_reduce_d(x, &s, &s2, &ed);
+    if (!fma) {
+        vd y;
+        for (int k = 0; k < 16 / WI_SLICE; k++) {
+            vws suspect = 0;
+            vds yk = log_tail_nofma(0, slice_d(s, k), slice_d(s2, k), slice_d(ed, k), &suspect);
+            if (__builtin_expect(any_word(suspect), 0)) {
+                yk = log_tail_nofma(1, slice_d(s, k), slice_d(s2, k), slice_d(ed, k), &suspect);
+            }
+            set_slice_d(&y, k, yk);
+        }
+        return y;
+    }
+    vd p = (vd)log_coefficients_d[0];
+#pragma clang loop unroll(full)
+    for (int k = 1; k < 9; k++) p = fma_d(s2, p, (vd)log_coefficients_d[k]);
     vd t = s + s;
     vd lnm = fma_d(t * s2, p, t);
-    vd ed = small_i64_to_d(e);
-    return fma_d(ed, (vd)0x1.62e42fee00000p-1, fma_d(ed, (vd)0x1.a39ef35793c76p-33, lnm));
+    return fma_d(ed, (vd)WI_LN2_HI_D, fma_d(ed, (vd)WI_LN2_LO_D, lnm));
 }
 
 // MARK: sin 2πu, cos 2πu in double (Scalar.h wi_sincos2pi_m53; the float one is angle_f, below)
 
-WI_AI void sincos_m53(vu64 m, vd *sin_out, vd *cos_out) {
+/// sin(2πr)/r and cos(2πr) as polynomials in r² (Scalar.h wi_sincos2pi_m53).
+static const double sin_coefficients_d[9] = {
+    0x1.aaec32af93359p-4, -0x1.6fadb9f155744p-1, 0x1.e8f434d018d63p+1, -0x1.e3074fde8871fp+3, 0x1.50783487ee782p+5,
+    -0x1.32d2cce62bd86p+6, 0x1.466bc6775aae2p+6, -0x1.4abbce625be53p+5, 0x1.921fb54442d18p+2,
+};
+static const double cos_coefficients_d[9] = {
+    0x1.20c62c2f2d7f5p-2, -0x1.b6e24f44b128fp+0, 0x1.f9d38a3763cc3p+2, -0x1.a6d1f2a204a8cp+4, 0x1.e1f506891babbp+5,
+    -0x1.55d3c7e3cbffap+6, 0x1.03c1f081b5ac4p+6, -0x1.3bd3cc9be45dep+4, 1.0,
+};
+
+/// Both polynomials without fma, on a slice. Fast2Sum's |r²·p| ≤ |c| holds
+/// at every step with a margin of 3 or more: r² ≤ 2⁻⁶, each step's |p| is at
+/// most 82.9 (sin) or 86.4 (cos), and each |c| at least 3·|p|/64 of the
+/// step before it.
+WI_AI void sincos_poly_nofma(int exact, vds r2, vds *sp_out, vds *c_out, vws *suspect) {
+    vds_split x = split_d(r2);
+    vds sp = (vds)sin_coefficients_d[0], c = (vds)cos_coefficients_d[0];
+#pragma clang loop unroll(full)
+    for (int k = 1; k < 9; k++) {
+        sp = poly_step_d(exact, x, sp, sin_coefficients_d[k], suspect);
+        c = poly_step_d(exact, x, c, cos_coefficients_d[k], suspect);
+    }
+    *sp_out = sp;
+    *c_out = c;
+}
+
+/// The reduction: quadrant q = round(4u) and remainder r = u − q/4, exactly.
+WI_AI void sincos_reduce_d(vu64 m, vu64 *q_out, vd *r_out) {
     vu64 q = (m + (1ull << 50)) >> 51;
     vi64 ri = (vi64)m - (vi64)(q << 51);
-    vd r = small_i64_to_d(ri) * 0x1p-53;  // |ri| ≤ 2⁵⁰
-    vd r2 = r * r;
-    vd sp = (vd)0x1.aaec32af93359p-4;
-    sp = fma_d(r2, sp, (vd)-0x1.6fadb9f155744p-1);
-    sp = fma_d(r2, sp, (vd)0x1.e8f434d018d63p+1);
-    sp = fma_d(r2, sp, (vd)-0x1.e3074fde8871fp+3);
-    sp = fma_d(r2, sp, (vd)0x1.50783487ee782p+5);
-    sp = fma_d(r2, sp, (vd)-0x1.32d2cce62bd86p+6);
-    sp = fma_d(r2, sp, (vd)0x1.466bc6775aae2p+6);
-    sp = fma_d(r2, sp, (vd)-0x1.4abbce625be53p+5);
-    sp = fma_d(r2, sp, (vd)0x1.921fb54442d18p+2);
+    *q_out = q;
+    *r_out = small_i64_to_d(ri) * 0x1p-53;  // |ri| ≤ 2⁵⁰
+}
+
+/// sin and cos 2πu from the quadrant, r and the polynomials sp(r²), c(r²).
+WI_AI void sincos_finish_d(vu64 q, vd r, vd sp, vd c, vd *sin_out, vd *cos_out) {
     vd s = r * sp;
-    vd c = (vd)0x1.20c62c2f2d7f5p-2;
-    c = fma_d(r2, c, (vd)-0x1.b6e24f44b128fp+0);
-    c = fma_d(r2, c, (vd)0x1.f9d38a3763cc3p+2);
-    c = fma_d(r2, c, (vd)-0x1.a6d1f2a204a8cp+4);
-    c = fma_d(r2, c, (vd)0x1.e1f506891babbp+5);
-    c = fma_d(r2, c, (vd)-0x1.55d3c7e3cbffap+6);
-    c = fma_d(r2, c, (vd)0x1.03c1f081b5ac4p+6);
-    c = fma_d(r2, c, (vd)-0x1.3bd3cc9be45dep+4);
-    c = fma_d(r2, c, (vd)1.0);
     vi64 swap = -(vi64)(q & 1u);
     vd so = sel_d(swap, c, s), co = sel_d(swap, s, c);
     *sin_out = (vd)((vu64)so ^ ((q & 2u) << 62));
     *cos_out = (vd)((vu64)co ^ (((q ^ (q >> 1)) & 1u) << 63));
+}
+
+WI_AI void sincos_m53(int fma, vu64 m, vd *sin_out, vd *cos_out) {
+    vu64 q;
+    vd r;
+    sincos_reduce_d(m, &q, &r);
+    vd r2 = r * r, sp, c;
+    if (fma) {
+        sp = (vd)sin_coefficients_d[0];
+        c = (vd)cos_coefficients_d[0];
+#pragma clang loop unroll(full)
+        for (int k = 1; k < 9; k++) {
+            sp = fma_d(r2, sp, (vd)sin_coefficients_d[k]);
+            c = fma_d(r2, c, (vd)cos_coefficients_d[k]);
+        }
+    } else {
+        for (int k = 0; k < 16 / WI_SLICE; k++) {
+            vds spk, ck;
+            vws suspect = 0;
+            sincos_poly_nofma(0, slice_d(r2, k), &spk, &ck, &suspect);
+            if (__builtin_expect(any_word(suspect), 0)) sincos_poly_nofma(1, slice_d(r2, k), &spk, &ck, &suspect);
+            set_slice_d(&sp, k, spk);
+            set_slice_d(&c, k, ck);
+        }
+    }
+    sincos_finish_d(q, r, sp, c, sin_out, cos_out);
 }
 
 // MARK: Box–Muller (Scalar.h wi_box_muller_f / _d)
@@ -483,7 +735,8 @@ WI_AI void angle_f_fused(vu w, vf *sin_out, vf *cos_out) {
 //   normal's): RN_d(a·b + c) is exact for uniform's ranges where
 //   wi_prepare says so; otherwise a lane where RN_d(a·b + c) is halfway
 //   between two floats or below 2^−125 is recomputed with libm's fmaf.
-// (Double sampling keeps libm's fma: double has no wider type to lean on.)
+// (Double sampling has no wider type to lean on: "Double fma without an fma
+// instruction" above.)
 
 WI_AI vd to_d(vf x) { return __builtin_convertvector(x, vd); }
 WI_AI vf to_f(vd x) { return __builtin_convertvector(x, vf); }
@@ -736,12 +989,37 @@ WI_AI void box_muller_f(int fma, vu wa, vu wb, vf *z0, vf *z1) {
 }
 
 /// z0, z1 of the 64-bit words a = w1·2³² + w0 and b = w3·2³² + w2 of each block.
-WI_AI void box_muller_d(vu64 a, vu64 b, vd *z0, vd *z1) {
-    vd r = __builtin_elementwise_sqrt(-2.0 * log_d(u53_open(a)));
-    vd s, c;
-    sincos_m53(b >> 11, &s, &c);
-    *z0 = r * c;
-    *z1 = r * s;
+/// Without fma, the logarithm's and both angle polynomials go slice by slice
+/// together: three dependent chains of emulated fmas in flight instead of one
+/// or two (each step is a chain of ~15 dependent operations).
+WI_AI void box_muller_d(int fma, vu64 a, vu64 b, vd *z0, vd *z1) {
+    vd s, c, lg;
+    if (fma) {
+        lg = log_d(fma, u53_open(a));
+        sincos_m53(fma, b >> 11, &s, &c);
+    } else {
+        vd ls, ls2, led, r, sp;
+        vu64 q;
+        log_reduce_d(u53_open(a), &ls, &ls2, &led);
+        sincos_reduce_d(b >> 11, &q, &r);
+        vd r2 = r * r;
+        for (int k = 0; k < 16 / WI_SLICE; k++) {
+            vds lk, spk, ck;
+            vws suspect = 0;
+            for (int exact = 0; exact < 2; exact++) {
+                lk = log_tail_nofma(exact, slice_d(ls, k), slice_d(ls2, k), slice_d(led, k), &suspect);
+                sincos_poly_nofma(exact, slice_d(r2, k), &spk, &ck, &suspect);
+                if (__builtin_expect(!any_word(suspect), 1)) break;
+            }
+            set_slice_d(&lg, k, lk);
+            set_slice_d(&sp, k, spk);
+            set_slice_d(&c, k, ck);
+        }
+        sincos_finish_d(q, r, sp, c, &s, &c);
+    }
+    vd radius = __builtin_elementwise_sqrt(-2.0 * lg);
+    *z0 = radius * c;
+    *z1 = radius * s;
 }
 
 // MARK: Stores: element order, rounding to 16 bits
@@ -951,7 +1229,7 @@ WI_AI vd32 group_normals_d(const fill_ctx *ctx, const group_words *s, int g) {
     vu64 a, c;
     group_words64(ctx, s, g, &a, &c);
     vd z0, z1;
-    box_muller_d(a, c, &z0, &z1);
+    box_muller_d(ctx->fma, a, c, &z0, &z1);
     return pairs_d(ctx->width, z0, z1);
 }
 
@@ -975,12 +1253,17 @@ WI_AI vd32 group_values_d(const fill_ctx *ctx, const group_words *s, int g) {
     if (p->distribution == WI_DIST_UNIFORM) {
         vu64 a, c;
         group_words64(ctx, s, g, &a, &c);
-        vd v0 = clamp_d(fma_d(u53(a), (vd)p->b_d, (vd)p->a_d), p->lo_d, p->hi_d);
-        vd v1 = clamp_d(fma_d(u53(c), (vd)p->b_d, (vd)p->a_d), p->lo_d, p->hi_d);
+        vd v0 = clamp_d(fma_param_d(ctx->fma, u53(a), p->b_d, p->a_d, 0), p->lo_d, p->hi_d);
+        vd v1 = clamp_d(fma_param_d(ctx->fma, u53(c), p->b_d, p->a_d, 0), p->lo_d, p->hi_d);
         return pairs_d(ctx->width, v0, v1);
     }
     vd32 z = group_normals_d(ctx, s, g);
-    return __builtin_elementwise_fma((vd32)p->b_d, z, (vd32)p->a_d);
+    if (ctx->fma) return __builtin_elementwise_fma((vd32)p->b_d, z, (vd32)p->a_d);
+    vd half[2];
+    memcpy(half, &z, sizeof z);
+    for (int k = 0; k < 2; k++) half[k] = fma_param_d(0, half[k], p->b_d, p->a_d, 0);
+    memcpy(&z, half, sizeof z);
+    return z;
 }
 
 // MARK: Truncated normal (TruncatedNormal.c, lane-wise)
@@ -1000,7 +1283,7 @@ WI_AI vf tn_finish_f(const fill_ctx *ctx, vf z) { return tn_scale_f(ctx, z, 1); 
 WI_AI vd tn_scale_d(const fill_ctx *ctx, vd z, int clamp) {
     const wi_prepared *p = ctx->p;
     if (p->tn_mirror) z = -z;
-    vd x = fma_d((vd)p->b_d, z, (vd)p->a_d);
+    vd x = fma_param_d(ctx->fma, z, p->b_d, p->a_d, 1);
     if (!clamp) return x;
     x = sel_d((vi64)(x >= p->lo_d), x, (vd)p->lo_d);
     return sel_d((vi64)(x <= p->hi_d), x, (vd)p->hi_d);
@@ -1068,23 +1351,23 @@ WI_AI vd tn_attempt_d(const fill_ctx *ctx, vblock w, vi64 *accepted) {
     switch (p->tn_method) {
     case WI_TN_NORMAL: {
         vd z, unused;
-        box_muller_d(join64(w.w0, w.w1), join64(w.w2, w.w3), &z, &unused);
+        box_muller_d(ctx->fma, join64(w.w0, w.w1), join64(w.w2, w.w3), &z, &unused);
         *accepted = (vi64)((p->alpha_d <= z) & (z <= p->beta_d));
         return z;
     }
     case WI_TN_UNIFORM: {
-        vd z = fma_d(u53(join64(w.w0, w.w1)), (vd)p->tn_c0_d, (vd)p->alpha_d);
+        vd z = fma_param_d(ctx->fma, u53(join64(w.w0, w.w1)), p->tn_c0_d, p->alpha_d, 0);
         vd c = (vd)p->tn_c1_d;
         vd rho = ((c - z) * (c + z)) * 0.5;
-        *accepted = (vi64)(log_d(u53_open(join64(w.w2, w.w3))) <= rho);
+        *accepted = (vi64)(log_d(ctx->fma, u53_open(join64(w.w2, w.w3))) <= rho);
         return z;
     }
     default: {
         vd lambda = (vd)p->tn_c0_d;
-        vd z = p->alpha_d - log_d(u53_open(join64(w.w0, w.w1))) / lambda;
+        vd z = p->alpha_d - log_d(ctx->fma, u53_open(join64(w.w0, w.w1))) / lambda;
         vd d = z - lambda;
         vd rho = (d * d) * -0.5;
-        *accepted = (vi64)((z <= p->beta_d) & (log_d(u53_open(join64(w.w2, w.w3))) <= rho));
+        *accepted = (vi64)((z <= p->beta_d) & (log_d(ctx->fma, u53_open(join64(w.w2, w.w3))) <= rho));
         return z;
     }
     }
@@ -1288,24 +1571,38 @@ WI_AI void fill_groups(void *out, const fill_ctx *ctx, uint64_t start, size_t le
     fill_run(out, ctx, start, len, j, 1);
 }
 
+/// The fill of elements first … first + count − 1: whole groups straight
+/// into `out`; what does not fill a whole group (at the head, the tail, or
+/// a fill under a group) through the scalar reference — or, on a path
+/// without fma, from a scratch group of the path itself (the values depend
+/// only on the index). There the scalar reference would call libm's fmaf and
+/// fma, which on an x86 CPU without FMA — where such a path runs — are
+/// glibc's software routines (~250 ns each, ~15 per normal value): a
+/// 63-element tail cost ~250 µs, a scratch group costs under a microsecond.
+/// One call of fill_groups in the loop: unoptimised builds (which inline it
+/// at every call, each with its own stack) must not multiply its frame.
 WI_AI void fill_body(void *out, const wi_prepared *p, uint64_t first, size_t count, uint64_t seed,
                      uint32_t stream, int philox_strategy, int groups, int native_f16, int width, int fma) {
     size_t size = p->format == WI_FORMAT_F64 ? 8 : (p->format == WI_FORMAT_F32 ? 4 : 2);
     uint64_t per = p->format == WI_FORMAT_F64 ? 2 : 4;
-    uint64_t group = per * WI_LANES;
-    // Elements before the first block boundary; computed without first + …,
-    // which can wrap at the top of the 2⁶⁴ index range.
-    size_t head = (size_t)((per - first % per) % per);
-    if (head >= count || count - head < group) {
-        wi_fill_scalar(out, p, first, count, seed, stream);
-        return;
-    }
-    uint64_t start = first + head;  // < first + count ≤ 2⁶⁴: no wrap
-    size_t body = (count - head) / group * group;
-    wi_fill_scalar(out, p, first, head, seed, stream);
+    size_t group = (size_t)per * WI_LANES;
     fill_ctx ctx = {p, make_round_keys(seed), stream, p->substream, philox_strategy, native_f16, groups, width, fma};
-    fill_groups((char *)out + head * size, &ctx, start, body);
-    wi_fill_scalar((char *)out + (head + body) * size, p, start + body, count - head - body, seed, stream);
+    _Alignas(64) unsigned char scratch[256];  // one group: 64 × 4 bytes, 32 × 8, or 64 × 2
+    while (count > 0) {
+        size_t offset = (size_t)(first % per), take;
+        int whole = offset == 0 && count >= group;
+        if (!whole && fma) {  // to the next block boundary, or all the rest when under a group
+            take = offset != 0 && count > per - offset ? (size_t)(per - offset) : count;
+            wi_fill_scalar(out, p, first, take, seed, stream);
+        } else {  // whole groups; or the group from this block on (it may run past 2⁶⁴ − 1: dropped)
+            take = whole ? count / group * group : count < group - offset ? count : group - offset;
+            fill_groups(whole ? out : scratch, &ctx, first - offset, whole ? take : group);
+            if (!whole) memcpy(out, scratch + offset * size, take * size);
+        }
+        out = (char *)out + take * size;
+        first += take;  // wraps to 0 only when count reaches 0
+        count -= take;
+    }
 }
 
 // MARK: Instantiations and dispatch
@@ -1343,7 +1640,22 @@ WI_AI void parts_body(const uint32_t *words, size_t count, float *radius, float 
     }
 }
 
-/// One instantiation of the kernels per path: its fill and its test hook,
+/// Test hook (wi_box_muller_parts_d): ln u°(w), sin and cos 2π·u(w) of
+/// `count` 64-bit words (a multiple of 16) as this path computes them.
+WI_AI void parts_d_body(const uint64_t *words, size_t count, double *log_out, double *sin_out, double *cos_out,
+                        int fma) {
+    for (size_t j = 0; j + WI_LANES <= count; j += WI_LANES) {
+        vu64 w;
+        memcpy(&w, words + j, sizeof w);
+        vd l = log_d(fma, u53_open(w)), s, c;
+        sincos_m53(fma, w >> 11, &s, &c);
+        memcpy(log_out + j, &l, sizeof l);
+        memcpy(sin_out + j, &s, sizeof s);
+        memcpy(cos_out + j, &c, sizeof c);
+    }
+}
+
+/// One instantiation of the kernels per path: its fill and its test hooks,
 /// compiled for `features` (a target attribute), with the path's constants.
 #define WI_PATH(name, features, philox_strategy, groups, native_f16, width, fma)                              \
     features static void fill_##name(void *out, const wi_prepared *p, uint64_t first, size_t count,            \
@@ -1352,6 +1664,9 @@ WI_AI void parts_body(const uint32_t *words, size_t count, float *radius, float 
     }                                                                                                           \
     features static void parts_##name(const uint32_t *w, size_t n, float *r, float *s, float *c, float *l) {   \
         parts_body(w, n, r, s, c, l, fma);                                                                      \
+    }                                                                                                           \
+    features static void parts_d_##name(const uint64_t *w, size_t n, double *l, double *s, double *c) {        \
+        parts_d_body(w, n, l, s, c, fma);                                                                       \
     }
 
 #if defined(__x86_64__)
@@ -1388,6 +1703,45 @@ int wi_vector_box_muller_parts(int32_t isa, const uint32_t *words, size_t count,
 #endif
     default: return -1;
     }
+}
+
+int wi_vector_box_muller_parts_d(int32_t isa, const uint64_t *words, size_t count, double *log_out,
+                                 double *sin_out, double *cos_out) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case WI_ISA_SSE2: parts_d_sse2(words, count, log_out, sin_out, cos_out); return 0;
+    case WI_ISA_AVX2: parts_d_avx2(words, count, log_out, sin_out, cos_out); return 0;
+    case WI_ISA_AVX512: parts_d_avx512(words, count, log_out, sin_out, cos_out); return 0;
+#elif defined(__aarch64__)
+    case WI_ISA_NEON: parts_d_neon(words, count, log_out, sin_out, cos_out); return 0;
+#endif
+    default: return -1;
+    }
+}
+
+/// Test hook: the double fma emulation on this machine's baseline vector
+/// unit (SSE2, NEON), `count` a multiple of 16. `mode` 0: fma_checked_d;
+/// 1: fma_ordered_d; 2: fma_ordered_fast_d, and fma_ordered_d for a slice
+/// with a suspect lane, as the polynomials do (1 and 2: the caller's
+/// |c| ≥ 3·|a·b|, all in range).
+int wi_fma_emulated(const double *a, const double *b, const double *c, double *out, size_t count, int mode) {
+    if (count % WI_LANES != 0 || mode < 0 || mode > 2) return -1;
+    for (size_t j = 0; j < count; j += WI_LANES) {
+        vd x, y, z, r;
+        memcpy(&x, a + j, sizeof x);
+        memcpy(&y, b + j, sizeof y);
+        memcpy(&z, c + j, sizeof z);
+        if (mode == 0) r = fma_checked_d(x, y, z);
+        for (int k = 0; mode != 0 && k < 16 / WI_SLICE; k++) {
+            vds_split xk = split_d(slice_d(x, k));
+            vws suspect = 0;
+            vds rk = mode == 2 ? fma_ordered_fast_d(xk, slice_d(y, k), slice_d(z, k), &suspect) : (vds)0.0;
+            if (mode == 1 || any_word(suspect)) rk = fma_ordered_d(xk, slice_d(y, k), slice_d(z, k));
+            set_slice_d(&r, k, rk);
+        }
+        memcpy(out + j, &r, sizeof r);
+    }
+    return 0;
 }
 
 int wi_fill_vector(int32_t isa, void *out, const wi_prepared *p, uint64_t first, size_t count,

@@ -13,11 +13,16 @@
 //    ranges that start and end inside blocks, at several offsets and chunk
 //    sizes; the f32 Box–Muller's radius, sin and cos (and the logarithm the
 //    truncated normal's other methods use) on every 24-bit input, or every
-//    --stride-th one; sparse's ranking kernels (wi_zero_below, wi_rank_scan,
-//    wi_rank_scan_column) and strided keys (wi_strided_words, also against
-//    the bits fill's words).
+//    --stride-th one; the f64 Box–Muller's logarithm, sine and cosine on 2¹⁸
+//    words and their edges; f64 fills with parameters beyond the double fma
+//    emulation's range; sparse's ranking kernels (wi_zero_below,
+//    wi_rank_scan, wi_rank_scan_column) and strided keys (wi_strided_words,
+//    also against the bits fill's words).
 // 4. WEIGHTINIT_ISA: every path's name selects that path where it runs (its
 //    automatic fill equal to the scalar reference) and is refused elsewhere.
+// 5. The double fma emulation of the paths without an fma instruction
+//    (wi_fma_emulated) against libm's fma on 16.8 million cases: random,
+//    cancelling, constructed midpoints, and every triple of special values.
 //
 // It prints which paths ran, and which one the automatic choice is; exits 1
 // on the first kind of mismatch (with the case), 0 when all agree.
@@ -301,6 +306,33 @@ static void test_fills(int32_t isa) {
     }
 }
 
+/// f64 only (float has no such parameters): where the double fmas of a path
+/// without fma instruction leave the emulated range (Vector.c fma_param_d,
+/// fma_checked_d) and lanes take libm's fma, and where a nonzero product
+/// rounds to a zero whose sign fma keeps.
+static named_params extreme_f64[] = {
+    {"normal (1e200, 1e-200)", {WI_DIST_NORMAL, 1e200, 1e-200, 0, 0}},
+    {"normal (0.5, 1e-310)", {WI_DIST_NORMAL, 0.5, 1e-310, 0, 0}},
+    {"normal (-0, 1e-310)", {WI_DIST_NORMAL, -0.0, 1e-310, 0, 0}},
+    {"normal (0, -1e-300)", {WI_DIST_NORMAL, 0, -1e-300, 0, 0}},
+    {"normal (1e-320, 1e-300)", {WI_DIST_NORMAL, 1e-320, 1e-300, 0, 0}},
+    {"uniform [-1e300, 1e300)", {WI_DIST_UNIFORM, -1e300, 1e300, 0, 0}},
+    {"uniform [1e-320, 2e-320)", {WI_DIST_UNIFORM, 1e-320, 2e-320, 0, 0}},
+    {"truncated (0, 1e-250) on [-4e-324, 0]", {WI_DIST_TRUNCATED_NORMAL, 0, 1e-250, -4e-324, 0}},
+    {"truncated (0, 1e-250) on [0, 4e-324]", {WI_DIST_TRUNCATED_NORMAL, 0, 1e-250, 0, 4e-324}},
+    {"truncated (-0, 1) on [-1, 1]", {WI_DIST_TRUNCATED_NORMAL, -0.0, 1, -1, 1}},
+    {"truncated (1e100, 1e95) on [1e100, 1.1e100]", {WI_DIST_TRUNCATED_NORMAL, 1e100, 1e95, 1e100, 1.1e100}},
+    {"truncated (3, 2) on [-1e-300, 1e-300]", {WI_DIST_TRUNCATED_NORMAL, 3, 2, -1e-300, 1e-300}},
+};
+
+static void test_fills_f64_extreme(int32_t isa) {
+    for (size_t d = 0; d < sizeof extreme_f64 / sizeof extreme_f64[0]; d++) {
+        for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+            compare_fill(extreme_f64[d].name, extreme_f64[d].params, 1, ranges[r].first, ranges[r].count, isa, 42, 7);
+        }
+    }
+}
+
 /// A range split into pieces at arbitrary offsets gives the same bytes as the whole.
 static void test_chunking(int32_t isa) {
     static const size_t pieces[] = {1, 77, 3, 1024, 64, 895, 129, 4096};
@@ -358,6 +390,170 @@ static void test_parts(int32_t isa, uint32_t stride) {
         }
     }
     CHECK(mismatches == 0, "Box-Muller parts on %s: %zu mismatches", path_name(isa), mismatches);
+}
+
+static uint64_t mix(uint64_t *state);
+
+/// The f64 Box–Muller's parts (ln u°, sin and cos 2πu) against the scalar
+/// reference: 2¹⁸ random words and the edges — u° = 1 and 2⁻⁵³, u° a power of
+/// two (s = 0: the fast emulated steps' suspect lanes), mantissas next to
+/// √2's, remainders 0, ±1, ±2⁵⁰ and the quadrants' ends.
+static void test_parts_d(int32_t isa) {
+    enum { COUNT = 1 << 18 };
+    static uint64_t words[COUNT];
+    static double expected[3][COUNT], actual[3][COUNT];
+    uint64_t state = 77;
+    size_t n = 0;
+    for (int k = 0; k <= 53 && n < COUNT; k++) {  // m + 1 = 2^k, and its neighbours
+        uint64_t m = (1ull << k) - 1;
+        for (int d = -1; d <= 1; d++) words[n++] = ((m + (uint64_t)d) & ((1ull << 53) - 1)) << 11 | (mix(&state) & 0x7FF);
+    }
+    for (int e = 0; e < 53; e++) {  // mantissas of m + 1 next to √2's threshold, at each exponent
+        for (int d = -2; d <= 2; d++) {
+            uint64_t mant = (0x0006A09E667F3BCDull + (uint64_t)d) >> (52 - e), m1 = (1ull << e) | mant;
+            words[n++] = ((m1 - 1) & ((1ull << 53) - 1)) << 11;
+        }
+    }
+    for (uint64_t q = 0; q < 4; q++) {  // remainders around each quadrant's centre and ends
+        const int64_t offsets[] = {0, 1, -1, 2, (1ll << 50) - 1, -(1ll << 50), -(1ll << 50) + 1, 12345};
+        for (size_t o = 0; o < sizeof offsets / sizeof offsets[0]; o++) {
+            uint64_t m = (q << 51) + (uint64_t)offsets[o];
+            words[n++] = (m & ((1ull << 53) - 1)) << 11 | (mix(&state) & 0x7FF);
+        }
+    }
+    while (n < COUNT) words[n++] = mix(&state);
+    wi_box_muller_parts_d(WI_ISA_SCALAR, words, COUNT, expected[0], expected[1], expected[2]);
+    int status = wi_box_muller_parts_d(isa, words, COUNT, actual[0], actual[1], actual[2]);
+    CHECK(status == 0, "wi_box_muller_parts_d refused %s", path_name(isa));
+    size_t mismatches = 0;
+    for (int part = 0; part < 3; part++) {
+        for (size_t j = 0; j < COUNT; j++) {
+            if (memcmp(&expected[part][j], &actual[part][j], 8) != 0 && mismatches++ < 5) {
+                static const char *names[] = {"log", "sin", "cos"};
+                fprintf(stderr, "kernel_test: f64 %s on %s, word 0x%016" PRIX64 ": %a, expected %a\n", names[part],
+                        path_name(isa), words[j], actual[part][j], expected[part][j]);
+            }
+        }
+    }
+    CHECK(mismatches == 0, "f64 Box-Muller parts on %s: %zu mismatches", path_name(isa), mismatches);
+}
+
+// MARK: The double fma emulation
+
+/// A random double: sign, 52 random mantissa bits, exponent in [lo, hi].
+static double random_double(uint64_t *state, int lo, int hi) {
+    uint64_t r = mix(state);
+    int e = lo + (int)(mix(state) % (uint64_t)(hi - lo + 1));
+    return ldexp((double)((r >> 11) | (1ull << 52)) * 0x1p-52, e) * ((r & 1) ? -1.0 : 1.0);
+}
+
+static int same_double(double x, double y) { return memcmp(&x, &y, 8) == 0 || (isnan(x) && isnan(y)); }
+
+/// `count` (a multiple of 16) cases against libm's fma (the instruction on
+/// machines that have one — this test's reference is only as good as libm).
+static size_t compare_fma(const double *a, const double *b, const double *c, size_t count, int mode,
+                          const char *what) {
+    static double out[1 << 16];
+    size_t mismatches = 0;
+    CHECK(wi_fma_emulated(a, b, c, out, count, mode) == 0, "wi_fma_emulated refused %zu values", count);
+    for (size_t j = 0; j < count; j++) {
+        double e = fma(a[j], b[j], c[j]);
+        if (!same_double(out[j], e) && mismatches++ < 5) {
+            fprintf(stderr, "kernel_test: fma emulation (mode %d, %s): fma(%a, %a, %a) = %a, expected %a\n", mode, what,
+                    a[j], b[j], c[j], out[j], e);
+        }
+    }
+    return mismatches;
+}
+
+/// The emulation (Vector.c) against fma: random operands over the whole
+/// range and within it, products that cancel the addend, sums that land on
+/// or next to a midpoint between doubles (where a plain double-double sum
+/// rounds twice wrongly, and the fast polynomial step must fall back), and
+/// every triple of special values (zeros of both signs, subnormals, the
+/// range's edges, infinities, NaN).
+static void test_fma_emulation(void) {
+    enum { N = 1 << 16 };
+    static double a[N], b[N], c[N];
+    uint64_t state = 2008;
+    size_t mismatches = 0, cases = 0;
+    for (int round = 0; round < 16; round++) {
+        for (int kind = 0; kind < 6; kind++) {
+            for (size_t j = 0; j < N; j++) {
+                uint64_t r = mix(&state);
+                switch (kind) {
+                case 0:  // anywhere, beyond the emulated range too
+                    a[j] = random_double(&state, -1100, 1023);
+                    b[j] = random_double(&state, -1100, 1023);
+                    c[j] = random_double(&state, -1100, 1023);
+                    break;
+                case 1: {  // in range, the addend's exponent near the product's
+                    int ea = (int)(r % 201) - 100, eb = (int)((r >> 16) % 161) - 80;
+                    a[j] = random_double(&state, ea, ea);
+                    b[j] = random_double(&state, eb, eb);
+                    int ec = ea + eb + (int)((r >> 32) % 221) - 110;
+                    c[j] = random_double(&state, ec, ec);
+                    break;
+                }
+                case 2: {  // cancellation: c = −RN(a·b), nudged by a few ulps
+                    a[j] = random_double(&state, -140, 140);
+                    b[j] = random_double(&state, -140, 140);
+                    double p = a[j] * b[j];
+                    int64_t nudge = (int64_t)(r % 9) - 4;
+                    uint64_t bits;
+                    memcpy(&bits, &p, 8);
+                    bits += (uint64_t)nudge;
+                    memcpy(&p, &bits, 8);
+                    c[j] = -p;
+                    break;
+                }
+                default: {  // a·b = P·(1 − x²) just below P = 2^e, so RN(a·b) = P and the error is tiny;
+                    // c's ulp is 2P, P, P/2 or 4P: c + P on or next to a midpoint (kind 3, 4 positive, 5 negative x²)
+                    int e1 = (int)(r % 201) - 100, e2 = (int)((r >> 8) % 201) - 100;
+                    double x = ldexp((double)(mix(&state) >> 11) * 0x1p-53 + 0x1p-53, -(int)(20 + (r >> 16) % 10));
+                    if (kind == 5) x = ldexp(1.0, -(int)(27 + (r >> 20) % 3));
+                    a[j] = ldexp(1.0 + x, e1);
+                    b[j] = ldexp(1.0 - x, e2);
+                    if (r >> 40 & 1) a[j] = -a[j];
+                    uint64_t m = (1ull << 52) | (mix(&state) >> 12);
+                    int shift = 53 + (int)((r >> 24) % 4) - 2;
+                    c[j] = ldexp((double)m, e1 + e2 + shift - 52) * ((r >> 41 & 1) ? -1.0 : 1.0);
+                    if (kind == 4) c[j] = ldexp((r >> 42 & 1) ? 1.0 : -1.0, e1 + e2 + 51 + (int)((r >> 28) % 4));
+                    break;
+                }
+                }
+            }
+            int modes = kind == 0 ? 1 : 3;
+            for (int mode = 0; mode < modes; mode++) {
+                if (mode != 0) {  // the polynomial steps' promise: |c| ≥ 3·|a·b|, in range
+                    for (size_t j = 0; j < N; j++) {
+                        if (!(fabs(c[j]) >= 3 * fabs(a[j] * b[j]))) c[j] = copysign(3 * fabs(a[j] * b[j]) * 1.25, c[j]);
+                        if (c[j] == 0) c[j] = 1.0;
+                    }
+                }
+                mismatches += compare_fma(a, b, c, N, mode, kind == 0 ? "random" : kind == 1 ? "in range" : kind == 2 ? "cancelling" : "midpoints");
+                cases += N;
+            }
+        }
+    }
+    // Every triple of special values (16³ = 4096 cases).
+    static const double specials[16] = {0.0, -0.0, 1.0, -1.5, 0x1p-1074, -0x1p-1022, 0x1p-300, -0x1p300, 0x1.0000000000001p+300,
+                                        0x1.fffffffffffffp-301, 0x1.fffffffffffffp+1023, -INFINITY, INFINITY, NAN,
+                                        1.0 + 0x1p-52, -0x1p-537};
+    size_t j = 0;
+    for (int x = 0; x < 16; x++) {
+        for (int y = 0; y < 16; y++) {
+            for (int z = 0; z < 16; z++, j++) {
+                a[j] = specials[x];
+                b[j] = specials[y];
+                c[j] = specials[z];
+            }
+        }
+    }
+    mismatches += compare_fma(a, b, c, j, 0, "special values");
+    cases += j;
+    CHECK(mismatches == 0, "the double fma emulation: %zu of %zu cases differ from fma", mismatches, cases);
+    printf("kernel_test: double fma emulation: %zu cases equal to fma\n", cases - mismatches);
 }
 
 // MARK: Sparse's ranking kernels
@@ -617,6 +813,7 @@ int main(int argc, char **argv) {
     test_philox();
     test_known_answers(WI_ISA_SCALAR);
     test_environment();
+    test_fma_emulation();
     int32_t automatic = wi_isa_default();
     printf("kernel_test: automatic path here: %s%s\n", path_name(automatic),
            getenv("WEIGHTINIT_ISA") ? " (WEIGHTINIT_ISA)" : "");
@@ -629,8 +826,10 @@ int main(int argc, char **argv) {
         int failed = failures;
         test_known_answers(isa);
         test_fills(isa);
+        test_fills_f64_extreme(isa);
         test_chunking(isa);
         test_parts(isa, stride);
+        test_parts_d(isa);
         test_ranking(isa);
         test_strided(isa);
         char inputs[64] = "every 24-bit input";

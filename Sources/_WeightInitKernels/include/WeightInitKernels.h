@@ -52,6 +52,23 @@ void wi_sincos2pi(double u, double *s, double *c);
 int wi_box_muller_parts_f(int32_t isa, const uint32_t *words, size_t count, float *radius, float *sin_out,
                           float *cos_out, float *log_out);
 
+/// Test hook: the f64 Box–Muller's parts for `count` 64-bit words w (a
+/// multiple of 16) as path `isa` computes them — ln u°(w) (the radius's
+/// logarithm, and the truncated normal's) and sin, cos 2π·u(w), with u°, u
+/// as in the stream format (the word read as hi·2³² + lo). Returns 0, or -1
+/// if `isa` does not run here.
+int wi_box_muller_parts_d(int32_t isa, const uint64_t *words, size_t count, double *log_out, double *sin_out,
+                          double *cos_out);
+
+/// Test hook: fma(a[j], b[j], c[j]) by the emulation the paths without an
+/// fma instruction use (Vector.c, "Double fma without an fma instruction"),
+/// on this machine's baseline vector unit; `count` a multiple of 16. `mode`
+/// 0: any inputs (the parameters' fmas); 1: the polynomial steps' exact
+/// variant, 2: their fast one with its exact fallback — for 1 and 2 the
+/// caller promises |c| ≥ 3·|a·b|, c ≠ −0 and every nonzero magnitude in
+/// [2⁻³⁰⁰, 2³⁰⁰]. Returns 0, or -1 for a bad count or mode.
+int wi_fma_emulated(const double *a, const double *b, const double *c, double *out, size_t count, int mode);
+
 /// float → bfloat16 and float → binary16, round to nearest even (the
 /// conversions every path uses).
 uint16_t wi_float_to_bf16(float x);
@@ -81,7 +98,7 @@ typedef enum {
 typedef enum {
     WI_ISA_AUTO = -1,    ///< best available (or the WEIGHTINIT_ISA environment variable)
     WI_ISA_SCALAR = 0,   ///< the reference: portable C, one value at a time
-    WI_ISA_SSE2 = 1,     ///< x86-64 baseline vector path (no fma instruction: float's done in double, Vector.c; double's by libm fma)
+    WI_ISA_SSE2 = 1,     ///< x86-64 baseline vector path (no fma instruction: float's done in double, double's emulated; Vector.c)
     WI_ISA_AVX2 = 2,     ///< AVX2 + FMA
     WI_ISA_AVX512 = 3,   ///< AVX-512F (+ BW/DQ/VL)
     WI_ISA_NEON = 4,     ///< arm64 Advanced SIMD
