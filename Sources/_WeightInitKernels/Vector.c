@@ -542,6 +542,9 @@ WI_AI vds log_tail_nofma(int exact, vds s, vds s2, vds ed, vws *suspect) {
     return ed * WI_LN2_HI_D + fma_emulated_d(ed, (vds)WI_LN2_LO_D, lnm);
 }
 
+WI_AI void polynomials_nofma(int k, const vd *s, const vd *s2, const vd *ed, vd *log_out, const vd *r2, vd *sp,
+                             vd *c);
+
 /// log_d's first steps: s = f/(2 + f), s², and the exponent e as a double.
 WI_AI void log_reduce_d(vd x, vd *s_out, vd *s2_out, vd *ed_out) {
     vu64 bits = (vu64)x;
@@ -562,14 +565,7 @@ WI_AI vd log_d(int fma, vd x) {
     log_reduce_d(x, &s, &s2, &ed);
     if (!fma) {
         vd y;
-        for (int k = 0; k < 16 / WI_SLICE; k++) {
-            vws suspect = 0;
-            vds yk = log_tail_nofma(0, slice_d(s, k), slice_d(s2, k), slice_d(ed, k), &suspect);
-            if (__builtin_expect(any_word(suspect), 0)) {
-                yk = log_tail_nofma(1, slice_d(s, k), slice_d(s2, k), slice_d(ed, k), &suspect);
-            }
-            set_slice_d(&y, k, yk);
-        }
+        for (int k = 0; k < 16 / WI_SLICE; k++) polynomials_nofma(k, &s, &s2, &ed, &y, NULL, NULL, NULL);
         return y;
     }
     vd p = (vd)log_coefficients_d[0];
@@ -608,6 +604,28 @@ WI_AI void sincos_poly_nofma(int exact, vds r2, vds *sp_out, vds *c_out, vws *su
     *c_out = c;
 }
 
+/// Slice k of the logarithm's tail (s, s², e → log, when `log_out` is not
+/// NULL) and of both angle polynomials (r² → sp, c, when `r2` is not NULL)
+/// without fma: fast steps, and all of them again exactly where a lane is
+/// suspect (fma_ordered_fast_d). Together, the three chains of emulated
+/// fmas are in flight at once (each step is a chain of ~15 dependent
+/// operations).
+WI_AI void polynomials_nofma(int k, const vd *s, const vd *s2, const vd *ed, vd *log_out, const vd *r2, vd *sp,
+                             vd *c) {
+    vds lk = 0, spk = 0, ck = 0;
+    vws suspect = 0;
+    for (int exact = 0; exact < 2; exact++) {
+        if (log_out) lk = log_tail_nofma(exact, slice_d(*s, k), slice_d(*s2, k), slice_d(*ed, k), &suspect);
+        if (r2) sincos_poly_nofma(exact, slice_d(*r2, k), &spk, &ck, &suspect);
+        if (__builtin_expect(!any_word(suspect), 1)) break;
+    }
+    if (log_out) set_slice_d(log_out, k, lk);
+    if (r2) {
+        set_slice_d(sp, k, spk);
+        set_slice_d(c, k, ck);
+    }
+}
+
 /// The reduction: quadrant q = round(4u) and remainder r = u − q/4, exactly.
 WI_AI void sincos_reduce_d(vu64 m, vu64 *q_out, vd *r_out) {
     vu64 q = (m + (1ull << 50)) >> 51;
@@ -639,14 +657,7 @@ WI_AI void sincos_m53(int fma, vu64 m, vd *sin_out, vd *cos_out) {
             c = fma_d(r2, c, (vd)cos_coefficients_d[k]);
         }
     } else {
-        for (int k = 0; k < 16 / WI_SLICE; k++) {
-            vds spk, ck;
-            vws suspect = 0;
-            sincos_poly_nofma(0, slice_d(r2, k), &spk, &ck, &suspect);
-            if (__builtin_expect(any_word(suspect), 0)) sincos_poly_nofma(1, slice_d(r2, k), &spk, &ck, &suspect);
-            set_slice_d(&sp, k, spk);
-            set_slice_d(&c, k, ck);
-        }
+        for (int k = 0; k < 16 / WI_SLICE; k++) polynomials_nofma(k, NULL, NULL, NULL, NULL, &r2, &sp, &c);
     }
     sincos_finish_d(q, r, sp, c, sin_out, cos_out);
 }
@@ -990,8 +1001,7 @@ WI_AI void box_muller_f(int fma, vu wa, vu wb, vf *z0, vf *z1) {
 
 /// z0, z1 of the 64-bit words a = w1·2³² + w0 and b = w3·2³² + w2 of each block.
 /// Without fma, the logarithm's and both angle polynomials go slice by slice
-/// together: three dependent chains of emulated fmas in flight instead of one
-/// or two (each step is a chain of ~15 dependent operations).
+/// together (polynomials_nofma).
 WI_AI void box_muller_d(int fma, vu64 a, vu64 b, vd *z0, vd *z1) {
     vd s, c, lg;
     if (fma) {
@@ -1003,18 +1013,7 @@ WI_AI void box_muller_d(int fma, vu64 a, vu64 b, vd *z0, vd *z1) {
         log_reduce_d(u53_open(a), &ls, &ls2, &led);
         sincos_reduce_d(b >> 11, &q, &r);
         vd r2 = r * r;
-        for (int k = 0; k < 16 / WI_SLICE; k++) {
-            vds lk, spk, ck;
-            vws suspect = 0;
-            for (int exact = 0; exact < 2; exact++) {
-                lk = log_tail_nofma(exact, slice_d(ls, k), slice_d(ls2, k), slice_d(led, k), &suspect);
-                sincos_poly_nofma(exact, slice_d(r2, k), &spk, &ck, &suspect);
-                if (__builtin_expect(!any_word(suspect), 1)) break;
-            }
-            set_slice_d(&lg, k, lk);
-            set_slice_d(&sp, k, spk);
-            set_slice_d(&c, k, ck);
-        }
+        for (int k = 0; k < 16 / WI_SLICE; k++) polynomials_nofma(k, &ls, &ls2, &led, &lg, &r2, &sp, &c);
         sincos_finish_d(q, r, sp, c, &s, &c);
     }
     vd radius = __builtin_elementwise_sqrt(-2.0 * lg);
