@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -138,3 +139,53 @@ def test_a_large_negated_torch_view_reads_back_the_values():
     assert view.is_neg() and _core._may_take_long(tuple(view.shape))
     init.normal_(view, seed=3)
     assert torch.equal(view, init.normal_(torch.empty(2048, 2048), seed=3))
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="needs POSIX signals")
+def test_ctrl_c_during_init_module_leaves_every_tensor_whole_or_untouched():
+    """A real SIGINT while init_module fills a module's tensors one by one:
+    KeyboardInterrupt reaches the caller, and no tensor is half-filled —
+    each still holds its sentinel everywhere (not reached, or cancelled
+    before any value was written) or nowhere (filled whole). Sixteen
+    2048² orthogonal weights (each from 2²² elements: the cancellable
+    path) take seconds, so the signal lands inside the call. Nothing may
+    write into the module after the exception (the child looks again two
+    seconds later: a fill left running would have written by then)."""
+    pytest.importorskip("torch", reason="torch is not importable here, so init_module's Ctrl-C test did not run")
+    child = textwrap.dedent("""
+        import sys
+        import time
+        import torch
+        sys.path.insert(0, sys.argv[1])
+        import weightinit
+        module = torch.nn.Sequential(*[torch.nn.Linear(2048, 2048) for _ in range(16)])
+        with torch.no_grad():
+            for parameter in module.parameters():
+                parameter.fill_(-7.25)
+        rules = {"rules": [{"match": "*.weight", "scheme": "orthogonal"}, {"match": "*.bias", "scheme": "zeros"}]}
+        try:
+            print("initialising", flush=True)  # inside the try: the signal may come at once
+            weightinit.init_module(module, rules, seed=5, threads=1)
+            print("finished")
+        except KeyboardInterrupt:
+            snapshot = [parameter.detach().clone() for parameter in module.parameters()]
+            states = []
+            for parameter in snapshot:
+                sentinel = parameter == -7.25
+                states.append("untouched" if bool(sentinel.all()) else "whole" if not bool(sentinel.any()) else "mixed")
+            time.sleep(2)  # a fill still running behind the caller's back would write by now
+            later = all(torch.equal(a, b) for a, b in zip(snapshot, module.parameters()))
+            print("interrupted", " ".join(states), "unchanged" if later else "changed-after-return")
+    """)
+    python = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    process = subprocess.Popen([sys.executable, "-c", child, python], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "initialising\n"
+    time.sleep(1)  # into the fills (~0.3–0.5 s each here); earlier or later, the assertions hold all the same
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=600)
+    words = output.split()
+    assert words[:1] == ["interrupted"], output
+    assert len(words) == 1 + 32 + 1 and "mixed" not in words, output
+    assert "untouched" in words, output  # the call was cut short, not finished
+    assert words[-1] == "unchanged", output  # nothing wrote into the module after KeyboardInterrupt
+    assert process.returncode == 0
