@@ -149,14 +149,15 @@ let package = Package(
         // What the tests of this package and of the nested MPI package share to
         // run the built tools: scratch directories, runs with captured output,
         // jobs started as a shell starts them, the README's exit-status
-        // table. A product only so MPI/ can use it; no stable API.
+        // table; and a fixed-seed generator for random test cases. A product
+        // only so MPI/ can use it; no stable API.
         .target(
             name: "_WeightInitTestSupport",
             path: "Tests/_WeightInitTestSupport"
         ),
         .testTarget(
             name: "WeightInitTests",
-            dependencies: ["WeightInit", "_WeightInitKernels", "COpenBLAS", "CLAPACKE"],
+            dependencies: ["WeightInit", "_WeightInitKernels", "COpenBLAS", "CLAPACKE", "_WeightInitTestSupport"],
             path: "Tests/WeightInitTests"
         ),
         .testTarget(

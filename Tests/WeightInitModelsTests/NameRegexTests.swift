@@ -2,27 +2,16 @@ import Foundation
 import Testing
 @_spi(Plumbing) import WeightInit
 @_spi(Plumbing) @testable import WeightInitModels
+import _WeightInitTestSupport
 
 /// Rules' regexes (``NameRegex``): the matches and captures Swift's `Regex`
 /// gives, for every pattern of the supported subset; work bounded by the
 /// compiled size times the name's length, whatever the pattern; everything
 /// else refused with the reason.
 @Suite struct NameRegexTests {
-    /// A fixed-seed generator (SplitMix64), so every run draws the same cases.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A random pattern of the subset: literals, escapes, classes, groups,
     /// alternations and every kind of repetition, nested up to `depth`.
-    static func pattern(_ generator: inout Generator, depth: Int) -> String {
+    static func pattern(_ generator: inout SplitMix64, depth: Int) -> String {
         func atom() -> String {
             switch Int.random(in: 0 ..< 14, using: &generator) {
             case 0, 1, 2: return ["a", "b", "_", "-", " ", "1", "K", "e"].randomElement(using: &generator)!
@@ -56,7 +45,7 @@ import Testing
 
     /// 4000 random patterns × 8 names: the same matches and captures as Swift's Regex.
     @Test func matchesAsSwiftRegexDoes() throws {
-        var generator = Generator(state: 21)
+        var generator = SplitMix64(seed: 21)
         var (compared, matched, refused) = (0, 0, 0)
         for _ in 0 ..< 4000 {
             let pattern = (Bool.random(using: &generator) ? "^" : "") + Self.pattern(&generator, depth: 2)
